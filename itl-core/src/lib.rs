@@ -1,0 +1,36 @@
+//! # itl-core
+//!
+//! Cisco's phone trust lists — the ITL and CTL `.tlv` files — and the signed
+//! `.sgn` files: zero-copy parsing, lossless writing, signing, verification
+//! and the decisions a phone makes about them.
+//!
+//! ```
+//! # let bytes = std::fs::read("../../shared/vectors/cucm-ITLFile.tlv")
+//! #     .or_else(|_| std::fs::read("../shared/vectors/cucm-ITLFile.tlv")).unwrap();
+//! use itl_core::TrustList;
+//! let list = TrustList::parse(&bytes)?;
+//! for record in list.records() {
+//!     println!("{} {}", record.function(), record.subject());
+//! }
+//! # Ok::<(), itl_core::ParseError>(())
+//! ```
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod digest;
+pub mod error;
+pub mod function;
+pub mod header;
+pub mod record;
+pub mod tag;
+pub mod tlv;
+pub mod trust_list;
+
+pub use digest::{DigestAlgorithm, SignatureModulus};
+pub use error::{ParseError, Region, WriteError};
+pub use function::Function;
+pub use header::Header;
+pub use record::Record;
+pub use trust_list::{ListKind, TrustList};
