@@ -19,14 +19,20 @@
 
 extern crate alloc;
 
+pub mod cert;
 pub mod digest;
 pub mod error;
 pub mod function;
 pub mod header;
+pub mod key;
+pub mod pem;
 pub mod record;
+pub mod sign;
 pub mod tag;
 pub mod tlv;
 pub mod trust_list;
+pub mod verify;
+pub mod write;
 
 pub use digest::{DigestAlgorithm, SignatureModulus};
 pub use error::{ParseError, Region, WriteError};
