@@ -19,6 +19,7 @@
 
 extern crate alloc;
 
+pub mod build;
 pub mod cert;
 pub mod digest;
 pub mod error;

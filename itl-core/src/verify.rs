@@ -12,7 +12,7 @@ use crate::digest::DigestAlgorithm;
 use crate::function::Function;
 use crate::header::Header;
 use crate::record::Record;
-use crate::trust_list::{TrustList, signed_parts};
+use crate::trust_list::TrustList;
 
 /// Why a file's signature was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

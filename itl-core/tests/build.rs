@@ -1,0 +1,152 @@
+//! The builder reproduces the vectors byte for byte: CUCM's ITL and
+//! tokenless CTL, and the independent implementation's files.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use itl_core::build::{RecordSpec, TrustListBuilder};
+use itl_core::cert::CertInfo;
+use itl_core::key::Signer;
+use itl_core::write::Layout;
+use itl_core::{DigestAlgorithm, Function, ListKind, TrustList};
+
+const V: &str = "../../shared/vectors";
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{V}/{name}")).unwrap()
+}
+
+fn cert(name: &str) -> CertInfo {
+    CertInfo::from_pem(&read(&format!("keys/{name}"))).unwrap()
+}
+
+fn signer(name: &str) -> Signer {
+    Signer::from_pem(&read(&format!("keys/{name}"))).unwrap()
+}
+
+#[test]
+fn cucm_itl_is_reproduced() {
+    let cm = cert("callmanager-pub.pem");
+    let bytes = TrustListBuilder::new(ListKind::Itl)
+        .timestamp(1773075583)
+        .record(cm.clone(), Function::Sast)
+        .record(cm, Function::Tftp)
+        .record(cert("capf.pem"), Function::Capf)
+        .record(cert("tvs-pub.pem"), Function::Tvs)
+        .record(cert("itlrecovery.pem"), Function::Sast)
+        .record(cert("tvs-sub1.pem"), Function::Tvs)
+        .sign(&signer("callmanager-pub.pem"))
+        .unwrap();
+    assert_eq!(bytes, read("cucm-ITLFile.tlv"));
+}
+
+#[test]
+fn cucm_tokenless_ctl_is_reproduced() {
+    let cm = cert("callmanager-pub.pem");
+    let pub_node =
+        |c: CertInfo, f| RecordSpec::new(c, f).with_node("cucm-1051-a-pub", [10, 48, 47, 155]);
+    let bytes = TrustListBuilder::new(ListKind::Ctl)
+        .timestamp(1773075583)
+        .record_spec(pub_node(cm.clone(), Function::Sast))
+        .record_spec(pub_node(cm, Function::CcmTftp))
+        .record_spec(pub_node(cert("capf.pem"), Function::Capf))
+        .record_spec(
+            RecordSpec::new(cert("callmanager-sub1.pem"), Function::CcmTftp)
+                .with_node("cucm-1051-a-sub1", [10, 48, 47, 156]),
+        )
+        .sign(&signer("callmanager-pub.pem"))
+        .unwrap();
+    assert_eq!(bytes, read("cucm-CTLFile-tokenless.tlv"));
+}
+
+fn peer(kind: ListKind, file: &str, records: &[(&str, Function)]) -> TrustListBuilder {
+    let vector = read(file);
+    let list = TrustList::parse(&vector).unwrap();
+    let h = list.header();
+    let (major, minor) = h.signer_version().unwrap();
+    let mut b = TrustListBuilder::new(kind)
+        .layout(Layout::Peer)
+        .filename(h.filename())
+        .timestamp(h.timestamp())
+        .digest(h.digest())
+        .signer_version(major, minor);
+    for (c, f) in records {
+        b = b.record(cert(c), *f);
+    }
+    b
+}
+
+#[test]
+fn peer_files_are_reproduced() {
+    let cases: [(&str, ListKind, &[(&str, Function)]); 3] = [
+        (
+            "peer-ITLFile-sha1.tlv",
+            ListKind::Itl,
+            &[
+                ("peer-sast.pem", Function::Sast),
+                ("peer-asterisk.pem", Function::Ccm),
+                ("peer-tvs.pem", Function::Tvs),
+                ("peer-asterisk.pem", Function::AppServer),
+            ],
+        ),
+        (
+            "peer-ITLFile-sha512-v1.1.tlv",
+            ListKind::Itl,
+            &[
+                ("peer-sast.pem", Function::Sast),
+                ("peer-asterisk.pem", Function::Ccm),
+                ("peer-apache-ec.pem", Function::Tftp),
+            ],
+        ),
+        (
+            "peer-CTLFile.tlv",
+            ListKind::Ctl,
+            &[
+                ("peer-sast.pem", Function::Sast),
+                ("peer-asterisk.pem", Function::CcmTftp),
+                ("peer-tvs.pem", Function::Capf),
+            ],
+        ),
+    ];
+    for (file, kind, records) in cases {
+        let bytes = peer(kind, file, records)
+            .sign(&signer("peer-sast.pem"))
+            .unwrap();
+        assert_eq!(bytes, read(file), "{file}");
+    }
+}
+
+#[test]
+fn digest_is_settable_and_verifies() {
+    let s = signer("callmanager-sub1.pem");
+    for d in [
+        DigestAlgorithm::Sha1,
+        DigestAlgorithm::Sha256,
+        DigestAlgorithm::Sha512,
+    ] {
+        let bytes = TrustListBuilder::new(ListKind::Itl)
+            .digest(d)
+            .filename("ITLSEP001122334455.tlv")
+            .version(1, 2)
+            .record(s.certificate().clone(), Function::Sast)
+            .sign(&s)
+            .unwrap();
+        let list = TrustList::parse(&bytes).unwrap();
+        assert_eq!(list.header().digest(), d);
+        assert_eq!(list.header().filename(), "ITLSEP001122334455.tlv");
+        assert_eq!(list.header().signature().len(), 256);
+        assert_eq!(list.header().length() % 4, 0);
+        let v = list.verify().unwrap();
+        assert_eq!((v.digest, v.key_bits, v.signer_index), (d, 2048, Some(0)));
+    }
+}
+
+#[test]
+fn empty_builder_is_refused() {
+    let s = signer("capf.pem");
+    let err = TrustListBuilder::new(ListKind::Ctl).sign(&s).unwrap_err();
+    assert_eq!(err, itl_core::build::BuildError::NoRecords);
+}
