@@ -28,6 +28,7 @@ pub mod header;
 pub mod key;
 pub mod pem;
 pub mod record;
+pub mod show;
 pub mod sign;
 pub mod tag;
 pub mod tlv;

@@ -79,9 +79,11 @@ fn peer(kind: ListKind, file: &str, records: &[(&str, Function)]) -> TrustListBu
     b
 }
 
+type PeerCase<'a> = (&'a str, ListKind, &'a [(&'a str, Function)]);
+
 #[test]
 fn peer_files_are_reproduced() {
-    let cases: [(&str, ListKind, &[(&str, Function)]); 3] = [
+    let cases: [PeerCase; 3] = [
         (
             "peer-ITLFile-sha1.tlv",
             ListKind::Itl,
