@@ -27,6 +27,7 @@ pub mod function;
 pub mod header;
 pub mod key;
 pub mod pem;
+pub mod pkcs12;
 pub mod record;
 pub mod show;
 pub mod sign;
