@@ -27,6 +27,7 @@ pub mod function;
 pub mod header;
 pub mod key;
 pub mod pem;
+pub mod phone;
 pub mod pkcs12;
 pub mod record;
 pub mod recovery;
@@ -36,6 +37,7 @@ pub mod signed_file;
 pub mod tag;
 pub mod tlv;
 pub mod trust_list;
+pub mod tvs;
 pub mod verify;
 pub mod write;
 

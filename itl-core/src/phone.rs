@@ -1,0 +1,658 @@
+//! What a phone trusts, and why: its state (installed CTL and ITL, TVS
+//! servers, TVS cache, Security By Default support) and its decisions
+//! about new trust lists, signed configuration files, HTTPS servers and
+//! TVS servers (SPEC §4), plus the boot sequence that drives them.
+//!
+//! Every decision returns a [`Trust`] saying which rule accepted, or a
+//! [`Rejection`] saying why none did. A rejection never changes the
+//! phone's trust lists.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::cert::{CertInfo, NameStyle};
+use crate::digest::sha1;
+use crate::error::ParseError;
+use crate::function::Function;
+use crate::signed_file::SignedFile;
+use crate::trust_list::{ListKind, TrustList};
+use crate::tvs::codec::{Status, VerifyRequest, VerifyResponse};
+use crate::tvs::server::TrustVerifier;
+use crate::verify::{Policy, TrustAnchor, VerifyError};
+
+/// The message a phone shows when it refuses a trust list.
+pub const TRUST_LIST_UPDATE_FAILED: &str = "Trust List Update Failed";
+
+/// Seconds since the Unix epoch, as the phone sees them.
+pub trait Clock {
+    /// The current time.
+    fn now(&self) -> u64;
+}
+
+/// A clock the caller moves by hand (tests, simulations).
+///
+/// ```
+/// use itl_core::phone::{Clock, ManualClock};
+/// let c = ManualClock::new(100);
+/// c.advance(5);
+/// assert_eq!(c.now(), 105);
+/// ```
+#[derive(Debug, Default)]
+pub struct ManualClock(core::cell::Cell<u64>);
+
+impl ManualClock {
+    /// A clock showing `now`.
+    pub fn new(now: u64) -> Self {
+        ManualClock(core::cell::Cell::new(now))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, seconds: u64) {
+        self.0.set(self.0.get().saturating_add(seconds));
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> u64 {
+        self.0.get()
+    }
+}
+
+/// The system clock.
+#[cfg(feature = "std")]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+#[cfg(feature = "std")]
+impl Clock for SystemClock {
+    fn now(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    }
+}
+
+/// Why something was trusted: the rule that accepted it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Trust {
+    /// The phone held no trust list (or only a blank ITL): trust on first use.
+    FirstUse,
+    /// The phone holds a blank (rollback) ITL: any signed configuration goes.
+    BlankItl,
+    /// The phone holds no trust list and takes the unsigned configuration.
+    Unsigned,
+    /// The signer is SAST record `record` of the installed CTL.
+    CtlSast {
+        /// Index of the record in the installed CTL.
+        record: usize,
+    },
+    /// The signer is CCM+TFTP or TFTP record `record` of the installed CTL.
+    CtlTftp {
+        /// Index of the record in the installed CTL.
+        record: usize,
+    },
+    /// The signer is SAST record `record` of the installed ITL.
+    ItlSast {
+        /// Index of the record in the installed ITL.
+        record: usize,
+    },
+    /// The signer is CCM+TFTP or TFTP record `record` of the installed ITL.
+    ItlTftp {
+        /// Index of the record in the installed ITL.
+        record: usize,
+    },
+    /// The certificate is record `record` of the installed CTL (HTTPS).
+    InCtl {
+        /// Index of the record.
+        record: usize,
+    },
+    /// The certificate is record `record` of the installed ITL (HTTPS).
+    InItl {
+        /// Index of the record.
+        record: usize,
+    },
+    /// TVS server `server` vouched for the signer or certificate.
+    Tvs {
+        /// Index in the phone's TVS list.
+        server: usize,
+    },
+    /// A TVS answer still in the phone's cache vouched for it.
+    TvsCache,
+}
+
+/// What happened when the phone turned to TVS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TvsOutcome {
+    /// The phone did not ask: no Security By Default, or no TVS server.
+    NotAsked,
+    /// The file's signer record carries no certificate to ask about.
+    NoCertificate,
+    /// No TVS server answered.
+    Unreachable,
+    /// Servers answered but none presented a certificate matching a TVS
+    /// record of the installed lists.
+    NotAuthenticated,
+    /// TVS server `server` said the certificate is not trusted.
+    Refused {
+        /// Index in the phone's TVS list.
+        server: usize,
+    },
+    /// TVS server `server` vouched for the certificate, but the file's
+    /// signature does not verify with it.
+    SignatureMismatch {
+        /// Index in the phone's TVS list.
+        server: usize,
+    },
+}
+
+/// Why the phone refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The file does not parse.
+    #[error("malformed file: {0}")]
+    Malformed(ParseError),
+    /// Trust on first use, but the file's own signature does not verify.
+    #[error("the file's own signature does not verify: {0}")]
+    SelfSignature(VerifyError),
+    /// The phone is locked after a refused trust list; configuration
+    /// changes do not reach it.
+    #[error("the phone is locked ({TRUST_LIST_UPDATE_FAILED})")]
+    Locked,
+    /// No installed list and no TVS answer vouched for the signer.
+    #[error("no trusted signer (TVS: {0:?})")]
+    Untrusted(TvsOutcome),
+}
+
+/// Why a TVS server's certificate was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum TvsAuthError {
+    /// The certificate does not parse.
+    #[error("the TVS server's certificate does not parse")]
+    BadCertificate,
+    /// No TVS record of the installed lists has its issuer and serial.
+    #[error("no TVS record names this certificate")]
+    NoTvsRecord,
+    /// A TVS record names it, but the SHA-1 differs from its CERTHASH.
+    #[error("the certificate's SHA-1 differs from the TVS record's CERTHASH")]
+    HashMismatch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CacheEntry {
+    certificate: Vec<u8>,
+    roles: Vec<Function>,
+    expires_at: u64,
+}
+
+/// A phone's trust state.
+///
+/// ```
+/// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
+/// use itl_core::phone::{ManualClock, Phone, Trust};
+/// use itl_core::tvs::server::InMemoryTvs;
+/// let itl = std::fs::read(format!("{dir}/vectors/cucm-ITLFile.tlv")).unwrap();
+/// let mut phone = Phone::new("SEP001122334455");
+/// let (mut tvs, clock) = (InMemoryTvs::unreachable(), ManualClock::new(0));
+/// assert_eq!(phone.offer_trust_list(&itl, &mut tvs, &clock), Ok(Trust::FirstUse));
+/// assert_eq!(phone.itl(), Some(&itl[..]));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    device_name: String,
+    ctl: Option<Vec<u8>>,
+    itl: Option<Vec<u8>>,
+    tvs_servers: usize,
+    security_by_default: bool,
+    cache: Vec<CacheEntry>,
+    locked: bool,
+    policy: Policy,
+    session: u32,
+}
+
+impl Phone {
+    /// A phone named `device_name` (`SEP` + MAC) with nothing installed,
+    /// Security By Default, and one TVS server.
+    pub fn new(device_name: &str) -> Self {
+        Phone {
+            device_name: device_name.into(),
+            ctl: None,
+            itl: None,
+            tvs_servers: 1,
+            security_by_default: true,
+            cache: Vec::new(),
+            locked: false,
+            policy: Policy::default(),
+            session: 0,
+        }
+    }
+
+    /// Sets how many TVS servers the phone's CallManager group lists (at most 3).
+    pub fn with_tvs_servers(mut self, count: usize) -> Self {
+        self.tvs_servers = count.min(3);
+        self
+    }
+
+    /// A model without Security By Default (7940/7960, Jabber…): no ITL,
+    /// no TVS.
+    pub fn without_security_by_default(mut self) -> Self {
+        self.security_by_default = false;
+        self
+    }
+
+    /// Sets the signature policy (default: what phones accept).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The device name.
+    pub fn device_name(&self) -> &str {
+        &self.device_name
+    }
+
+    /// The installed CTL's bytes.
+    pub fn ctl(&self) -> Option<&[u8]> {
+        self.ctl.as_deref()
+    }
+
+    /// The installed ITL's bytes.
+    pub fn itl(&self) -> Option<&[u8]> {
+        self.itl.as_deref()
+    }
+
+    /// Whether the phone supports Security By Default.
+    pub fn security_by_default(&self) -> bool {
+        self.security_by_default
+    }
+
+    /// Whether a refused trust list has locked the phone.
+    pub fn is_locked(&self) -> bool {
+        self.locked
+    }
+
+    /// What the screen shows: [`TRUST_LIST_UPDATE_FAILED`] while locked.
+    pub fn status_message(&self) -> Option<&'static str> {
+        self.locked.then_some(TRUST_LIST_UPDATE_FAILED)
+    }
+
+    /// Number of live entries in the TVS cache at `now`.
+    pub fn cached_entries(&self, now: u64) -> usize {
+        self.cache.iter().filter(|e| e.expires_at > now).count()
+    }
+
+    fn installed_ctl(&self) -> Option<TrustList<'_>> {
+        self.ctl.as_deref().and_then(|b| TrustList::parse(b).ok())
+    }
+
+    fn installed_itl(&self) -> Option<TrustList<'_>> {
+        self.itl.as_deref().and_then(|b| TrustList::parse(b).ok())
+    }
+
+    /// Whether the installed ITL is blank: no record with a function other
+    /// than SAST (what "Prepare Cluster for Rollback" leaves).
+    pub fn has_blank_itl(&self) -> bool {
+        self.installed_itl().is_some_and(|l| is_blank(&l))
+    }
+
+    /// Decides on a new CTL or ITL (SPEC §4 rules 1–6) and installs it
+    /// when accepted. A rejection locks the phone and changes nothing else.
+    pub fn offer_trust_list(
+        &mut self,
+        bytes: &[u8],
+        tvs: &mut dyn TrustVerifier,
+        clock: &dyn Clock,
+    ) -> Result<Trust, Rejection> {
+        let decision = self.judge_trust_list(bytes, tvs, clock);
+        match &decision {
+            Ok(_) => {
+                let kind = TrustList::parse(bytes)
+                    .map(|l| l.kind())
+                    .unwrap_or(ListKind::Itl);
+                match kind {
+                    ListKind::Ctl => self.ctl = Some(bytes.to_vec()),
+                    ListKind::Itl => self.itl = Some(bytes.to_vec()),
+                }
+                self.locked = false;
+            }
+            Err(_) => self.locked = true,
+        }
+        decision
+    }
+
+    fn judge_trust_list(
+        &mut self,
+        bytes: &[u8],
+        tvs: &mut dyn TrustVerifier,
+        clock: &dyn Clock,
+    ) -> Result<Trust, Rejection> {
+        let new = TrustList::parse(bytes).map_err(Rejection::Malformed)?;
+        let policy = self.policy;
+        let (ctl, itl) = (self.installed_ctl(), self.installed_itl());
+        // Rule 1: nothing installed, or only a blank ITL.
+        if ctl.is_none() && itl.as_ref().is_none_or(is_blank) {
+            new.verify_with_policy(&policy)
+                .map_err(Rejection::SelfSignature)?;
+            return Ok(Trust::FirstUse);
+        }
+        if let Some(ctl) = &ctl {
+            // Rule 2: a SAST of the CTL.
+            if let Ok((record, _)) = new.verify_with_list(ctl, &[Function::Sast], &policy) {
+                return Ok(Trust::CtlSast { record });
+            }
+            // Rule 3: an ITL signed by the CTL's CCM+TFTP or TFTP.
+            if new.kind() == ListKind::Itl
+                && let Ok((record, _)) =
+                    new.verify_with_list(ctl, &[Function::CcmTftp, Function::Tftp], &policy)
+            {
+                return Ok(Trust::CtlTftp { record });
+            }
+        }
+        // Rule 4: a SAST of the ITL.
+        if let Some(itl) = &itl
+            && let Ok((record, _)) = new.verify_with_list(itl, &[Function::Sast], &policy)
+        {
+            return Ok(Trust::ItlSast { record });
+        }
+        // Rule 5: TVS vouches for the signer's certificate.
+        let cert = match new.signer_record().and_then(|(_, r)| r.certificate()) {
+            Some(c) => c.to_vec(),
+            None => {
+                return Err(Rejection::Untrusted(
+                    self.tvs_skipped(TvsOutcome::NoCertificate),
+                ));
+            }
+        };
+        let server = self.ask_tvs(&cert, tvs, clock)?;
+        let anchor = CertInfo::from_der(&cert)
+            .ok()
+            .and_then(|c| TrustAnchor::from_certificate(&c).ok());
+        match anchor.map(|a| new.verify_with(&[a], &policy)) {
+            Some(Ok(_)) => Ok(Trust::Tvs { server }),
+            _ => Err(Rejection::Untrusted(TvsOutcome::SignatureMismatch {
+                server,
+            })),
+        }
+        // Rule 6 is every `Err` above: the caller keeps its lists.
+    }
+
+    fn tvs_skipped(&self, otherwise: TvsOutcome) -> TvsOutcome {
+        if !self.security_by_default || self.tvs_servers == 0 {
+            TvsOutcome::NotAsked
+        } else {
+            otherwise
+        }
+    }
+
+    /// Asks the TVS servers in order about `certificate`; the first server
+    /// that is reachable and authenticated answers. A "trusted" answer is
+    /// cached for its time to live. Returns the server's index.
+    fn ask_tvs(
+        &mut self,
+        certificate: &[u8],
+        tvs: &mut dyn TrustVerifier,
+        clock: &dyn Clock,
+    ) -> Result<usize, Rejection> {
+        if !self.security_by_default || self.tvs_servers == 0 {
+            return Err(Rejection::Untrusted(TvsOutcome::NotAsked));
+        }
+        let mut outcome = TvsOutcome::Unreachable;
+        for server in 0..self.tvs_servers {
+            let Some(server_cert) = tvs.server_certificate(server) else {
+                continue;
+            };
+            if self.authenticate_tvs(&server_cert).is_err() {
+                outcome = TvsOutcome::NotAuthenticated;
+                continue;
+            }
+            self.session = self.session.wrapping_add(1);
+            let request = VerifyRequest {
+                session_id: self.session,
+                device_name: self.device_name.clone(),
+                certificate: certificate.to_vec(),
+            };
+            let Some(answer) = request
+                .encode()
+                .ok()
+                .and_then(|wire| tvs.exchange(server, &wire))
+                .and_then(|wire| VerifyResponse::decode(&wire).ok())
+                .filter(|r| r.session_id == self.session)
+            else {
+                continue;
+            };
+            if answer.status != Status::Trusted {
+                return Err(Rejection::Untrusted(TvsOutcome::Refused { server }));
+            }
+            self.cache.retain(|e| e.certificate != certificate);
+            self.cache.push(CacheEntry {
+                certificate: certificate.to_vec(),
+                roles: answer.roles_as_functions().collect(),
+                expires_at: clock.now().saturating_add(u64::from(answer.ttl_seconds)),
+            });
+            return Ok(server);
+        }
+        Err(Rejection::Untrusted(outcome))
+    }
+
+    /// Authenticates a TVS server's certificate: a TVS record of the
+    /// installed ITL (then CTL) must name it by issuer and serial, and its
+    /// SHA-1 must equal the record's CERTHASH (or the SHA-1 of the
+    /// record's certificate). Returns the matching record's index.
+    pub fn authenticate_tvs(&self, certificate: &[u8]) -> Result<usize, TvsAuthError> {
+        let cert = CertInfo::from_der(certificate).map_err(|_| TvsAuthError::BadCertificate)?;
+        let issuers = [cert.issuer(NameStyle::Cucm), cert.issuer(NameStyle::Comma)];
+        let hash = sha1(certificate);
+        let mut found = TvsAuthError::NoTvsRecord;
+        for list in [self.installed_itl(), self.installed_ctl()]
+            .into_iter()
+            .flatten()
+        {
+            for (i, r) in list.records().enumerate() {
+                let named = r.has_function(Function::Tvs)
+                    && r.serial() == cert.serial()
+                    && issuers.iter().any(|n| n.as_deref() == Ok(r.issuer()));
+                if !named {
+                    continue;
+                }
+                let expected = r
+                    .cert_hash()
+                    .map(<[u8]>::to_vec)
+                    .or_else(|| r.certificate().map(|c| sha1(c).to_vec()));
+                if expected.as_deref() == Some(&hash[..]) {
+                    return Ok(i);
+                }
+                found = TvsAuthError::HashMismatch;
+            }
+        }
+        Err(found)
+    }
+
+    /// Decides on a signed configuration file. With a blank ITL any signer
+    /// goes; otherwise the signer must be a CCM+TFTP or TFTP record of the
+    /// CTL or ITL, or a certificate TVS vouched for that is still cached.
+    /// A locked phone takes no configuration.
+    pub fn offer_config(&self, bytes: &[u8], clock: &dyn Clock) -> Result<Trust, Rejection> {
+        if self.locked {
+            return Err(Rejection::Locked);
+        }
+        let sgn = SignedFile::parse(bytes).map_err(Rejection::Malformed)?;
+        let (ctl, itl) = (self.installed_ctl(), self.installed_itl());
+        if ctl.is_none() && itl.is_none() {
+            return Ok(Trust::Unsigned);
+        }
+        if itl.as_ref().is_some_and(is_blank) {
+            return Ok(Trust::BlankItl);
+        }
+        let tftp = [Function::CcmTftp, Function::Tftp];
+        if let Some(ctl) = &ctl
+            && let Ok((record, _)) = sgn.verify_with_list(ctl, &tftp, &self.policy)
+        {
+            return Ok(Trust::CtlTftp { record });
+        }
+        if let Some(itl) = &itl
+            && let Ok((record, _)) = sgn.verify_with_list(itl, &tftp, &self.policy)
+        {
+            return Ok(Trust::ItlTftp { record });
+        }
+        if self.security_by_default {
+            let now = clock.now();
+            for e in self.cache.iter().filter(|e| e.expires_at > now) {
+                let ok = CertInfo::from_der(&e.certificate)
+                    .is_ok_and(|c| sgn.verify_with_certificate(&c, &self.policy).is_ok());
+                if ok {
+                    return Ok(Trust::TvsCache);
+                }
+            }
+        }
+        Err(Rejection::Untrusted(
+            self.tvs_skipped(TvsOutcome::NoCertificate),
+        ))
+    }
+
+    /// Decides on an HTTPS server's certificate (a directory on 8443…):
+    /// the CTL, then the ITL, then the TVS cache, then TVS, whose
+    /// "trusted" answer is cached for its time to live.
+    pub fn check_server_certificate(
+        &mut self,
+        certificate: &[u8],
+        tvs: &mut dyn TrustVerifier,
+        clock: &dyn Clock,
+    ) -> Result<Trust, Rejection> {
+        let hash = sha1(certificate);
+        let holds = |r: &crate::record::Record<'_>| {
+            r.certificate() == Some(certificate) || r.cert_hash() == Some(&hash[..])
+        };
+        if let Some(record) = self
+            .installed_ctl()
+            .and_then(|l| l.records().position(|r| holds(&r)))
+        {
+            return Ok(Trust::InCtl { record });
+        }
+        if let Some(record) = self
+            .installed_itl()
+            .and_then(|l| l.records().position(|r| holds(&r)))
+        {
+            return Ok(Trust::InItl { record });
+        }
+        let now = clock.now();
+        if self.security_by_default
+            && self
+                .cache
+                .iter()
+                .any(|e| e.certificate == certificate && e.expires_at > now)
+        {
+            return Ok(Trust::TvsCache);
+        }
+        self.cache.retain(|e| e.expires_at > now);
+        self.ask_tvs(certificate, tvs, clock)
+            .map(|server| Trust::Tvs { server })
+    }
+
+    /// Boots against a TFTP server: asks for `CTLSEP<MAC>.tlv` (else
+    /// `CTLFile.tlv`), then — with Security By Default — `ITLSEP<MAC>.tlv`
+    /// (else `ITLFile.tlv`), then the signed configuration
+    /// `SEP<MAC>.cnf.xml.sgn` (`.enc.sgn` when encrypted) when it holds a
+    /// trust list, or the unsigned `SEP<MAC>.cnf.xml` when it does not.
+    pub fn boot(
+        &mut self,
+        tftp: &dyn TftpSource,
+        tvs: &mut dyn TrustVerifier,
+        clock: &dyn Clock,
+        encrypted_config: bool,
+    ) -> Vec<BootStep> {
+        let mut steps = Vec::new();
+        let mac: String = self
+            .device_name
+            .strip_prefix("SEP")
+            .unwrap_or(&self.device_name)
+            .into();
+        let mut lists = alloc::vec![(
+            alloc::format!("CTLSEP{mac}.tlv"),
+            String::from("CTLFile.tlv")
+        )];
+        if self.security_by_default {
+            lists.push((
+                alloc::format!("ITLSEP{mac}.tlv"),
+                String::from("ITLFile.tlv"),
+            ));
+        }
+        for (own, shared) in lists {
+            let mut got = None;
+            for name in [own, shared] {
+                match tftp.fetch(&name) {
+                    Some(bytes) => {
+                        got = Some((name, bytes));
+                        break;
+                    }
+                    None => steps.push(BootStep {
+                        file: name,
+                        outcome: BootOutcome::NotFound,
+                    }),
+                }
+            }
+            if let Some((file, bytes)) = got {
+                let outcome = BootOutcome::TrustList(self.offer_trust_list(&bytes, tvs, clock));
+                steps.push(BootStep { file, outcome });
+            }
+        }
+        if self.ctl.is_some() || self.itl.is_some() {
+            let ext = if encrypted_config {
+                "cnf.xml.enc.sgn"
+            } else {
+                "cnf.xml.sgn"
+            };
+            let file = alloc::format!("{}.{ext}", self.device_name);
+            let outcome = match tftp.fetch(&file) {
+                Some(bytes) => BootOutcome::Config(self.offer_config(&bytes, clock)),
+                None => BootOutcome::NotFound,
+            };
+            steps.push(BootStep { file, outcome });
+        } else {
+            let file = alloc::format!("{}.cnf.xml", self.device_name);
+            let outcome = match tftp.fetch(&file) {
+                Some(_) => BootOutcome::Config(Ok(Trust::Unsigned)),
+                None => BootOutcome::NotFound,
+            };
+            steps.push(BootStep { file, outcome });
+        }
+        steps
+    }
+}
+
+fn is_blank(list: &TrustList<'_>) -> bool {
+    list.records()
+        .all(|r| r.functions().all(|f| f == Function::Sast))
+}
+
+/// Where a booting phone fetches files.
+pub trait TftpSource {
+    /// The file's bytes, or `None` when the server has no such file.
+    fn fetch(&self, name: &str) -> Option<Vec<u8>>;
+}
+
+impl TftpSource for alloc::collections::BTreeMap<String, Vec<u8>> {
+    fn fetch(&self, name: &str) -> Option<Vec<u8>> {
+        self.get(name).cloned()
+    }
+}
+
+/// One file a booting phone asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootStep {
+    /// The file name requested.
+    pub file: String,
+    /// What happened.
+    pub outcome: BootOutcome,
+}
+
+/// What happened to one requested file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BootOutcome {
+    /// The TFTP server has no such file.
+    NotFound,
+    /// A trust list, accepted or refused.
+    TrustList(Result<Trust, Rejection>),
+    /// A configuration file, accepted or refused.
+    Config(Result<Trust, Rejection>),
+}

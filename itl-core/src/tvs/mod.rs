@@ -1,0 +1,4 @@
+//! Cisco's Trust Verification Service (TVS, TCP 2445): the service a phone asks about certificates its trust lists do not hold.
+
+pub mod codec;
+pub mod server;

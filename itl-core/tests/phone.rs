@@ -1,0 +1,511 @@
+//! The seeds' troubleshooting walk-throughs, as tests of the phone's
+//! decisions, with real signatures from the vectors' keys.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::BTreeMap;
+
+use itl_core::build::TrustListBuilder;
+use itl_core::cert::CertInfo;
+use itl_core::key::Signer;
+use itl_core::phone::{
+    BootOutcome, ManualClock, Phone, Rejection, TRUST_LIST_UPDATE_FAILED, Trust, TvsOutcome,
+};
+use itl_core::signed_file::SignedFileBuilder;
+use itl_core::tvs::server::{InMemoryTvs, TvsServer};
+use itl_core::{Function, ListKind, TrustList};
+
+const V: &str = "../../shared/vectors";
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{V}/{name}")).unwrap()
+}
+fn cert(key: &str) -> CertInfo {
+    CertInfo::from_pem(&read(&format!("keys/{key}"))).unwrap()
+}
+fn signer(key: &str) -> Signer {
+    Signer::from_pem(&read(&format!("keys/{key}"))).unwrap()
+}
+fn regenerated_tvs() -> CertInfo {
+    CertInfo::from_pem(&std::fs::read("tests/data/tvs-pub-regenerated.pem").unwrap()).unwrap()
+}
+fn config(by: &str) -> Vec<u8> {
+    SignedFileBuilder::new(
+        "SEP001122334455.cnf.xml.sgn",
+        b"<device><loadInformation/></device>".to_vec(),
+    )
+    .timestamp(1_773_075_600)
+    .sign(&signer(by))
+    .unwrap()
+}
+/// The publisher's TVS: its TLS certificate is `TVS.pem`; its store the
+/// cluster's certificates.
+fn pub_tvs(tls: CertInfo, trusted: &[(&str, Function)]) -> TvsServer {
+    trusted
+        .iter()
+        .fold(TvsServer::new("cucm-1051-a-pub", tls), |s, (k, f)| {
+            s.trust(cert(k).der(), &[*f])
+        })
+}
+fn phone_with(itl: &str) -> Phone {
+    let mut p = Phone::new("SEP001122334455");
+    let clock = ManualClock::new(0);
+    assert_eq!(
+        p.offer_trust_list(&read(itl), &mut InMemoryTvs::unreachable(), &clock),
+        Ok(Trust::FirstUse)
+    );
+    p
+}
+
+#[test]
+fn first_itl_is_trusted_then_same_signer_accepted_unknown_refused() {
+    let clock = ManualClock::new(0);
+    let mut tvs = InMemoryTvs::unreachable();
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    // The next ITL from the same signer: SAST record #0 of the installed ITL.
+    let next = read("cucm-ITLFile-rollback.tlv");
+    let mut phone2 = phone.clone();
+    assert_eq!(
+        phone2.offer_trust_list(&next, &mut tvs, &clock),
+        Ok(Trust::ItlSast { record: 0 })
+    );
+    // An ITL from an unknown signer, TVS unreachable: refused, state kept.
+    let before = phone.clone();
+    let peer = read("peer-ITLFile-sha1.tlv");
+    assert_eq!(
+        phone.offer_trust_list(&peer, &mut tvs, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::Unreachable))
+    );
+    assert_eq!(phone.itl(), before.itl());
+    assert_eq!(phone.ctl(), None);
+    assert_eq!(phone.status_message(), Some(TRUST_LIST_UPDATE_FAILED));
+}
+
+#[test]
+fn tampered_first_itl_is_refused_even_on_first_use() {
+    let mut phone = Phone::new("SEP001122334455");
+    let clock = ManualClock::new(0);
+    let bad = read("bad-signature-byte.tlv");
+    assert!(matches!(
+        phone.offer_trust_list(&bad, &mut InMemoryTvs::unreachable(), &clock),
+        Err(Rejection::SelfSignature(_))
+    ));
+    assert_eq!(phone.itl(), None);
+    let garbage = read("bad-truncated.tlv");
+    assert!(matches!(
+        phone.offer_trust_list(&garbage, &mut InMemoryTvs::unreachable(), &clock),
+        Err(Rejection::Malformed(_))
+    ));
+}
+
+#[test]
+fn regenerated_callmanager_is_accepted_through_tvs_then_config_verifies() {
+    let clock = ManualClock::new(1_000);
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    let mut tvs = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[("callmanager-pub-regenerated.pem", Function::CcmTftp)],
+    )]);
+    let regen = read("cucm-ITLFile-regen-callmanager.tlv");
+    assert_eq!(
+        phone.offer_trust_list(&regen, &mut tvs, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+    assert_eq!(tvs.queries, 1);
+    assert_eq!(phone.itl(), Some(&regen[..]));
+    // The new configuration, signed with the new key, verifies against the
+    // TFTP record of the ITL just loaded.
+    assert_eq!(
+        phone.offer_config(&config("callmanager-pub-regenerated.pem"), &clock),
+        Ok(Trust::ItlTftp { record: 1 })
+    );
+    // A configuration signed by the old key no longer does (nor is it cached).
+    assert!(phone.offer_config(&config("capf.pem"), &clock).is_err());
+}
+
+#[test]
+fn regenerating_both_certificates_on_a_single_node_locks_the_phone() {
+    let clock = ManualClock::new(1_000);
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    assert_eq!(
+        phone.offer_config(&config("callmanager-pub.pem"), &clock),
+        Ok(Trust::ItlTftp { record: 1 })
+    );
+    // TVS.pem regenerated too: the server's certificate no longer matches
+    // the ITL's TVS CERTHASH.
+    let mut tvs = InMemoryTvs::new(vec![pub_tvs(
+        regenerated_tvs(),
+        &[("callmanager-pub-regenerated.pem", Function::CcmTftp)],
+    )]);
+    let regen = read("cucm-ITLFile-regen-callmanager.tlv");
+    let before = phone.itl().map(<[u8]>::to_vec);
+    assert_eq!(
+        phone.offer_trust_list(&regen, &mut tvs, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::NotAuthenticated))
+    );
+    assert_eq!(tvs.queries, 0);
+    assert!(phone.is_locked());
+    assert_eq!(phone.status_message(), Some("Trust List Update Failed"));
+    assert_eq!(phone.itl().map(<[u8]>::to_vec), before);
+    // Configuration changes no longer reach it.
+    assert_eq!(
+        phone.offer_config(&config("callmanager-pub.pem"), &clock),
+        Err(Rejection::Locked)
+    );
+    assert_eq!(
+        phone.offer_config(&config("callmanager-pub-regenerated.pem"), &clock),
+        Err(Rejection::Locked)
+    );
+}
+
+#[test]
+fn a_second_nodes_tvs_rescues_the_double_regeneration() {
+    let clock = ManualClock::new(1_000);
+    let mut phone = phone_with("cucm-ITLFile.tlv").with_tvs_servers(2);
+    let publisher = pub_tvs(
+        regenerated_tvs(),
+        &[("callmanager-pub-regenerated.pem", Function::CcmTftp)],
+    );
+    let subscriber = TvsServer::new("cucm-1051-a-sub1", cert("tvs-sub1.pem")).trust(
+        cert("callmanager-pub-regenerated.pem").der(),
+        &[Function::CcmTftp],
+    );
+    let mut tvs = InMemoryTvs::new(vec![publisher, subscriber]);
+    let regen = read("cucm-ITLFile-regen-callmanager.tlv");
+    assert_eq!(
+        phone.offer_trust_list(&regen, &mut tvs, &clock),
+        Ok(Trust::Tvs { server: 1 })
+    );
+    assert!(!phone.is_locked());
+    // The subscriber's TVS certificate is ITL record #5 (hash 5380…).
+    assert_eq!(phone.authenticate_tvs(cert("tvs-sub1.pem").der()), Ok(5));
+}
+
+#[test]
+fn itl_recovery_rescues_only_phones_holding_the_recovery_record() {
+    let clock = ManualClock::new(0);
+    let reset = read("cucm-ITLFile-reset.tlv");
+    // Holding the 10.x ITL (with ITLRECOVERY): accepted by its SAST record #4.
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    assert_eq!(
+        phone.offer_trust_list(&reset, &mut InMemoryTvs::unreachable(), &clock),
+        Ok(Trust::ItlSast { record: 4 })
+    );
+    // Holding an ITL that predates the recovery record: stays locked.
+    let cm = cert("callmanager-pub.pem");
+    let old_itl = TrustListBuilder::new(ListKind::Itl)
+        .timestamp(1_700_000_000)
+        .record(cm.clone(), Function::Sast)
+        .record(cm, Function::Tftp)
+        .record(cert("capf.pem"), Function::Capf)
+        .record(cert("tvs-pub.pem"), Function::Tvs)
+        .sign(&signer("callmanager-pub.pem"))
+        .unwrap();
+    let mut old = Phone::new("SEP001122334455");
+    old.offer_trust_list(&old_itl, &mut InMemoryTvs::unreachable(), &clock)
+        .unwrap();
+    // Its TVS does not know the recovery certificate.
+    let mut tvs = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[("callmanager-pub.pem", Function::CcmTftp)],
+    )]);
+    assert_eq!(
+        old.offer_trust_list(&reset, &mut tvs, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::Refused { server: 0 }))
+    );
+    assert!(old.is_locked());
+    assert_eq!(old.itl(), Some(&old_itl[..]));
+}
+
+#[test]
+fn ctl_only_phone_takes_an_itl_from_its_ccm_tftp_signer_only() {
+    let clock = ManualClock::new(0);
+    let mut tvs = InMemoryTvs::unreachable();
+    let mut phone = Phone::new("SEP001122334455");
+    let ctl = read("cucm-CTLFile-tokenless.tlv");
+    assert_eq!(
+        phone.offer_trust_list(&ctl, &mut tvs, &clock),
+        Ok(Trust::FirstUse)
+    );
+    assert_eq!(phone.ctl(), Some(&ctl[..]));
+    // The CTL's CCM+TFTP (publisher) key signed this ITL. It is also the
+    // CTL's SAST (tokenless), which rule 2 finds first.
+    let itl = read("cucm-ITLFile.tlv");
+    let mut p = phone.clone();
+    assert_eq!(
+        p.offer_trust_list(&itl, &mut tvs, &clock),
+        Ok(Trust::CtlSast { record: 0 })
+    );
+    // An ITL signed by the subscriber, CCM+TFTP only in the CTL: rule 3.
+    let sub = signer("callmanager-sub1.pem");
+    let sub_itl = TrustListBuilder::new(ListKind::Itl)
+        .record(sub.certificate().clone(), Function::Sast)
+        .record(sub.certificate().clone(), Function::Tftp)
+        .sign(&sub)
+        .unwrap();
+    let mut p = phone.clone();
+    assert_eq!(
+        p.offer_trust_list(&sub_itl, &mut tvs, &clock),
+        Ok(Trust::CtlTftp { record: 3 })
+    );
+    // Others are refused.
+    let regen = read("cucm-ITLFile-regen-callmanager.tlv");
+    assert!(phone.offer_trust_list(&regen, &mut tvs, &clock).is_err());
+    assert_eq!(phone.itl(), None);
+}
+
+#[test]
+fn ctl_and_itl_phone_accepts_a_tokenless_ctl_from_a_known_sast() {
+    let clock = ManualClock::new(0);
+    let mut tvs = InMemoryTvs::unreachable();
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    // Mixed mode with eTokens first: the eToken CTL's signer is unknown to
+    // the ITL; the publisher's TVS vouches for it (Phone-SAST-trust).
+    let etoken = read("cucm-CTLFile-etoken.tlv");
+    let mut with_etoken = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[("etoken2.pem", Function::Sast)],
+    )]);
+    assert_eq!(
+        phone.offer_trust_list(&etoken, &mut with_etoken, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+    // Then tokenless: signed by the publisher, a SAST of the ITL (and a
+    // CCM+TFTP of the eToken CTL).
+    let tokenless = read("cucm-CTLFile-tokenless.tlv");
+    assert_eq!(
+        phone.offer_trust_list(&tokenless, &mut tvs, &clock),
+        Ok(Trust::ItlSast { record: 0 })
+    );
+    assert_eq!(phone.ctl(), Some(&tokenless[..]));
+    // The same tokenless CTL again: now a SAST of the installed CTL.
+    assert_eq!(
+        phone.offer_trust_list(&tokenless, &mut tvs, &clock),
+        Ok(Trust::CtlSast { record: 0 })
+    );
+}
+
+#[test]
+fn back_to_etokens_needs_the_etoken_certificate_in_tvs() {
+    let clock = ManualClock::new(0);
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    let tokenless = read("cucm-CTLFile-tokenless.tlv");
+    phone
+        .offer_trust_list(&tokenless, &mut InMemoryTvs::unreachable(), &clock)
+        .unwrap();
+    let etoken = read("cucm-CTLFile-etoken.tlv");
+    // TVS without the eToken certificate: refused.
+    let mut plain = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[("callmanager-pub.pem", Function::CcmTftp)],
+    )]);
+    let mut refused = phone.clone();
+    assert_eq!(
+        refused.offer_trust_list(&etoken, &mut plain, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::Refused { server: 0 }))
+    );
+    assert_eq!(refused.ctl(), Some(&tokenless[..]));
+    // Uploaded as Phone-SAST-trust: accepted.
+    let mut uploaded = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[("etoken2.pem", Function::Sast)],
+    )]);
+    assert_eq!(
+        phone.offer_trust_list(&etoken, &mut uploaded, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+    assert_eq!(phone.ctl(), Some(&etoken[..]));
+}
+
+#[test]
+fn blank_rollback_itl_accepts_any_signed_configuration() {
+    let clock = ManualClock::new(0);
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    let rollback = read("cucm-ITLFile-rollback.tlv");
+    assert_eq!(
+        phone.offer_trust_list(&rollback, &mut InMemoryTvs::unreachable(), &clock),
+        Ok(Trust::ItlSast { record: 0 })
+    );
+    assert!(phone.has_blank_itl());
+    for by in ["peer-asterisk.pem", "capf.pem", "callmanager-sub1.pem"] {
+        assert_eq!(
+            phone.offer_config(&config(by), &clock),
+            Ok(Trust::BlankItl),
+            "{by}"
+        );
+    }
+    // And, blank, it trusts the next ITL on first use.
+    let peer = read("peer-ITLFile-sha1.tlv");
+    assert_eq!(
+        phone.offer_trust_list(&peer, &mut InMemoryTvs::unreachable(), &clock),
+        Ok(Trust::FirstUse)
+    );
+}
+
+#[test]
+fn a_model_without_security_by_default_never_consults_tvs() {
+    let clock = ManualClock::new(0);
+    let mut phone = Phone::new("SEP001122334455").without_security_by_default();
+    let mut tvs = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[
+            ("callmanager-pub-regenerated.pem", Function::CcmTftp),
+            ("peer-asterisk.pem", Function::AppServer),
+        ],
+    )]);
+    phone
+        .offer_trust_list(&read("cucm-CTLFile-tokenless.tlv"), &mut tvs, &clock)
+        .unwrap();
+    let regen = read("cucm-ITLFile-regen-callmanager.tlv");
+    assert_eq!(
+        phone.offer_trust_list(&regen, &mut tvs, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::NotAsked))
+    );
+    let https = cert("peer-asterisk.pem");
+    assert_eq!(
+        phone.check_server_certificate(https.der(), &mut tvs, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::NotAsked))
+    );
+    assert_eq!(tvs.queries, 0);
+    // Its boot asks for the CTL only, never an ITL.
+    let mut files = BTreeMap::new();
+    files.insert("ITLFile.tlv".to_string(), read("cucm-ITLFile.tlv"));
+    let steps = Phone::new("SEP001122334455")
+        .without_security_by_default()
+        .boot(&files, &mut tvs, &clock, false);
+    assert!(steps.iter().all(|s| !s.file.starts_with("ITL")));
+}
+
+#[test]
+fn https_certificate_goes_to_tvs_once_per_time_to_live() {
+    let clock = ManualClock::new(10_000);
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    let directory = cert("peer-asterisk.pem"); // a tomcat-like server certificate
+    let mut tvs = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[("peer-asterisk.pem", Function::AppServer)],
+    )]);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+    assert_eq!(tvs.queries, 1);
+    clock.advance(86_399);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Ok(Trust::TvsCache)
+    );
+    assert_eq!(tvs.queries, 1);
+    clock.advance(1);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+    assert_eq!(tvs.queries, 2);
+    // Certificates the lists hold need no TVS at all.
+    assert_eq!(
+        phone.check_server_certificate(cert("callmanager-pub.pem").der(), &mut tvs, &clock),
+        Ok(Trust::InItl { record: 0 })
+    );
+    assert_eq!(
+        phone.check_server_certificate(cert("capf.pem").der(), &mut tvs, &clock),
+        Ok(Trust::InItl { record: 2 })
+    );
+    assert_eq!(tvs.queries, 2);
+}
+
+#[test]
+fn tvs_server_authentication_checks_serial_issuer_and_hash() {
+    let phone = phone_with("cucm-ITLFile.tlv");
+    assert_eq!(phone.authenticate_tvs(cert("tvs-pub.pem").der()), Ok(3));
+    assert_eq!(
+        phone.authenticate_tvs(regenerated_tvs().der()),
+        Err(itl_core::phone::TvsAuthError::NoTvsRecord)
+    );
+    assert_eq!(
+        phone.authenticate_tvs(cert("capf.pem").der()),
+        Err(itl_core::phone::TvsAuthError::NoTvsRecord)
+    );
+    assert_eq!(
+        phone.authenticate_tvs(b"junk"),
+        Err(itl_core::phone::TvsAuthError::BadCertificate)
+    );
+}
+
+#[test]
+fn boot_sequence_asks_in_order_and_falls_back() {
+    let clock = ManualClock::new(0);
+    let mut tvs = InMemoryTvs::unreachable();
+    let mut files = BTreeMap::new();
+    files.insert("ITLFile.tlv".to_string(), read("cucm-ITLFile.tlv"));
+    files.insert(
+        "SEP001122334455.cnf.xml.sgn".to_string(),
+        config("callmanager-pub.pem"),
+    );
+    let mut phone = Phone::new("SEP001122334455");
+    let steps = phone.boot(&files, &mut tvs, &clock, false);
+    let names: Vec<&str> = steps.iter().map(|s| s.file.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "CTLSEP001122334455.tlv",
+            "CTLFile.tlv",
+            "ITLSEP001122334455.tlv",
+            "ITLFile.tlv",
+            "SEP001122334455.cnf.xml.sgn"
+        ]
+    );
+    assert_eq!(
+        steps[3].outcome,
+        BootOutcome::TrustList(Ok(Trust::FirstUse))
+    );
+    assert_eq!(
+        steps[4].outcome,
+        BootOutcome::Config(Ok(Trust::ItlTftp { record: 1 }))
+    );
+    // A phone with nothing asks for the unsigned configuration; encrypted
+    // configuration uses the .enc.sgn name.
+    let mut bare = Phone::new("SEP001122334455");
+    let steps = bare.boot(&BTreeMap::new(), &mut tvs, &clock, false);
+    assert_eq!(steps.last().unwrap().file, "SEP001122334455.cnf.xml");
+    let mut secure = Phone::new("SEP001122334455");
+    let steps = secure.boot(&files, &mut tvs, &clock, true);
+    assert_eq!(
+        steps.last().unwrap().file,
+        "SEP001122334455.cnf.xml.enc.sgn"
+    );
+    assert_eq!(steps.last().unwrap().outcome, BootOutcome::NotFound);
+    // The per-device file wins over the shared one.
+    let mut per_device = files.clone();
+    per_device.insert(
+        "ITLSEP001122334455.tlv".to_string(),
+        read("cucm-ITLFile-rollback.tlv"),
+    );
+    let mut p = Phone::new("SEP001122334455");
+    let steps = p.boot(&per_device, &mut tvs, &clock, false);
+    assert!(steps.iter().any(|s| s.file == "ITLSEP001122334455.tlv"));
+    assert!(!steps.iter().any(|s| s.file == "ITLFile.tlv"));
+    assert_eq!(p.itl(), Some(&read("cucm-ITLFile-rollback.tlv")[..]));
+}
+
+#[test]
+fn trust_lists_parse_for_the_record_indexes_used_above() {
+    let itl = read("cucm-ITLFile.tlv");
+    let l = TrustList::parse(&itl).unwrap();
+    let f: Vec<Function> = l.records().map(|r| r.function()).collect();
+    assert_eq!(
+        f,
+        [
+            Function::Sast,
+            Function::Tftp,
+            Function::Capf,
+            Function::Tvs,
+            Function::Sast,
+            Function::Tvs
+        ]
+    );
+}
