@@ -73,18 +73,27 @@ fn run() -> Result<bool, String> {
     let mut tftp = BTreeMap::new();
     tftp.insert("ITLFile.tlv".to_string(), ITL.to_vec());
     tftp.insert(format!("{DEVICE}.cnf.xml.sgn"), config(&cm, "first boot")?);
-    let mut tvs = InMemoryTvs::new(vec![TvsServer::new("cucm-pub", tvs_old).trust(cm.certificate().der(), &[Function::CcmTftp])]);
+    let mut tvs = InMemoryTvs::new(vec![
+        TvsServer::new("cucm-pub", tvs_old).trust(cm.certificate().der(), &[Function::CcmTftp]),
+    ]);
     let steps = phone.boot(&tftp, &mut tvs, &clock, false);
     print("1. first boot", &steps, &phone);
 
     // 2. CallManager.pem and TVS.pem regenerated on the only node.
     tftp.insert("ITLFile.tlv".to_string(), ITL_REGENERATED.to_vec());
-    tftp.insert(format!("{DEVICE}.cnf.xml.sgn"), config(&cm_new, "after regeneration")?);
+    tftp.insert(
+        format!("{DEVICE}.cnf.xml.sgn"),
+        config(&cm_new, "after regeneration")?,
+    );
     let mut tvs = InMemoryTvs::new(vec![
         TvsServer::new("cucm-pub", tvs_new).trust(cm_new.certificate().der(), &[Function::CcmTftp]),
     ]);
     let steps = phone.boot(&tftp, &mut tvs, &clock, false);
-    print("2. both certificates regenerated on a single node", &steps, &phone);
+    print(
+        "2. both certificates regenerated on a single node",
+        &steps,
+        &phone,
+    );
     let locked = phone.is_locked();
 
     // 3. utils itl reset localkey: the current ITL, re-signed by ITLRecovery.
@@ -98,7 +107,11 @@ fn run() -> Result<bool, String> {
     // 4. The TFTP service restarts and signs with CallManager.pem again.
     tftp.insert("ITLFile.tlv".to_string(), ITL_REGENERATED.to_vec());
     let steps = phone.boot(&tftp, &mut tvs, &clock, false);
-    print("4. TFTP restarted: the ITL is signed by the new CallManager key", &steps, &phone);
+    print(
+        "4. TFTP restarted: the ITL is signed by the new CallManager key",
+        &steps,
+        &phone,
+    );
     Ok(locked && !phone.is_locked())
 }
 

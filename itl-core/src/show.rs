@@ -100,7 +100,7 @@ fn render_list(
     let _ = writeln!(out, "BYTEPOS TAG LENGTH VALUE");
     for item in h.items() {
         if let Item::Element(e) = item {
-            header_element(out, &e);
+            header_element(out, &e, None);
         }
     }
     let signer = match v {
@@ -120,15 +120,21 @@ fn render_list(
     }
 }
 
-fn header_element(out: &mut String, e: &Element<'_>) {
+fn header_element(out: &mut String, e: &Element<'_>, parent: Option<Tag>) {
     let len = e.value.len();
     let label = ht::name(e.tag).unwrap_or("UNKNOWN");
     match e.tag {
-        ht::VERSION | ht::HEADER_LENGTH => {}
-        ht::SIGNER_ID | ht::SIGNATURE_INFO | ht::SIGNATURE_ALGO_INFO => {
+        ht::VERSION | ht::HEADER_LENGTH if parent.is_none() => {}
+        ht::SIGNER_ID | ht::SIGNATURE_INFO | ht::SIGNATURE_ALGO_INFO
+            if matches!(
+                (parent, e.tag),
+                (None, ht::SIGNER_ID | ht::SIGNATURE_INFO)
+                    | (Some(ht::SIGNATURE_INFO), ht::SIGNATURE_ALGO_INFO)
+            ) =>
+        {
             let _ = writeln!(out, "{} {label} 2 {len}", e.tag.0);
             for c in Elements::new(e.value, e.offset + 3).map_while(Result::ok) {
-                header_element(out, &c);
+                header_element(out, &c, Some(e.tag));
             }
         }
         ht::SIGNER_NAME | ht::CA_NAME => {

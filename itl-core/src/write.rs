@@ -79,18 +79,24 @@ impl HeaderItem {
         }
     }
 
-    /// Writes the item; returns the offset of the SIGNATURE element if it
-    /// is (or holds) it.
-    fn write(&self, out: &mut Vec<u8>, header_len: u16) -> Result<Option<usize>, WriteError> {
+    /// Writes the item; `header_len` is `Some` at the header's top level,
+    /// where HEADERLENGTH is rewritten and SIGNATURE is the signature.
+    /// Returns the offset of the SIGNATURE element if the item is it.
+    fn write(
+        &self,
+        out: &mut Vec<u8>,
+        header_len: Option<u16>,
+    ) -> Result<Option<usize>, WriteError> {
         match self {
-            HeaderItem::Element(e) if e.tag == ht::HEADER_LENGTH => {
+            HeaderItem::Element(e) if e.tag == ht::HEADER_LENGTH && header_len.is_some() => {
+                let header_len = header_len.unwrap_or(0);
                 ElementBuf::new(e.tag, header_len.to_be_bytes()).write(out)?;
                 Ok(None)
             }
             HeaderItem::Element(e) => {
                 let at = out.len();
                 e.write(out)?;
-                Ok((e.tag == ht::SIGNATURE).then_some(at))
+                Ok((e.tag == ht::SIGNATURE && header_len.is_some()).then_some(at))
             }
             HeaderItem::Container(tag, items) => {
                 let content: usize = items.iter().map(Self::encoded_len).sum();
@@ -101,7 +107,7 @@ impl HeaderItem {
                 out.push(tag.0);
                 out.extend_from_slice(&len.to_be_bytes());
                 for i in items {
-                    i.write(out, header_len)?;
+                    i.write(out, None)?;
                 }
                 Ok(None)
             }
@@ -112,14 +118,20 @@ impl HeaderItem {
         }
     }
 
-    fn from_element(e: &Element<'_>) -> Self {
-        if matches!(
-            e.tag,
-            ht::SIGNER_ID | ht::SIGNATURE_INFO | ht::SIGNATURE_ALGO_INFO
-        ) {
+    /// Copies an element found at the header's top level (`top`) or inside
+    /// a container. Only SIGNERID and SIGNATUREINFO at the top, and
+    /// SIGNATUREALGOINFO inside SIGNATUREINFO, are containers; any other
+    /// element, whatever its tag, is kept as it stands.
+    fn from_element(e: &Element<'_>, parent: Option<Tag>) -> Self {
+        let is_container = matches!(
+            (parent, e.tag),
+            (None, ht::SIGNER_ID | ht::SIGNATURE_INFO)
+                | (Some(ht::SIGNATURE_INFO), ht::SIGNATURE_ALGO_INFO)
+        );
+        if is_container {
             let items = Elements::new(e.value, e.offset + 3)
                 .map_while(Result::ok)
-                .map(|c| Self::from_element(&c))
+                .map(|c| Self::from_element(&c, Some(e.tag)))
                 .collect();
             HeaderItem::Container(e.tag, items)
         } else {
@@ -174,7 +186,7 @@ impl HeaderBuf {
             .items()
             .map(|i| match i {
                 Item::Padding(_) => HeaderItem::Padding,
-                Item::Element(e) => HeaderItem::from_element(&e),
+                Item::Element(e) => HeaderItem::from_element(&e, None),
             })
             .collect();
         HeaderBuf { items }
@@ -254,7 +266,7 @@ impl HeaderBuf {
         let mut bytes = Vec::with_capacity(total);
         let mut signature_offset = None;
         for i in &self.items {
-            if let Some(at) = i.write(&mut bytes, header_len)? {
+            if let Some(at) = i.write(&mut bytes, Some(header_len))? {
                 signature_offset.get_or_insert(at);
             }
         }
@@ -276,43 +288,71 @@ impl HeaderBuf {
             .extend(core::iter::repeat_n(HeaderItem::Padding, pad));
     }
 
-    fn find_mut(items: &mut [HeaderItem], tag: Tag) -> Option<&mut ElementBuf> {
-        for i in items.iter_mut() {
-            match i {
-                HeaderItem::Element(e) if e.tag == tag => return Some(e),
-                HeaderItem::Container(_, inner) => {
-                    if let Some(e) = Self::find_mut(inner, tag) {
-                        return Some(e);
-                    }
-                }
-                _ => {}
+    /// Where a known header element lives: the containers leading to it.
+    fn path(tag: Tag) -> &'static [Tag] {
+        match tag {
+            ht::SIGNER_NAME | ht::SERIAL_NUMBER | ht::CA_NAME => &[ht::SIGNER_ID],
+            ht::DIGEST_ALGORITHM => &[ht::SIGNATURE_INFO],
+            ht::SIGNATURE_ALGORITHM | ht::SIGNATURE_MODULUS => {
+                &[ht::SIGNATURE_INFO, ht::SIGNATURE_ALGO_INFO]
             }
+            _ => &[],
         }
-        None
     }
 
-    fn find(items: &[HeaderItem], tag: Tag) -> Option<&ElementBuf> {
+    /// The items of the container at `path`, created at the end of its
+    /// parent when absent.
+    fn container_mut<'s>(
+        items: &'s mut Vec<HeaderItem>,
+        path: &[Tag],
+    ) -> Option<&'s mut Vec<HeaderItem>> {
+        let Some((first, rest)) = path.split_first() else {
+            return Some(items);
+        };
+        if !items
+            .iter()
+            .any(|i| matches!(i, HeaderItem::Container(t, _) if t == first))
+        {
+            items.push(HeaderItem::Container(*first, Vec::new()));
+        }
+        let inner = items.iter_mut().find_map(|i| match i {
+            HeaderItem::Container(t, inner) if t == first => Some(inner),
+            _ => None,
+        })?;
+        Self::container_mut(inner, rest)
+    }
+
+    /// The value of `tag` where the format puts it (SIGNERNAME inside
+    /// SIGNERID, SIGNATUREMODULUS inside SIGNATUREALGOINFO…); elements with
+    /// the same tag elsewhere are unknown elements and are not looked at.
+    pub fn get(&self, tag: Tag) -> Option<&[u8]> {
+        let mut items = &self.items;
+        for c in Self::path(tag) {
+            items = items.iter().find_map(|i| match i {
+                HeaderItem::Container(t, inner) if t == c => Some(inner),
+                _ => None,
+            })?;
+        }
         items.iter().find_map(|i| match i {
-            HeaderItem::Element(e) if e.tag == tag => Some(e),
-            HeaderItem::Container(_, inner) => Self::find(inner, tag),
+            HeaderItem::Element(e) if e.tag == tag => Some(e.value.as_slice()),
             _ => None,
         })
     }
 
-    /// The value of the first element with `tag`, containers searched.
-    pub fn get(&self, tag: Tag) -> Option<&[u8]> {
-        Self::find(&self.items, tag).map(|e| e.value.as_slice())
-    }
-
-    /// Sets the value of the element with `tag` (searched in containers
-    /// too); appends it before the padding when absent. Re-pads.
+    /// Sets the value of `tag` where the format puts it, adding the
+    /// element (at the end of its container, or before the padding) when
+    /// absent. Re-pads.
     pub fn set(&mut self, tag: Tag, value: impl Into<Vec<u8>>) {
         let value = value.into();
-        match Self::find_mut(&mut self.items, tag) {
-            Some(e) => e.value = value,
-            None => self
-                .items
-                .push(HeaderItem::Element(ElementBuf::new(tag, value))),
+        if let Some(items) = Self::container_mut(&mut self.items, Self::path(tag)) {
+            let found = items.iter_mut().find_map(|i| match i {
+                HeaderItem::Element(e) if e.tag == tag => Some(e),
+                _ => None,
+            });
+            match found {
+                Some(e) => e.value = value,
+                None => items.push(HeaderItem::Element(ElementBuf::new(tag, value))),
+            }
         }
         self.repad();
     }
