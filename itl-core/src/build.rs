@@ -66,7 +66,8 @@ pub enum BuildError {
 /// Defaults are CUCM's: version 1.2, SHA-1, `ITLFile.tlv` or
 /// `CTLFile.tlv`, CUCM's layout (`;` names, DNSNAME in every record,
 /// CERTHASH and HASH ALGORITHM instead of the certificate for TVS and CAPF
-/// records of an ITL, IPADDRESS in CTL records), timestamp 0 until set.
+/// records of an ITL, IPADDRESS in CTL records), timestamp now (0 without
+/// the `std` feature, which has no clock).
 ///
 /// ```
 /// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
@@ -105,7 +106,7 @@ impl TrustListBuilder {
                 ListKind::Itl => "ITLFile.tlv".into(),
                 ListKind::Ctl => "CTLFile.tlv".into(),
             },
-            timestamp: 0,
+            timestamp: default_timestamp(),
             version: (1, 2),
             digest: DigestAlgorithm::Sha1,
             signer_version: (1, 0),
@@ -253,5 +254,21 @@ impl TrustListBuilder {
     pub fn sign(&self, signer: &Signer) -> Result<Vec<u8>, BuildError> {
         let mut list = self.build_unsigned(signer.certificate())?;
         Ok(list.sign(signer.key(), self.digest)?)
+    }
+}
+
+/// The current time with `std`, 0 without.
+pub(crate) fn default_timestamp() -> u32 {
+    #[cfg(feature = "std")]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| u32::try_from(d.as_secs()).ok())
+            .unwrap_or(0)
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        0
     }
 }

@@ -140,13 +140,13 @@ pub struct SignedFileBuilder {
 
 impl SignedFileBuilder {
     /// A builder for `payload` named `filename`, with CUCM's defaults
-    /// (version 1.0, SHA-1, CUCM layout, timestamp 0 until set).
+    /// (version 1.0, SHA-1, CUCM layout, timestamp now).
     pub fn new(filename: &str, payload: Vec<u8>) -> Self {
         SignedFileBuilder {
             filename: filename.into(),
             payload,
             layout: Layout::Cucm,
-            timestamp: 0,
+            timestamp: crate::build::default_timestamp(),
             digest: DigestAlgorithm::Sha1,
             version: (1, 0),
         }
