@@ -362,7 +362,15 @@ fn with_extra_elements(file: &[u8], extra: &[(u8, usize, u8, Vec<u8>)]) -> Vec<u
     let list = TrustList::parse(file).unwrap();
     let mut nodes = tree(list.header());
     for (place, pos, tag, value) in extra {
-        let leaf = Node::Leaf(*tag, value.clone());
+        // At the top level a tag-2 element would be a second HEADERLENGTH
+        // (a duplicate) and tag 13 a padding byte, not an element: the
+        // property is about elements the reader does not interpret.
+        let tag = if *place == 0 && matches!(*tag, 2 | 13) {
+            99
+        } else {
+            *tag
+        };
+        let leaf = Node::Leaf(tag, value.clone());
         let target: &mut Vec<Node> = match place {
             0 => &mut nodes,
             1 | 2 => {
