@@ -31,6 +31,8 @@
 //! # }
 //! ```
 
+/// The largest MAC iteration count accepted (OpenSSL writes 2048).
+pub const MAX_MAC_ITERATIONS: i32 = 1_000_000;
 use alloc::vec::Vec;
 
 use cbc::cipher::{
@@ -91,6 +93,11 @@ pub enum Pkcs12Error {
     /// cannot be checked; it is refused rather than decrypted unverified.
     #[error("the PKCS#12 file has no MAC")]
     MissingMac,
+    /// The MAC's iteration count is zero, negative, or above
+    /// [`MAX_MAC_ITERATIONS`]: refused before any work, so that a crafted
+    /// file cannot keep the caller busy.
+    #[error("the MAC iteration count {0} is outside 1..={max}", max = MAX_MAC_ITERATIONS)]
+    BadIterationCount(i32),
     /// An algorithm (MAC digest, content type, bag encryption, key
     /// derivation or cipher) this module does not implement.
     #[error("unsupported algorithm {0}")]
@@ -237,6 +244,9 @@ fn verify_mac(
     password: &str,
     auth_safe: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Pkcs12Error> {
+    if !(1..=MAX_MAC_ITERATIONS).contains(&mac_data.iterations) {
+        return Err(Pkcs12Error::BadIterationCount(mac_data.iterations));
+    }
     let algorithm = &mac_data.mac.algorithm;
     let mut candidates = Vec::with_capacity(2);
     candidates.push(bmp_password(password));

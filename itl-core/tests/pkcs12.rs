@@ -203,3 +203,15 @@ fn errors_display() {
             .contains("1.2.840.113549.1.12.1.1")
     );
 }
+
+#[test]
+fn a_negative_mac_iteration_count_is_refused_before_any_work() {
+    // The MAC's iteration count (INTEGER 2048: 02 02 08 00) ends the file.
+    let mut p12 = std::fs::read("../../shared/vectors/keys/ITLRecovery.p12").unwrap();
+    let at = p12.windows(4).rposition(|w| w == [2, 2, 8, 0]).unwrap();
+    p12[at + 2] = 0x80;
+    assert_eq!(
+        Identity::from_pkcs12(&p12, "Cluster-Security-Pw1"),
+        Err(itl_core::pkcs12::Pkcs12Error::BadIterationCount(-32768))
+    );
+}
