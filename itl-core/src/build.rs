@@ -162,10 +162,7 @@ impl TrustListBuilder {
     }
 
     fn style(&self) -> NameStyle {
-        match self.layout {
-            Layout::Cucm => NameStyle::Cucm,
-            Layout::Peer => NameStyle::Comma,
-        }
+        self.layout.name_style()
     }
 
     /// Builds the record for one spec in the chosen layout.

@@ -178,11 +178,7 @@ impl SignedFileBuilder {
 
     /// Signs; returns the file's bytes.
     pub fn sign(&self, signer: &Signer) -> Result<Vec<u8>, SignError> {
-        let style = match self.layout {
-            Layout::Cucm => crate::cert::NameStyle::Cucm,
-            Layout::Peer => crate::cert::NameStyle::Comma,
-        };
-        let id = SignerId::from_certificate(signer.certificate(), style)?;
+        let id = SignerId::from_certificate(signer.certificate(), self.layout.name_style())?;
         let mut header = HeaderBuf::new(
             self.layout,
             self.version,

@@ -179,6 +179,16 @@ pub enum Layout {
     Peer,
 }
 
+impl Layout {
+    /// How this layout writes distinguished names.
+    pub const fn name_style(self) -> crate::cert::NameStyle {
+        match self {
+            Layout::Cucm => crate::cert::NameStyle::Cucm,
+            Layout::Peer => crate::cert::NameStyle::Comma,
+        }
+    }
+}
+
 impl HeaderBuf {
     /// Copies a parsed header.
     pub fn from_view(h: &Header<'_>) -> Self {

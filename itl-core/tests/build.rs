@@ -7,25 +7,13 @@
     clippy::panic
 )]
 
+mod common;
+use common::*;
+
 use itl_core::build::{RecordSpec, TrustListBuilder};
 use itl_core::cert::CertInfo;
-use itl_core::key::Signer;
 use itl_core::write::Layout;
 use itl_core::{DigestAlgorithm, Function, ListKind, TrustList};
-
-const V: &str = "../../shared/vectors";
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{V}/{name}")).unwrap()
-}
-
-fn cert(name: &str) -> CertInfo {
-    CertInfo::from_pem(&read(&format!("keys/{name}"))).unwrap()
-}
-
-fn signer(name: &str) -> Signer {
-    Signer::from_pem(&read(&format!("keys/{name}"))).unwrap()
-}
 
 #[test]
 fn cucm_itl_is_reproduced() {

@@ -7,11 +7,13 @@
     clippy::panic
 )]
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
 
 use itl_core::build::TrustListBuilder;
 use itl_core::cert::CertInfo;
-use itl_core::key::Signer;
 use itl_core::phone::{
     BootOutcome, ManualClock, Phone, Rejection, TRUST_LIST_UPDATE_FAILED, Trust, TvsOutcome,
 };
@@ -19,17 +21,6 @@ use itl_core::signed_file::SignedFileBuilder;
 use itl_core::tvs::server::{InMemoryTvs, TvsServer};
 use itl_core::{Function, ListKind, TrustList};
 
-const V: &str = "../../shared/vectors";
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{V}/{name}")).unwrap()
-}
-fn cert(key: &str) -> CertInfo {
-    CertInfo::from_pem(&read(&format!("keys/{key}"))).unwrap()
-}
-fn signer(key: &str) -> Signer {
-    Signer::from_pem(&read(&format!("keys/{key}"))).unwrap()
-}
 fn regenerated_tvs() -> CertInfo {
     CertInfo::from_pem(&std::fs::read("tests/data/tvs-pub-regenerated.pem").unwrap()).unwrap()
 }

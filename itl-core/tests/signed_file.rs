@@ -7,6 +7,9 @@
     clippy::panic
 )]
 
+mod common;
+use common::*;
+
 use itl_core::cert::CertInfo;
 use itl_core::key::Signer;
 use itl_core::pkcs12::Identity;
@@ -15,12 +18,6 @@ use itl_core::signed_file::{SignedFile, SignedFileBuilder};
 use itl_core::verify::{Policy, VerifyError};
 use itl_core::write::Layout;
 use itl_core::{DigestAlgorithm, Function, TrustList};
-
-const V: &str = "../../shared/vectors";
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{V}/{name}")).unwrap()
-}
 
 #[test]
 fn cucm_sgn_verifies_and_is_reproduced() {

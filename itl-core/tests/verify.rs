@@ -6,6 +6,9 @@
     clippy::panic
 )]
 
+mod common;
+use common::*;
+
 use itl_core::build::TrustListBuilder;
 use itl_core::cert::CertInfo;
 use itl_core::key::Signer;
@@ -13,12 +16,6 @@ use itl_core::tag::{header as ht, record as rt};
 use itl_core::verify::{Policy, TrustAnchor, VerifyError};
 use itl_core::write::TrustListBuf;
 use itl_core::{DigestAlgorithm, Function, ListKind, TrustList};
-
-const V: &str = "../../shared/vectors";
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{V}/{name}")).unwrap()
-}
 
 fn edited(edit: impl FnOnce(&mut TrustListBuf)) -> Vec<u8> {
     let bytes = read("cucm-ITLFile.tlv");

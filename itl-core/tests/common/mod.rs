@@ -1,0 +1,23 @@
+//! Helpers shared by the integration tests: the vectors and their keys.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use itl_core::cert::CertInfo;
+use itl_core::key::Signer;
+
+/// The shared vectors, relative to the crate directory.
+pub const V: &str = "../../shared/vectors";
+
+/// A vector's bytes.
+pub fn read(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{V}/{name}")).unwrap()
+}
+
+/// The certificate of `keys/<name>`.
+pub fn cert(name: &str) -> CertInfo {
+    CertInfo::from_pem(&read(&format!("keys/{name}"))).unwrap()
+}
+
+/// The key and certificate of `keys/<name>`.
+pub fn signer(name: &str) -> Signer {
+    Signer::from_pem(&read(&format!("keys/{name}"))).unwrap()
+}
