@@ -69,9 +69,7 @@ impl<'a> SignedFile<'a> {
         cert: &CertInfo,
         policy: &Policy,
     ) -> Result<Verified, VerifyError> {
-        let key = cert
-            .rsa_public_key()
-            .map_err(|_| VerifyError::BadSignerKey)?;
+        let key = crate::verify::VerifyingKey::from_certificate(cert)?;
         if cert.serial() != self.header.signer_serial() {
             return Err(VerifyError::UntrustedSigner);
         }

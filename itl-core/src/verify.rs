@@ -1,11 +1,10 @@
 //! Verification: a file against its own signing record, or against keys
 //! the caller already trusts, under a policy.
 
-use rsa::PublicKey as RsaPublicKey;
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::traits::PublicKeyParts;
-use sha1::Sha1;
-use sha2::{Sha256, Sha512};
+use alloc::vec::Vec;
+
+use der::Decode;
+use rsa::pkcs1::RsaPublicKeyRef;
 
 use crate::cert::CertInfo;
 use crate::digest::DigestAlgorithm;
@@ -107,14 +106,160 @@ pub struct Verified {
     pub key_bits: usize,
 }
 
-/// A public key the caller trusts, with the serial and issuer that name it
-/// in a header.
+/// An RSA public key for checking signatures, kept as its PKCS#1
+/// `RSAPublicKey` DER (what a record's PUBLICKEY holds).
+///
+/// Checking runs on the RustCrypto `rsa` crate; with the `fast-verify`
+/// feature it runs on `ring`'s assembly-backed arithmetic instead, about
+/// twice as fast (see `docs/PERFORMANCE.md`).
+///
+/// ```
+/// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
+/// use itl_core::{cert::CertInfo, verify::VerifyingKey};
+/// let cert = CertInfo::from_pem(&std::fs::read(format!("{dir}/vectors/keys/tvs-sub1.pem")).unwrap()).unwrap();
+/// let key = VerifyingKey::from_certificate(&cert).unwrap();
+/// assert_eq!(key.bits(), 2048);
+/// assert!(VerifyingKey::from_pkcs1_der(b"not a key").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VerifyingKey {
+    der: Vec<u8>,
+    bits: usize,
+}
+
+/// Smallest and largest RSA moduli accepted, in bits.
+const KEY_BITS: core::ops::RangeInclusive<usize> = 1024..=8192;
+
+impl VerifyingKey {
+    /// Reads a PKCS#1 `RSAPublicKey` DER. Moduli of 1024 to 8192 bits.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, VerifyError> {
+        let key = RsaPublicKeyRef::from_der(der).map_err(|_| VerifyError::BadSignerKey)?;
+        let n = key.modulus.as_bytes();
+        let bits = n
+            .iter()
+            .position(|&b| b != 0)
+            .and_then(|i| {
+                n.get(i)
+                    .map(|b| (n.len() - i) * 8 - b.leading_zeros() as usize)
+            })
+            .unwrap_or(0);
+        if !KEY_BITS.contains(&bits) || key.public_exponent.as_bytes().is_empty() {
+            return Err(VerifyError::BadSignerKey);
+        }
+        Ok(VerifyingKey {
+            der: der.to_vec(),
+            bits,
+        })
+    }
+
+    /// The key of an RSA certificate.
+    pub fn from_certificate(cert: &CertInfo) -> Result<Self, VerifyError> {
+        let spki = cert
+            .certificate()
+            .tbs_certificate()
+            .subject_public_key_info();
+        if spki.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
+            return Err(VerifyError::BadSignerKey);
+        }
+        Self::from_pkcs1_der(cert.public_key_bytes())
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.bits
+    }
+
+    /// The PKCS#1 DER.
+    pub fn as_pkcs1_der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// Checks a PKCS#1 v1.5 signature made with `digest` over the
+    /// concatenation of `parts`.
+    pub fn verify(
+        &self,
+        digest: DigestAlgorithm,
+        parts: &[&[u8]],
+        signature: &[u8],
+    ) -> Result<(), VerifyError> {
+        backend::verify(self, digest, parts, signature)
+    }
+}
+
+#[cfg(not(feature = "fast-verify"))]
+mod backend {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use sha1::Sha1;
+    use sha2::{Sha256, Sha512};
+
+    use super::{VerifyError, VerifyingKey};
+    use crate::digest::DigestAlgorithm;
+
+    pub(super) fn verify(
+        key: &VerifyingKey,
+        digest: DigestAlgorithm,
+        parts: &[&[u8]],
+        signature: &[u8],
+    ) -> Result<(), VerifyError> {
+        let k = rsa::PublicKey::from_pkcs1_der(&key.der).map_err(|_| VerifyError::BadSignerKey)?;
+        let hash = digest
+            .hash_parts(parts)
+            .ok_or(VerifyError::UnsupportedDigest(digest.code()))?;
+        let h = hash.as_ref();
+        match digest {
+            DigestAlgorithm::Sha1 => k.pkcs1v15_verify_prehash::<Sha1>(h, signature),
+            DigestAlgorithm::Sha256 => k.pkcs1v15_verify_prehash::<Sha256>(h, signature),
+            DigestAlgorithm::Sha512 => k.pkcs1v15_verify_prehash::<Sha512>(h, signature),
+            DigestAlgorithm::Unknown(code) => return Err(VerifyError::UnsupportedDigest(code)),
+        }
+        .map_err(|_| VerifyError::BadSignature)
+    }
+}
+
+#[cfg(feature = "fast-verify")]
+mod backend {
+    use alloc::vec::Vec;
+
+    use der::Decode;
+    use ring::signature::{self, RsaPublicKeyComponents};
+    use rsa::pkcs1::RsaPublicKeyRef;
+
+    use super::{VerifyError, VerifyingKey};
+    use crate::digest::DigestAlgorithm;
+
+    pub(super) fn verify(
+        key: &VerifyingKey,
+        digest: DigestAlgorithm,
+        parts: &[&[u8]],
+        signature: &[u8],
+    ) -> Result<(), VerifyError> {
+        let params = match digest {
+            DigestAlgorithm::Sha1 => &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            DigestAlgorithm::Sha256 => &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+            DigestAlgorithm::Sha512 => &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+            DigestAlgorithm::Unknown(code) => return Err(VerifyError::UnsupportedDigest(code)),
+        };
+        let k = RsaPublicKeyRef::from_der(&key.der).map_err(|_| VerifyError::BadSignerKey)?;
+        let components = RsaPublicKeyComponents {
+            n: k.modulus.as_bytes(),
+            e: k.public_exponent.as_bytes(),
+        };
+        // ring hashes the message itself, so the parts are joined.
+        let message: Vec<u8> = parts.concat();
+        components
+            .verify(params, &message, signature)
+            .map_err(|_| VerifyError::BadSignature)
+    }
+}
+
+/// A public key the caller trusts, with the serial that names it in a
+/// header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustAnchor {
     /// The RSA key.
-    pub key: RsaPublicKey,
+    pub key: VerifyingKey,
     /// The certificate's serial (raw bytes).
-    pub serial: alloc::vec::Vec<u8>,
+    pub serial: Vec<u8>,
 }
 
 impl TrustAnchor {
@@ -130,33 +275,30 @@ impl TrustAnchor {
     /// The anchor a certificate describes.
     pub fn from_certificate(cert: &CertInfo) -> Result<Self, VerifyError> {
         Ok(TrustAnchor {
-            key: cert
-                .rsa_public_key()
-                .map_err(|_| VerifyError::BadSignerKey)?,
+            key: VerifyingKey::from_certificate(cert)?,
             serial: cert.serial().to_vec(),
         })
     }
 }
 
-/// The RSA key of a record.
-pub fn record_key(r: &Record<'_>) -> Result<RsaPublicKey, VerifyError> {
+/// The RSA key of a record: its PUBLICKEY, else its certificate's.
+pub fn record_key(r: &Record<'_>) -> Result<VerifyingKey, VerifyError> {
     if let Some(k) = r
         .public_key()
-        .and_then(|pk| RsaPublicKey::from_pkcs1_der(pk).ok())
+        .and_then(|pk| VerifyingKey::from_pkcs1_der(pk).ok())
     {
         return Ok(k);
     }
     let der = r.certificate().ok_or(VerifyError::BadSignerKey)?;
-    CertInfo::from_der(der)
-        .and_then(|c| c.rsa_public_key())
-        .map_err(|_| VerifyError::BadSignerKey)
+    let cert = CertInfo::from_der(der).map_err(|_| VerifyError::BadSignerKey)?;
+    VerifyingKey::from_certificate(&cert)
 }
 
 /// Checks `header`'s signature over `parts` with `key` under `policy`.
 pub(crate) fn check_signature(
     header: &Header<'_>,
     parts: &[&[u8]],
-    key: &RsaPublicKey,
+    key: &VerifyingKey,
     policy: &Policy,
 ) -> Result<Verified, VerifyError> {
     let digest = header.digest();
@@ -171,24 +313,14 @@ pub(crate) fn check_signature(
     if digest == DigestAlgorithm::Sha1 && !policy.allow_sha1 {
         return Err(VerifyError::WeakDigest(digest));
     }
-    let bits = key.size() * 8;
+    let bits = key.bits();
     if bits < policy.min_key_bits {
         return Err(VerifyError::WeakKey {
             bits,
             min: policy.min_key_bits,
         });
     }
-    let hash = digest
-        .hash_parts(parts)
-        .ok_or(VerifyError::UnsupportedDigest(digest.code()))?;
-    let (h, sig) = (hash.as_ref(), header.signature());
-    match digest {
-        DigestAlgorithm::Sha1 => key.pkcs1v15_verify_prehash::<Sha1>(h, sig),
-        DigestAlgorithm::Sha256 => key.pkcs1v15_verify_prehash::<Sha256>(h, sig),
-        DigestAlgorithm::Sha512 => key.pkcs1v15_verify_prehash::<Sha512>(h, sig),
-        DigestAlgorithm::Unknown(code) => return Err(VerifyError::UnsupportedDigest(code)),
-    }
-    .map_err(|_| VerifyError::BadSignature)?;
+    key.verify(digest, parts, header.signature())?;
     Ok(Verified {
         signer_index: None,
         anchor_index: None,

@@ -1,0 +1,231 @@
+//! Verification benchmarks.
+//!
+//! * `verify/{digest}/{bits}`: `TrustList::verify` on a parsed CUCM-size
+//!   list (6 records) signed with each digest and key size;
+//! * `parts/...`: what one verification is made of: hashing the signed
+//!   bytes, decoding the signer's PKCS#1 key (which prepares its Montgomery
+//!   parameters) and the RSA public operation alone;
+//! * `sgn/...`: signed configuration files;
+//! * `phone/...`: the phone's acceptance decisions;
+//! * `batch/...`: parsing and verifying 10,000 distinct ITLs.
+//!
+//! ```text
+//! cargo bench -p itl-core --bench verify -- --warm-up-time 1 --measurement-time 3
+//! ```
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use itl_core::cert::CertInfo;
+use itl_core::phone::{ManualClock, Phone, Trust};
+use itl_core::signed_file::SignedFile;
+use itl_core::tvs::server::InMemoryTvs;
+use itl_core::verify::Policy;
+use itl_core::write::TrustListBuf;
+use itl_core::{DigestAlgorithm, TrustList};
+use rsa::pkcs1::DecodeRsaPublicKey;
+
+const DIGESTS: [DigestAlgorithm; 3] = [
+    DigestAlgorithm::Sha1,
+    DigestAlgorithm::Sha256,
+    DigestAlgorithm::Sha512,
+];
+
+fn bits_list() -> Vec<usize> {
+    vec![1024, 2048, 4096]
+}
+
+fn bench_verify(c: &mut Criterion) {
+    let mut g = c.benchmark_group("verify");
+    for bits in bits_list() {
+        let signer = common::signer(bits);
+        for digest in DIGESTS {
+            let bytes = common::signed_list(&signer, 6, digest);
+            let list = TrustList::parse(&bytes).expect("fixture parses");
+            assert_eq!(list.verify().expect("fixture verifies").key_bits, bits);
+            g.bench_function(BenchmarkId::new(digest.name(), bits), |b| {
+                b.iter(|| black_box(&list).verify())
+            });
+        }
+    }
+    g.finish();
+}
+
+fn bench_parts(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parts");
+    // Hashing the signed bytes of the CUCM-size list.
+    let cucm = common::read("cucm-ITLFile.tlv");
+    let list = TrustList::parse(&cucm).expect("vector parses");
+    let parts = list.signed_parts();
+    let signed_len: usize = parts.iter().map(|p| p.len()).sum();
+    g.throughput(Throughput::Bytes(signed_len as u64));
+    for digest in DIGESTS {
+        g.bench_function(BenchmarkId::new("hash", digest.name()), |b| {
+            b.iter(|| black_box(digest).hash_parts(black_box(&parts)))
+        });
+    }
+    g.throughput(Throughput::Elements(1));
+    for bits in bits_list() {
+        let signer = common::signer(bits);
+        let bytes = common::signed_list(&signer, 6, DigestAlgorithm::Sha256);
+        let list = TrustList::parse(&bytes).expect("fixture parses");
+        let (_, record) = list.signer_record().expect("signer record");
+        let der = record.public_key().expect("PUBLICKEY element");
+        g.bench_function(BenchmarkId::new("key_decode", bits), |b| {
+            b.iter(|| rsa::PublicKey::from_pkcs1_der(black_box(der)))
+        });
+        let key = rsa::PublicKey::from_pkcs1_der(der).expect("key decodes");
+        let hash = DigestAlgorithm::Sha256
+            .hash_parts(&list.signed_parts())
+            .expect("hash");
+        let sig = list.header().signature();
+        key.pkcs1v15_verify_prehash::<sha2::Sha256>(hash.as_ref(), sig)
+            .expect("signature verifies");
+        g.bench_function(BenchmarkId::new("rsa_verify_sha256", bits), |b| {
+            b.iter(|| {
+                black_box(&key).pkcs1v15_verify_prehash::<sha2::Sha256>(
+                    black_box(hash.as_ref()),
+                    black_box(sig),
+                )
+            })
+        });
+        g.bench_function(BenchmarkId::new("parse+verify", bits), |b| {
+            b.iter(|| {
+                TrustList::parse(black_box(&bytes))
+                    .ok()
+                    .map(|l| l.verify().is_ok())
+            })
+        });
+    }
+    g.finish();
+}
+
+fn bench_sgn(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sgn");
+    let cases = [
+        (
+            "cucm-sha1-1024",
+            "cucm-SEP0011215A1AE3.cnf.xml.sgn",
+            "keys/callmanager-pub.pem",
+        ),
+        (
+            "peer-sha512-2048",
+            "peer-SEPpeer.cnf.xml.sgn",
+            "keys/peer-asterisk.pem",
+        ),
+    ];
+    for (name, file, cert) in cases {
+        let bytes = common::read(file);
+        let cert = CertInfo::from_pem(&common::read(cert)).expect("certificate");
+        let policy = Policy::default();
+        SignedFile::parse(&bytes)
+            .expect("vector parses")
+            .verify_with_certificate(&cert, &policy)
+            .expect("vector verifies");
+        g.bench_function(
+            BenchmarkId::new("parse+verify_with_certificate", name),
+            |b| {
+                b.iter(|| {
+                    SignedFile::parse(black_box(&bytes))
+                        .ok()
+                        .map(|s| s.verify_with_certificate(&cert, &policy).is_ok())
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+fn bench_phone(c: &mut Criterion) {
+    let mut g = c.benchmark_group("phone");
+    let itl = common::read("cucm-ITLFile.tlv");
+    let sgn = common::read("cucm-SEP0011215A1AE3.cnf.xml.sgn");
+    let clock = ManualClock::new(1_700_000_000);
+    let fresh = Phone::new("SEP0011215A1AE3");
+    let mut installed = fresh.clone();
+    let mut tvs = InMemoryTvs::unreachable();
+    assert_eq!(
+        installed.offer_trust_list(&itl, &mut tvs, &clock),
+        Ok(Trust::FirstUse)
+    );
+    // The same ITL re-offered, as on every boot: accepted by its SAST.
+    assert!(matches!(
+        installed.clone().offer_trust_list(&itl, &mut tvs, &clock),
+        Ok(Trust::ItlSast { .. })
+    ));
+    g.bench_function("offer_trust_list/first-use", |b| {
+        b.iter_batched(
+            || fresh.clone(),
+            |mut p| p.offer_trust_list(black_box(&itl), &mut InMemoryTvs::unreachable(), &clock),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("offer_trust_list/itl-sast", |b| {
+        b.iter_batched(
+            || installed.clone(),
+            |mut p| p.offer_trust_list(black_box(&itl), &mut InMemoryTvs::unreachable(), &clock),
+            BatchSize::SmallInput,
+        )
+    });
+    assert!(matches!(
+        installed.offer_config(&sgn, &clock),
+        Ok(Trust::ItlTftp { .. })
+    ));
+    g.bench_function("offer_config/itl-tftp", |b| {
+        b.iter(|| installed.offer_config(black_box(&sgn), &clock))
+    });
+    g.finish();
+}
+
+/// 10,000 distinct CUCM-size ITLs (their timestamps differ, so their
+/// signatures do), each parsed and verified; 10 in a `cargo test` run.
+fn bench_batch(c: &mut Criterion) {
+    let n = if common::full_run() { 10_000 } else { 10 };
+    let signer = common::signer(1024);
+    let unsigned = common::builder(&signer, 6, DigestAlgorithm::Sha1)
+        .build_unsigned(signer.certificate())
+        .expect("fixture builds");
+    let files: Vec<Vec<u8>> = (0..n)
+        .map(|i| {
+            let mut l: TrustListBuf = unsigned.clone();
+            l.header.set_timestamp(1_700_000_000 + i as u32);
+            l.sign(signer.key(), DigestAlgorithm::Sha1).expect("signs")
+        })
+        .collect();
+    let bytes: usize = files.iter().map(Vec::len).sum();
+    let mut g = c.benchmark_group("batch");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function(BenchmarkId::new("parse+verify-distinct-itls", n), |b| {
+        b.iter(|| {
+            files
+                .iter()
+                .filter(|f| {
+                    TrustList::parse(black_box(f))
+                        .ok()
+                        .is_some_and(|l| l.verify().is_ok())
+                })
+                .count()
+        })
+    });
+    g.finish();
+    assert!(bytes > 0);
+}
+
+criterion_group!(
+    benches,
+    bench_verify,
+    bench_parts,
+    bench_sgn,
+    bench_phone,
+    bench_batch
+);
+criterion_main!(benches);
