@@ -22,12 +22,8 @@ use itl_core::verify::VerifyError;
 use itl_core::write::TrustListBuf;
 use itl_core::{DigestAlgorithm, TrustList};
 
-const VECTORS: &str = "../../shared/vectors";
-const DIGESTS: [DigestAlgorithm; 3] = [
-    DigestAlgorithm::Sha1,
-    DigestAlgorithm::Sha256,
-    DigestAlgorithm::Sha512,
-];
+mod common;
+use common::{DIGESTS, V as VECTORS};
 
 /// Every good trust list and the key file of its signer.
 const GOOD: [(&str, &str); 9] = [

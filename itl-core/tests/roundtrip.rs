@@ -18,12 +18,8 @@ use itl_core::verify::{Policy, TrustAnchor, VerifyError};
 use itl_core::write::{ElementBuf, HeaderBuf, RecordBuf, TrustListBuf};
 use itl_core::{DigestAlgorithm, Function, Header, SignatureModulus, TrustList};
 
-const VECTORS: &str = "../../shared/vectors";
-const DIGESTS: [DigestAlgorithm; 3] = [
-    DigestAlgorithm::Sha1,
-    DigestAlgorithm::Sha256,
-    DigestAlgorithm::Sha512,
-];
+mod common;
+use common::{DIGESTS, V as VECTORS};
 
 fn vector(name: &str) -> Vec<u8> {
     std::fs::read(PathBuf::from(VECTORS).join(name)).unwrap()

@@ -7,6 +7,13 @@ use itl_core::key::Signer;
 /// The shared vectors, relative to the crate directory.
 pub const V: &str = "../../shared/vectors";
 
+/// Every digest the format defines.
+pub const DIGESTS: [itl_core::DigestAlgorithm; 3] = [
+    itl_core::DigestAlgorithm::Sha1,
+    itl_core::DigestAlgorithm::Sha256,
+    itl_core::DigestAlgorithm::Sha512,
+];
+
 /// A vector's bytes.
 pub fn read(name: &str) -> Vec<u8> {
     std::fs::read(format!("{V}/{name}")).unwrap()
