@@ -4,7 +4,7 @@
 //! it back (`to_bytes`); and `show::render`.
 //!
 //! ```text
-//! cargo bench -p itl-core --bench parse -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p cisco-itl --bench parse -- --warm-up-time 1 --measurement-time 3
 //! ```
 #![allow(
     clippy::unwrap_used,
@@ -18,8 +18,8 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use itl_core::write::TrustListBuf;
-use itl_core::{DigestAlgorithm, TrustList};
+use cisco_itl::write::TrustListBuf;
+use cisco_itl::{DigestAlgorithm, TrustList};
 
 /// The three lists: name and bytes.
 fn lists() -> Vec<(&'static str, Vec<u8>)> {
@@ -80,7 +80,7 @@ fn bench_parse(c: &mut Criterion) {
     let cucm = common::read("cucm-ITLFile.tlv");
     g.throughput(Throughput::Bytes(cucm.len() as u64));
     g.bench_function("render/cucm-6-records", |b| {
-        b.iter(|| itl_core::show::render(black_box(&cucm), None).text.len())
+        b.iter(|| cisco_itl::show::render(black_box(&cucm), None).text.len())
     });
     g.finish();
 }

@@ -3,7 +3,7 @@
 //! (unsigned, then signed as CUCM does).
 //!
 //! ```text
-//! cargo bench -p itl-core --bench sign -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p cisco-itl --bench sign -- --warm-up-time 1 --measurement-time 3
 //! ```
 #![allow(
     clippy::unwrap_used,
@@ -17,7 +17,7 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use itl_core::{DigestAlgorithm, TrustList};
+use cisco_itl::{DigestAlgorithm, TrustList};
 
 fn bench_sign(c: &mut Criterion) {
     let mut g = c.benchmark_group("sign");

@@ -10,7 +10,7 @@
 //! * `batch/...`: parsing and verifying 10,000 distinct ITLs.
 //!
 //! ```text
-//! cargo bench -p itl-core --bench verify -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p cisco-itl --bench verify -- --warm-up-time 1 --measurement-time 3
 //! ```
 #![allow(
     clippy::unwrap_used,
@@ -24,13 +24,13 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use itl_core::cert::CertInfo;
-use itl_core::phone::{ManualClock, Phone, Trust};
-use itl_core::signed_file::SignedFile;
-use itl_core::tvs::server::InMemoryTvs;
-use itl_core::verify::Policy;
-use itl_core::write::TrustListBuf;
-use itl_core::{DigestAlgorithm, TrustList};
+use cisco_itl::cert::CertInfo;
+use cisco_itl::phone::{ManualClock, Phone, Trust};
+use cisco_itl::signed_file::SignedFile;
+use cisco_itl::tvs::server::InMemoryTvs;
+use cisco_itl::verify::Policy;
+use cisco_itl::write::TrustListBuf;
+use cisco_itl::{DigestAlgorithm, TrustList};
 use rsa::pkcs1::DecodeRsaPublicKey;
 
 const DIGESTS: [DigestAlgorithm; 3] = [

@@ -16,14 +16,14 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use itl_core::cert::CertInfo;
-use itl_core::key::Signer;
-use itl_core::phone::{BootOutcome, BootStep, ManualClock, Phone};
-use itl_core::pkcs12::Identity;
-use itl_core::recovery::reset;
-use itl_core::signed_file::SignedFileBuilder;
-use itl_core::tvs::server::{InMemoryTvs, TvsServer};
-use itl_core::{Function, TrustList};
+use cisco_itl::cert::CertInfo;
+use cisco_itl::key::Signer;
+use cisco_itl::phone::{BootOutcome, BootStep, ManualClock, Phone};
+use cisco_itl::pkcs12::Identity;
+use cisco_itl::recovery::reset;
+use cisco_itl::signed_file::SignedFileBuilder;
+use cisco_itl::tvs::server::{InMemoryTvs, TvsServer};
+use cisco_itl::{Function, TrustList};
 
 const ITL: &[u8] = include_bytes!("data/itl-10x.tlv");
 const ITL_REGENERATED: &[u8] = include_bytes!("data/itl-regenerated.tlv");

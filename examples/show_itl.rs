@@ -10,11 +10,11 @@
 
 use std::process::ExitCode;
 
-use itl_core::build::TrustListBuilder;
-use itl_core::cert::CertInfo;
-use itl_core::key::Signer;
-use itl_core::show::{Outcome, render};
-use itl_core::{Function, ListKind};
+use cisco_itl::build::TrustListBuilder;
+use cisco_itl::cert::CertInfo;
+use cisco_itl::key::Signer;
+use cisco_itl::show::{Outcome, render};
+use cisco_itl::{Function, ListKind};
 
 /// The test identities shipped with the example (the same as the
 /// project's vectors): a CallManager key and certificate and a TVS one.
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         },
         None => match sample() {
             Ok(d) => {
-                eprintln!("(no file given: showing a sample ITL built and signed by itl-core)");
+                eprintln!("(no file given: showing a sample ITL built and signed by cisco-itl)");
                 (d, Some(ListKind::Itl))
             }
             Err(e) => {

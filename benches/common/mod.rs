@@ -4,15 +4,15 @@
 
 use std::path::PathBuf;
 
-use itl_core::build::TrustListBuilder;
-use itl_core::cert::CertInfo;
-use itl_core::key::Signer;
-use itl_core::{DigestAlgorithm, Function, ListKind};
+use cisco_itl::build::TrustListBuilder;
+use cisco_itl::cert::CertInfo;
+use cisco_itl::key::Signer;
+use cisco_itl::{DigestAlgorithm, Function, ListKind};
 
 /// `../shared/vectors` beside the project (the layout of the work tree
 /// and of CI).
 pub fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors")
 }
 
 /// A vector's bytes.

@@ -11,7 +11,7 @@
     clippy::panic
 )]
 
-use itl_core::{Header, TrustList};
+use cisco_itl::{Header, TrustList};
 use itl_fuzz::{check_list, check_parse_error};
 use libfuzzer_sys::fuzz_target;
 

@@ -18,11 +18,11 @@
 
 use std::sync::OnceLock;
 
-use itl_core::cert::CertInfo;
-use itl_core::phone::{ManualClock, Phone, Rejection, Trust};
-use itl_core::signed_file::SignedFile;
-use itl_core::tvs::server::{InMemoryTvs, TvsServer};
-use itl_core::{Function, ListKind, TrustList};
+use cisco_itl::cert::CertInfo;
+use cisco_itl::phone::{ManualClock, Phone, Rejection, Trust};
+use cisco_itl::signed_file::SignedFile;
+use cisco_itl::tvs::server::{InMemoryTvs, TvsServer};
+use cisco_itl::{Function, ListKind, TrustList};
 use libfuzzer_sys::fuzz_target;
 
 const ITL: &[u8] = include_bytes!("../data/cucm-ITLFile.tlv");

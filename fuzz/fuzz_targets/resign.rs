@@ -17,10 +17,10 @@
 
 use std::sync::OnceLock;
 
-use itl_core::key::Signer;
-use itl_core::verify::{Policy, TrustAnchor};
-use itl_core::write::TrustListBuf;
-use itl_core::{DigestAlgorithm, TrustList};
+use cisco_itl::key::Signer;
+use cisco_itl::verify::{Policy, TrustAnchor};
+use cisco_itl::write::TrustListBuf;
+use cisco_itl::{DigestAlgorithm, TrustList};
 use libfuzzer_sys::fuzz_target;
 
 fn signer() -> &'static Signer {
@@ -76,7 +76,7 @@ fuzz_target!(|data: &[u8]| {
 
     // It verifies with the key that signed it.
     let anchor = TrustAnchor {
-        key: itl_core::verify::VerifyingKey::from_certificate(signer.certificate()).expect("RSA key"),
+        key: cisco_itl::verify::VerifyingKey::from_certificate(signer.certificate()).expect("RSA key"),
         serial: b.signer_serial().to_vec(),
     };
     again

@@ -9,8 +9,8 @@
     clippy::panic
 )]
 
-use itl_core::TrustList;
-use itl_core::write::{HeaderBuf, TrustListBuf};
+use cisco_itl::TrustList;
+use cisco_itl::write::{HeaderBuf, TrustListBuf};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
     // The owned header's lookup (which `set_signature` and so signing
     // use) finds the same SIGNATURE value as the parser.
     assert_eq!(
-        HeaderBuf::from_view(h).get(itl_core::tag::header::SIGNATURE),
+        HeaderBuf::from_view(h).get(cisco_itl::tag::header::SIGNATURE),
         Some(h.signature()),
         "HeaderBuf::get(SIGNATURE) is not the header's signature"
     );

@@ -16,11 +16,11 @@
 
 use std::sync::OnceLock;
 
-use itl_core::cert::CertInfo;
-use itl_core::signed_file::SignedFile;
-use itl_core::verify::{Policy, Verified};
-use itl_core::write::HeaderBuf;
-use itl_core::{Function, TrustList};
+use cisco_itl::cert::CertInfo;
+use cisco_itl::signed_file::SignedFile;
+use cisco_itl::verify::{Policy, Verified};
+use cisco_itl::write::HeaderBuf;
+use cisco_itl::{Function, TrustList};
 use itl_fuzz::check_parse_error;
 use libfuzzer_sys::fuzz_target;
 
@@ -43,7 +43,7 @@ fn check_verified(sgn: &SignedFile<'_>, v: &Verified, policy: &Policy) {
     assert!(v.key_bits >= policy.min_key_bits);
     assert_eq!(v.digest, sgn.header().digest());
     if !policy.allow_sha1 {
-        assert_ne!(v.digest, itl_core::DigestAlgorithm::Sha1);
+        assert_ne!(v.digest, cisco_itl::DigestAlgorithm::Sha1);
     }
 }
 

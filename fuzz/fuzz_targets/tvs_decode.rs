@@ -13,7 +13,7 @@
     clippy::panic
 )]
 
-use itl_core::tvs::codec::{
+use cisco_itl::tvs::codec::{
     Command, ELEMENT_OVERHEAD, ElementTag, HEADER_LEN, Message, Status, TvsError, VerifyRequest,
     VerifyResponse,
 };

@@ -11,12 +11,12 @@
     clippy::panic
 )]
 
-use itl_core::show::{Outcome, render};
-use itl_core::verify::{Policy, TrustAnchor};
-use itl_core::{DigestAlgorithm, Function, TrustList};
+use cisco_itl::show::{Outcome, render};
+use cisco_itl::verify::{Policy, TrustAnchor};
+use cisco_itl::{DigestAlgorithm, Function, TrustList};
 use libfuzzer_sys::fuzz_target;
 
-fn check_ok(list: &TrustList<'_>, v: &itl_core::verify::Verified, policy: &Policy) {
+fn check_ok(list: &TrustList<'_>, v: &cisco_itl::verify::Verified, policy: &Policy) {
     let index = v.signer_index.expect("self-verification names its signer");
     let record = list.record(index).expect("the signer record exists");
     assert!(

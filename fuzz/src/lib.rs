@@ -1,4 +1,4 @@
-//! Invariants shared by the fuzz targets of `itl-core`.
+//! Invariants shared by the fuzz targets of `cisco-itl`.
 //!
 //! Each function panics (which libFuzzer reports as a crash, with the input
 //! saved under `fuzz/artifacts/<target>/`) when the library breaks one of
@@ -10,9 +10,9 @@
     clippy::panic
 )]
 
-use itl_core::tag::header as ht;
-use itl_core::tlv::{ELEMENT_OVERHEAD, Item};
-use itl_core::{Function, ParseError, TrustList};
+use cisco_itl::tag::header as ht;
+use cisco_itl::tlv::{ELEMENT_OVERHEAD, Item};
+use cisco_itl::{Function, ParseError, TrustList};
 
 /// The byte offset a parse error points at, if it has one.
 pub fn error_offset(e: &ParseError) -> Option<usize> {
@@ -142,7 +142,7 @@ pub fn check_list(l: &TrustList<'_>, data: &[u8]) {
     for s in [h.signer_name(), h.ca_name(), h.filename()] {
         assert!(!s.contains('\0'), "NUL in header string {s:?}");
     }
-    assert_eq!(itl_core::Header::parse(data).as_ref(), Ok(h));
+    assert_eq!(cisco_itl::Header::parse(data).as_ref(), Ok(h));
     let _ = (h.version(), h.signer_version(), h.digest(), h.modulus());
     let _ = (
         h.signature_algorithm(),
@@ -181,14 +181,14 @@ pub fn check_list(l: &TrustList<'_>, data: &[u8]) {
     }
 }
 
-fn check_record(r: &itl_core::Record<'_>) {
+fn check_record(r: &cisco_itl::Record<'_>) {
     // The elements exactly fill the record (no padding in records).
     let mut pos = r.offset();
     let mut functions = 0usize;
     for e in r.elements() {
         assert_eq!(e.offset, pos);
         pos += e.encoded_len();
-        if e.tag == itl_core::tag::record::FUNCTION {
+        if e.tag == cisco_itl::tag::record::FUNCTION {
             functions += 1;
         }
     }

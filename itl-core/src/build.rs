@@ -70,8 +70,8 @@ pub enum BuildError {
 /// the `std` feature, which has no clock).
 ///
 /// ```
-/// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
-/// use itl_core::{Function, ListKind, TrustList, build::TrustListBuilder, cert::CertInfo, key::Signer};
+/// # let dir = "tests/data";
+/// use cisco_itl::{Function, ListKind, TrustList, build::TrustListBuilder, cert::CertInfo, key::Signer};
 /// let pem = std::fs::read(format!("{dir}/vectors/keys/callmanager-pub.pem")).unwrap();
 /// let signer = Signer::from_pem(&pem).unwrap();
 /// let bytes = TrustListBuilder::new(ListKind::Itl)

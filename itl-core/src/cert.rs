@@ -52,9 +52,8 @@ pub enum CertError {
 /// A parsed certificate with the pieces a trust-list record holds.
 ///
 /// ```
-/// use itl_core::cert::{CertInfo, NameStyle};
-/// let pem = std::fs::read("../../shared/vectors/keys/capf.pem")
-///     .or_else(|_| std::fs::read("../shared/vectors/keys/capf.pem")).unwrap();
+/// use cisco_itl::cert::{CertInfo, NameStyle};
+/// let pem = std::fs::read("tests/data/vectors/keys/capf.pem").unwrap();
 /// let cert = CertInfo::from_pem(&pem).unwrap();
 /// assert_eq!(cert.subject(NameStyle::Cucm).unwrap(),
 ///            "CN=CAPF-e41e7d87;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL");
@@ -186,7 +185,7 @@ fn attribute_value(value: &der::Any) -> Option<&str> {
 /// hex of their DER.
 ///
 /// ```
-/// use itl_core::cert::{format_name, NameStyle};
+/// use cisco_itl::cert::{format_name, NameStyle};
 /// use x509_cert::name::Name;
 /// use std::str::FromStr;
 /// let name = Name::from_str("CN=pub,OU=tac,C=US").unwrap();

@@ -8,7 +8,7 @@ use sha2::{Sha256, Sha512};
 /// The digest a file is signed with. Unknown codes are kept.
 ///
 /// ```
-/// use itl_core::DigestAlgorithm;
+/// use cisco_itl::DigestAlgorithm;
 /// assert_eq!(DigestAlgorithm::from_code(2), DigestAlgorithm::Sha256);
 /// assert_eq!(DigestAlgorithm::Sha512.output_len(), Some(64));
 /// assert_eq!(DigestAlgorithm::Unknown(9).code(), 9);
@@ -70,7 +70,7 @@ impl DigestAlgorithm {
     /// `None` for an unknown algorithm.
     ///
     /// ```
-    /// use itl_core::DigestAlgorithm;
+    /// use cisco_itl::DigestAlgorithm;
     /// let a = DigestAlgorithm::Sha1.hash_parts(&[b"ab", b"c"]).unwrap();
     /// let b = DigestAlgorithm::Sha1.hash_parts(&[b"abc"]).unwrap();
     /// assert_eq!(a.as_ref(), b.as_ref());
@@ -151,7 +151,7 @@ pub fn md5(data: &[u8]) -> [u8; 16] {
 /// The key size code of SIGNATUREMODULUS. Unknown codes are kept.
 ///
 /// ```
-/// use itl_core::SignatureModulus;
+/// use cisco_itl::SignatureModulus;
 /// assert_eq!(SignatureModulus::from_key_bits(2048), Some(SignatureModulus(2)));
 /// assert_eq!(SignatureModulus(1).key_bits(), Some(1024));
 /// ```

@@ -9,7 +9,7 @@ use crate::tag::Tag;
 /// element or field at fault, so a tool can point at the exact byte.
 ///
 /// ```
-/// use itl_core::{ParseError, TrustList};
+/// use cisco_itl::{ParseError, TrustList};
 /// let err = TrustList::parse(&[1, 0, 2]).unwrap_err();
 /// assert!(matches!(err, ParseError::Truncated { offset: 0, .. }));
 /// ```

@@ -4,7 +4,7 @@
 /// [`Function::Unknown`] so that nothing is lost.
 ///
 /// ```
-/// use itl_core::Function;
+/// use cisco_itl::Function;
 /// assert_eq!(Function::from_code(21), Function::Tvs);
 /// assert_eq!(Function::Tvs.code(), 21);
 /// assert_eq!(Function::from_code(99), Function::Unknown(99));

@@ -13,9 +13,8 @@ use crate::tlv::{Element, Elements, Item, SizedKind, text, walk_sized};
 /// through [`Header::items`].
 ///
 /// ```
-/// let bytes = std::fs::read("../../shared/vectors/cucm-ITLFile.tlv")
-///     .or_else(|_| std::fs::read("../shared/vectors/cucm-ITLFile.tlv")).unwrap();
-/// let list = itl_core::TrustList::parse(&bytes).unwrap();
+/// let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+/// let list = cisco_itl::TrustList::parse(&bytes).unwrap();
 /// let h = list.header();
 /// assert_eq!(h.version(), (1, 2));
 /// assert_eq!(h.length(), 336);

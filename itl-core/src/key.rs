@@ -40,9 +40,8 @@ pub enum KeyError {
 /// An RSA private key that can sign trust lists.
 ///
 /// ```
-/// let pem = std::fs::read("../../shared/vectors/keys/capf.pem")
-///     .or_else(|_| std::fs::read("../shared/vectors/keys/capf.pem")).unwrap();
-/// let key = itl_core::key::SigningKey::from_pem_or_der(&pem).unwrap();
+/// let pem = std::fs::read("tests/data/vectors/keys/capf.pem").unwrap();
+/// let key = cisco_itl::key::SigningKey::from_pem_or_der(&pem).unwrap();
 /// assert_eq!(key.bits(), 1024);
 /// ```
 #[derive(Debug, Clone)]
@@ -112,9 +111,8 @@ impl SigningKey {
 /// and issuer the header names.
 ///
 /// ```
-/// let pem = std::fs::read("../../shared/vectors/keys/callmanager-pub.pem")
-///     .or_else(|_| std::fs::read("../shared/vectors/keys/callmanager-pub.pem")).unwrap();
-/// let signer = itl_core::key::Signer::from_pem(&pem).unwrap();
+/// let pem = std::fs::read("tests/data/vectors/keys/callmanager-pub.pem").unwrap();
+/// let signer = cisco_itl::key::Signer::from_pem(&pem).unwrap();
 /// assert_eq!(signer.key().bits(), 1024);
 /// ```
 #[derive(Debug, Clone)]

@@ -5,14 +5,13 @@
 //! and the decisions a phone makes about them.
 //!
 //! ```
-//! # let bytes = std::fs::read("../../shared/vectors/cucm-ITLFile.tlv")
-//! #     .or_else(|_| std::fs::read("../shared/vectors/cucm-ITLFile.tlv")).unwrap();
-//! use itl_core::TrustList;
+//! # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+//! use cisco_itl::TrustList;
 //! let list = TrustList::parse(&bytes)?;
 //! for record in list.records() {
 //!     println!("{} {}", record.function(), record.subject());
 //! }
-//! # Ok::<(), itl_core::ParseError>(())
+//! # Ok::<(), cisco_itl::ParseError>(())
 //! ```
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]

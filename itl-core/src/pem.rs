@@ -27,9 +27,8 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// ignored; a block that does not decode is an error.
 ///
 /// ```
-/// let text = std::fs::read("../../shared/vectors/keys/capf.pem")
-///     .or_else(|_| std::fs::read("../shared/vectors/keys/capf.pem")).unwrap();
-/// let blocks = itl_core::pem::blocks(&text).unwrap();
+/// let text = std::fs::read("tests/data/vectors/keys/capf.pem").unwrap();
+/// let blocks = cisco_itl::pem::blocks(&text).unwrap();
 /// assert_eq!(blocks[0].label, "RSA PRIVATE KEY");
 /// assert_eq!(blocks[1].label, "CERTIFICATE");
 /// ```

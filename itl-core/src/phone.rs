@@ -32,7 +32,7 @@ pub trait Clock {
 /// A clock the caller moves by hand (tests, simulations).
 ///
 /// ```
-/// use itl_core::phone::{Clock, ManualClock};
+/// use cisco_itl::phone::{Clock, ManualClock};
 /// let c = ManualClock::new(100);
 /// c.advance(5);
 /// assert_eq!(c.now(), 105);
@@ -189,9 +189,9 @@ struct CacheEntry {
 /// A phone's trust state.
 ///
 /// ```
-/// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
-/// use itl_core::phone::{ManualClock, Phone, Trust};
-/// use itl_core::tvs::server::InMemoryTvs;
+/// # let dir = "tests/data";
+/// use cisco_itl::phone::{ManualClock, Phone, Trust};
+/// use cisco_itl::tvs::server::InMemoryTvs;
 /// let itl = std::fs::read(format!("{dir}/vectors/cucm-ITLFile.tlv")).unwrap();
 /// let mut phone = Phone::new("SEP001122334455");
 /// let (mut tvs, clock) = (InMemoryTvs::unreachable(), ManualClock::new(0));

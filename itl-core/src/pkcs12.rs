@@ -20,9 +20,8 @@
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let dir = ["../../shared/vectors/keys", "../shared/vectors/keys"]
-//! #     .into_iter().find(|d| std::path::Path::new(d).exists()).ok_or("no vectors")?;
-//! use itl_core::pkcs12::Identity;
+//! # let dir = "tests/data/vectors/keys";
+//! use cisco_itl::pkcs12::Identity;
 //! let p12 = std::fs::read(format!("{dir}/ITLRecovery.p12"))?;
 //! let password = std::fs::read_to_string(format!("{dir}/ITLRecovery.password"))?;
 //! let identity = Identity::from_pkcs12(&p12, password.trim_end())?;
@@ -73,7 +72,7 @@ const PBE_SHA1_RC2_40: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.
 /// Why a PKCS#12 file could not be turned into an [`Identity`].
 ///
 /// ```
-/// use itl_core::pkcs12::{Identity, Pkcs12Error};
+/// use cisco_itl::pkcs12::{Identity, Pkcs12Error};
 /// let err = Identity::from_pkcs12(&[0x30, 0x03, 0x02], "pw").unwrap_err();
 /// assert!(matches!(err, Pkcs12Error::Malformed(_)));
 /// ```
@@ -134,9 +133,8 @@ impl From<der::Error> for Pkcs12Error {
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let dir = ["../../shared/vectors/keys", "../shared/vectors/keys"]
-/// #     .into_iter().find(|d| std::path::Path::new(d).exists()).ok_or("no vectors")?;
-/// use itl_core::pkcs12::Identity;
+/// # let dir = "tests/data/vectors/keys";
+/// use cisco_itl::pkcs12::Identity;
 /// use rsa::traits::PublicKeyParts;
 /// let p12 = std::fs::read(format!("{dir}/ITLRecovery-legacy.p12"))?;
 /// let identity = Identity::from_pkcs12(&p12, "Cluster-Security-Pw1")?;
@@ -171,9 +169,8 @@ impl Identity {
     ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let dir = ["../../shared/vectors/keys", "../shared/vectors/keys"]
-    /// #     .into_iter().find(|d| std::path::Path::new(d).exists()).ok_or("no vectors")?;
-    /// use itl_core::pkcs12::{Identity, Pkcs12Error};
+    /// # let dir = "tests/data/vectors/keys";
+    /// use cisco_itl::pkcs12::{Identity, Pkcs12Error};
     /// let p12 = std::fs::read(format!("{dir}/ITLRecovery.p12"))?;
     /// let identity = Identity::from_pkcs12(&p12, "Cluster-Security-Pw1")?;
     /// use der::Decode;

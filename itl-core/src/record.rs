@@ -14,9 +14,8 @@ use crate::tlv::{Element, Elements, Item, SizedKind, text, walk_sized};
 /// [`Record::function`] is the first, [`Record::functions`] all of them.
 ///
 /// ```
-/// # let bytes = std::fs::read("../../shared/vectors/cucm-ITLFile.tlv")
-/// #     .or_else(|_| std::fs::read("../shared/vectors/cucm-ITLFile.tlv")).unwrap();
-/// use itl_core::{Function, TrustList};
+/// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+/// use cisco_itl::{Function, TrustList};
 /// let list = TrustList::parse(&bytes).unwrap();
 /// let tvs = list.records().find(|r| r.function() == Function::Tvs).unwrap();
 /// assert!(tvs.certificate().is_none());

@@ -39,8 +39,8 @@ pub enum RecoveryError {
 /// deterministic, the result is the same bytes CUCM produces.
 ///
 /// ```
-/// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
-/// use itl_core::{TrustList, pkcs12::Identity, recovery::reset};
+/// # let dir = "tests/data";
+/// use cisco_itl::{TrustList, pkcs12::Identity, recovery::reset};
 /// let itl = std::fs::read(format!("{dir}/vectors/cucm-ITLFile.tlv")).unwrap();
 /// let p12 = std::fs::read(format!("{dir}/vectors/keys/ITLRecovery.p12")).unwrap();
 /// let id = Identity::from_pkcs12(&p12, "Cluster-Security-Pw1").unwrap();

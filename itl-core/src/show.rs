@@ -39,9 +39,8 @@ pub struct Rendered {
 /// otherwise the header's FILENAME decides.
 ///
 /// ```
-/// # let bytes = std::fs::read("../../shared/vectors/cucm-ITLFile.tlv")
-/// #     .or_else(|_| std::fs::read("../shared/vectors/cucm-ITLFile.tlv")).unwrap();
-/// let r = itl_core::show::render(&bytes, None);
+/// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+/// let r = cisco_itl::show::render(&bytes, None);
 /// assert!(r.text.starts_with("The checksum value of the ITL file: f0dc87a3c81bb8d80368475693ba32b5(MD5)"));
 /// assert!(r.text.contains("\nHeaderLength: 336 (BYTES)\n"));
 /// assert!(r.text.ends_with("The ITL file was verified successfully.\n"));

@@ -109,8 +109,8 @@ impl TrustListBuf {
     /// signs with its key.
     ///
     /// ```
-    /// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
-    /// use itl_core::{DigestAlgorithm, TrustList, key::Signer, write::TrustListBuf, cert::NameStyle};
+    /// # let dir = "tests/data";
+    /// use cisco_itl::{DigestAlgorithm, TrustList, key::Signer, write::TrustListBuf, cert::NameStyle};
     /// let bytes = std::fs::read(format!("{dir}/vectors/cucm-ITLFile.tlv")).unwrap();
     /// let pem = std::fs::read(format!("{dir}/vectors/keys/callmanager-pub.pem")).unwrap();
     /// let signer = Signer::from_pem(&pem).unwrap();

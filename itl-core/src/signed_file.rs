@@ -20,8 +20,8 @@ use crate::write::{HeaderBuf, Layout, SignerId};
 /// A zero-copy view of a signed file.
 ///
 /// ```
-/// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
-/// use itl_core::signed_file::SignedFile;
+/// # let dir = "tests/data";
+/// use cisco_itl::signed_file::SignedFile;
 /// let bytes = std::fs::read(format!("{dir}/vectors/cucm-SEP0011215A1AE3.cnf.xml.sgn")).unwrap();
 /// let sgn = SignedFile::parse(&bytes).unwrap();
 /// assert_eq!(sgn.header().filename(), "SEP0011215A1AE3.cnf.xml.sgn");
@@ -115,8 +115,8 @@ impl<'a> SignedFile<'a> {
 /// Makes signed files.
 ///
 /// ```
-/// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
-/// use itl_core::{DigestAlgorithm, key::Signer, signed_file::{SignedFile, SignedFileBuilder}, verify::Policy};
+/// # let dir = "tests/data";
+/// use cisco_itl::{DigestAlgorithm, key::Signer, signed_file::{SignedFile, SignedFileBuilder}, verify::Policy};
 /// let signer = Signer::from_pem(&std::fs::read(format!("{dir}/vectors/keys/callmanager-pub.pem")).unwrap()).unwrap();
 /// let bytes = SignedFileBuilder::new("SEP001122334455.cnf.xml.sgn", b"<device/>".to_vec())
 ///     .digest(DigestAlgorithm::Sha256)

@@ -5,7 +5,7 @@
 /// `Display` gives the number.
 ///
 /// ```
-/// use itl_core::tag::{Tag, header};
+/// use cisco_itl::tag::{Tag, header};
 /// assert_eq!(header::SIGNATURE, Tag(12));
 /// assert_eq!(header::name(header::SIGNATURE), Some("SIGNATURE"));
 /// ```

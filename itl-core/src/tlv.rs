@@ -8,7 +8,7 @@ use crate::tag::Tag;
 /// from the start of the file, and a borrowed view of its value.
 ///
 /// ```
-/// use itl_core::tlv::Element;
+/// use cisco_itl::tlv::Element;
 /// let bytes = [14, 0, 2, b'A', 0];
 /// let (e, next) = Element::read(&bytes, 0, 0).unwrap();
 /// assert_eq!((e.tag.0, e.value, next), (14, &b"A\0"[..], 5));
@@ -88,7 +88,7 @@ impl<'a> Element<'a> {
 /// value). Yields an error, then stops, when an element overruns.
 ///
 /// ```
-/// use itl_core::tlv::Elements;
+/// use cisco_itl::tlv::Elements;
 /// let v: Vec<_> = Elements::new(&[8, 0, 1, 1, 10, 0, 1, 0], 100).collect();
 /// assert_eq!(v.len(), 2);
 /// assert_eq!(v[1].unwrap().offset, 104);

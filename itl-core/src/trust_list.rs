@@ -41,15 +41,14 @@ impl ListKind {
 /// checked bytes again on demand.
 ///
 /// ```
-/// # let bytes = std::fs::read("../../shared/vectors/cucm-ITLFile.tlv")
-/// #     .or_else(|_| std::fs::read("../shared/vectors/cucm-ITLFile.tlv")).unwrap();
-/// use itl_core::{Function, TrustList};
+/// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+/// use cisco_itl::{Function, TrustList};
 /// let list = TrustList::parse(&bytes)?;
 /// assert_eq!(list.len(), 6);
 /// assert_eq!(list.header().signer_name(), "CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL");
 /// let (index, signer) = list.signer_record().unwrap();
 /// assert_eq!((index, signer.function()), (0, Function::Sast));
-/// # Ok::<(), itl_core::ParseError>(())
+/// # Ok::<(), cisco_itl::ParseError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrustList<'a> {

@@ -59,7 +59,7 @@ pub enum VerifyError {
 /// What a caller accepts beyond a correct signature.
 ///
 /// ```
-/// use itl_core::verify::Policy;
+/// use cisco_itl::verify::Policy;
 /// assert!(Policy::default().allow_sha1);
 /// assert_eq!(Policy::strict().min_key_bits, 2048);
 /// ```
@@ -114,8 +114,8 @@ pub struct Verified {
 /// twice as fast (see `docs/PERFORMANCE.md`).
 ///
 /// ```
-/// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
-/// use itl_core::{cert::CertInfo, verify::VerifyingKey};
+/// # let dir = "tests/data";
+/// use cisco_itl::{cert::CertInfo, verify::VerifyingKey};
 /// let cert = CertInfo::from_pem(&std::fs::read(format!("{dir}/vectors/keys/tvs-sub1.pem")).unwrap()).unwrap();
 /// let key = VerifyingKey::from_certificate(&cert).unwrap();
 /// assert_eq!(key.bits(), 2048);
@@ -360,9 +360,8 @@ impl<'a> TrustList<'a> {
     /// [`Policy`].
     ///
     /// ```
-    /// # let bytes = std::fs::read("../../shared/vectors/cucm-ITLFile.tlv")
-    /// #     .or_else(|_| std::fs::read("../shared/vectors/cucm-ITLFile.tlv")).unwrap();
-    /// let list = itl_core::TrustList::parse(&bytes).unwrap();
+    /// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+    /// let list = cisco_itl::TrustList::parse(&bytes).unwrap();
     /// assert_eq!(list.verify().unwrap().signer_index, Some(0));
     /// ```
     pub fn verify(&self) -> Result<Verified, VerifyError> {

@@ -206,8 +206,8 @@ impl HeaderBuf {
     /// until signing fills it.
     ///
     /// ```
-    /// use itl_core::write::{HeaderBuf, Layout, SignerId};
-    /// use itl_core::DigestAlgorithm;
+    /// use cisco_itl::write::{HeaderBuf, Layout, SignerId};
+    /// use cisco_itl::DigestAlgorithm;
     /// let signer = SignerId { name: "CN=a".into(), serial: vec![1], ca_name: "CN=a".into() };
     /// let h = HeaderBuf::new(Layout::Cucm, (1, 2), &signer, DigestAlgorithm::Sha1, "ITLFile.tlv", 0);
     /// let w = h.write().unwrap();
@@ -475,13 +475,12 @@ impl RecordBuf {
 /// A trust list, owned and editable.
 ///
 /// ```
-/// # let bytes = std::fs::read("../../shared/vectors/cucm-ITLFile.tlv")
-/// #     .or_else(|_| std::fs::read("../shared/vectors/cucm-ITLFile.tlv")).unwrap();
-/// use itl_core::{TrustList, write::TrustListBuf};
+/// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+/// use cisco_itl::{TrustList, write::TrustListBuf};
 /// let list = TrustList::parse(&bytes)?;
 /// let owned = TrustListBuf::from_view(&list);
 /// assert_eq!(owned.to_bytes().unwrap(), bytes);
-/// # Ok::<(), itl_core::ParseError>(())
+/// # Ok::<(), cisco_itl::ParseError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TrustListBuf {

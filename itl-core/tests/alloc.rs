@@ -14,8 +14,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
 
-use itl_core::tlv::Item;
-use itl_core::{Function, Header, Record, TrustList};
+use cisco_itl::tlv::Item;
+use cisco_itl::{Function, Header, Record, TrustList};
 
 struct Counting;
 
@@ -72,7 +72,7 @@ fn allocations<T>(f: impl FnOnce() -> T) -> (usize, T) {
 }
 
 fn all_tlv_vectors() -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir("../../shared/vectors")
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir("tests/data/vectors")
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "tlv"))
@@ -107,7 +107,7 @@ fn touch_record(r: &Record<'_>) -> usize {
     }
     // Hashing the certificate is stack-only too.
     if let Some(c) = r.certificate() {
-        n += usize::from(itl_core::digest::sha1(c)[0]);
+        n += usize::from(cisco_itl::digest::sha1(c)[0]);
     }
     n
 }
@@ -184,7 +184,7 @@ fn parsing_and_reading_every_vector_allocates_nothing() {
         for (_, bytes) in &files {
             match Header::parse(black_box(bytes)) {
                 Ok(h) => sum += touch_header(&h),
-                Err(e) => sum += usize::from(matches!(e, itl_core::ParseError::Empty)),
+                Err(e) => sum += usize::from(matches!(e, cisco_itl::ParseError::Empty)),
             }
             match TrustList::parse(black_box(bytes)) {
                 Ok(list) => {

@@ -10,10 +10,10 @@
 mod common;
 use common::*;
 
-use itl_core::build::{RecordSpec, TrustListBuilder};
-use itl_core::cert::CertInfo;
-use itl_core::write::Layout;
-use itl_core::{DigestAlgorithm, Function, ListKind, TrustList};
+use cisco_itl::build::{RecordSpec, TrustListBuilder};
+use cisco_itl::cert::CertInfo;
+use cisco_itl::write::Layout;
+use cisco_itl::{DigestAlgorithm, Function, ListKind, TrustList};
 
 #[test]
 fn cucm_itl_is_reproduced() {
@@ -138,5 +138,5 @@ fn digest_is_settable_and_verifies() {
 fn empty_builder_is_refused() {
     let s = signer("capf.pem");
     let err = TrustListBuilder::new(ListKind::Ctl).sign(&s).unwrap_err();
-    assert_eq!(err, itl_core::build::BuildError::NoRecords);
+    assert_eq!(err, cisco_itl::build::BuildError::NoRecords);
 }

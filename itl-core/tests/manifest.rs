@@ -13,12 +13,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use itl_core::digest::{md5, sha1};
-use itl_core::verify::VerifyError;
-use itl_core::{DigestAlgorithm, Function, Header, ParseError, Record, TrustList};
+use cisco_itl::digest::{md5, sha1};
+use cisco_itl::verify::VerifyError;
+use cisco_itl::{DigestAlgorithm, Function, Header, ParseError, Record, TrustList};
 use serde_json::{Map, Value};
 
-const VECTORS: &str = "../../shared/vectors";
+const VECTORS: &str = "tests/data/vectors";
 
 fn vectors() -> PathBuf {
     PathBuf::from(VECTORS)

@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use itl_core::cert::{CertInfo, NameStyle};
-use itl_core::key::Signer;
-use itl_core::tag::header as ht;
-use itl_core::tlv::Item;
-use itl_core::verify::VerifyError;
-use itl_core::write::TrustListBuf;
-use itl_core::{DigestAlgorithm, TrustList};
+use cisco_itl::cert::{CertInfo, NameStyle};
+use cisco_itl::key::Signer;
+use cisco_itl::tag::header as ht;
+use cisco_itl::tlv::Item;
+use cisco_itl::verify::VerifyError;
+use cisco_itl::write::TrustListBuf;
+use cisco_itl::{DigestAlgorithm, TrustList};
 
 mod common;
 use common::{DIGESTS, V as VECTORS};
@@ -340,7 +340,7 @@ fn record_byte(file: &[u8]) -> usize {
     let last = list.records().last().unwrap();
     match last
         .elements()
-        .find(|e| e.tag == itl_core::tag::record::CERTIFICATE)
+        .find(|e| e.tag == cisco_itl::tag::record::CERTIFICATE)
     {
         Some(e) => e.offset + 3 + e.value.len() / 2,
         None => last.offset() + last.length() - 1,
@@ -375,7 +375,7 @@ fn a_flipped_byte_fails_in_openssl_and_in_verify() {
         let dir = TempDir::new("tamper");
         let public = public_key(&dir, &pem);
         let anchor =
-            itl_core::verify::TrustAnchor::from_certificate(&CertInfo::from_pem(&pem).unwrap())
+            cisco_itl::verify::TrustAnchor::from_certificate(&CertInfo::from_pem(&pem).unwrap())
                 .unwrap();
         let (ok, _) = openssl_verify(&dir, &file, &public);
         assert!(ok, "{name}: the untouched file verifies");

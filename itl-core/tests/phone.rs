@@ -12,14 +12,14 @@ use common::*;
 
 use std::collections::BTreeMap;
 
-use itl_core::build::TrustListBuilder;
-use itl_core::cert::CertInfo;
-use itl_core::phone::{
+use cisco_itl::build::TrustListBuilder;
+use cisco_itl::cert::CertInfo;
+use cisco_itl::phone::{
     BootOutcome, ManualClock, Phone, Rejection, TRUST_LIST_UPDATE_FAILED, Trust, TvsOutcome,
 };
-use itl_core::signed_file::SignedFileBuilder;
-use itl_core::tvs::server::{InMemoryTvs, TvsServer};
-use itl_core::{Function, ListKind, TrustList};
+use cisco_itl::signed_file::SignedFileBuilder;
+use cisco_itl::tvs::server::{InMemoryTvs, TvsServer};
+use cisco_itl::{Function, ListKind, TrustList};
 
 fn regenerated_tvs() -> CertInfo {
     CertInfo::from_pem(&std::fs::read("tests/data/tvs-pub-regenerated.pem").unwrap()).unwrap()
@@ -415,15 +415,15 @@ fn tvs_server_authentication_checks_serial_issuer_and_hash() {
     assert_eq!(phone.authenticate_tvs(cert("tvs-pub.pem").der()), Ok(3));
     assert_eq!(
         phone.authenticate_tvs(regenerated_tvs().der()),
-        Err(itl_core::phone::TvsAuthError::NoTvsRecord)
+        Err(cisco_itl::phone::TvsAuthError::NoTvsRecord)
     );
     assert_eq!(
         phone.authenticate_tvs(cert("capf.pem").der()),
-        Err(itl_core::phone::TvsAuthError::NoTvsRecord)
+        Err(cisco_itl::phone::TvsAuthError::NoTvsRecord)
     );
     assert_eq!(
         phone.authenticate_tvs(b"junk"),
-        Err(itl_core::phone::TvsAuthError::BadCertificate)
+        Err(cisco_itl::phone::TvsAuthError::BadCertificate)
     );
 }
 

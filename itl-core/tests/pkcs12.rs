@@ -2,14 +2,14 @@
 
 use std::error::Error;
 
-use itl_core::pkcs12::{Identity, Pkcs12Error};
+use cisco_itl::pkcs12::{Identity, Pkcs12Error};
 use rsa::PrivateKey;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
 
 type TestResult = Result<(), Box<dyn Error>>;
 
-const KEYS: &str = "../../shared/vectors/keys";
+const KEYS: &str = "tests/data/vectors/keys";
 const MODERN: &str = "ITLRecovery.p12";
 const LEGACY: &str = "ITLRecovery-legacy.p12";
 

@@ -9,12 +9,12 @@
 
 use std::sync::OnceLock;
 
-use itl_core::write::TrustListBuf;
-use itl_core::{Header, ParseError, Record, TrustList};
+use cisco_itl::write::TrustListBuf;
+use cisco_itl::{Header, ParseError, Record, TrustList};
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-const VECTORS: &str = "../../shared/vectors";
+const VECTORS: &str = "tests/data/vectors";
 
 const GOOD: [&str; 9] = [
     "cucm-ITLFile.tlv",
@@ -308,7 +308,7 @@ enum Node {
 }
 
 fn children(value: &[u8], algo_info_inside: bool) -> Vec<Node> {
-    itl_core::tlv::Elements::new(value, 0)
+    cisco_itl::tlv::Elements::new(value, 0)
         .map(|e| {
             let e = e.unwrap();
             if algo_info_inside && e.tag.0 == 9 {
@@ -323,14 +323,14 @@ fn children(value: &[u8], algo_info_inside: bool) -> Vec<Node> {
 fn tree(h: &Header<'_>) -> Vec<Node> {
     h.items()
         .map(|i| match i {
-            itl_core::tlv::Item::Padding(_) => Node::Pad,
-            itl_core::tlv::Item::Element(e) if e.tag.0 == 3 => {
+            cisco_itl::tlv::Item::Padding(_) => Node::Pad,
+            cisco_itl::tlv::Item::Element(e) if e.tag.0 == 3 => {
                 Node::Container(3, children(e.value, false))
             }
-            itl_core::tlv::Item::Element(e) if e.tag.0 == 7 => {
+            cisco_itl::tlv::Item::Element(e) if e.tag.0 == 7 => {
                 Node::Container(7, children(e.value, true))
             }
-            itl_core::tlv::Item::Element(e) => Node::Leaf(e.tag.0, e.value.to_vec()),
+            cisco_itl::tlv::Item::Element(e) => Node::Leaf(e.tag.0, e.value.to_vec()),
         })
         .collect()
 }

@@ -10,13 +10,13 @@
 
 use std::path::PathBuf;
 
-use itl_core::cert::{CertInfo, NameStyle};
-use itl_core::key::{KeyError, Signer, SigningKey};
-use itl_core::tag::record as rt;
-use itl_core::tlv::Item;
-use itl_core::verify::{Policy, TrustAnchor, VerifyError};
-use itl_core::write::{ElementBuf, HeaderBuf, RecordBuf, TrustListBuf};
-use itl_core::{DigestAlgorithm, Function, Header, SignatureModulus, TrustList};
+use cisco_itl::cert::{CertInfo, NameStyle};
+use cisco_itl::key::{KeyError, Signer, SigningKey};
+use cisco_itl::tag::record as rt;
+use cisco_itl::tlv::Item;
+use cisco_itl::verify::{Policy, TrustAnchor, VerifyError};
+use cisco_itl::write::{ElementBuf, HeaderBuf, RecordBuf, TrustListBuf};
+use cisco_itl::{DigestAlgorithm, Function, Header, SignatureModulus, TrustList};
 
 mod common;
 use common::{DIGESTS, V as VECTORS};
@@ -410,7 +410,7 @@ fn the_header_grows_with_the_signature() {
 #[test]
 fn pkcs8_and_pkcs1_keys_load() {
     let pkcs8 = fixture("rsa2048-pkcs8.pem");
-    let blocks = itl_core::pem::blocks(&pkcs8).unwrap();
+    let blocks = cisco_itl::pem::blocks(&pkcs8).unwrap();
     let labels: Vec<&str> = blocks.iter().map(|b| b.label.as_str()).collect();
     assert_eq!(labels, ["PRIVATE KEY", "CERTIFICATE"]);
     let from_pem = SigningKey::from_pem(&pkcs8).unwrap();
@@ -430,7 +430,7 @@ fn pkcs8_and_pkcs1_keys_load() {
     assert_eq!(s.certificate().serial(), [0x7a, 0x20, 0x48]);
 
     let pkcs1 = fixture("rsa4096-pkcs1.pem");
-    let blocks = itl_core::pem::blocks(&pkcs1).unwrap();
+    let blocks = cisco_itl::pem::blocks(&pkcs1).unwrap();
     let labels: Vec<&str> = blocks.iter().map(|b| b.label.as_str()).collect();
     assert_eq!(labels, ["RSA PRIVATE KEY", "CERTIFICATE"]);
     let k = SigningKey::from_der(&blocks[0].der).unwrap();
@@ -583,7 +583,7 @@ fn signing_a_list_with_an_unknown_tag_2_in_signer_id_gives_a_valid_file() {
         &bytes[list.header().length()..]
     );
     let signer_id = signed.header().items().find_map(|i| match i {
-        itl_core::tlv::Item::Element(e) if e.tag.0 == 3 => Some(e.value),
+        cisco_itl::tlv::Item::Element(e) if e.tag.0 == 3 => Some(e.value),
         _ => None,
     });
     assert!(signer_id.unwrap().windows(3).any(|w| w == [2, 0, 0]));

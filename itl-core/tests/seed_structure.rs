@@ -7,15 +7,15 @@
     clippy::panic
 )]
 
-use itl_core::tag::{header as ht, record as rt};
-use itl_core::verify::{Policy, TrustAnchor};
-use itl_core::write::{ElementBuf, HeaderBuf, Layout, RecordBuf, SignerId, TrustListBuf};
-use itl_core::{DigestAlgorithm, Function, TrustList};
+use cisco_itl::tag::{header as ht, record as rt};
+use cisco_itl::verify::{Policy, TrustAnchor};
+use cisco_itl::write::{ElementBuf, HeaderBuf, Layout, RecordBuf, SignerId, TrustListBuf};
+use cisco_itl::{DigestAlgorithm, Function, TrustList};
 
-const V: &str = "../../shared/vectors";
+const V: &str = "tests/data/vectors";
 
-fn signer() -> itl_core::key::Signer {
-    itl_core::key::Signer::from_pem(
+fn signer() -> cisco_itl::key::Signer {
+    cisco_itl::key::Signer::from_pem(
         &std::fs::read(format!("{V}/keys/callmanager-pub.pem")).unwrap(),
     )
     .unwrap()
@@ -103,7 +103,7 @@ fn seed_000_lengths_before_the_reset() {
     let lengths: Vec<usize> = list.records().map(|r| r.length()).collect();
     assert_eq!(lengths, [1115, 1115, 439, 455, 1141, 713]);
     // SIGNERID = (3+57)+(3+16)+(3+57) = 139, printed by `show itl`.
-    let text = itl_core::show::render(&bytes, None).text;
+    let text = cisco_itl::show::render(&bytes, None).text;
     assert!(text.contains("\n3 SIGNERID 2 139\n"), "{text}");
     assert!(text.contains("\nHeaderLength: 324 (BYTES)\n"));
     assert!(text.contains("\nLength of ITL file: 5302\n"));
@@ -128,7 +128,7 @@ fn seed_000_lengths_after_the_reset() {
     assert_eq!(parsed.header().length(), 344);
     assert_eq!(bytes.len(), 5322);
     assert!(
-        itl_core::show::render(&bytes, None)
+        cisco_itl::show::render(&bytes, None)
             .text
             .contains("\n3 SIGNERID 2 157\n")
     );
@@ -157,8 +157,8 @@ fn seed_003_ctl_header() {
     let bytes = list.sign(s.key(), DigestAlgorithm::Sha1).unwrap();
     let parsed = TrustList::parse(&bytes).unwrap();
     assert_eq!(parsed.header().length(), 336);
-    assert_eq!(parsed.kind(), itl_core::ListKind::Ctl);
-    let text = itl_core::show::render(&bytes, None).text;
+    assert_eq!(parsed.kind(), cisco_itl::ListKind::Ctl);
+    let text = cisco_itl::show::render(&bytes, None).text;
     assert!(text.contains("\n3 SIGNERID 2 149\n"));
     assert!(text.contains("CTL Record #:1\n"));
     // Padding: 333 bytes of elements, then three padding bytes.

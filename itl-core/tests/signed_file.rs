@@ -10,14 +10,14 @@
 mod common;
 use common::*;
 
-use itl_core::cert::CertInfo;
-use itl_core::key::Signer;
-use itl_core::pkcs12::Identity;
-use itl_core::recovery::{RecoveryError, reset};
-use itl_core::signed_file::{SignedFile, SignedFileBuilder};
-use itl_core::verify::{Policy, VerifyError};
-use itl_core::write::Layout;
-use itl_core::{DigestAlgorithm, Function, TrustList};
+use cisco_itl::cert::CertInfo;
+use cisco_itl::key::Signer;
+use cisco_itl::pkcs12::Identity;
+use cisco_itl::recovery::{RecoveryError, reset};
+use cisco_itl::signed_file::{SignedFile, SignedFileBuilder};
+use cisco_itl::verify::{Policy, VerifyError};
+use cisco_itl::write::Layout;
+use cisco_itl::{DigestAlgorithm, Function, TrustList};
 
 #[test]
 fn cucm_sgn_verifies_and_is_reproduced() {

@@ -1,8 +1,8 @@
 //! TVS wire codec: round trips, a hand-written request, one crafted input
 //! per error variant, and property tests.
 
-use itl_core::Function;
-use itl_core::tvs::codec::{
+use cisco_itl::Function;
+use cisco_itl::tvs::codec::{
     Command, ElementTag, HEADER_LEN, Message, Status, TvsError, VerifyRequest, VerifyResponse,
 };
 use proptest::prelude::*;

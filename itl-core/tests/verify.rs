@@ -9,13 +9,13 @@
 mod common;
 use common::*;
 
-use itl_core::build::TrustListBuilder;
-use itl_core::cert::CertInfo;
-use itl_core::key::Signer;
-use itl_core::tag::{header as ht, record as rt};
-use itl_core::verify::{Policy, TrustAnchor, VerifyError};
-use itl_core::write::TrustListBuf;
-use itl_core::{DigestAlgorithm, Function, ListKind, TrustList};
+use cisco_itl::build::TrustListBuilder;
+use cisco_itl::cert::CertInfo;
+use cisco_itl::key::Signer;
+use cisco_itl::tag::{header as ht, record as rt};
+use cisco_itl::verify::{Policy, TrustAnchor, VerifyError};
+use cisco_itl::write::TrustListBuf;
+use cisco_itl::{DigestAlgorithm, Function, ListKind, TrustList};
 
 fn edited(edit: impl FnOnce(&mut TrustListBuf)) -> Vec<u8> {
     let bytes = read("cucm-ITLFile.tlv");

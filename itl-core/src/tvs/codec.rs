@@ -17,7 +17,7 @@
 //! [`TvsError`]) counts from the first byte of the header.
 //!
 //! ```
-//! use itl_core::tvs::codec::{Message, Status, VerifyRequest, VerifyResponse};
+//! use cisco_itl::tvs::codec::{Message, Status, VerifyRequest, VerifyResponse};
 //!
 //! // The phone asks about a certificate...
 //! let request = VerifyRequest {
@@ -39,7 +39,7 @@
 //! let message = Message::decode(&wire)?;
 //! assert_eq!(message.status(), Some(Status::Trusted));
 //! assert_eq!(message.ttl(), Some(86_400));
-//! # Ok::<(), itl_core::tvs::codec::TvsError>(())
+//! # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
 //! ```
 
 use alloc::string::String;
@@ -51,42 +51,42 @@ use crate::function::Function;
 /// The TCP port TVS listens on.
 ///
 /// ```
-/// assert_eq!(itl_core::tvs::codec::PORT, 2445);
+/// assert_eq!(cisco_itl::tvs::codec::PORT, 2445);
 /// ```
 pub const PORT: u16 = 2445;
 
 /// The protocol id, the header's first byte (`'W'`).
 ///
 /// ```
-/// assert_eq!(itl_core::tvs::codec::PROTOCOL_ID, b'W');
+/// assert_eq!(cisco_itl::tvs::codec::PROTOCOL_ID, b'W');
 /// ```
 pub const PROTOCOL_ID: u8 = 87;
 
 /// The only protocol version this codec speaks.
 ///
 /// ```
-/// assert_eq!(itl_core::tvs::codec::VERSION, 1);
+/// assert_eq!(cisco_itl::tvs::codec::VERSION, 1);
 /// ```
 pub const VERSION: u8 = 1;
 
 /// The header's length in bytes.
 ///
 /// ```
-/// assert_eq!(itl_core::tvs::codec::HEADER_LEN, 12);
+/// assert_eq!(cisco_itl::tvs::codec::HEADER_LEN, 12);
 /// ```
 pub const HEADER_LEN: usize = 12;
 
 /// Bytes an element takes before its value (tag and length).
 ///
 /// ```
-/// assert_eq!(itl_core::tvs::codec::ELEMENT_OVERHEAD, 3);
+/// assert_eq!(cisco_itl::tvs::codec::ELEMENT_OVERHEAD, 3);
 /// ```
 pub const ELEMENT_OVERHEAD: usize = 3;
 
 /// The longest value an element can carry (its length field is 16 bits).
 ///
 /// ```
-/// assert_eq!(itl_core::tvs::codec::MAX_VALUE_LEN, 65_535);
+/// assert_eq!(cisco_itl::tvs::codec::MAX_VALUE_LEN, 65_535);
 /// ```
 pub const MAX_VALUE_LEN: usize = u16::MAX as usize;
 
@@ -98,7 +98,7 @@ pub const MAX_VALUE_LEN: usize = u16::MAX as usize;
 /// the variants about them do not repeat it.
 ///
 /// ```
-/// use itl_core::tvs::codec::{Message, TvsError};
+/// use cisco_itl::tvs::codec::{Message, TvsError};
 /// let err = Message::decode(&[87, 1, 1]).unwrap_err();
 /// assert_eq!(err, TvsError::TruncatedHeader { length: 3 });
 /// ```
@@ -204,7 +204,7 @@ pub enum TvsError {
 /// A message's command byte (header offset 2).
 ///
 /// ```
-/// use itl_core::tvs::codec::Command;
+/// use cisco_itl::tvs::codec::Command;
 /// assert_eq!(Command::from_code(2), Command::VerifyResponse);
 /// assert_eq!(Command::VerifyRequest.code(), 1);
 /// assert_eq!(Command::from_code(9), Command::Unknown(9));
@@ -253,7 +253,7 @@ impl core::fmt::Display for Command {
 /// An element's tag byte.
 ///
 /// ```
-/// use itl_core::tvs::codec::ElementTag;
+/// use cisco_itl::tvs::codec::ElementTag;
 /// assert_eq!(ElementTag::from_code(5), ElementTag::TimeToLive);
 /// assert_eq!(ElementTag::Roles.code(), 4);
 /// assert_eq!(ElementTag::from_code(200), ElementTag::Unknown(200));
@@ -317,7 +317,7 @@ impl core::fmt::Display for ElementTag {
 /// TVS's verdict on a certificate.
 ///
 /// ```
-/// use itl_core::tvs::codec::Status;
+/// use cisco_itl::tvs::codec::Status;
 /// assert_eq!(Status::from_code(0), Status::Trusted);
 /// assert!(Status::Trusted.is_trusted());
 /// assert_eq!(Status::from_code(7), Status::Other(7));
@@ -377,13 +377,13 @@ impl core::fmt::Display for Status {
 /// One element of a message's payload, borrowed from the message bytes.
 ///
 /// ```
-/// use itl_core::tvs::codec::{ElementTag, Message};
+/// use cisco_itl::tvs::codec::{ElementTag, Message};
 /// let wire = [87, 1, 2, 0, 0, 0, 0, 9, 0, 0, 0, 4, 3, 0, 1, 0];
 /// let message = Message::decode(&wire)?;
 /// let element = message.elements().next();
 /// assert_eq!(element.map(|e| (e.tag, e.offset, e.value)),
 ///            Some((ElementTag::Status, 12, &[0][..])));
-/// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Element<'a> {
@@ -424,13 +424,13 @@ fn read_element(bytes: &[u8], pos: usize) -> Result<(Element<'_>, usize), TvsErr
 /// The payload's elements in wire order, unknown ones included.
 ///
 /// ```
-/// use itl_core::tvs::codec::{ElementTag, Message};
+/// use cisco_itl::tvs::codec::{ElementTag, Message};
 /// // A request with a device name, an unknown tag 9 and a certificate.
 /// let wire = [87, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 12,
 ///             1, 0, 1, b'P', 9, 0, 1, 0xAA, 2, 0, 1, 0x30];
 /// let tags: Vec<_> = Message::decode(&wire)?.elements().map(|e| e.tag).collect();
 /// assert_eq!(tags, [ElementTag::DeviceName, ElementTag::Unknown(9), ElementTag::Certificate]);
-/// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Elements<'a> {
@@ -465,8 +465,8 @@ impl FusedIterator for Elements<'_> {}
 /// The function codes of a roles element, read in place.
 ///
 /// ```
-/// use itl_core::Function;
-/// use itl_core::tvs::codec::{Message, Status, VerifyResponse};
+/// use cisco_itl::Function;
+/// use cisco_itl::tvs::codec::{Message, Status, VerifyResponse};
 /// let wire = VerifyResponse { session_id: 1, status: Status::Trusted,
 ///                             roles: vec![2, 21], ttl_seconds: 60 }.encode()?;
 /// let message = Message::decode(&wire)?;
@@ -474,7 +474,7 @@ impl FusedIterator for Elements<'_> {}
 /// assert_eq!(roles, Some(vec![2, 21]));
 /// let functions = message.roles().map(|r| r.functions().collect::<Vec<_>>());
 /// assert_eq!(functions, Some(vec![Function::CcmTftp, Function::Tvs]));
-/// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Roles<'a> {
@@ -517,14 +517,14 @@ impl FusedIterator for Roles<'_> {}
 /// The roles of a roles element as [`Function`]s.
 ///
 /// ```
-/// use itl_core::Function;
-/// use itl_core::tvs::codec::{Message, Status, VerifyResponse};
+/// use cisco_itl::Function;
+/// use cisco_itl::tvs::codec::{Message, Status, VerifyResponse};
 /// let wire = VerifyResponse { session_id: 1, status: Status::Trusted,
 ///                             roles: vec![0, 99], ttl_seconds: 60 }.encode()?;
 /// let functions: Option<Vec<Function>> =
 ///     Message::decode(&wire)?.roles_as_functions().map(Iterator::collect);
 /// assert_eq!(functions, Some(vec![Function::Sast, Function::Unknown(99)]));
-/// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct RoleFunctions<'a> {
@@ -563,7 +563,7 @@ impl FusedIterator for RoleFunctions<'_> {}
 /// yields them and [`Message::as_bytes`] returns the input unchanged.
 ///
 /// ```
-/// use itl_core::tvs::codec::{Command, Message};
+/// use cisco_itl::tvs::codec::{Command, Message};
 /// let wire = [87, 1, 1, 0, 0, 0, 0, 42, 0, 0, 0, 9,
 ///             1, 0, 2, b'P', b'1', 2, 0, 1, 0x30];
 /// let message = Message::decode(&wire)?;
@@ -573,7 +573,7 @@ impl FusedIterator for RoleFunctions<'_> {}
 /// assert_eq!(message.certificate(), Some(&[0x30][..]));
 /// assert_eq!(message.status(), None);
 /// assert_eq!(message.as_bytes(), &wire[..]);
-/// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Message<'a> {
@@ -608,7 +608,7 @@ impl<'a> Message<'a> {
     /// message, header included. Allocates nothing.
     ///
     /// ```
-    /// use itl_core::tvs::codec::{Message, TvsError};
+    /// use cisco_itl::tvs::codec::{Message, TvsError};
     /// // The header declares 1 payload byte, 2 follow.
     /// let wire = [87, 1, 2, 0, 0, 0, 0, 1, 0, 0, 0, 1, 3, 0];
     /// assert_eq!(Message::decode(&wire),
@@ -726,10 +726,10 @@ impl<'a> Message<'a> {
     /// The header's command.
     ///
     /// ```
-    /// use itl_core::tvs::codec::{Command, Message};
+    /// use cisco_itl::tvs::codec::{Command, Message};
     /// let wire = [87, 1, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     /// assert_eq!(Message::decode(&wire)?.command(), Command::Unknown(7));
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn command(&self) -> Command {
         self.command
@@ -738,10 +738,10 @@ impl<'a> Message<'a> {
     /// The header's session id, which a response repeats from its request.
     ///
     /// ```
-    /// use itl_core::tvs::codec::Message;
+    /// use cisco_itl::tvs::codec::Message;
     /// let wire = [87, 1, 1, 0, 0x01, 0x02, 0x03, 0x04, 0, 0, 0, 0];
     /// assert_eq!(Message::decode(&wire)?.session_id(), 0x0102_0304);
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn session_id(&self) -> u32 {
         self.session_id
@@ -751,10 +751,10 @@ impl<'a> Message<'a> {
     /// the decoder accepts whatever its value.
     ///
     /// ```
-    /// use itl_core::tvs::codec::Message;
+    /// use cisco_itl::tvs::codec::Message;
     /// let wire = [87, 1, 1, 5, 0, 0, 0, 0, 0, 0, 0, 0];
     /// assert_eq!(Message::decode(&wire)?.reserved(), 5);
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn reserved(&self) -> u8 {
         self.reserved
@@ -763,10 +763,10 @@ impl<'a> Message<'a> {
     /// The whole message as decoded, header included.
     ///
     /// ```
-    /// use itl_core::tvs::codec::Message;
+    /// use cisco_itl::tvs::codec::Message;
     /// let wire = [87, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 3, 200, 0, 0];
     /// assert_eq!(Message::decode(&wire)?.as_bytes(), &wire[..]);
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn as_bytes(&self) -> &'a [u8] {
         self.bytes
@@ -775,10 +775,10 @@ impl<'a> Message<'a> {
     /// The bytes after the header.
     ///
     /// ```
-    /// use itl_core::tvs::codec::Message;
+    /// use cisco_itl::tvs::codec::Message;
     /// let wire = [87, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 3, 200, 0, 0];
     /// assert_eq!(Message::decode(&wire)?.payload(), &[200, 0, 0][..]);
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub fn payload(&self) -> &'a [u8] {
         self.bytes.get(HEADER_LEN..).unwrap_or_default()
@@ -787,7 +787,7 @@ impl<'a> Message<'a> {
     /// Every element of the payload in wire order, unknown tags included.
     ///
     /// ```
-    /// use itl_core::tvs::codec::{ElementTag, Message};
+    /// use cisco_itl::tvs::codec::{ElementTag, Message};
     /// let wire = [87, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 8,
     ///             3, 0, 1, 1,  77, 0, 1, 0xFF];
     /// let message = Message::decode(&wire)?;
@@ -796,7 +796,7 @@ impl<'a> Message<'a> {
     ///     .map(|e| (e.offset, e.value))
     ///     .collect();
     /// assert_eq!(unknown, [(16, &[0xFF][..])]);
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub fn elements(&self) -> Elements<'a> {
         Elements {
@@ -808,10 +808,10 @@ impl<'a> Message<'a> {
     /// The device name element, if present.
     ///
     /// ```
-    /// use itl_core::tvs::codec::Message;
+    /// use cisco_itl::tvs::codec::Message;
     /// let wire = [87, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 1, 0, 2, 0xC3, 0xA9];
     /// assert_eq!(Message::decode(&wire)?.device_name(), Some("é"));
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn device_name(&self) -> Option<&'a str> {
         self.device_name
@@ -820,10 +820,10 @@ impl<'a> Message<'a> {
     /// The certificate element's DER bytes, if present.
     ///
     /// ```
-    /// use itl_core::tvs::codec::Message;
+    /// use cisco_itl::tvs::codec::Message;
     /// let wire = [87, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 2, 0, 2, 0x30, 0x00];
     /// assert_eq!(Message::decode(&wire)?.certificate(), Some(&[0x30, 0x00][..]));
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn certificate(&self) -> Option<&'a [u8]> {
         self.certificate
@@ -832,10 +832,10 @@ impl<'a> Message<'a> {
     /// The status element, if present.
     ///
     /// ```
-    /// use itl_core::tvs::codec::{Message, Status};
+    /// use cisco_itl::tvs::codec::{Message, Status};
     /// let wire = [87, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 4, 3, 0, 1, 1];
     /// assert_eq!(Message::decode(&wire)?.status(), Some(Status::NotTrusted));
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn status(&self) -> Option<Status> {
         self.status
@@ -844,11 +844,11 @@ impl<'a> Message<'a> {
     /// The roles element's function codes, if present.
     ///
     /// ```
-    /// use itl_core::tvs::codec::Message;
+    /// use cisco_itl::tvs::codec::Message;
     /// let wire = [87, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 7, 4, 0, 4, 0, 1, 0, 21];
     /// let roles: Option<Vec<u16>> = Message::decode(&wire)?.roles().map(Iterator::collect);
     /// assert_eq!(roles, Some(vec![1, 21]));
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn roles(&self) -> Option<Roles<'a>> {
         match self.roles {
@@ -860,13 +860,13 @@ impl<'a> Message<'a> {
     /// The roles element's codes as [`Function`]s, if present.
     ///
     /// ```
-    /// use itl_core::Function;
-    /// use itl_core::tvs::codec::Message;
+    /// use cisco_itl::Function;
+    /// use cisco_itl::tvs::codec::Message;
     /// let wire = [87, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 5, 4, 0, 2, 0, 4];
     /// let functions: Option<Vec<Function>> =
     ///     Message::decode(&wire)?.roles_as_functions().map(Iterator::collect);
     /// assert_eq!(functions, Some(vec![Function::Capf]));
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn roles_as_functions(&self) -> Option<RoleFunctions<'a>> {
         match self.roles {
@@ -880,10 +880,10 @@ impl<'a> Message<'a> {
     /// The time to live element in seconds, if present.
     ///
     /// ```
-    /// use itl_core::tvs::codec::Message;
+    /// use cisco_itl::tvs::codec::Message;
     /// let wire = [87, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 7, 5, 0, 4, 0, 1, 0x51, 0x80];
     /// assert_eq!(Message::decode(&wire)?.ttl(), Some(86_400));
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub const fn ttl(&self) -> Option<u32> {
         self.ttl
@@ -957,7 +957,7 @@ impl Writer {
 /// certificate element; decoding requires both and ignores other elements.
 ///
 /// ```
-/// use itl_core::tvs::codec::{Message, VerifyRequest};
+/// use cisco_itl::tvs::codec::{Message, VerifyRequest};
 /// let request = VerifyRequest {
 ///     session_id: 1,
 ///     device_name: "SEPA1B2C3D4E5F6".into(),
@@ -966,7 +966,7 @@ impl Writer {
 /// let wire = request.encode()?;
 /// let message = Message::decode(&wire)?;
 /// assert_eq!(VerifyRequest::try_from(&message)?, request);
-/// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct VerifyRequest {
@@ -982,7 +982,7 @@ impl VerifyRequest {
     /// Encodes the request.
     ///
     /// ```
-    /// use itl_core::tvs::codec::{TvsError, ElementTag, VerifyRequest};
+    /// use cisco_itl::tvs::codec::{TvsError, ElementTag, VerifyRequest};
     /// let request = VerifyRequest { session_id: 1, device_name: "P".into(),
     ///                               certificate: vec![0; 70_000] };
     /// assert_eq!(request.encode(), Err(TvsError::ValueTooLong {
@@ -999,7 +999,7 @@ impl VerifyRequest {
     /// Decodes and checks a request from its bytes.
     ///
     /// ```
-    /// use itl_core::tvs::codec::{Command, ElementTag, TvsError, VerifyRequest};
+    /// use cisco_itl::tvs::codec::{Command, ElementTag, TvsError, VerifyRequest};
     /// // A request carrying only a device name.
     /// let wire = [87, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 4, 1, 0, 1, b'P'];
     /// assert_eq!(VerifyRequest::decode(&wire), Err(TvsError::MissingElement {
@@ -1045,11 +1045,11 @@ impl TryFrom<&Message<'_>> for VerifyRequest {
 /// to live of zero.
 ///
 /// ```
-/// use itl_core::tvs::codec::{Status, VerifyResponse};
+/// use cisco_itl::tvs::codec::{Status, VerifyResponse};
 /// let response = VerifyResponse::decode(&[87, 1, 2, 0, 0, 0, 0, 3, 0, 0, 0, 4, 3, 0, 1, 1])?;
 /// assert_eq!(response, VerifyResponse {
 ///     session_id: 3, status: Status::NotTrusted, roles: vec![], ttl_seconds: 0 });
-/// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct VerifyResponse {
@@ -1067,11 +1067,11 @@ impl VerifyResponse {
     /// Encodes the response.
     ///
     /// ```
-    /// use itl_core::tvs::codec::{Status, VerifyResponse};
+    /// use cisco_itl::tvs::codec::{Status, VerifyResponse};
     /// let wire = VerifyResponse { session_id: 9, status: Status::Error,
     ///                             roles: vec![], ttl_seconds: 0 }.encode()?;
     /// assert_eq!(wire, [87, 1, 2, 0, 0, 0, 0, 9, 0, 0, 0, 4, 3, 0, 1, 2]);
-    /// # Ok::<(), itl_core::tvs::codec::TvsError>(())
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
     /// ```
     pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
         let trusted = self.status.is_trusted();
@@ -1094,7 +1094,7 @@ impl VerifyResponse {
     /// Decodes and checks a response from its bytes.
     ///
     /// ```
-    /// use itl_core::tvs::codec::{Command, ElementTag, TvsError, VerifyResponse};
+    /// use cisco_itl::tvs::codec::{Command, ElementTag, TvsError, VerifyResponse};
     /// // "Trusted" without roles or time to live.
     /// let wire = [87, 1, 2, 0, 0, 0, 0, 1, 0, 0, 0, 4, 3, 0, 1, 0];
     /// assert_eq!(VerifyResponse::decode(&wire), Err(TvsError::MissingElement {
@@ -1107,8 +1107,8 @@ impl VerifyResponse {
     /// The roles as [`Function`]s.
     ///
     /// ```
-    /// use itl_core::Function;
-    /// use itl_core::tvs::codec::{Status, VerifyResponse};
+    /// use cisco_itl::Function;
+    /// use cisco_itl::tvs::codec::{Status, VerifyResponse};
     /// let response = VerifyResponse { session_id: 1, status: Status::Trusted,
     ///                                 roles: vec![1, 7], ttl_seconds: 600 };
     /// let functions: Vec<Function> = response.roles_as_functions().collect();

@@ -41,9 +41,9 @@ pub struct TvsEntry {
 /// Phone-SAST-trust uploads…).
 ///
 /// ```
-/// # let dir = if std::path::Path::new("../shared").exists() { "../shared" } else { "../../shared" };
-/// use itl_core::{Function, cert::CertInfo, tvs::server::TvsServer};
-/// use itl_core::tvs::codec::{Status, VerifyRequest, VerifyResponse};
+/// # let dir = "tests/data";
+/// use cisco_itl::{Function, cert::CertInfo, tvs::server::TvsServer};
+/// use cisco_itl::tvs::codec::{Status, VerifyRequest, VerifyResponse};
 /// let tls = CertInfo::from_pem(&std::fs::read(format!("{dir}/vectors/keys/tvs-pub.pem")).unwrap()).unwrap();
 /// let cm = CertInfo::from_pem(&std::fs::read(format!("{dir}/vectors/keys/callmanager-pub.pem")).unwrap()).unwrap();
 /// let tvs = TvsServer::new("cucm-pub", tls).trust(cm.der(), &[Function::CcmTftp]);

@@ -1,17 +1,17 @@
 //! Helpers shared by the integration tests: the vectors and their keys.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use itl_core::cert::CertInfo;
-use itl_core::key::Signer;
+use cisco_itl::cert::CertInfo;
+use cisco_itl::key::Signer;
 
 /// The shared vectors, relative to the crate directory.
-pub const V: &str = "../../shared/vectors";
+pub const V: &str = "tests/data/vectors";
 
 /// Every digest the format defines.
-pub const DIGESTS: [itl_core::DigestAlgorithm; 3] = [
-    itl_core::DigestAlgorithm::Sha1,
-    itl_core::DigestAlgorithm::Sha256,
-    itl_core::DigestAlgorithm::Sha512,
+pub const DIGESTS: [cisco_itl::DigestAlgorithm; 3] = [
+    cisco_itl::DigestAlgorithm::Sha1,
+    cisco_itl::DigestAlgorithm::Sha256,
+    cisco_itl::DigestAlgorithm::Sha512,
 ];
 
 /// A vector's bytes.
