@@ -13,7 +13,7 @@ use crate::key::Signer;
 use crate::sign::SignError;
 use crate::trust_list::{TrustList, signed_parts};
 use crate::verify::{
-    Policy, TrustAnchor, Verified, VerifyError, check_signature, check_with_anchors, record_key,
+    Policy, TrustAnchor, Verified, VerifyError, check_with_anchors, check_with_list,
 };
 use crate::write::{HeaderBuf, Layout, SignerId};
 
@@ -63,17 +63,15 @@ impl<'a> SignedFile<'a> {
         signed_parts(self.data, &self.header)
     }
 
-    /// Verifies against a certificate.
+    /// Verifies against a certificate: the header must name it (serial,
+    /// issuer and subject, in CUCM's or the `,` spelling) and its key must
+    /// verify the signature.
     pub fn verify_with_certificate(
         &self,
         cert: &CertInfo,
         policy: &Policy,
     ) -> Result<Verified, VerifyError> {
-        let key = crate::verify::VerifyingKey::from_certificate(cert)?;
-        if cert.serial() != self.header.signer_serial() {
-            return Err(VerifyError::UntrustedSigner);
-        }
-        check_signature(&self.header, &self.signed_parts(), &key, policy)
+        self.verify_with(&[TrustAnchor::from_certificate(cert)?], policy)
     }
 
     /// Verifies against keys the caller trusts.
@@ -86,29 +84,17 @@ impl<'a> SignedFile<'a> {
     }
 
     /// Verifies against the records of `list` that carry one of
-    /// `functions` and name the signer (serial and issuer); returns the
-    /// index of the record that verified it. A phone checks a configuration
-    /// file this way against the CCM+TFTP and TFTP records of its CTL or ITL.
+    /// `functions` and name the signer (serial, issuer and subject); returns
+    /// the index of the record that verified it. A phone checks a
+    /// configuration file this way against the CCM+TFTP and TFTP records of
+    /// its CTL or ITL.
     pub fn verify_with_list(
         &self,
         list: &TrustList<'_>,
         functions: &[Function],
         policy: &Policy,
     ) -> Result<(usize, Verified), VerifyError> {
-        let (serial, issuer) = (self.header.signer_serial(), self.header.ca_name());
-        let mut last = VerifyError::UntrustedSigner;
-        for (i, r) in list.records().enumerate() {
-            if !functions.iter().any(|f| r.has_function(*f)) || !r.matches_signer(serial, issuer) {
-                continue;
-            }
-            match record_key(&r)
-                .and_then(|k| check_signature(&self.header, &self.signed_parts(), &k, policy))
-            {
-                Ok(v) => return Ok((i, v)),
-                Err(e) => last = e,
-            }
-        }
-        Err(last)
+        check_with_list(&self.header, &self.signed_parts(), list, functions, policy)
     }
 }
 

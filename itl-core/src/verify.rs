@@ -1,12 +1,13 @@
 //! Verification: a file against its own signing record, or against keys
 //! the caller already trusts, under a policy.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use der::Decode;
 use rsa::pkcs1::RsaPublicKeyRef;
 
-use crate::cert::CertInfo;
+use crate::cert::{CertInfo, NameStyle};
 use crate::digest::DigestAlgorithm;
 use crate::function::Function;
 use crate::header::Header;
@@ -54,6 +55,74 @@ pub enum VerifyError {
         /// The policy's minimum.
         min: usize,
     },
+    /// A record's CERTIFICATE does not parse as X.509.
+    #[error("the record's CERTIFICATE is not a valid X.509 certificate")]
+    BadCertificate,
+    /// A record carries a PUBLICKEY that is not its CERTIFICATE's key:
+    /// whoever wrote it wants the key and the certificate to tell
+    /// different stories.
+    #[error("the record's PUBLICKEY is not the key of its CERTIFICATE")]
+    KeyMismatch,
+    /// Another field of a record disagrees with the record's own
+    /// CERTIFICATE.
+    #[error("the record's {0} does not match its CERTIFICATE")]
+    RecordMismatch(RecordField),
+    /// The header's SIGNERNAME is not the subject of the record or
+    /// certificate whose serial and issuer it names.
+    #[error("the header's SIGNERNAME is not the signer's subject")]
+    SignerNameMismatch,
+    /// A trusted certificate has the header's serial, but another issuer
+    /// than the header's CANAME.
+    #[error("the header's CANAME is not the trusted certificate's issuer")]
+    SignerIssuerMismatch,
+    /// SIGNATUREMODULUS declares another key size than the signer's key.
+    #[error("the header declares a {declared} key, the signer's key has {key_bits} bits")]
+    ModulusMismatch {
+        /// What SIGNATUREMODULUS says, in words ("2048-bit", "unknown code 9").
+        declared: ModulusName,
+        /// The signer key's size in bits.
+        key_bits: usize,
+    },
+}
+
+/// A field of a record checked against the record's certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordField {
+    /// SERIALNUMBER.
+    Serial,
+    /// ISSUERNAME.
+    Issuer,
+    /// SUBJECTNAME.
+    Subject,
+    /// CERTHASH (when it is a SHA-1, 20 bytes).
+    CertHash,
+    /// SIGNATURE (the certificate's own signature).
+    Signature,
+}
+
+impl core::fmt::Display for RecordField {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            RecordField::Serial => "SERIALNUMBER",
+            RecordField::Issuer => "ISSUERNAME",
+            RecordField::Subject => "SUBJECTNAME",
+            RecordField::CertHash => "CERTHASH",
+            RecordField::Signature => "SIGNATURE",
+        })
+    }
+}
+
+/// A SIGNATUREMODULUS code as words, for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ModulusName(pub crate::digest::SignatureModulus);
+
+impl core::fmt::Display for ModulusName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0.key_bits() {
+            Some(bits) => write!(f, "{bits}-bit"),
+            None => write!(f, "key of unknown size code {}", self.0.0),
+        }
+    }
 }
 
 /// What a caller accepts beyond a correct signature.
@@ -110,8 +179,9 @@ pub struct Verified {
 /// `RSAPublicKey` DER (what a record's PUBLICKEY holds).
 ///
 /// Checking runs on the RustCrypto `rsa` crate; with the `fast-verify`
-/// feature it runs on `ring`'s assembly-backed arithmetic instead, about
-/// twice as fast (see `docs/PERFORMANCE.md`).
+/// feature it runs on `ring`'s assembly-backed arithmetic instead, which is
+/// faster for SHA-256 and SHA-512 files with keys of 2048 bits and more, and
+/// not for SHA-1 with 1024-bit keys (see `docs/PERFORMANCE.md`).
 ///
 /// ```
 /// # let dir = "tests/data";
@@ -252,46 +322,148 @@ mod backend {
     }
 }
 
-/// A public key the caller trusts, with the serial that names it in a
-/// header.
+/// A public key the caller trusts, with the names that identify it in a
+/// header: its serial, and the spellings of its issuer and subject a
+/// header may use (CUCM's `;` form and the `,` form).
+///
+/// ```
+/// # let dir = "tests/data";
+/// use cisco_itl::{cert::CertInfo, verify::TrustAnchor};
+/// let cert = CertInfo::from_pem(&std::fs::read(format!("{dir}/vectors/keys/callmanager-pub.pem")).unwrap()).unwrap();
+/// let anchor = TrustAnchor::from_certificate(&cert).unwrap();
+/// assert_eq!(anchor.serial, cert.serial());
+/// assert!(anchor.issuers.iter().any(|n| n == "CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustAnchor {
     /// The RSA key.
     pub key: VerifyingKey,
     /// The certificate's serial (raw bytes).
     pub serial: Vec<u8>,
+    /// The spellings of the issuer a header's CANAME may use.
+    pub issuers: Vec<String>,
+    /// The spellings of the subject a header's SIGNERNAME may use.
+    pub subjects: Vec<String>,
 }
 
 impl TrustAnchor {
-    /// The anchor a record describes: its PUBLICKEY, or the key of its
-    /// CERTIFICATE when PUBLICKEY is absent or not RSA.
+    /// The anchor a record describes, through [`record_key`]: a record
+    /// whose PUBLICKEY or names disagree with its CERTIFICATE is refused.
     pub fn from_record(r: &Record<'_>) -> Result<Self, VerifyError> {
         Ok(TrustAnchor {
             key: record_key(r)?,
             serial: r.serial().to_vec(),
+            issuers: alloc::vec![r.issuer().into()],
+            subjects: alloc::vec![r.subject().into()],
         })
     }
 
     /// The anchor a certificate describes.
     pub fn from_certificate(cert: &CertInfo) -> Result<Self, VerifyError> {
+        let spellings = |name: &dyn Fn(NameStyle) -> Result<String, crate::cert::CertError>| {
+            let mut out: Vec<String> = [NameStyle::Cucm, NameStyle::Comma]
+                .into_iter()
+                .filter_map(|style| name(style).ok())
+                .collect();
+            out.dedup();
+            out
+        };
         Ok(TrustAnchor {
             key: VerifyingKey::from_certificate(cert)?,
             serial: cert.serial().to_vec(),
+            issuers: spellings(&|s| cert.issuer(s)),
+            subjects: spellings(&|s| cert.subject(s)),
         })
+    }
+
+    /// Whether the header names this anchor: same serial, one of its
+    /// issuer spellings, one of its subject spellings. `Ok(false)` when the
+    /// serial differs (another certificate altogether).
+    fn names(&self, header: &Header<'_>) -> Result<bool, VerifyError> {
+        if self.serial != header.signer_serial() {
+            return Ok(false);
+        }
+        if !self.issuers.iter().any(|n| n == header.ca_name()) {
+            return Err(VerifyError::SignerIssuerMismatch);
+        }
+        if !self.subjects.iter().any(|n| n == header.signer_name()) {
+            return Err(VerifyError::SignerNameMismatch);
+        }
+        Ok(true)
     }
 }
 
-/// The RSA key of a record: its PUBLICKEY, else its certificate's.
+/// The RSA key of a record: the one source of truth used by verification,
+/// `show`, the phone, `.sgn` checks and recovery alike.
+///
+/// When the record carries a CERTIFICATE, the key is the certificate's, and
+/// the record must agree with it: a PUBLICKEY that is not the
+/// certificate's key is [`VerifyError::KeyMismatch`]; a SERIALNUMBER,
+/// ISSUERNAME, SUBJECTNAME, CERTHASH or record SIGNATURE that differs from
+/// the certificate is [`VerifyError::RecordMismatch`]. Without a
+/// certificate (eToken-style records), the key is PUBLICKEY.
+///
+/// ```
+/// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+/// use cisco_itl::{TrustList, verify::record_key};
+/// let list = TrustList::parse(&bytes).unwrap();
+/// let key = record_key(&list.record(0).unwrap()).unwrap();
+/// assert_eq!(key.bits(), 1024);
+/// ```
 pub fn record_key(r: &Record<'_>) -> Result<VerifyingKey, VerifyError> {
-    if let Some(k) = r
-        .public_key()
-        .and_then(|pk| VerifyingKey::from_pkcs1_der(pk).ok())
-    {
-        return Ok(k);
+    match r.certificate() {
+        Some(der) => {
+            let cert = CertInfo::from_der(der).map_err(|_| VerifyError::BadCertificate)?;
+            check_record_certificate(r, &cert)?;
+            VerifyingKey::from_certificate(&cert)
+        }
+        None => VerifyingKey::from_pkcs1_der(r.public_key().ok_or(VerifyError::BadSignerKey)?),
     }
-    let der = r.certificate().ok_or(VerifyError::BadSignerKey)?;
-    let cert = CertInfo::from_der(der).map_err(|_| VerifyError::BadSignerKey)?;
-    VerifyingKey::from_certificate(&cert)
+}
+
+/// Checks that every field of `r` that describes a certificate describes
+/// `cert`: PUBLICKEY, SERIALNUMBER, ISSUERNAME, SUBJECTNAME, a SHA-1
+/// CERTHASH and the record SIGNATURE, each when present.
+pub fn check_record_certificate(r: &Record<'_>, cert: &CertInfo) -> Result<(), VerifyError> {
+    if r.public_key().is_some_and(|pk| pk != cert.public_key_bytes()) {
+        return Err(VerifyError::KeyMismatch);
+    }
+    if r.serial() != cert.serial() {
+        return Err(VerifyError::RecordMismatch(RecordField::Serial));
+    }
+    if !spelled_as(r.issuer(), |s| cert.issuer(s)) {
+        return Err(VerifyError::RecordMismatch(RecordField::Issuer));
+    }
+    if !spelled_as(r.subject(), |s| cert.subject(s)) {
+        return Err(VerifyError::RecordMismatch(RecordField::Subject));
+    }
+    if r.cert_hash().is_some_and(|h| h.len() == 20 && h != cert.sha1()) {
+        return Err(VerifyError::RecordMismatch(RecordField::CertHash));
+    }
+    if r.signature().is_some_and(|sig| sig != cert.signature_bytes()) {
+        return Err(VerifyError::RecordMismatch(RecordField::Signature));
+    }
+    Ok(())
+}
+
+/// Whether `written` is the name in one of the styles a list may use.
+fn spelled_as(
+    written: &str,
+    name: impl Fn(NameStyle) -> Result<String, crate::cert::CertError>,
+) -> bool {
+    [NameStyle::Cucm, NameStyle::Comma]
+        .into_iter()
+        .any(|style| name(style).is_ok_and(|n| n == written))
+}
+
+/// Checks that the header names `r` truthfully (SIGNERNAME is its
+/// subject; serial and issuer were matched to find it) and returns its key.
+fn signer_key(header: &Header<'_>, r: &Record<'_>) -> Result<VerifyingKey, VerifyError> {
+    let key = record_key(r)?;
+    if header.signer_name() != r.subject() {
+        return Err(VerifyError::SignerNameMismatch);
+    }
+    Ok(key)
 }
 
 /// Checks `header`'s signature over `parts` with `key` under `policy`.
@@ -314,6 +486,12 @@ pub(crate) fn check_signature(
         return Err(VerifyError::WeakDigest(digest));
     }
     let bits = key.bits();
+    if header.modulus().key_bits() != Some(bits.div_ceil(8) * 8) {
+        return Err(VerifyError::ModulusMismatch {
+            declared: ModulusName(header.modulus()),
+            key_bits: bits,
+        });
+    }
     if bits < policy.min_key_bits {
         return Err(VerifyError::WeakKey {
             bits,
@@ -329,8 +507,8 @@ pub(crate) fn check_signature(
     })
 }
 
-/// Tries `anchors` whose serial is the header signer's, in order; the
-/// first that verifies wins.
+/// Tries `anchors` that the header names (serial, issuer and subject), in
+/// order; the first that verifies wins.
 pub(crate) fn check_with_anchors(
     header: &Header<'_>,
     parts: &[&[u8]],
@@ -339,16 +517,43 @@ pub(crate) fn check_with_anchors(
 ) -> Result<Verified, VerifyError> {
     let mut last = VerifyError::UntrustedSigner;
     for (i, a) in anchors.iter().enumerate() {
-        if a.serial != header.signer_serial() {
-            continue;
-        }
-        match check_signature(header, parts, &a.key, policy) {
-            Ok(v) => {
+        match a
+            .names(header)
+            .and_then(|named| match named {
+                true => check_signature(header, parts, &a.key, policy).map(Some),
+                false => Ok(None),
+            }) {
+            Ok(Some(v)) => {
                 return Ok(Verified {
                     anchor_index: Some(i),
                     ..v
                 });
             }
+            Ok(None) => {}
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// Tries the records of `list` that carry one of `functions` and whose
+/// serial and issuer are the header's signer's; the first whose key (see
+/// [`record_key`]) verifies wins. Returns its index.
+pub(crate) fn check_with_list(
+    header: &Header<'_>,
+    parts: &[&[u8]],
+    list: &TrustList<'_>,
+    functions: &[Function],
+    policy: &Policy,
+) -> Result<(usize, Verified), VerifyError> {
+    let (serial, issuer) = (header.signer_serial(), header.ca_name());
+    let mut last = VerifyError::UntrustedSigner;
+    for (i, r) in list.records().enumerate() {
+        if !functions.iter().any(|f| r.has_function(*f)) || !r.matches_signer(serial, issuer) {
+            continue;
+        }
+        match signer_key(header, &r).and_then(|k| check_signature(header, parts, &k, policy)) {
+            Ok(v) => return Ok((i, v)),
             Err(e) => last = e,
         }
     }
@@ -371,7 +576,7 @@ impl<'a> TrustList<'a> {
     /// Verifies the file against its own signing record under `policy`.
     pub fn verify_with_policy(&self, policy: &Policy) -> Result<Verified, VerifyError> {
         let (index, record) = self.find_signer()?;
-        let key = record_key(&record)?;
+        let key = signer_key(self.header(), &record)?;
         let v = check_signature(self.header(), &self.signed_parts(), &key, policy)?;
         Ok(Verified {
             signer_index: Some(index),
@@ -403,33 +608,41 @@ impl<'a> TrustList<'a> {
         functions: &[Function],
         policy: &Policy,
     ) -> Result<(usize, Verified), VerifyError> {
-        let (serial, issuer) = (self.header().signer_serial(), self.header().ca_name());
-        let mut last = VerifyError::UntrustedSigner;
-        for (i, r) in installed.records().enumerate() {
-            if !functions.iter().any(|f| r.has_function(*f)) || !r.matches_signer(serial, issuer) {
-                continue;
-            }
-            let key = match record_key(&r) {
-                Ok(k) => k,
-                Err(e) => {
-                    last = e;
-                    continue;
-                }
-            };
-            match check_signature(self.header(), &self.signed_parts(), &key, policy) {
-                Ok(v) => {
-                    return Ok((
-                        i,
-                        Verified {
-                            signer_index: self.signer_record().map(|(j, _)| j),
-                            ..v
-                        },
-                    ));
-                }
-                Err(e) => last = e,
+        let (i, v) = check_with_list(
+            self.header(),
+            &self.signed_parts(),
+            installed,
+            functions,
+            policy,
+        )?;
+        Ok((
+            i,
+            Verified {
+                signer_index: self.signer_record().map(|(j, _)| j),
+                ..v
+            },
+        ))
+    }
+
+    /// Checks that every record carrying a CERTIFICATE agrees with it (see
+    /// [`record_key`]). Returns the index of the first record that does
+    /// not, with the reason. A phone refuses a list that fails this.
+    ///
+    /// ```
+    /// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+    /// let list = cisco_itl::TrustList::parse(&bytes).unwrap();
+    /// assert_eq!(list.check_records(), Ok(()));
+    /// ```
+    pub fn check_records(&self) -> Result<(), (usize, VerifyError)> {
+        for (i, r) in self.records().enumerate() {
+            if let Some(der) = r.certificate() {
+                CertInfo::from_der(der)
+                    .map_err(|_| VerifyError::BadCertificate)
+                    .and_then(|c| check_record_certificate(&r, &c))
+                    .map_err(|e| (i, e))?;
             }
         }
-        Err(last)
+        Ok(())
     }
 
     /// The record naming the header's signer, which must be SAST.

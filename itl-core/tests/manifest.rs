@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cisco_itl::digest::{md5, sha1};
-use cisco_itl::verify::VerifyError;
+use cisco_itl::verify::{RecordField, VerifyError};
 use cisco_itl::{DigestAlgorithm, Function, Header, ParseError, Record, TrustList};
 use serde_json::{Map, Value};
 
@@ -263,7 +263,9 @@ fn expected_bad(name: &str) -> Bad {
         }),
         // One byte of record 0's SUBJECTNAME changed: well-formed, but the
         // signature no longer covers these bytes.
-        "bad-record-byte.tlv" => Bad::Verify(VerifyError::BadSignature),
+        // The changed byte is in record 0's SUBJECTNAME, which no longer
+        // matches the record's own certificate: caught before the signature.
+        "bad-record-byte.tlv" => Bad::Verify(VerifyError::RecordMismatch(RecordField::Subject)),
         // Record 0 (right after the 336-byte header) says RECORDLENGTH 0.
         "bad-record-length-zero.tlv" => Bad::Parse(ParseError::RecordLengthZero { offset: 336 }),
         // One byte of the header's SIGNATURE changed.

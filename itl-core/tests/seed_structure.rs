@@ -108,7 +108,16 @@ fn seed_000_lengths_before_the_reset() {
     assert!(text.contains("\nHeaderLength: 324 (BYTES)\n"));
     assert!(text.contains("\nLength of ITL file: 5302\n"));
     // The signature is real: it verifies with the signing certificate.
-    let anchor = TrustAnchor::from_certificate(signer().certificate()).unwrap();
+    // The seed's names are stand-ins of the printed lengths, so the header
+    // does not name the certificate truthfully: refused as such...
+    let mut anchor = TrustAnchor::from_certificate(signer().certificate()).unwrap();
+    assert_eq!(
+        list.verify_with(std::slice::from_ref(&anchor), &Policy::default()),
+        Err(cisco_itl::verify::VerifyError::SignerIssuerMismatch)
+    );
+    // ...and accepted by an anchor that carries those names.
+    anchor.issuers = vec![list.header().ca_name().into()];
+    anchor.subjects = vec![list.header().signer_name().into()];
     assert!(list.verify_with(&[anchor], &Policy::default()).is_ok());
 }
 
