@@ -153,34 +153,34 @@ fn bench_phone(c: &mut Criterion) {
     let mut installed = fresh.clone();
     let mut tvs = InMemoryTvs::unreachable();
     assert_eq!(
-        installed.offer_trust_list(&itl, &mut tvs, &clock),
+        installed.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
         Ok(Trust::FirstUse)
     );
     // The same ITL re-offered, as on every boot: accepted by its SAST.
     assert!(matches!(
-        installed.clone().offer_trust_list(&itl, &mut tvs, &clock),
+        installed.clone().offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
         Ok(Trust::ItlSast { .. })
     ));
     g.bench_function("offer_trust_list/first-use", |b| {
         b.iter_batched(
             || fresh.clone(),
-            |mut p| p.offer_trust_list(black_box(&itl), &mut InMemoryTvs::unreachable(), &clock),
+            |mut p| p.offer_trust_list("ITLFile.tlv", black_box(&itl), &mut InMemoryTvs::unreachable(), &clock),
             BatchSize::SmallInput,
         )
     });
     g.bench_function("offer_trust_list/itl-sast", |b| {
         b.iter_batched(
             || installed.clone(),
-            |mut p| p.offer_trust_list(black_box(&itl), &mut InMemoryTvs::unreachable(), &clock),
+            |mut p| p.offer_trust_list("ITLFile.tlv", black_box(&itl), &mut InMemoryTvs::unreachable(), &clock),
             BatchSize::SmallInput,
         )
     });
     assert!(matches!(
-        installed.offer_config(&sgn, &clock),
+        installed.offer_config("SEP0011215A1AE3.cnf.xml.sgn", &sgn, &clock),
         Ok(Trust::ItlTftp { .. })
     ));
     g.bench_function("offer_config/itl-tftp", |b| {
-        b.iter(|| installed.offer_config(black_box(&sgn), &clock))
+        b.iter(|| installed.offer_config("SEP0011215A1AE3.cnf.xml.sgn", black_box(&sgn), &clock))
     });
     g.finish();
 }

@@ -28,6 +28,8 @@ use libfuzzer_sys::fuzz_target;
 const ITL: &[u8] = include_bytes!("../data/cucm-ITLFile.tlv");
 const CTL: &[u8] = include_bytes!("../data/cucm-CTLFile-tokenless.tlv");
 const NOW: u64 = 1_700_000_000;
+/// The configuration the phones ask for.
+const CONFIG: &str = "SEP0011215A1AE3.cnf.xml.sgn";
 
 struct Setup {
     phones: Vec<Phone>,
@@ -47,18 +49,18 @@ fn setup() -> &'static Setup {
         let fresh = Phone::new("SEP0011215A1AE3");
         let mut with_itl = fresh.clone();
         assert_eq!(
-            with_itl.offer_trust_list(ITL, &mut scratch, &clock),
+            with_itl.offer_trust_list("ITLFile.tlv", ITL, &mut scratch, &clock),
             Ok(Trust::FirstUse)
         );
         let mut with_both = fresh.clone();
         assert!(
             with_both
-                .offer_trust_list(CTL, &mut scratch, &clock)
+                .offer_trust_list("CTLFile.tlv", CTL, &mut scratch, &clock)
                 .is_ok()
         );
         assert!(
             with_both
-                .offer_trust_list(ITL, &mut scratch, &clock)
+                .offer_trust_list("ITLFile.tlv", ITL, &mut scratch, &clock)
                 .is_ok()
         );
         Setup {
@@ -110,9 +112,16 @@ fuzz_target!(|data: &[u8]| {
         // As a trust list.
         let mut phone = base.clone();
         let mut tvs = s.tvs.clone();
-        match phone.offer_trust_list(data, &mut tvs, &clock) {
+        // Asked for under the name of the kind the input claims to be, so
+        // that the fuzzer reaches the trust rules.
+        let name = match parsed.as_ref().map(|l| l.kind()) {
+            Ok(ListKind::Ctl) => "CTLFile.tlv",
+            _ => "ITLFile.tlv",
+        };
+        match phone.offer_trust_list(name, data, &mut tvs, &clock) {
             Ok(trust) => {
                 let list = parsed.as_ref().expect("an accepted list parses");
+                assert!(list.header().filename().to_ascii_lowercase().ends_with(".tlv"));
                 assert!(!phone.is_locked());
                 let (installed, other, other_before) = match list.kind() {
                     ListKind::Ctl => (phone.ctl(), phone.itl(), base.itl()),
@@ -137,19 +146,24 @@ fuzz_target!(|data: &[u8]| {
                     (Rejection::Malformed(e), Ok(_)) => {
                         panic!("Malformed({e:?}) on a list that parses")
                     }
+                    (Rejection::TooLarge { .. }, _) => {}
                     (_, Err(p)) => panic!("{rejection:?} on a list that does not parse ({p:?})"),
                     _ => {}
                 }
                 // A locked phone refuses every configuration.
-                assert_eq!(phone.offer_config(data, &clock), Err(Rejection::Locked));
+                assert_eq!(
+                    phone.offer_config(CONFIG, data, &clock),
+                    Err(Rejection::Locked)
+                );
             }
         }
 
         // As a signed configuration file.
         let sgn = SignedFile::parse(data);
-        match base.offer_config(data, &clock) {
+        match base.offer_config(CONFIG, data, &clock) {
             Ok(trust) => {
-                assert!(sgn.is_ok(), "accepted a configuration that does not parse");
+                let signed = sgn.as_ref().expect("an accepted configuration parses");
+                assert!(signed.header().filename().eq_ignore_ascii_case(CONFIG));
                 if trust == Trust::Unsigned {
                     assert!(base.ctl().is_none() && base.itl().is_none());
                 }

@@ -78,6 +78,8 @@ fuzz_target!(|data: &[u8]| {
     let anchor = TrustAnchor {
         key: cisco_itl::verify::VerifyingKey::from_certificate(signer.certificate()).expect("RSA key"),
         serial: b.signer_serial().to_vec(),
+        issuers: vec![b.ca_name().into()],
+        subjects: vec![b.signer_name().into()],
     };
     again
         .verify_with(&[anchor], &Policy::default())

@@ -74,6 +74,19 @@ impl Clock for SystemClock {
 }
 
 /// Why something was trusted: the rule that accepted it.
+///
+/// Record and server numbers are 0-based indexes here; the [`Display`]
+/// text, meant for people, counts from 1 like `show itl`.
+///
+/// ```
+/// use cisco_itl::phone::Trust;
+/// assert_eq!(
+///     Trust::ItlSast { record: 4 }.to_string(),
+///     "accepted: signed by SAST record 5 of the installed ITL"
+/// );
+/// ```
+///
+/// [`Display`]: core::fmt::Display
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Trust {
     /// The phone held no trust list (or only a blank ITL): trust on first use.
@@ -121,7 +134,67 @@ pub enum Trust {
     TvsCache,
 }
 
+impl core::fmt::Display for Trust {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            Trust::FirstUse => f.write_str(
+                "accepted: trust on first use (the phone held no trust list, or only a blank ITL)",
+            ),
+            Trust::BlankItl => f.write_str(
+                "accepted: the installed ITL is blank (rollback), so any signed configuration goes",
+            ),
+            Trust::Unsigned => f.write_str(
+                "accepted: the phone holds no trust list and takes the unsigned configuration",
+            ),
+            Trust::CtlSast { record } => write!(
+                f,
+                "accepted: signed by SAST record {} of the installed CTL",
+                record.saturating_add(1)
+            ),
+            Trust::CtlTftp { record } => write!(
+                f,
+                "accepted: signed by CCM+TFTP or TFTP record {} of the installed CTL",
+                record.saturating_add(1)
+            ),
+            Trust::ItlSast { record } => write!(
+                f,
+                "accepted: signed by SAST record {} of the installed ITL",
+                record.saturating_add(1)
+            ),
+            Trust::ItlTftp { record } => write!(
+                f,
+                "accepted: signed by CCM+TFTP or TFTP record {} of the installed ITL",
+                record.saturating_add(1)
+            ),
+            Trust::InCtl { record } => write!(
+                f,
+                "accepted: the certificate is record {} of the installed CTL",
+                record.saturating_add(1)
+            ),
+            Trust::InItl { record } => write!(
+                f,
+                "accepted: the certificate is record {} of the installed ITL",
+                record.saturating_add(1)
+            ),
+            Trust::Tvs { server } => write!(
+                f,
+                "accepted: TVS server {} vouched for the certificate",
+                server.saturating_add(1)
+            ),
+            Trust::TvsCache => f.write_str("accepted: a cached TVS answer vouches for the certificate"),
+        }
+    }
+}
+
 /// What happened when the phone turned to TVS.
+///
+/// ```
+/// use cisco_itl::phone::TvsOutcome;
+/// assert_eq!(
+///     TvsOutcome::Refused { server: 0 }.to_string(),
+///     "TVS server 1 said the certificate is not trusted"
+/// );
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TvsOutcome {
     /// The phone did not ask: no Security By Default, or no TVS server.
@@ -144,24 +217,118 @@ pub enum TvsOutcome {
         /// Index in the phone's TVS list.
         server: usize,
     },
+    /// TVS server `server` vouched for the certificate, but in no role that
+    /// may sign this file (see [`Phone`]'s documentation for the mapping).
+    WrongRoles {
+        /// Index in the phone's TVS list.
+        server: usize,
+    },
+}
+
+impl core::fmt::Display for TvsOutcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            TvsOutcome::NotAsked => {
+                f.write_str("TVS was not asked (no Security By Default, or no TVS server)")
+            }
+            TvsOutcome::NoCertificate => {
+                f.write_str("there is no certificate of the signer to ask TVS about")
+            }
+            TvsOutcome::Unreachable => f.write_str("no TVS server answered"),
+            TvsOutcome::NotAuthenticated => f.write_str(
+                "no TVS server presented a certificate matching a TVS record of the installed lists",
+            ),
+            TvsOutcome::Refused { server } => write!(
+                f,
+                "TVS server {} said the certificate is not trusted",
+                server.saturating_add(1)
+            ),
+            TvsOutcome::SignatureMismatch { server } => write!(
+                f,
+                "TVS server {} vouched for the certificate, but the file's signature does not verify with it",
+                server.saturating_add(1)
+            ),
+            TvsOutcome::WrongRoles { server } => write!(
+                f,
+                "TVS server {} vouched for the certificate, but in no role that may sign this file",
+                server.saturating_add(1)
+            ),
+        }
+    }
 }
 
 /// Why the phone refused.
+///
+/// ```
+/// use cisco_itl::phone::{Rejection, TvsOutcome};
+/// assert_eq!(
+///     Rejection::Untrusted(TvsOutcome::NotAuthenticated).to_string(),
+///     "refused: no installed trust list names the signer, and no TVS server presented a certificate matching a TVS record of the installed lists"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Rejection {
     /// The file does not parse.
-    #[error("malformed file: {0}")]
+    #[error("refused: the file is malformed: {0}")]
     Malformed(ParseError),
+    /// The file is larger than the phone accepts.
+    #[error("refused: the file has {size} bytes, more than the {limit} the phone accepts")]
+    TooLarge {
+        /// The file's size.
+        size: usize,
+        /// The phone's limit.
+        limit: usize,
+    },
+    /// The requested name is not one a phone asks for a trust list
+    /// (`CTLSEP<MAC>.tlv`, `CTLFile.tlv`, `ITLSEP<MAC>.tlv`, `ITLFile.tlv`).
+    #[error("refused: {0} is not the name of a trust list")]
+    NotATrustListName(String),
+    /// The trust list is not of the kind requested (a CTL served as the
+    /// ITL, a signed file served as a trust list…).
+    #[error("refused: an {requested} was requested, but the file's signed name is {signed_name}")]
+    WrongKind {
+        /// The kind the requested name asks for.
+        requested: &'static str,
+        /// The FILENAME the file's header carries.
+        signed_name: String,
+    },
+    /// A configuration's signed FILENAME is not the requested name.
+    #[error("refused: {requested} was requested, but the file is signed as {signed_name}")]
+    WrongFile {
+        /// The requested name.
+        requested: String,
+        /// The FILENAME the file's header carries.
+        signed_name: String,
+    },
+    /// A record of the new list disagrees with its own certificate.
+    #[error("refused: record {} of the file disagrees with its certificate: {error}", .record + 1)]
+    BadRecord {
+        /// Index of the record (0-based).
+        record: usize,
+        /// How it disagrees.
+        error: VerifyError,
+    },
+    /// Anti-rollback: the list is older than the installed list of its kind.
+    #[error("refused: the list is older (timestamp {offered}) than the installed one ({installed})")]
+    Rollback {
+        /// The installed list's TIMESTAMP.
+        installed: u32,
+        /// The offered list's TIMESTAMP.
+        offered: u32,
+    },
+    /// Anti-rollback: a blank ITL while a CTL is installed.
+    #[error("refused: a blank (rollback) ITL while a CTL is installed")]
+    BlankItlWithCtl,
     /// Trust on first use, but the file's own signature does not verify.
-    #[error("the file's own signature does not verify: {0}")]
+    #[error("refused: the file's own signature does not verify: {0}")]
     SelfSignature(VerifyError),
     /// The phone is locked after a refused trust list; configuration
     /// changes do not reach it.
-    #[error("the phone is locked ({TRUST_LIST_UPDATE_FAILED})")]
+    #[error("refused: the phone is locked ({TRUST_LIST_UPDATE_FAILED}), no configuration change reaches it")]
     Locked,
     /// No installed list and no TVS answer vouched for the signer.
-    #[error("no trusted signer (TVS: {0:?})")]
+    #[error("refused: no installed trust list names the signer, and {0}")]
     Untrusted(TvsOutcome),
 }
 
@@ -172,12 +339,16 @@ pub enum TvsAuthError {
     #[error("the TVS server's certificate does not parse")]
     BadCertificate,
     /// No TVS record of the installed lists has its issuer and serial.
-    #[error("no TVS record names this certificate")]
+    #[error("no TVS record of the installed lists names this certificate")]
     NoTvsRecord,
     /// A TVS record names it, but the SHA-1 differs from its CERTHASH.
     #[error("the certificate's SHA-1 differs from the TVS record's CERTHASH")]
     HashMismatch,
 }
+
+/// The largest trust list or configuration file a phone accepts by
+/// default: 1 MiB, far above real files (a CUCM ITL is 5 to 20 KB).
+pub const DEFAULT_MAX_FILE_SIZE: usize = 1 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct CacheEntry {
@@ -188,6 +359,16 @@ struct CacheEntry {
 
 /// A phone's trust state.
 ///
+/// **TVS roles.** A TVS "trusted" answer vouches for a certificate *in the
+/// roles it lists*. A trust-list signer needs SAST, or for an ITL also
+/// CCM+TFTP or TFTP; a configuration signer needs CCM+TFTP or TFTP; an
+/// HTTPS server needs any role. An answer in other roles is refused with
+/// [`TvsOutcome::WrongRoles`].
+///
+/// **Anti-rollback** ([`Phone::with_anti_rollback`], off by default, as
+/// real phones behave): refuse a list older than the installed list of its
+/// kind, and a blank ITL while a CTL is installed.
+///
 /// ```
 /// # let dir = "tests/data";
 /// use cisco_itl::phone::{ManualClock, Phone, Trust};
@@ -195,7 +376,7 @@ struct CacheEntry {
 /// let itl = std::fs::read(format!("{dir}/vectors/cucm-ITLFile.tlv")).unwrap();
 /// let mut phone = Phone::new("SEP001122334455");
 /// let (mut tvs, clock) = (InMemoryTvs::unreachable(), ManualClock::new(0));
-/// assert_eq!(phone.offer_trust_list(&itl, &mut tvs, &clock), Ok(Trust::FirstUse));
+/// assert_eq!(phone.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock), Ok(Trust::FirstUse));
 /// assert_eq!(phone.itl(), Some(&itl[..]));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,6 +390,8 @@ pub struct Phone {
     locked: bool,
     policy: Policy,
     session: u32,
+    anti_rollback: bool,
+    max_file_size: usize,
 }
 
 impl Phone {
@@ -225,7 +408,24 @@ impl Phone {
             locked: false,
             policy: Policy::default(),
             session: 0,
+            anti_rollback: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
+    }
+
+    /// Turns anti-rollback on or off: when on, a list older than the
+    /// installed list of its kind, and a blank ITL while a CTL is
+    /// installed, are refused. Off by default, as real phones behave.
+    pub fn with_anti_rollback(mut self, on: bool) -> Self {
+        self.anti_rollback = on;
+        self
+    }
+
+    /// Sets the largest trust list or configuration file the phone accepts
+    /// (default [`DEFAULT_MAX_FILE_SIZE`]).
+    pub fn with_max_file_size(mut self, bytes: usize) -> Self {
+        self.max_file_size = bytes;
+        self
     }
 
     /// Sets how many TVS servers the phone's CallManager group lists (at most 3).
@@ -296,40 +496,78 @@ impl Phone {
         self.installed_itl().is_some_and(|l| is_blank(&l))
     }
 
-    /// Decides on a new CTL or ITL (SPEC §4 rules 1–6) and installs it
-    /// when accepted. A rejection locks the phone and changes nothing else.
+    /// Decides on a new CTL or ITL (rules 1–6 of `docs/TRUST.md`) fetched
+    /// as `name` (`CTLSEP<MAC>.tlv`, `CTLFile.tlv`, `ITLSEP<MAC>.tlv` or
+    /// `ITLFile.tlv`), and installs it when accepted. The file must be a
+    /// list of the requested kind (its signed FILENAME says so), no larger
+    /// than the phone's limit, with every record agreeing with its own
+    /// certificate. A rejection locks the phone and changes nothing else.
     pub fn offer_trust_list(
         &mut self,
+        name: &str,
         bytes: &[u8],
         tvs: &mut dyn TrustVerifier,
         clock: &dyn Clock,
     ) -> Result<Trust, Rejection> {
-        let decision = self.judge_trust_list(bytes, tvs, clock);
-        match &decision {
-            Ok(_) => {
-                let kind = TrustList::parse(bytes)
-                    .map(|l| l.kind())
-                    .unwrap_or(ListKind::Itl);
+        let decision = requested_list_kind(name)
+            .ok_or_else(|| Rejection::NotATrustListName(name.into()))
+            .and_then(|kind| {
+                self.judge_trust_list(kind, bytes, tvs, clock)
+                    .map(|t| (kind, t))
+            });
+        match decision {
+            Ok((kind, trust)) => {
                 match kind {
                     ListKind::Ctl => self.ctl = Some(bytes.to_vec()),
                     ListKind::Itl => self.itl = Some(bytes.to_vec()),
                 }
                 self.locked = false;
+                Ok(trust)
             }
-            Err(_) => self.locked = true,
+            Err(e) => {
+                self.locked = true;
+                Err(e)
+            }
         }
-        decision
     }
 
     fn judge_trust_list(
         &mut self,
+        kind: ListKind,
         bytes: &[u8],
         tvs: &mut dyn TrustVerifier,
         clock: &dyn Clock,
     ) -> Result<Trust, Rejection> {
+        self.check_size(bytes)?;
         let new = TrustList::parse(bytes).map_err(Rejection::Malformed)?;
+        let signed_name = new.header().filename();
+        if declared_list_kind(signed_name) != Some(kind) {
+            return Err(Rejection::WrongKind {
+                requested: kind.as_str(),
+                signed_name: signed_name.into(),
+            });
+        }
+        new.check_records()
+            .map_err(|(record, error)| Rejection::BadRecord { record, error })?;
         let policy = self.policy;
         let (ctl, itl) = (self.installed_ctl(), self.installed_itl());
+        if self.anti_rollback {
+            if kind == ListKind::Itl && is_blank(&new) && ctl.is_some() {
+                return Err(Rejection::BlankItlWithCtl);
+            }
+            let installed = match kind {
+                ListKind::Ctl => ctl.as_ref(),
+                ListKind::Itl => itl.as_ref(),
+            };
+            if let Some(old) = installed
+                && new.header().timestamp() < old.header().timestamp()
+            {
+                return Err(Rejection::Rollback {
+                    installed: old.header().timestamp(),
+                    offered: new.header().timestamp(),
+                });
+            }
+        }
         // Rule 1: nothing installed, or only a blank ITL.
         if ctl.is_none() && itl.as_ref().is_none_or(is_blank) {
             new.verify_with_policy(&policy)
@@ -342,7 +580,7 @@ impl Phone {
                 return Ok(Trust::CtlSast { record });
             }
             // Rule 3: an ITL signed by the CTL's CCM+TFTP or TFTP.
-            if new.kind() == ListKind::Itl
+            if kind == ListKind::Itl
                 && let Ok((record, _)) =
                     new.verify_with_list(ctl, &[Function::CcmTftp, Function::Tftp], &policy)
             {
@@ -355,7 +593,8 @@ impl Phone {
         {
             return Ok(Trust::ItlSast { record });
         }
-        // Rule 5: TVS vouches for the signer's certificate.
+        // Rule 5: TVS vouches for the signer's certificate, in a role that
+        // may sign this kind of list.
         let cert = match new.signer_record().and_then(|(_, r)| r.certificate()) {
             Some(c) => c.to_vec(),
             None => {
@@ -364,7 +603,10 @@ impl Phone {
                 ));
             }
         };
-        let server = self.ask_tvs(&cert, tvs, clock)?;
+        let (server, roles) = self.ask_tvs(&cert, tvs, clock)?;
+        if !roles_may_sign_list(kind, &roles) {
+            return Err(Rejection::Untrusted(TvsOutcome::WrongRoles { server }));
+        }
         let anchor = CertInfo::from_der(&cert)
             .ok()
             .and_then(|c| TrustAnchor::from_certificate(&c).ok());
@@ -377,6 +619,16 @@ impl Phone {
         // Rule 6 is every `Err` above: the caller keeps its lists.
     }
 
+    fn check_size(&self, bytes: &[u8]) -> Result<(), Rejection> {
+        if bytes.len() > self.max_file_size {
+            return Err(Rejection::TooLarge {
+                size: bytes.len(),
+                limit: self.max_file_size,
+            });
+        }
+        Ok(())
+    }
+
     fn tvs_skipped(&self, otherwise: TvsOutcome) -> TvsOutcome {
         if !self.security_by_default || self.tvs_servers == 0 {
             TvsOutcome::NotAsked
@@ -387,13 +639,14 @@ impl Phone {
 
     /// Asks the TVS servers in order about `certificate`; the first server
     /// that is reachable and authenticated answers. A "trusted" answer is
-    /// cached for its time to live. Returns the server's index.
+    /// cached for its time to live. Returns the server's index and the
+    /// roles it vouched for.
     fn ask_tvs(
         &mut self,
         certificate: &[u8],
         tvs: &mut dyn TrustVerifier,
         clock: &dyn Clock,
-    ) -> Result<usize, Rejection> {
+    ) -> Result<(usize, Vec<Function>), Rejection> {
         if !self.security_by_default || self.tvs_servers == 0 {
             return Err(Rejection::Untrusted(TvsOutcome::NotAsked));
         }
@@ -424,13 +677,14 @@ impl Phone {
             if answer.status != Status::Trusted {
                 return Err(Rejection::Untrusted(TvsOutcome::Refused { server }));
             }
+            let roles: Vec<Function> = answer.roles_as_functions().collect();
             self.cache.retain(|e| e.certificate != certificate);
             self.cache.push(CacheEntry {
                 certificate: certificate.to_vec(),
-                roles: answer.roles_as_functions().collect(),
+                roles: roles.clone(),
                 expires_at: clock.now().saturating_add(u64::from(answer.ttl_seconds)),
             });
-            return Ok(server);
+            return Ok((server, roles));
         }
         Err(Rejection::Untrusted(outcome))
     }
@@ -468,15 +722,32 @@ impl Phone {
         Err(found)
     }
 
-    /// Decides on a signed configuration file. With a blank ITL any signer
-    /// goes; otherwise the signer must be a CCM+TFTP or TFTP record of the
-    /// CTL or ITL, or a certificate TVS vouched for that is still cached.
-    /// A locked phone takes no configuration.
-    pub fn offer_config(&self, bytes: &[u8], clock: &dyn Clock) -> Result<Trust, Rejection> {
+    /// Decides on a signed configuration file fetched as `name`. Its
+    /// signed FILENAME must be `name` (the MAC compared without regard to
+    /// case), or the file is refused: another phone's configuration, or a
+    /// trust list, is not this phone's configuration. With a blank ITL any
+    /// signer goes; otherwise the signer must be a CCM+TFTP or TFTP record
+    /// of the CTL or ITL, or a certificate TVS vouched for in one of those
+    /// roles whose answer is still cached. A locked phone takes no
+    /// configuration.
+    pub fn offer_config(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        clock: &dyn Clock,
+    ) -> Result<Trust, Rejection> {
         if self.locked {
             return Err(Rejection::Locked);
         }
+        self.check_size(bytes)?;
         let sgn = SignedFile::parse(bytes).map_err(Rejection::Malformed)?;
+        let signed_name = sgn.header().filename();
+        if !same_file_name(name, signed_name) {
+            return Err(Rejection::WrongFile {
+                requested: name.into(),
+                signed_name: signed_name.into(),
+            });
+        }
         let (ctl, itl) = (self.installed_ctl(), self.installed_itl());
         if ctl.is_none() && itl.is_none() {
             return Ok(Trust::Unsigned);
@@ -497,12 +768,17 @@ impl Phone {
         }
         if self.security_by_default {
             let now = clock.now();
+            let mut wrong_roles = false;
             for e in self.cache.iter().filter(|e| e.expires_at > now) {
                 let ok = CertInfo::from_der(&e.certificate)
                     .is_ok_and(|c| sgn.verify_with_certificate(&c, &self.policy).is_ok());
-                if ok {
+                if ok && e.roles.iter().any(|f| f.is_tftp()) {
                     return Ok(Trust::TvsCache);
                 }
+                wrong_roles |= ok;
+            }
+            if wrong_roles {
+                return Err(Rejection::Untrusted(TvsOutcome::WrongRoles { server: 0 }));
             }
         }
         Err(Rejection::Untrusted(
@@ -521,7 +797,9 @@ impl Phone {
     ) -> Result<Trust, Rejection> {
         let hash = sha1(certificate);
         let holds = |r: &crate::record::Record<'_>| {
-            r.certificate() == Some(certificate) || r.cert_hash() == Some(&hash[..])
+            let named = r.certificate() == Some(certificate) || r.cert_hash() == Some(&hash[..]);
+            // A record that disagrees with its own certificate vouches for nothing.
+            named && (r.certificate().is_none() || crate::verify::record_key(r).is_ok())
         };
         if let Some(record) = self
             .installed_ctl()
@@ -546,7 +824,7 @@ impl Phone {
         }
         self.cache.retain(|e| e.expires_at > now);
         self.ask_tvs(certificate, tvs, clock)
-            .map(|server| Trust::Tvs { server })
+            .map(|(server, _)| Trust::Tvs { server })
     }
 
     /// Boots against a TFTP server: asks for `CTLSEP<MAC>.tlv` (else
@@ -592,7 +870,8 @@ impl Phone {
                 }
             }
             if let Some((file, bytes)) = got {
-                let outcome = BootOutcome::TrustList(self.offer_trust_list(&bytes, tvs, clock));
+                let outcome =
+                    BootOutcome::TrustList(self.offer_trust_list(&file, &bytes, tvs, clock));
                 steps.push(BootStep { file, outcome });
             }
         }
@@ -604,7 +883,7 @@ impl Phone {
             };
             let file = alloc::format!("{}.{ext}", self.device_name);
             let outcome = match tftp.fetch(&file) {
-                Some(bytes) => BootOutcome::Config(self.offer_config(&bytes, clock)),
+                Some(bytes) => BootOutcome::Config(self.offer_config(&file, &bytes, clock)),
                 None => BootOutcome::NotFound,
             };
             steps.push(BootStep { file, outcome });
@@ -618,6 +897,58 @@ impl Phone {
         }
         steps
     }
+}
+
+/// The kind of list a phone asks for under `name`: `CTLSEP<MAC>.tlv` and
+/// `CTLFile.tlv` are CTLs, `ITLSEP<MAC>.tlv` and `ITLFile.tlv` ITLs (any
+/// case); other names are not trust lists.
+fn requested_list_kind(name: &str) -> Option<ListKind> {
+    let upper = name.to_ascii_uppercase();
+    let stem = upper.strip_suffix(".TLV")?;
+    let (kind, rest) = if let Some(rest) = stem.strip_prefix("CTL") {
+        (ListKind::Ctl, rest)
+    } else {
+        (ListKind::Itl, stem.strip_prefix("ITL")?)
+    };
+    let device = rest
+        .strip_prefix("SEP")
+        .is_some_and(|mac| mac.len() == 12 && mac.bytes().all(|b| b.is_ascii_hexdigit()));
+    (rest == "FILE" || device).then_some(kind)
+}
+
+/// The kind a list's signed FILENAME declares: a `.tlv` name whose base
+/// starts with `CTL` is a CTL, any other `.tlv` name an ITL (per-device
+/// copies carry the cluster file's name, and other builders write other
+/// names); anything else is not a trust list.
+fn declared_list_kind(signed_name: &str) -> Option<ListKind> {
+    let ext = signed_name.get(signed_name.len().saturating_sub(4)..)?;
+    ext.eq_ignore_ascii_case(".tlv")
+        .then(|| ListKind::from_filename(signed_name))
+}
+
+/// Whether a configuration signed as `signed` is the file `requested`:
+/// equal names, the MAC of a `SEP<MAC>` name compared without regard to
+/// case.
+fn same_file_name(requested: &str, signed: &str) -> bool {
+    fn split(name: &str) -> Option<(&str, &str)> {
+        name.get(..3).filter(|p| p.eq_ignore_ascii_case("SEP"))?;
+        let mac = name
+            .get(3..15)
+            .filter(|m| m.bytes().all(|b| b.is_ascii_hexdigit()))?;
+        Some((mac, name.get(15..)?))
+    }
+    match (split(requested), split(signed)) {
+        (Some((m1, r1)), Some((m2, r2))) => m1.eq_ignore_ascii_case(m2) && r1 == r2,
+        _ => requested == signed,
+    }
+}
+
+/// Whether TVS roles let a certificate sign a list of `kind`: SAST, or for
+/// an ITL also CCM+TFTP or TFTP.
+fn roles_may_sign_list(kind: ListKind, roles: &[Function]) -> bool {
+    roles
+        .iter()
+        .any(|f| *f == Function::Sast || (kind == ListKind::Itl && f.is_tftp()))
 }
 
 fn is_blank(list: &TrustList<'_>) -> bool {

@@ -24,6 +24,15 @@ use cisco_itl::{Function, ListKind, TrustList};
 fn regenerated_tvs() -> CertInfo {
     CertInfo::from_pem(&std::fs::read("tests/data/tvs-pub-regenerated.pem").unwrap()).unwrap()
 }
+/// The name the phone asked for: the cluster file of the list's kind.
+fn name_of(bytes: &[u8]) -> &'static str {
+    match TrustList::parse(bytes).map(|l| l.kind()) {
+        Ok(ListKind::Ctl) => "CTLFile.tlv",
+        _ => "ITLFile.tlv",
+    }
+}
+/// The phone's configuration file.
+const CONFIG: &str = "SEP001122334455.cnf.xml.sgn";
 fn config(by: &str) -> Vec<u8> {
     SignedFileBuilder::new(
         "SEP001122334455.cnf.xml.sgn",
@@ -46,7 +55,7 @@ fn phone_with(itl: &str) -> Phone {
     let mut p = Phone::new("SEP001122334455");
     let clock = ManualClock::new(0);
     assert_eq!(
-        p.offer_trust_list(&read(itl), &mut InMemoryTvs::unreachable(), &clock),
+        p.offer_trust_list(name_of(&read(itl)), &read(itl), &mut InMemoryTvs::unreachable(), &clock),
         Ok(Trust::FirstUse)
     );
     p
@@ -61,14 +70,14 @@ fn first_itl_is_trusted_then_same_signer_accepted_unknown_refused() {
     let next = read("cucm-ITLFile-rollback.tlv");
     let mut phone2 = phone.clone();
     assert_eq!(
-        phone2.offer_trust_list(&next, &mut tvs, &clock),
+        phone2.offer_trust_list(name_of(&next), &next, &mut tvs, &clock),
         Ok(Trust::ItlSast { record: 0 })
     );
     // An ITL from an unknown signer, TVS unreachable: refused, state kept.
     let before = phone.clone();
     let peer = read("peer-ITLFile-sha1.tlv");
     assert_eq!(
-        phone.offer_trust_list(&peer, &mut tvs, &clock),
+        phone.offer_trust_list(name_of(&peer), &peer, &mut tvs, &clock),
         Err(Rejection::Untrusted(TvsOutcome::Unreachable))
     );
     assert_eq!(phone.itl(), before.itl());
@@ -82,13 +91,13 @@ fn tampered_first_itl_is_refused_even_on_first_use() {
     let clock = ManualClock::new(0);
     let bad = read("bad-signature-byte.tlv");
     assert!(matches!(
-        phone.offer_trust_list(&bad, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(name_of(&bad), &bad, &mut InMemoryTvs::unreachable(), &clock),
         Err(Rejection::SelfSignature(_))
     ));
     assert_eq!(phone.itl(), None);
     let garbage = read("bad-truncated.tlv");
     assert!(matches!(
-        phone.offer_trust_list(&garbage, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(name_of(&garbage), &garbage, &mut InMemoryTvs::unreachable(), &clock),
         Err(Rejection::Malformed(_))
     ));
 }
@@ -103,7 +112,7 @@ fn regenerated_callmanager_is_accepted_through_tvs_then_config_verifies() {
     )]);
     let regen = read("cucm-ITLFile-regen-callmanager.tlv");
     assert_eq!(
-        phone.offer_trust_list(&regen, &mut tvs, &clock),
+        phone.offer_trust_list(name_of(&regen), &regen, &mut tvs, &clock),
         Ok(Trust::Tvs { server: 0 })
     );
     assert_eq!(tvs.queries, 1);
@@ -111,11 +120,11 @@ fn regenerated_callmanager_is_accepted_through_tvs_then_config_verifies() {
     // The new configuration, signed with the new key, verifies against the
     // TFTP record of the ITL just loaded.
     assert_eq!(
-        phone.offer_config(&config("callmanager-pub-regenerated.pem"), &clock),
+        phone.offer_config(CONFIG, &config("callmanager-pub-regenerated.pem"), &clock),
         Ok(Trust::ItlTftp { record: 1 })
     );
     // A configuration signed by the old key no longer does (nor is it cached).
-    assert!(phone.offer_config(&config("capf.pem"), &clock).is_err());
+    assert!(phone.offer_config(CONFIG, &config("capf.pem"), &clock).is_err());
 }
 
 #[test]
@@ -123,7 +132,7 @@ fn regenerating_both_certificates_on_a_single_node_locks_the_phone() {
     let clock = ManualClock::new(1_000);
     let mut phone = phone_with("cucm-ITLFile.tlv");
     assert_eq!(
-        phone.offer_config(&config("callmanager-pub.pem"), &clock),
+        phone.offer_config(CONFIG, &config("callmanager-pub.pem"), &clock),
         Ok(Trust::ItlTftp { record: 1 })
     );
     // TVS.pem regenerated too: the server's certificate no longer matches
@@ -135,7 +144,7 @@ fn regenerating_both_certificates_on_a_single_node_locks_the_phone() {
     let regen = read("cucm-ITLFile-regen-callmanager.tlv");
     let before = phone.itl().map(<[u8]>::to_vec);
     assert_eq!(
-        phone.offer_trust_list(&regen, &mut tvs, &clock),
+        phone.offer_trust_list(name_of(&regen), &regen, &mut tvs, &clock),
         Err(Rejection::Untrusted(TvsOutcome::NotAuthenticated))
     );
     assert_eq!(tvs.queries, 0);
@@ -144,11 +153,11 @@ fn regenerating_both_certificates_on_a_single_node_locks_the_phone() {
     assert_eq!(phone.itl().map(<[u8]>::to_vec), before);
     // Configuration changes no longer reach it.
     assert_eq!(
-        phone.offer_config(&config("callmanager-pub.pem"), &clock),
+        phone.offer_config(CONFIG, &config("callmanager-pub.pem"), &clock),
         Err(Rejection::Locked)
     );
     assert_eq!(
-        phone.offer_config(&config("callmanager-pub-regenerated.pem"), &clock),
+        phone.offer_config(CONFIG, &config("callmanager-pub-regenerated.pem"), &clock),
         Err(Rejection::Locked)
     );
 }
@@ -168,7 +177,7 @@ fn a_second_nodes_tvs_rescues_the_double_regeneration() {
     let mut tvs = InMemoryTvs::new(vec![publisher, subscriber]);
     let regen = read("cucm-ITLFile-regen-callmanager.tlv");
     assert_eq!(
-        phone.offer_trust_list(&regen, &mut tvs, &clock),
+        phone.offer_trust_list(name_of(&regen), &regen, &mut tvs, &clock),
         Ok(Trust::Tvs { server: 1 })
     );
     assert!(!phone.is_locked());
@@ -183,7 +192,7 @@ fn itl_recovery_rescues_only_phones_holding_the_recovery_record() {
     // Holding the 10.x ITL (with ITLRECOVERY): accepted by its SAST record #4.
     let mut phone = phone_with("cucm-ITLFile.tlv");
     assert_eq!(
-        phone.offer_trust_list(&reset, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(name_of(&reset), &reset, &mut InMemoryTvs::unreachable(), &clock),
         Ok(Trust::ItlSast { record: 4 })
     );
     // Holding an ITL that predates the recovery record: stays locked.
@@ -197,7 +206,7 @@ fn itl_recovery_rescues_only_phones_holding_the_recovery_record() {
         .sign(&signer("callmanager-pub.pem"))
         .unwrap();
     let mut old = Phone::new("SEP001122334455");
-    old.offer_trust_list(&old_itl, &mut InMemoryTvs::unreachable(), &clock)
+    old.offer_trust_list(name_of(&old_itl), &old_itl, &mut InMemoryTvs::unreachable(), &clock)
         .unwrap();
     // Its TVS does not know the recovery certificate.
     let mut tvs = InMemoryTvs::new(vec![pub_tvs(
@@ -205,7 +214,7 @@ fn itl_recovery_rescues_only_phones_holding_the_recovery_record() {
         &[("callmanager-pub.pem", Function::CcmTftp)],
     )]);
     assert_eq!(
-        old.offer_trust_list(&reset, &mut tvs, &clock),
+        old.offer_trust_list(name_of(&reset), &reset, &mut tvs, &clock),
         Err(Rejection::Untrusted(TvsOutcome::Refused { server: 0 }))
     );
     assert!(old.is_locked());
@@ -219,7 +228,7 @@ fn ctl_only_phone_takes_an_itl_from_its_ccm_tftp_signer_only() {
     let mut phone = Phone::new("SEP001122334455");
     let ctl = read("cucm-CTLFile-tokenless.tlv");
     assert_eq!(
-        phone.offer_trust_list(&ctl, &mut tvs, &clock),
+        phone.offer_trust_list(name_of(&ctl), &ctl, &mut tvs, &clock),
         Ok(Trust::FirstUse)
     );
     assert_eq!(phone.ctl(), Some(&ctl[..]));
@@ -228,7 +237,7 @@ fn ctl_only_phone_takes_an_itl_from_its_ccm_tftp_signer_only() {
     let itl = read("cucm-ITLFile.tlv");
     let mut p = phone.clone();
     assert_eq!(
-        p.offer_trust_list(&itl, &mut tvs, &clock),
+        p.offer_trust_list(name_of(&itl), &itl, &mut tvs, &clock),
         Ok(Trust::CtlSast { record: 0 })
     );
     // An ITL signed by the subscriber, CCM+TFTP only in the CTL: rule 3.
@@ -240,12 +249,12 @@ fn ctl_only_phone_takes_an_itl_from_its_ccm_tftp_signer_only() {
         .unwrap();
     let mut p = phone.clone();
     assert_eq!(
-        p.offer_trust_list(&sub_itl, &mut tvs, &clock),
+        p.offer_trust_list(name_of(&sub_itl), &sub_itl, &mut tvs, &clock),
         Ok(Trust::CtlTftp { record: 3 })
     );
     // Others are refused.
     let regen = read("cucm-ITLFile-regen-callmanager.tlv");
-    assert!(phone.offer_trust_list(&regen, &mut tvs, &clock).is_err());
+    assert!(phone.offer_trust_list(name_of(&regen), &regen, &mut tvs, &clock).is_err());
     assert_eq!(phone.itl(), None);
 }
 
@@ -262,20 +271,20 @@ fn ctl_and_itl_phone_accepts_a_tokenless_ctl_from_a_known_sast() {
         &[("etoken2.pem", Function::Sast)],
     )]);
     assert_eq!(
-        phone.offer_trust_list(&etoken, &mut with_etoken, &clock),
+        phone.offer_trust_list(name_of(&etoken), &etoken, &mut with_etoken, &clock),
         Ok(Trust::Tvs { server: 0 })
     );
     // Then tokenless: signed by the publisher, a SAST of the ITL (and a
     // CCM+TFTP of the eToken CTL).
     let tokenless = read("cucm-CTLFile-tokenless.tlv");
     assert_eq!(
-        phone.offer_trust_list(&tokenless, &mut tvs, &clock),
+        phone.offer_trust_list(name_of(&tokenless), &tokenless, &mut tvs, &clock),
         Ok(Trust::ItlSast { record: 0 })
     );
     assert_eq!(phone.ctl(), Some(&tokenless[..]));
     // The same tokenless CTL again: now a SAST of the installed CTL.
     assert_eq!(
-        phone.offer_trust_list(&tokenless, &mut tvs, &clock),
+        phone.offer_trust_list(name_of(&tokenless), &tokenless, &mut tvs, &clock),
         Ok(Trust::CtlSast { record: 0 })
     );
 }
@@ -286,7 +295,7 @@ fn back_to_etokens_needs_the_etoken_certificate_in_tvs() {
     let mut phone = phone_with("cucm-ITLFile.tlv");
     let tokenless = read("cucm-CTLFile-tokenless.tlv");
     phone
-        .offer_trust_list(&tokenless, &mut InMemoryTvs::unreachable(), &clock)
+        .offer_trust_list(name_of(&tokenless), &tokenless, &mut InMemoryTvs::unreachable(), &clock)
         .unwrap();
     let etoken = read("cucm-CTLFile-etoken.tlv");
     // TVS without the eToken certificate: refused.
@@ -296,7 +305,7 @@ fn back_to_etokens_needs_the_etoken_certificate_in_tvs() {
     )]);
     let mut refused = phone.clone();
     assert_eq!(
-        refused.offer_trust_list(&etoken, &mut plain, &clock),
+        refused.offer_trust_list(name_of(&etoken), &etoken, &mut plain, &clock),
         Err(Rejection::Untrusted(TvsOutcome::Refused { server: 0 }))
     );
     assert_eq!(refused.ctl(), Some(&tokenless[..]));
@@ -306,7 +315,7 @@ fn back_to_etokens_needs_the_etoken_certificate_in_tvs() {
         &[("etoken2.pem", Function::Sast)],
     )]);
     assert_eq!(
-        phone.offer_trust_list(&etoken, &mut uploaded, &clock),
+        phone.offer_trust_list(name_of(&etoken), &etoken, &mut uploaded, &clock),
         Ok(Trust::Tvs { server: 0 })
     );
     assert_eq!(phone.ctl(), Some(&etoken[..]));
@@ -318,13 +327,13 @@ fn blank_rollback_itl_accepts_any_signed_configuration() {
     let mut phone = phone_with("cucm-ITLFile.tlv");
     let rollback = read("cucm-ITLFile-rollback.tlv");
     assert_eq!(
-        phone.offer_trust_list(&rollback, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(name_of(&rollback), &rollback, &mut InMemoryTvs::unreachable(), &clock),
         Ok(Trust::ItlSast { record: 0 })
     );
     assert!(phone.has_blank_itl());
     for by in ["peer-asterisk.pem", "capf.pem", "callmanager-sub1.pem"] {
         assert_eq!(
-            phone.offer_config(&config(by), &clock),
+            phone.offer_config(CONFIG, &config(by), &clock),
             Ok(Trust::BlankItl),
             "{by}"
         );
@@ -332,7 +341,7 @@ fn blank_rollback_itl_accepts_any_signed_configuration() {
     // And, blank, it trusts the next ITL on first use.
     let peer = read("peer-ITLFile-sha1.tlv");
     assert_eq!(
-        phone.offer_trust_list(&peer, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(name_of(&peer), &peer, &mut InMemoryTvs::unreachable(), &clock),
         Ok(Trust::FirstUse)
     );
 }
@@ -349,11 +358,11 @@ fn a_model_without_security_by_default_never_consults_tvs() {
         ],
     )]);
     phone
-        .offer_trust_list(&read("cucm-CTLFile-tokenless.tlv"), &mut tvs, &clock)
+        .offer_trust_list(name_of(&read("cucm-CTLFile-tokenless.tlv")), &read("cucm-CTLFile-tokenless.tlv"), &mut tvs, &clock)
         .unwrap();
     let regen = read("cucm-ITLFile-regen-callmanager.tlv");
     assert_eq!(
-        phone.offer_trust_list(&regen, &mut tvs, &clock),
+        phone.offer_trust_list(name_of(&regen), &regen, &mut tvs, &clock),
         Err(Rejection::Untrusted(TvsOutcome::NotAsked))
     );
     let https = cert("peer-asterisk.pem");
