@@ -1,14 +1,26 @@
 //! The text CUCM 10.x prints for `show itl` and `show ctl` (SPEC §3).
 //! Administrators' scripts grep this output, so CUCM's spellings
 //! (`DIGESTALGORTITHM`, `SIGNATUREALGORTITHM`) are kept.
+//!
+//! The text is written line by line into any [`core::fmt::Write`]
+//! ([`render_to`]) or, with `std`, any [`std::io::Write`] ([`render_io`]),
+//! in constant extra memory whatever the size of the file: nothing is
+//! buffered but what verifying the signature needs. [`render`] collects
+//! the same text into a `String`.
+//!
+//! Signed files (`.sgn`) are not trust lists; [`render_signed_file_to`]
+//! shows their header in the same style, and [`is_signed_file`] tells a
+//! signed file from a broken trust list.
 
 use alloc::string::String;
-use core::fmt::Write;
+use core::fmt::{self, Write};
 
 use crate::digest::{md5, sha1};
 use crate::error::ParseError;
 use crate::function::Function;
+use crate::header::Header;
 use crate::record::Record;
+use crate::signed_file::SignedFile;
 use crate::tag::{Tag, header as ht, record as rt};
 use crate::tlv::{Element, Elements, Item};
 use crate::trust_list::{ListKind, TrustList};
@@ -38,6 +50,9 @@ pub struct Rendered {
 /// would. `kind` names the list when the file cannot say (it is unparsable);
 /// otherwise the header's FILENAME decides.
 ///
+/// The whole text is held in memory; [`render_to`] and [`render_io`]
+/// write the same text as it is produced.
+///
 /// ```
 /// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
 /// let r = cisco_itl::show::render(&bytes, None);
@@ -46,80 +61,339 @@ pub struct Rendered {
 /// assert!(r.text.ends_with("The ITL file was verified successfully.\n"));
 /// ```
 pub fn render(data: &[u8], kind: Option<ListKind>) -> Rendered {
+    let mut text = String::new();
+    let outcome = match render_to(&mut text, data, kind) {
+        Ok(outcome) => outcome,
+        // Writing into a `String` cannot fail; should it ever, the outcome
+        // is still the file's.
+        Err(fmt::Error) => outcome_of(data),
+    };
+    Rendered { text, outcome }
+}
+
+/// Parses, verifies and writes `data` into `out` as `show itl` (or
+/// `show ctl`) would, line by line; the text is exactly [`render`]'s.
+/// `kind` names the list when the file cannot say (it is unparsable);
+/// otherwise the header's FILENAME decides.
+///
+/// Apart from what `out` does with the text, rendering takes constant
+/// extra memory: the file is walked in place and hex is written byte by
+/// byte. Only verifying the signature allocates (the signer's key), a few
+/// KiB whatever the file's size.
+///
+/// Returns how the file ended, or the writer's error (rendering stops at
+/// the first one).
+///
+/// ```
+/// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+/// use cisco_itl::show::{Outcome, render, render_to};
+/// let mut text = String::new();
+/// let outcome = render_to(&mut text, &bytes, None)?;
+/// assert!(matches!(outcome, Outcome::Verified(_)));
+/// assert_eq!(text, render(&bytes, None).text);
+/// # Ok::<(), core::fmt::Error>(())
+/// ```
+pub fn render_to<W: Write + ?Sized>(
+    out: &mut W,
+    data: &[u8],
+    kind: Option<ListKind>,
+) -> Result<Outcome, fmt::Error> {
+    let mut out = out;
+    render_dyn(&mut out, data, kind)
+}
+
+/// [`render_to`] into a byte sink (a file, a locked stdout). Each line is
+/// written in several small pieces: give it a buffered writer
+/// ([`std::io::BufWriter`]), and flush that afterwards (this function does
+/// not flush).
+///
+/// Returns how the file ended, or the first I/O error.
+///
+/// ```
+/// # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+/// use std::io::Write;
+/// let mut out = std::io::BufWriter::new(Vec::new());
+/// let outcome = cisco_itl::show::render_io(&mut out, &bytes, None)?;
+/// out.flush()?;
+/// assert!(matches!(outcome, cisco_itl::show::Outcome::Verified(_)));
+/// assert!(out.get_ref().ends_with(b"The ITL file was verified successfully.\n"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "std")]
+pub fn render_io<W: std::io::Write + ?Sized>(
+    out: &mut W,
+    data: &[u8],
+    kind: Option<ListKind>,
+) -> std::io::Result<Outcome> {
+    let mut adapter = IoAdapter {
+        inner: out,
+        error: None,
+    };
+    render_to(&mut adapter, data, kind).map_err(|fmt::Error| adapter.into_error())
+}
+
+/// How a rendered signed file ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedOutcome {
+    /// The header parsed. The signature was not checked: that needs the
+    /// signer's certificate, from the ITL or CTL that names the signer
+    /// (see [`SignedFile::verify_with_list`]).
+    NotVerified,
+    /// Not a well-formed signed file.
+    ParseFailed(ParseError),
+}
+
+/// Whether `data` is best shown as a signed file (`.sgn`): it is not a
+/// trust list, its header parses, and its FILENAME does not end in `.tlv`
+/// (a trust list whose records are broken still has a good header; it is
+/// shown as an unparsable trust list, not as a signed file).
+///
+/// ```
+/// # let dir = "tests/data/vectors";
+/// use cisco_itl::show::is_signed_file;
+/// let sgn = std::fs::read(format!("{dir}/cucm-SEP0011215A1AE3.cnf.xml.sgn")).unwrap();
+/// let itl = std::fs::read(format!("{dir}/cucm-ITLFile.tlv")).unwrap();
+/// let broken = std::fs::read(format!("{dir}/bad-record-byte.tlv")).unwrap();
+/// assert!(is_signed_file(&sgn));
+/// assert!(!is_signed_file(&itl));
+/// assert!(!is_signed_file(&broken));
+/// ```
+pub fn is_signed_file(data: &[u8]) -> bool {
+    if TrustList::parse(data).is_ok() {
+        return false;
+    }
+    match Header::parse(data) {
+        Ok(h) => !ends_with_ignore_case(h.filename(), ".tlv"),
+        Err(_) => false,
+    }
+}
+
+/// Renders a signed file (`.sgn`) as [`render_signed_file_to`] does,
+/// into a `String`.
+///
+/// ```
+/// # let bytes = std::fs::read("tests/data/vectors/cucm-SEP0011215A1AE3.cnf.xml.sgn").unwrap();
+/// let text = cisco_itl::show::render_signed_file(&bytes);
+/// assert!(text.contains("\nThis is a signed file (.sgn), not a trust list: its header follows.\n"));
+/// ```
+pub fn render_signed_file(data: &[u8]) -> String {
+    let mut text = String::new();
+    // Writing into a `String` cannot fail.
+    let _ = render_signed_file_to(&mut text, data);
+    text
+}
+
+/// Writes a signed file's (`.sgn`) checksums and header into `out`, line
+/// by line, in the style of `show itl` (the same header lines), then the
+/// payload's length. The signature is not checked: that needs the signer's
+/// certificate, which a signed file does not carry. Any file with a
+/// well-formed header is shown this way (a trust list too; see
+/// [`is_signed_file`] to choose).
+///
+/// ```text
+/// The checksum value of the signed file: <md5>(MD5) <sha1>(SHA1)
+/// Length of signed file: 476
+/// This is a signed file (.sgn), not a trust list: its header follows.
+/// Version: 1.0
+/// HeaderLength: 284 (BYTES)
+/// BYTEPOS TAG LENGTH VALUE
+/// 3 SIGNERID 2 …
+/// …
+/// Filename: SEP0011215A1AE3.cnf.xml.sgn
+/// Payload: 192 bytes after the header.
+/// The signature cannot be checked without the signer's certificate; verify it against the ITL or CTL that names its signer.
+/// ```
+///
+/// Returns how the file ended, or the writer's error.
+///
+/// ```
+/// # let bytes = std::fs::read("tests/data/vectors/cucm-SEP0011215A1AE3.cnf.xml.sgn").unwrap();
+/// use cisco_itl::show::{SignedOutcome, render_signed_file_to};
+/// let mut text = String::new();
+/// assert_eq!(render_signed_file_to(&mut text, &bytes)?, SignedOutcome::NotVerified);
+/// assert!(text.contains("\nFilename: SEP0011215A1AE3.cnf.xml.sgn\n"));
+/// # Ok::<(), core::fmt::Error>(())
+/// ```
+pub fn render_signed_file_to<W: Write + ?Sized>(
+    out: &mut W,
+    data: &[u8],
+) -> Result<SignedOutcome, fmt::Error> {
+    let mut out = out;
+    render_signed_dyn(&mut out, data)
+}
+
+/// [`render_signed_file_to`] into a byte sink; give it a buffered writer
+/// and flush that afterwards.
+///
+/// ```
+/// # let bytes = std::fs::read("tests/data/vectors/peer-SEPpeer.cnf.xml.sgn").unwrap();
+/// let mut out = Vec::new();
+/// let outcome = cisco_itl::show::render_signed_file_io(&mut out, &bytes)?;
+/// assert_eq!(outcome, cisco_itl::show::SignedOutcome::NotVerified);
+/// assert!(out.starts_with(b"The checksum value of the signed file: "));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "std")]
+pub fn render_signed_file_io<W: std::io::Write + ?Sized>(
+    out: &mut W,
+    data: &[u8],
+) -> std::io::Result<SignedOutcome> {
+    let mut adapter = IoAdapter {
+        inner: out,
+        error: None,
+    };
+    render_signed_file_to(&mut adapter, data).map_err(|fmt::Error| adapter.into_error())
+}
+
+/// Lets the `fmt::Write` renderers write into an `io::Write`, keeping the
+/// I/O error that `fmt::Error` cannot carry.
+#[cfg(feature = "std")]
+struct IoAdapter<'w, W: std::io::Write + ?Sized> {
+    inner: &'w mut W,
+    error: Option<std::io::Error>,
+}
+
+#[cfg(feature = "std")]
+impl<W: std::io::Write + ?Sized> IoAdapter<'_, W> {
+    fn into_error(self) -> std::io::Error {
+        self.error
+            .unwrap_or_else(|| std::io::Error::other("formatting failed"))
+    }
+}
+
+#[cfg(feature = "std")]
+impl<W: std::io::Write + ?Sized> Write for IoAdapter<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.inner.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            fmt::Error
+        })
+    }
+}
+
+/// The outcome [`render_to`] reports, without the text.
+fn outcome_of(data: &[u8]) -> Outcome {
+    match TrustList::parse(data) {
+        Ok(list) => match list.verify() {
+            Ok(v) => Outcome::Verified(v),
+            Err(e) => Outcome::VerificationFailed(e),
+        },
+        Err(e) => Outcome::ParseFailed(e),
+    }
+}
+
+fn render_dyn(
+    out: &mut dyn Write,
+    data: &[u8],
+    kind: Option<ListKind>,
+) -> Result<Outcome, fmt::Error> {
     let parsed = TrustList::parse(data);
     let kind = match &parsed {
         Ok(l) => l.kind(),
         Err(_) => kind.unwrap_or(ListKind::Itl),
     };
     let name = kind.as_str();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "The checksum value of the {name} file: {}(MD5) {}(SHA1)",
-        hex_lower(&md5(data)),
-        hex_lower(&sha1(data))
-    );
-    let _ = writeln!(out, "Length of {name} file: {}", data.len());
-    let _ = writeln!(out, "Parse {name} File");
+    checksums(out, data, name)?;
+    writeln!(out, "Parse {name} File")?;
     let list = match parsed {
         Ok(l) => l,
         Err(e) => {
-            let _ = writeln!(out, "Error parsing the {name} file!!");
-            return Rendered {
-                text: out,
-                outcome: Outcome::ParseFailed(e),
-            };
+            writeln!(out, "Error parsing the {name} file!!")?;
+            return Ok(Outcome::ParseFailed(e));
         }
     };
     let verification = list.verify();
-    render_list(&mut out, &list, name, &verification);
-    let outcome = match verification {
+    render_list(out, &list, name, &verification)?;
+    Ok(match verification {
         Ok(v) => {
-            let _ = writeln!(out, "The {name} file was verified successfully.");
+            writeln!(out, "The {name} file was verified successfully.")?;
             Outcome::Verified(v)
         }
         Err(e) => {
-            let _ = writeln!(out, "Verification of the {name} file failed.");
+            writeln!(out, "Verification of the {name} file failed.")?;
             Outcome::VerificationFailed(e)
         }
+    })
+}
+
+fn render_signed_dyn(out: &mut dyn Write, data: &[u8]) -> Result<SignedOutcome, fmt::Error> {
+    checksums(out, data, "signed")?;
+    let sgn = match SignedFile::parse(data) {
+        Ok(s) => s,
+        Err(e) => {
+            writeln!(out, "Error parsing the signed file!!")?;
+            return Ok(SignedOutcome::ParseFailed(e));
+        }
     };
-    Rendered { text: out, outcome }
+    writeln!(
+        out,
+        "This is a signed file (.sgn), not a trust list: its header follows."
+    )?;
+    let h = sgn.header();
+    render_header(out, h)?;
+    writeln!(out, "Filename: {}", h.filename())?;
+    writeln!(
+        out,
+        "Payload: {} bytes after the header.",
+        sgn.payload().len()
+    )?;
+    writeln!(
+        out,
+        "The signature cannot be checked without the signer's certificate; \
+         verify it against the ITL or CTL that names its signer."
+    )?;
+    Ok(SignedOutcome::NotVerified)
+}
+
+/// The checksum and length lines; `name` is "ITL", "CTL" or "signed".
+fn checksums(out: &mut dyn Write, data: &[u8], name: &str) -> fmt::Result {
+    write!(out, "The checksum value of the {name} file: ")?;
+    hex(out, &md5(data), Case::Lower, "")?;
+    out.write_str("(MD5) ")?;
+    hex(out, &sha1(data), Case::Lower, "")?;
+    out.write_str("(SHA1)\n")?;
+    writeln!(out, "Length of {name} file: {}", data.len())
+}
+
+fn render_header(out: &mut dyn Write, h: &Header<'_>) -> fmt::Result {
+    let (major, minor) = h.version();
+    writeln!(out, "Version: {major}.{minor}")?;
+    writeln!(out, "HeaderLength: {} (BYTES)", h.length())?;
+    writeln!(out, "BYTEPOS TAG LENGTH VALUE")?;
+    for item in h.items() {
+        if let Item::Element(e) = item {
+            header_element(out, &e, None)?;
+        }
+    }
+    Ok(())
 }
 
 fn render_list(
-    out: &mut String,
+    out: &mut dyn Write,
     list: &TrustList<'_>,
     name: &str,
     v: &Result<Verified, VerifyError>,
-) {
-    let h = list.header();
-    let (major, minor) = h.version();
-    let _ = writeln!(out, "Version: {major}.{minor}");
-    let _ = writeln!(out, "HeaderLength: {} (BYTES)", h.length());
-    let _ = writeln!(out, "BYTEPOS TAG LENGTH VALUE");
-    for item in h.items() {
-        if let Item::Element(e) = item {
-            header_element(out, &e, None);
-        }
-    }
+) -> fmt::Result {
+    render_header(out, list.header())?;
     let signer = match v {
         Ok(v) => v.signer_index,
         Err(_) => list.signer_record().map(|(i, _)| i),
     };
     for (i, r) in list.records().enumerate() {
-        let _ = writeln!(out, "{name} Record #:{}", i + 1);
-        let _ = writeln!(out, "BYTEPOS TAG LENGTH VALUE");
+        writeln!(out, "{name} Record #:{}", i + 1)?;
+        writeln!(out, "BYTEPOS TAG LENGTH VALUE")?;
         for e in r.elements() {
-            record_element(out, &r, &e);
+            record_element(out, &r, &e)?;
         }
         if r.has_function(Function::Sast) {
             let not = if signer == Some(i) { "" } else { "not " };
-            let _ = writeln!(out, "This etoken was {not}used to sign the {name} file.");
+            writeln!(out, "This etoken was {not}used to sign the {name} file.")?;
         }
     }
+    Ok(())
 }
 
-fn header_element(out: &mut String, e: &Element<'_>, parent: Option<Tag>) {
+fn header_element(out: &mut dyn Write, e: &Element<'_>, parent: Option<Tag>) -> fmt::Result {
     let len = e.value.len();
     let label = ht::name(e.tag).unwrap_or("UNKNOWN");
     match e.tag {
@@ -131,23 +405,30 @@ fn header_element(out: &mut String, e: &Element<'_>, parent: Option<Tag>) {
                     | (Some(ht::SIGNATURE_INFO), ht::SIGNATURE_ALGO_INFO)
             ) =>
         {
-            let _ = writeln!(out, "{} {label} 2 {len}", e.tag.0);
+            writeln!(out, "{} {label} 2 {len}", e.tag.0)?;
             for c in Elements::new(e.value, e.offset + 3).map_while(Result::ok) {
-                header_element(out, &c, Some(e.tag));
+                header_element(out, &c, Some(e.tag))?;
             }
         }
         ht::SIGNER_NAME | ht::CA_NAME => {
-            let _ = writeln!(out, "{} {label} {len} {}", e.tag.0, text(e.value));
+            writeln!(out, "{} {label} {len} {}", e.tag.0, text(e.value))?;
         }
         ht::SERIAL_NUMBER => {
-            let _ = writeln!(out, "{} {label} {len} {}", e.tag.0, colon_hex(e.value));
+            write!(out, "{} {label} {len} ", e.tag.0)?;
+            hex(out, e.value, Case::Upper, ":")?;
+            out.write_char('\n')?;
         }
         ht::SIGNATURE => {
-            let _ = writeln!(out, "{} {label} {len}", e.tag.0);
+            writeln!(out, "{} {label} {len}", e.tag.0)?;
+            // Eight bytes a line, unpadded lower-case hex, as CUCM prints.
             for line in e.value.chunks(8) {
-                let words: alloc::vec::Vec<String> =
-                    line.iter().map(|b| alloc::format!("{b:x}")).collect();
-                let _ = writeln!(out, "{}", words.join(" "));
+                for (i, b) in line.iter().enumerate() {
+                    if i > 0 {
+                        out.write_char(' ')?;
+                    }
+                    write!(out, "{b:x}")?;
+                }
+                out.write_char('\n')?;
             }
         }
         ht::SIGNER_VERSION => {
@@ -155,47 +436,59 @@ fn header_element(out: &mut String, e: &Element<'_>, parent: Option<Tag>) {
                 e.value.first().copied().unwrap_or(0),
                 e.value.get(1).copied().unwrap_or(0),
             );
-            let _ = writeln!(out, "{} {label} {len} {a}.{b}", e.tag.0);
+            writeln!(out, "{} {label} {len} {a}.{b}", e.tag.0)?;
         }
         _ => {
-            let _ = writeln!(out, "{} {label} {len}", e.tag.0);
+            writeln!(out, "{} {label} {len}", e.tag.0)?;
         }
     }
+    Ok(())
 }
 
-fn record_element(out: &mut String, r: &Record<'_>, e: &Element<'_>) {
+fn record_element(out: &mut dyn Write, r: &Record<'_>, e: &Element<'_>) -> fmt::Result {
     let len = e.value.len();
     let tag: Tag = e.tag;
     let label = rt::name(tag).unwrap_or("UNKNOWN");
-    let value: String = match tag {
-        rt::RECORD_LENGTH => alloc::format!(" {}", r.length()),
+    write!(out, "{} {label} {len}", tag.0)?;
+    match tag {
+        rt::RECORD_LENGTH => write!(out, " {}", r.length())?,
         rt::DNS_NAME | rt::SUBJECT_NAME | rt::ISSUER_NAME => {
             let t = text(e.value);
-            if t.is_empty() {
-                String::new()
-            } else {
-                alloc::format!(" {t}")
+            if !t.is_empty() {
+                write!(out, " {t}")?;
             }
         }
-        rt::FUNCTION => match e.u16() {
-            Ok(code) => alloc::format!(" {}", Function::from_code(code).show_name()),
-            Err(_) => String::new(),
-        },
-        rt::SERIAL_NUMBER => alloc::format!(" {}", colon_hex(e.value)),
-        rt::CERTIFICATE => alloc::format!(" {} (SHA1 Hash HEX)", spaced_hex(&sha1(e.value))),
-        rt::CERT_HASH => alloc::format!(" {}", spaced_hex(e.value)),
+        rt::FUNCTION => {
+            if let Ok(code) = e.u16() {
+                write!(out, " {}", Function::from_code(code).show_name())?;
+            }
+        }
+        rt::SERIAL_NUMBER => {
+            out.write_char(' ')?;
+            hex(out, e.value, Case::Upper, ":")?;
+        }
+        rt::CERTIFICATE => {
+            out.write_char(' ')?;
+            hex(out, &sha1(e.value), Case::Upper, " ")?;
+            out.write_str(" (SHA1 Hash HEX)")?;
+        }
+        rt::CERT_HASH => {
+            out.write_char(' ')?;
+            hex(out, e.value, Case::Upper, " ")?;
+        }
         rt::HASH_ALGORITHM => match e.value {
-            [1] => String::from(" SHA-1"),
-            [other] => alloc::format!(" unknown ({other})"),
-            _ => String::new(),
+            [1] => out.write_str(" SHA-1")?,
+            [other] => write!(out, " unknown ({other})")?,
+            _ => {}
         },
-        rt::IP_ADDRESS => match e.value {
-            [a, b, c, d] => alloc::format!(" {a}.{b}.{c}.{d}"),
-            _ => String::new(),
-        },
-        _ => String::new(),
-    };
-    let _ = writeln!(out, "{} {label} {len}{value}", tag.0);
+        rt::IP_ADDRESS => {
+            if let [a, b, c, d] = e.value {
+                write!(out, " {a}.{b}.{c}.{d}")?;
+            }
+        }
+        _ => {}
+    }
+    out.write_char('\n')
 }
 
 fn text(v: &[u8]) -> &str {
@@ -203,19 +496,29 @@ fn text(v: &[u8]) -> &str {
     core::str::from_utf8(v.get(..end).unwrap_or(&[])).unwrap_or("")
 }
 
-fn hex_lower(v: &[u8]) -> String {
-    v.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
+    s.len()
+        .checked_sub(suffix.len())
+        .and_then(|start| s.as_bytes().get(start..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix.as_bytes()))
 }
 
-fn colon_hex(v: &[u8]) -> String {
-    let parts: alloc::vec::Vec<String> = v.iter().map(|b| alloc::format!("{b:02X}")).collect();
-    parts.join(":")
+#[derive(Clone, Copy)]
+enum Case {
+    Lower,
+    Upper,
 }
 
-fn spaced_hex(v: &[u8]) -> String {
-    let parts: alloc::vec::Vec<String> = v.iter().map(|b| alloc::format!("{b:02X}")).collect();
-    parts.join(" ")
+/// Writes `v` as two-digit hex, `sep` between bytes, straight into `out`.
+fn hex(out: &mut dyn Write, v: &[u8], case: Case, sep: &str) -> fmt::Result {
+    for (i, b) in v.iter().enumerate() {
+        if i > 0 {
+            out.write_str(sep)?;
+        }
+        match case {
+            Case::Lower => write!(out, "{b:02x}")?,
+            Case::Upper => write!(out, "{b:02X}")?,
+        }
+    }
+    Ok(())
 }
