@@ -377,7 +377,12 @@ fn render_list(
     render_header(out, list.header())?;
     let signer = match v {
         Ok(v) => v.signer_index,
-        Err(_) => list.signer_record().map(|(i, _)| i),
+        // A failed signature still names its signing record, unless that
+        // record disagrees with its own certificate: then it signed nothing.
+        Err(_) => list
+            .signer_record()
+            .filter(|(_, r)| crate::verify::record_key(r).is_ok())
+            .map(|(i, _)| i),
     };
     for (i, r) in list.records().enumerate() {
         writeln!(out, "{name} Record #:{}", i + 1)?;
