@@ -47,10 +47,8 @@ fn print(title: &str, steps: &[BootStep], phone: &Phone) {
     for s in steps {
         let what = match &s.outcome {
             BootOutcome::NotFound => "not on the TFTP server".to_string(),
-            BootOutcome::TrustList(Ok(t)) => format!("trust list accepted: {t:?}"),
-            BootOutcome::TrustList(Err(r)) => format!("trust list REFUSED: {r}"),
-            BootOutcome::Config(Ok(t)) => format!("configuration accepted: {t:?}"),
-            BootOutcome::Config(Err(r)) => format!("configuration REFUSED: {r}"),
+            BootOutcome::TrustList(Ok(t)) | BootOutcome::Config(Ok(t)) => t.to_string(),
+            BootOutcome::TrustList(Err(r)) | BootOutcome::Config(Err(r)) => r.to_string(),
         };
         println!("   {:32} {what}", s.file);
     }

@@ -190,3 +190,58 @@ pub enum WriteError {
         length: usize,
     },
 }
+
+/// Any error of this crate, so that `?` works in a caller's `main`
+/// without naming each module's error type. Each variant wraps the
+/// specific error, whose message it shows unchanged.
+///
+/// ```
+/// fn first_subject(bytes: &[u8]) -> Result<String, cisco_itl::Error> {
+///     let list = cisco_itl::TrustList::parse(bytes)?; // ParseError
+///     list.verify()?;                                 // VerifyError
+///     Ok(list.header().signer_name().into())
+/// }
+/// let err = first_subject(&[]).unwrap_err();
+/// assert!(matches!(err, cisco_itl::Error::Parse(cisco_itl::ParseError::Empty)));
+/// assert_eq!(err.to_string(), "the file is empty");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes are not a well-formed trust list or signed file.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// An owned list or header could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// A signature was not accepted.
+    #[error(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
+    /// A certificate is unusable.
+    #[error(transparent)]
+    Certificate(#[from] crate::cert::CertError),
+    /// A private key is unusable.
+    #[error(transparent)]
+    Key(#[from] crate::key::KeyError),
+    /// Signing failed.
+    #[error(transparent)]
+    Sign(#[from] crate::sign::SignError),
+    /// A trust list could not be built.
+    #[error(transparent)]
+    Build(#[from] crate::build::BuildError),
+    /// A PKCS#12 file could not be loaded.
+    #[error(transparent)]
+    Pkcs12(#[from] crate::pkcs12::Pkcs12Error),
+    /// An ITL recovery reset was refused.
+    #[error(transparent)]
+    Recovery(#[from] crate::recovery::RecoveryError),
+    /// The phone refused a file or certificate.
+    #[error(transparent)]
+    Rejected(#[from] crate::phone::Rejection),
+    /// A TVS message is malformed.
+    #[error(transparent)]
+    Tvs(#[from] crate::tvs::codec::TvsError),
+    /// A TVS server's certificate was not accepted.
+    #[error(transparent)]
+    TvsAuth(#[from] crate::phone::TvsAuthError),
+}

@@ -88,11 +88,20 @@ impl Function {
     }
 }
 
+/// The short name (`SAST`, `CCM+TFTP`…, `UNKNOWN(9)`), honouring width,
+/// fill and alignment so that tables line up.
+///
+/// ```
+/// use cisco_itl::Function;
+/// assert_eq!(format!("[{:10}]", Function::CcmTftp), "[CCM+TFTP  ]");
+/// assert_eq!(format!("[{:>10}]", Function::Unknown(9)), "[UNKNOWN(9)]");
+/// assert_eq!(format!("[{:^6}]", Function::Tvs), "[ TVS  ]");
+/// ```
 impl core::fmt::Display for Function {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Function::Unknown(code) => write!(f, "UNKNOWN({code})"),
-            known => f.write_str(known.short_name()),
+            Function::Unknown(code) => f.pad(&alloc::format!("UNKNOWN({code})")),
+            known => f.pad(known.short_name()),
         }
     }
 }

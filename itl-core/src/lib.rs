@@ -1,18 +1,116 @@
-//! # itl-core
+//! # cisco-itl
 //!
 //! Cisco's phone trust lists — the ITL and CTL `.tlv` files — and the signed
-//! `.sgn` files: zero-copy parsing, lossless writing, signing, verification
-//! and the decisions a phone makes about them.
+//! `.sgn` files: zero-copy parsing, lossless writing, building and signing,
+//! verification, the `show itl` text, and the decisions a Cisco IP phone
+//! makes about them (including the TVS it asks and the ITL recovery reset).
+//!
+//! Every input is treated as hostile: malformed bytes end in a typed error
+//! with a byte offset, never a panic; a file is accepted only through a
+//! verified signature from a signer the rules allow, and every field that
+//! names a key or a signer is checked against what it claims.
+//!
+//! The examples below read the repository's test vectors (paths relative to
+//! the `itl-core/` folder).
+//!
+//! ## Read
 //!
 //! ```
-//! # let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
-//! use cisco_itl::TrustList;
-//! let list = TrustList::parse(&bytes)?;
+//! use cisco_itl::{Function, TrustList};
+//! let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv")?;
+//! let list = TrustList::parse(&bytes)?; // zero-copy, no allocation
+//! assert_eq!(list.len(), 6);
 //! for record in list.records() {
-//!     println!("{} {}", record.function(), record.subject());
+//!     println!("{:10} {}", record.function(), record.subject());
 //! }
-//! # Ok::<(), cisco_itl::ParseError>(())
+//! assert!(list.records().any(|r| r.function() == Function::Tvs));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Verify
+//!
+//! A list verifies against its own signing record ([`TrustList::verify`]),
+//! against certificates the caller trusts ([`TrustList::verify_with`]), or
+//! against an installed list ([`TrustList::verify_with_list`]); a record's
+//! key is the one [`verify::record_key`] gives, which refuses a record
+//! whose PUBLICKEY or names disagree with its certificate.
+//!
+//! ```
+//! use cisco_itl::{TrustList, cert::CertInfo, verify::{Policy, TrustAnchor}};
+//! let bytes = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv")?;
+//! let list = TrustList::parse(&bytes)?;
+//! assert_eq!(list.verify()?.signer_index, Some(0));
+//! let pem = std::fs::read("tests/data/vectors/keys/callmanager-pub.pem")?;
+//! let anchor = TrustAnchor::from_certificate(&CertInfo::from_pem(&pem)?)?;
+//! list.verify_with(&[anchor], &Policy::default())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Build and sign
+//!
+//! ```
+//! use cisco_itl::{build::TrustListBuilder, cert::CertInfo, key::Signer, Function, ListKind, TrustList};
+//! let signer = Signer::from_pem(&std::fs::read("tests/data/vectors/keys/callmanager-pub.pem")?)?;
+//! let tvs = CertInfo::from_pem(&std::fs::read("tests/data/vectors/keys/tvs-pub.pem")?)?;
+//! let bytes = TrustListBuilder::new(ListKind::Itl)
+//!     .timestamp(1_773_075_583)
+//!     .record(signer.certificate().clone(), Function::Sast)
+//!     .record(signer.certificate().clone(), Function::Tftp)
+//!     .record(tvs, Function::Tvs) // written as CERTHASH, as CUCM does
+//!     .sign(&signer)?;
+//! assert!(TrustList::parse(&bytes)?.verify().is_ok());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## The phone
+//!
+//! [`phone::Phone`] holds what a phone has installed and decides, rule by
+//! rule, whether to accept a new list, a configuration, an HTTPS server or
+//! a TVS server; a [`tvs`] server answers it through the wire codec.
+//!
+//! ```
+//! use cisco_itl::phone::{ManualClock, Phone, Trust};
+//! use cisco_itl::tvs::server::InMemoryTvs;
+//! let itl = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv")?;
+//! let mut phone = Phone::new("SEP0011215A1AE3");
+//! let (mut tvs, clock) = (InMemoryTvs::unreachable(), ManualClock::new(0));
+//! let trust = phone.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock)?;
+//! assert_eq!(trust, Trust::FirstUse);
+//! println!("{trust}"); // "accepted: trust on first use (…)"
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Recovery
+//!
+//! [`recovery::reset`] re-signs the current ITL with the `ITLRecovery.p12`
+//! identity, as `utils itl reset` does, after checking that it verifies.
+//!
+//! ```
+//! use cisco_itl::{TrustList, pkcs12::Identity, recovery::reset};
+//! let itl = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv")?;
+//! let p12 = std::fs::read("tests/data/vectors/keys/ITLRecovery.p12")?;
+//! let identity = Identity::from_pkcs12(&p12, "Cluster-Security-Pw1")?;
+//! let reset_itl = reset(&TrustList::parse(&itl)?, &identity)?;
+//! assert_eq!(reset_itl, std::fs::read("tests/data/vectors/cucm-ITLFile-reset.tlv")?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Errors
+//!
+//! Each job has its own error enum ([`ParseError`], [`VerifyError`],
+//! [`Rejection`]…, all re-exported here), and [`Error`] wraps them all so
+//! that `?` works in a caller's `main`.
+//!
+//! ## Features
+//!
+//! - `std` (default): the system clock, builder timestamps, blinding
+//!   randomness for signing, `std::error::Error`, streaming `show` output to
+//!   `std::io::Write`. Without it the crate is `#![no_std]` and needs
+//!   `alloc`: parsing, writing, signing, verifying, rendering and the phone
+//!   model all work.
+//! - `fast-verify`: RSA signature checks on `ring` instead of the pure-Rust
+//!   `rsa` crate; faster for 2048-bit and larger keys with SHA-256 or
+//!   SHA-512, not for SHA-1 with 1024-bit keys (see `docs/PERFORMANCE.md`).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 
@@ -40,9 +138,23 @@ pub mod tvs;
 pub mod verify;
 pub mod write;
 
+pub use build::BuildError;
+pub use cert::CertError;
 pub use digest::{DigestAlgorithm, SignatureModulus};
-pub use error::{ParseError, Region, WriteError};
+pub use error::{Error, ParseError, Region, WriteError};
+pub use key::KeyError;
+pub use phone::{Rejection, TvsAuthError};
+pub use pkcs12::Pkcs12Error;
+pub use recovery::RecoveryError;
+pub use sign::SignError;
+pub use tvs::codec::TvsError;
+pub use verify::VerifyError;
 pub use function::Function;
 pub use header::Header;
 pub use record::Record;
 pub use trust_list::{ListKind, TrustList};
+
+/// The README's code, compiled and run as doc tests so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
