@@ -73,6 +73,13 @@ fn bench_parts(c: &mut Criterion) {
         });
     }
     g.throughput(Throughput::Elements(1));
+    // The signing record's key through record_key: the certificate parsed
+    // and the record checked against it (PUBLICKEY, serial, names,
+    // CERTHASH, record signature).
+    let (_, cucm_signer) = list.signer_record().expect("signer record");
+    g.bench_function("record_key/cucm-1024", |b| {
+        b.iter(|| cisco_itl::verify::record_key(black_box(&cucm_signer)))
+    });
     for bits in bits_list() {
         let signer = common::signer(bits);
         let bytes = common::signed_list(&signer, 6, DigestAlgorithm::Sha256);

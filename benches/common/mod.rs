@@ -9,8 +9,7 @@ use cisco_itl::cert::CertInfo;
 use cisco_itl::key::Signer;
 use cisco_itl::{DigestAlgorithm, Function, ListKind};
 
-/// `../shared/vectors` beside the project (the layout of the work tree
-/// and of CI).
+/// The test vectors of the crate (`itl-core/tests/data/vectors`).
 pub fn vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors")
 }

@@ -1,7 +1,7 @@
 //! What a phone trusts, and why: its state (installed CTL and ITL, TVS
 //! servers, TVS cache, Security By Default support) and its decisions
 //! about new trust lists, signed configuration files, HTTPS servers and
-//! TVS servers (SPEC §4), plus the boot sequence that drives them.
+//! TVS servers (`docs/TRUST.md`), plus the boot sequence that drives them.
 //!
 //! Every decision returns a [`Trust`] saying which rule accepted, or a
 //! [`Rejection`] saying why none did. A rejection never changes the
@@ -136,53 +136,43 @@ pub enum Trust {
 
 impl core::fmt::Display for Trust {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match *self {
-            Trust::FirstUse => f.write_str(
+        let signed_by = |role: &str, list: &str, record: usize| {
+            alloc::format!(
+                "accepted: signed by {role} record {} of the installed {list}",
+                record.saturating_add(1)
+            )
+        };
+        let in_list = |list: &str, record: usize| {
+            alloc::format!(
+                "accepted: the certificate is record {} of the installed {list}",
+                record.saturating_add(1)
+            )
+        };
+        let text = match *self {
+            Trust::FirstUse => String::from(
                 "accepted: trust on first use (the phone held no trust list, or only a blank ITL)",
             ),
-            Trust::BlankItl => f.write_str(
+            Trust::BlankItl => String::from(
                 "accepted: the installed ITL is blank (rollback), so any signed configuration goes",
             ),
-            Trust::Unsigned => f.write_str(
+            Trust::Unsigned => String::from(
                 "accepted: the phone holds no trust list and takes the unsigned configuration",
             ),
-            Trust::CtlSast { record } => write!(
-                f,
-                "accepted: signed by SAST record {} of the installed CTL",
-                record.saturating_add(1)
-            ),
-            Trust::CtlTftp { record } => write!(
-                f,
-                "accepted: signed by CCM+TFTP or TFTP record {} of the installed CTL",
-                record.saturating_add(1)
-            ),
-            Trust::ItlSast { record } => write!(
-                f,
-                "accepted: signed by SAST record {} of the installed ITL",
-                record.saturating_add(1)
-            ),
-            Trust::ItlTftp { record } => write!(
-                f,
-                "accepted: signed by CCM+TFTP or TFTP record {} of the installed ITL",
-                record.saturating_add(1)
-            ),
-            Trust::InCtl { record } => write!(
-                f,
-                "accepted: the certificate is record {} of the installed CTL",
-                record.saturating_add(1)
-            ),
-            Trust::InItl { record } => write!(
-                f,
-                "accepted: the certificate is record {} of the installed ITL",
-                record.saturating_add(1)
-            ),
-            Trust::Tvs { server } => write!(
-                f,
+            Trust::CtlSast { record } => signed_by("SAST", "CTL", record),
+            Trust::CtlTftp { record } => signed_by("CCM+TFTP or TFTP", "CTL", record),
+            Trust::ItlSast { record } => signed_by("SAST", "ITL", record),
+            Trust::ItlTftp { record } => signed_by("CCM+TFTP or TFTP", "ITL", record),
+            Trust::InCtl { record } => in_list("CTL", record),
+            Trust::InItl { record } => in_list("ITL", record),
+            Trust::Tvs { server } => alloc::format!(
                 "accepted: TVS server {} vouched for the certificate",
                 server.saturating_add(1)
             ),
-            Trust::TvsCache => f.write_str("accepted: a cached TVS answer vouches for the certificate"),
-        }
+            Trust::TvsCache => {
+                String::from("accepted: a cached TVS answer vouches for the certificate")
+            }
+        };
+        f.pad(&text)
     }
 }
 

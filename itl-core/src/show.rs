@@ -1,4 +1,4 @@
-//! The text CUCM 10.x prints for `show itl` and `show ctl` (SPEC §3).
+//! The text CUCM 10.x prints for `show itl` and `show ctl`.
 //! Administrators' scripts grep this output, so CUCM's spellings
 //! (`DIGESTALGORTITHM`, `SIGNATUREALGORTITHM`) are kept.
 //!

@@ -1,5 +1,5 @@
 //! Signing: RSA PKCS#1 v1.5 over the whole file with the SIGNATURE element
-//! cut out (SPEC §2). The header's digest, modulus and signature length
+//! cut out (`docs/FORMAT.md`). The header's digest, modulus and signature length
 //! follow the key before anything is hashed, so the signature covers the
 //! final bytes.
 

@@ -1,4 +1,4 @@
-//! Tag numbers of the header and record elements (SPEC §2).
+//! Tag numbers of the header and record elements (`docs/FORMAT.md`).
 
 /// An element tag, a single byte. Header and record tags share numbers but
 /// not meanings, so the same `Tag` prints differently in each context; its

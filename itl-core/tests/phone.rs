@@ -1,4 +1,4 @@
-//! The seeds' troubleshooting walk-throughs, as tests of the phone's
+//! Cisco's troubleshooting walk-throughs, as tests of the phone's
 //! decisions, with real signatures from the vectors' keys.
 #![allow(
     clippy::unwrap_used,

@@ -1,4 +1,4 @@
-//! The lengths the seeds print (SPEC §2 worked examples), reproduced by
+//! The lengths Cisco's notes print (the worked examples of docs/FORMAT.md), reproduced by
 //! files built from raw fields of the printed sizes and really signed.
 #![allow(
     clippy::unwrap_used,
