@@ -17,9 +17,9 @@ mod common;
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use cisco_itl::write::TrustListBuf;
 use cisco_itl::{DigestAlgorithm, TrustList};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// The three lists: name and bytes.
 fn lists() -> Vec<(&'static str, Vec<u8>)> {

@@ -16,8 +16,8 @@ mod common;
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use cisco_itl::{DigestAlgorithm, TrustList};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 
 fn bench_sign(c: &mut Criterion) {
     let mut g = c.benchmark_group("sign");

@@ -23,7 +23,6 @@ mod common;
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use cisco_itl::cert::CertInfo;
 use cisco_itl::phone::{ManualClock, Phone, Trust};
 use cisco_itl::signed_file::SignedFile;
@@ -31,6 +30,7 @@ use cisco_itl::tvs::server::InMemoryTvs;
 use cisco_itl::verify::Policy;
 use cisco_itl::write::TrustListBuf;
 use cisco_itl::{DigestAlgorithm, TrustList};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rsa::pkcs1::DecodeRsaPublicKey;
 
 const DIGESTS: [DigestAlgorithm; 3] = [
@@ -165,20 +165,36 @@ fn bench_phone(c: &mut Criterion) {
     );
     // The same ITL re-offered, as on every boot: accepted by its SAST.
     assert!(matches!(
-        installed.clone().offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
+        installed
+            .clone()
+            .offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
         Ok(Trust::ItlSast { .. })
     ));
     g.bench_function("offer_trust_list/first-use", |b| {
         b.iter_batched(
             || fresh.clone(),
-            |mut p| p.offer_trust_list("ITLFile.tlv", black_box(&itl), &mut InMemoryTvs::unreachable(), &clock),
+            |mut p| {
+                p.offer_trust_list(
+                    "ITLFile.tlv",
+                    black_box(&itl),
+                    &mut InMemoryTvs::unreachable(),
+                    &clock,
+                )
+            },
             BatchSize::SmallInput,
         )
     });
     g.bench_function("offer_trust_list/itl-sast", |b| {
         b.iter_batched(
             || installed.clone(),
-            |mut p| p.offer_trust_list("ITLFile.tlv", black_box(&itl), &mut InMemoryTvs::unreachable(), &clock),
+            |mut p| {
+                p.offer_trust_list(
+                    "ITLFile.tlv",
+                    black_box(&itl),
+                    &mut InMemoryTvs::unreachable(),
+                    &clock,
+                )
+            },
             BatchSize::SmallInput,
         )
     });

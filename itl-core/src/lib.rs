@@ -142,17 +142,17 @@ pub use build::BuildError;
 pub use cert::CertError;
 pub use digest::{DigestAlgorithm, SignatureModulus};
 pub use error::{Error, ParseError, Region, WriteError};
+pub use function::Function;
+pub use header::Header;
 pub use key::KeyError;
 pub use phone::{Rejection, TvsAuthError};
 pub use pkcs12::Pkcs12Error;
+pub use record::Record;
 pub use recovery::RecoveryError;
 pub use sign::SignError;
+pub use trust_list::{ListKind, TrustList};
 pub use tvs::codec::TvsError;
 pub use verify::VerifyError;
-pub use function::Function;
-pub use header::Header;
-pub use record::Record;
-pub use trust_list::{ListKind, TrustList};
 
 /// The README's code, compiled and run as doc tests so that it cannot drift.
 #[cfg(doctest)]

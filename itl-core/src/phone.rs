@@ -300,7 +300,9 @@ pub enum Rejection {
         error: VerifyError,
     },
     /// Anti-rollback: the list is older than the installed list of its kind.
-    #[error("refused: the list is older (timestamp {offered}) than the installed one ({installed})")]
+    #[error(
+        "refused: the list is older (timestamp {offered}) than the installed one ({installed})"
+    )]
     Rollback {
         /// The installed list's TIMESTAMP.
         installed: u32,
@@ -315,7 +317,9 @@ pub enum Rejection {
     SelfSignature(VerifyError),
     /// The phone is locked after a refused trust list; configuration
     /// changes do not reach it.
-    #[error("refused: the phone is locked ({TRUST_LIST_UPDATE_FAILED}), no configuration change reaches it")]
+    #[error(
+        "refused: the phone is locked ({TRUST_LIST_UPDATE_FAILED}), no configuration change reaches it"
+    )]
     Locked,
     /// No installed list and no TVS answer vouched for the signer.
     #[error("refused: no installed trust list names the signer, and {0}")]

@@ -100,7 +100,8 @@ pub fn reset_trusting(
             .verify_with(trusted, &Policy::default())
             .map_err(RecoveryError::NotTrusted)?;
     }
-    let recovery_key = VerifyingKey::from_certificate(&cert).map_err(|_| RecoveryError::KeyMismatch)?;
+    let recovery_key =
+        VerifyingKey::from_certificate(&cert).map_err(|_| RecoveryError::KeyMismatch)?;
     let record = current
         .records()
         .find(|r| {

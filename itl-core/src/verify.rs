@@ -425,7 +425,9 @@ pub fn record_key(r: &Record<'_>) -> Result<VerifyingKey, VerifyError> {
 /// `cert`: PUBLICKEY, SERIALNUMBER, ISSUERNAME, SUBJECTNAME, a SHA-1
 /// CERTHASH and the record SIGNATURE, each when present.
 pub fn check_record_certificate(r: &Record<'_>, cert: &CertInfo) -> Result<(), VerifyError> {
-    if r.public_key().is_some_and(|pk| pk != cert.public_key_bytes()) {
+    if r.public_key()
+        .is_some_and(|pk| pk != cert.public_key_bytes())
+    {
         return Err(VerifyError::KeyMismatch);
     }
     if r.serial() != cert.serial() {
@@ -437,10 +439,14 @@ pub fn check_record_certificate(r: &Record<'_>, cert: &CertInfo) -> Result<(), V
     if !spelled_as(r.subject(), |s| cert.subject(s)) {
         return Err(VerifyError::RecordMismatch(RecordField::Subject));
     }
-    if r.cert_hash().is_some_and(|h| h.len() == 20 && h != cert.sha1()) {
+    if r.cert_hash()
+        .is_some_and(|h| h.len() == 20 && h != cert.sha1())
+    {
         return Err(VerifyError::RecordMismatch(RecordField::CertHash));
     }
-    if r.signature().is_some_and(|sig| sig != cert.signature_bytes()) {
+    if r.signature()
+        .is_some_and(|sig| sig != cert.signature_bytes())
+    {
         return Err(VerifyError::RecordMismatch(RecordField::Signature));
     }
     Ok(())
@@ -517,12 +523,10 @@ pub(crate) fn check_with_anchors(
 ) -> Result<Verified, VerifyError> {
     let mut last = VerifyError::UntrustedSigner;
     for (i, a) in anchors.iter().enumerate() {
-        match a
-            .names(header)
-            .and_then(|named| match named {
-                true => check_signature(header, parts, &a.key, policy).map(Some),
-                false => Ok(None),
-            }) {
+        match a.names(header).and_then(|named| match named {
+            true => check_signature(header, parts, &a.key, policy).map(Some),
+            false => Ok(None),
+        }) {
             Ok(Some(v)) => {
                 return Ok(Verified {
                     anchor_index: Some(i),

@@ -47,7 +47,12 @@ fn phone_with_itl() -> Phone {
     let mut phone = Phone::new(PHONE);
     let clock = ManualClock::new(0);
     assert_eq!(
-        phone.offer_trust_list("ITLFile.tlv", &read(ITL), &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(
+            "ITLFile.tlv",
+            &read(ITL),
+            &mut InMemoryTvs::unreachable(),
+            &clock
+        ),
         Ok(Trust::FirstUse)
     );
     phone
@@ -87,7 +92,11 @@ fn public_key_that_is_not_the_certificates_key_is_refused_everywhere() {
         Outcome::VerificationFailed(VerifyError::KeyMismatch)
     );
     assert!(!shown.text.contains("This etoken was used to sign"));
-    assert!(shown.text.ends_with("Verification of the ITL file failed.\n"));
+    assert!(
+        shown
+            .text
+            .ends_with("Verification of the ITL file failed.\n")
+    );
 
     // Neither a fresh phone nor one holding the genuine ITL installs it.
     let clock = ManualClock::new(0);
@@ -97,13 +106,23 @@ fn public_key_that_is_not_the_certificates_key_is_refused_everywhere() {
         error: VerifyError::KeyMismatch,
     };
     assert_eq!(
-        fresh.offer_trust_list("ITLFile.tlv", &forged, &mut InMemoryTvs::unreachable(), &clock),
+        fresh.offer_trust_list(
+            "ITLFile.tlv",
+            &forged,
+            &mut InMemoryTvs::unreachable(),
+            &clock
+        ),
         Err(refused.clone())
     );
     assert!(fresh.itl().is_none());
     let mut phone = phone_with_itl();
     assert_eq!(
-        phone.offer_trust_list("ITLFile.tlv", &forged, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(
+            "ITLFile.tlv",
+            &forged,
+            &mut InMemoryTvs::unreachable(),
+            &clock
+        ),
         Err(refused)
     );
     assert_eq!(phone.itl(), Some(&read(ITL)[..]));
@@ -165,7 +184,9 @@ fn record_names_that_are_not_the_certificates_are_refused() {
     // A CERTHASH that is not the certificate's SHA-1.
     let mut list = owned(ITL);
     list.records[0].set(rt::CERT_HASH, vec![0u8; 20]);
-    let forged = list.sign(callmanager().key(), DigestAlgorithm::Sha1).unwrap();
+    let forged = list
+        .sign(callmanager().key(), DigestAlgorithm::Sha1)
+        .unwrap();
     assert_eq!(
         TrustList::parse(&forged).unwrap().verify(),
         Err(VerifyError::RecordMismatch(RecordField::CertHash))
@@ -290,7 +311,11 @@ fn reset_checks_the_trusted_signer_and_the_recovery_records_key() {
     let evil = attacker();
     let mut list = owned(ITL);
     let forged = list
-        .sign_as(&evil, DigestAlgorithm::Sha1, cisco_itl::cert::NameStyle::Cucm)
+        .sign_as(
+            &evil,
+            DigestAlgorithm::Sha1,
+            cisco_itl::cert::NameStyle::Cucm,
+        )
         .unwrap();
     let forged = TrustList::parse(&forged).unwrap();
     assert_eq!(
@@ -313,7 +338,9 @@ fn reset_checks_the_trusted_signer_and_the_recovery_records_key() {
         rt::PUBLIC_KEY,
         evil.certificate().public_key_bytes().to_vec(),
     );
-    let bytes = list.sign(callmanager().key(), DigestAlgorithm::Sha1).unwrap();
+    let bytes = list
+        .sign(callmanager().key(), DigestAlgorithm::Sha1)
+        .unwrap();
     let list = TrustList::parse(&bytes).unwrap();
     assert!(list.verify().is_ok());
     assert_eq!(
@@ -373,7 +400,12 @@ fn a_trust_list_is_of_the_kind_that_was_asked_for() {
     // A CTL served as the ITL, and an ITL served as the CTL.
     let mut phone = Phone::new(PHONE);
     assert_eq!(
-        phone.offer_trust_list("ITLSEP0011215A1AE3.tlv", &read("cucm-CTLFile-tokenless.tlv"), &mut tvs, &clock),
+        phone.offer_trust_list(
+            "ITLSEP0011215A1AE3.tlv",
+            &read("cucm-CTLFile-tokenless.tlv"),
+            &mut tvs,
+            &clock
+        ),
         Err(Rejection::WrongKind {
             requested: "ITL",
             signed_name: "CTLFile.tlv".into(),
@@ -399,7 +431,9 @@ fn a_trust_list_is_of_the_kind_that_was_asked_for() {
     let mut phone = Phone::new(PHONE);
     assert_eq!(
         phone.offer_trust_list("SEP0011215A1AE3.cnf.xml", &read(ITL), &mut tvs, &clock),
-        Err(Rejection::NotATrustListName("SEP0011215A1AE3.cnf.xml".into()))
+        Err(Rejection::NotATrustListName(
+            "SEP0011215A1AE3.cnf.xml".into()
+        ))
     );
     // Per-device copies carry the cluster file's name inside: accepted.
     let mut phone = Phone::new(PHONE);
@@ -409,7 +443,12 @@ fn a_trust_list_is_of_the_kind_that_was_asked_for() {
     );
     // (The tokenless CTL is signed by CallManager, SAST record 1 of the ITL.)
     assert_eq!(
-        phone.offer_trust_list("ctlsep0011215a1ae3.tlv", &read("cucm-CTLFile-tokenless.tlv"), &mut tvs, &clock),
+        phone.offer_trust_list(
+            "ctlsep0011215a1ae3.tlv",
+            &read("cucm-CTLFile-tokenless.tlv"),
+            &mut tvs,
+            &clock
+        ),
         Ok(Trust::ItlSast { record: 0 })
     );
 }
@@ -427,7 +466,12 @@ fn tvs_vouches_only_in_the_roles_it_names() {
     // Trusted, but only as CAPF: may not sign an ITL.
     let mut phone = phone_with_itl();
     assert_eq!(
-        phone.offer_trust_list("ITLFile.tlv", &regen, &mut tvs_for(&[Function::Capf]), &clock),
+        phone.offer_trust_list(
+            "ITLFile.tlv",
+            &regen,
+            &mut tvs_for(&[Function::Capf]),
+            &clock
+        ),
         Err(Rejection::Untrusted(TvsOutcome::WrongRoles { server: 0 }))
     );
     assert_eq!(phone.itl(), Some(&read(ITL)[..]));
@@ -442,7 +486,11 @@ fn tvs_vouches_only_in_the_roles_it_names() {
     // A CTL signer needs SAST: CCM+TFTP is not enough for a CTL.
     let evil = attacker();
     let ctl = owned("cucm-CTLFile-tokenless.tlv")
-        .sign_as(&evil, DigestAlgorithm::Sha1, cisco_itl::cert::NameStyle::Cucm)
+        .sign_as(
+            &evil,
+            DigestAlgorithm::Sha1,
+            cisco_itl::cert::NameStyle::Cucm,
+        )
         .unwrap();
     let mut phone = phone_with_itl();
     let mut tvs = InMemoryTvs::new(vec![
@@ -539,7 +587,12 @@ fn rollback_replay_is_faithful_by_default_and_refused_when_asked() {
     // Anti-rollback: a blank ITL while a CTL is installed.
     let mut phone = Phone::new(PHONE).with_anti_rollback(true);
     phone
-        .offer_trust_list("CTLFile.tlv", &read("cucm-CTLFile-tokenless.tlv"), &mut tvs, &clock)
+        .offer_trust_list(
+            "CTLFile.tlv",
+            &read("cucm-CTLFile-tokenless.tlv"),
+            &mut tvs,
+            &clock,
+        )
         .unwrap();
     assert_eq!(
         phone.offer_trust_list("ITLFile.tlv", &rollback, &mut tvs, &clock),

@@ -55,7 +55,12 @@ fn phone_with(itl: &str) -> Phone {
     let mut p = Phone::new("SEP001122334455");
     let clock = ManualClock::new(0);
     assert_eq!(
-        p.offer_trust_list(name_of(&read(itl)), &read(itl), &mut InMemoryTvs::unreachable(), &clock),
+        p.offer_trust_list(
+            name_of(&read(itl)),
+            &read(itl),
+            &mut InMemoryTvs::unreachable(),
+            &clock
+        ),
         Ok(Trust::FirstUse)
     );
     p
@@ -97,7 +102,12 @@ fn tampered_first_itl_is_refused_even_on_first_use() {
     assert_eq!(phone.itl(), None);
     let garbage = read("bad-truncated.tlv");
     assert!(matches!(
-        phone.offer_trust_list(name_of(&garbage), &garbage, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(
+            name_of(&garbage),
+            &garbage,
+            &mut InMemoryTvs::unreachable(),
+            &clock
+        ),
         Err(Rejection::Malformed(_))
     ));
 }
@@ -124,7 +134,11 @@ fn regenerated_callmanager_is_accepted_through_tvs_then_config_verifies() {
         Ok(Trust::ItlTftp { record: 1 })
     );
     // A configuration signed by the old key no longer does (nor is it cached).
-    assert!(phone.offer_config(CONFIG, &config("capf.pem"), &clock).is_err());
+    assert!(
+        phone
+            .offer_config(CONFIG, &config("capf.pem"), &clock)
+            .is_err()
+    );
 }
 
 #[test]
@@ -192,7 +206,12 @@ fn itl_recovery_rescues_only_phones_holding_the_recovery_record() {
     // Holding the 10.x ITL (with ITLRECOVERY): accepted by its SAST record #4.
     let mut phone = phone_with("cucm-ITLFile.tlv");
     assert_eq!(
-        phone.offer_trust_list(name_of(&reset), &reset, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(
+            name_of(&reset),
+            &reset,
+            &mut InMemoryTvs::unreachable(),
+            &clock
+        ),
         Ok(Trust::ItlSast { record: 4 })
     );
     // Holding an ITL that predates the recovery record: stays locked.
@@ -206,8 +225,13 @@ fn itl_recovery_rescues_only_phones_holding_the_recovery_record() {
         .sign(&signer("callmanager-pub.pem"))
         .unwrap();
     let mut old = Phone::new("SEP001122334455");
-    old.offer_trust_list(name_of(&old_itl), &old_itl, &mut InMemoryTvs::unreachable(), &clock)
-        .unwrap();
+    old.offer_trust_list(
+        name_of(&old_itl),
+        &old_itl,
+        &mut InMemoryTvs::unreachable(),
+        &clock,
+    )
+    .unwrap();
     // Its TVS does not know the recovery certificate.
     let mut tvs = InMemoryTvs::new(vec![pub_tvs(
         cert("tvs-pub.pem"),
@@ -254,7 +278,11 @@ fn ctl_only_phone_takes_an_itl_from_its_ccm_tftp_signer_only() {
     );
     // Others are refused.
     let regen = read("cucm-ITLFile-regen-callmanager.tlv");
-    assert!(phone.offer_trust_list(name_of(&regen), &regen, &mut tvs, &clock).is_err());
+    assert!(
+        phone
+            .offer_trust_list(name_of(&regen), &regen, &mut tvs, &clock)
+            .is_err()
+    );
     assert_eq!(phone.itl(), None);
 }
 
@@ -295,7 +323,12 @@ fn back_to_etokens_needs_the_etoken_certificate_in_tvs() {
     let mut phone = phone_with("cucm-ITLFile.tlv");
     let tokenless = read("cucm-CTLFile-tokenless.tlv");
     phone
-        .offer_trust_list(name_of(&tokenless), &tokenless, &mut InMemoryTvs::unreachable(), &clock)
+        .offer_trust_list(
+            name_of(&tokenless),
+            &tokenless,
+            &mut InMemoryTvs::unreachable(),
+            &clock,
+        )
         .unwrap();
     let etoken = read("cucm-CTLFile-etoken.tlv");
     // TVS without the eToken certificate: refused.
@@ -327,7 +360,12 @@ fn blank_rollback_itl_accepts_any_signed_configuration() {
     let mut phone = phone_with("cucm-ITLFile.tlv");
     let rollback = read("cucm-ITLFile-rollback.tlv");
     assert_eq!(
-        phone.offer_trust_list(name_of(&rollback), &rollback, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(
+            name_of(&rollback),
+            &rollback,
+            &mut InMemoryTvs::unreachable(),
+            &clock
+        ),
         Ok(Trust::ItlSast { record: 0 })
     );
     assert!(phone.has_blank_itl());
@@ -341,7 +379,12 @@ fn blank_rollback_itl_accepts_any_signed_configuration() {
     // And, blank, it trusts the next ITL on first use.
     let peer = read("peer-ITLFile-sha1.tlv");
     assert_eq!(
-        phone.offer_trust_list(name_of(&peer), &peer, &mut InMemoryTvs::unreachable(), &clock),
+        phone.offer_trust_list(
+            name_of(&peer),
+            &peer,
+            &mut InMemoryTvs::unreachable(),
+            &clock
+        ),
         Ok(Trust::FirstUse)
     );
 }
@@ -358,7 +401,12 @@ fn a_model_without_security_by_default_never_consults_tvs() {
         ],
     )]);
     phone
-        .offer_trust_list(name_of(&read("cucm-CTLFile-tokenless.tlv")), &read("cucm-CTLFile-tokenless.tlv"), &mut tvs, &clock)
+        .offer_trust_list(
+            name_of(&read("cucm-CTLFile-tokenless.tlv")),
+            &read("cucm-CTLFile-tokenless.tlv"),
+            &mut tvs,
+            &clock,
+        )
         .unwrap();
     let regen = read("cucm-ITLFile-regen-callmanager.tlv");
     assert_eq!(
