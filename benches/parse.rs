@@ -1,6 +1,6 @@
 //! Parsing, writing and rendering benchmarks: `TrustList::parse` (with a
-//! full record walk) on a 1-record, a CUCM-size (6 records, ~5 KB) and a
-//! 100-record list; copying a parsed list into the owned form and writing
+//! full record walk) on a 1-record, a CUCM-size (6 records, ~5 KB), a 100-record
+//! and a 1000-record list; copying a parsed list into the owned form and writing
 //! it back (`to_bytes`); and `show::render`.
 //!
 //! ```text
@@ -33,6 +33,10 @@ fn lists() -> Vec<(&'static str, Vec<u8>)> {
         (
             "large-100-records",
             common::signed_list(&signer, 100, DigestAlgorithm::Sha1),
+        ),
+        (
+            "large-1000-records",
+            common::signed_list(&signer, 1000, DigestAlgorithm::Sha1),
         ),
     ]
 }

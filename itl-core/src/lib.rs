@@ -108,9 +108,16 @@
 //!   `std::io::Write`. Without it the crate is `#![no_std]` and needs
 //!   `alloc`: parsing, writing, signing, verifying, rendering and the phone
 //!   model all work.
-//! - `fast-verify`: RSA signature checks on `ring` instead of the pure-Rust
-//!   `rsa` crate; faster for 2048-bit and larger keys with SHA-256 or
-//!   SHA-512, not for SHA-1 with 1024-bit keys (see `docs/PERFORMANCE.md`).
+//! - `aws-lc` (default): signatures are checked on AWS-LC (`aws-lc-rs`),
+//!   the same crypto provider the TLS of TVS uses, within a few percent of
+//!   OpenSSL. Without it they are checked on the pure-Rust RustCrypto `rsa`
+//!   crate (the `no_std` path). Signing always uses `rsa` (deterministic,
+//!   byte-identical to CUCM's files).
+//! - `parallel`: [`verifier::Verifier::threads`] verifies batches on several
+//!   cores (rayon).
+//!
+//! [`verifier::Verifier`] keeps the keys it has checked, for audits of many
+//! lists from a few signers (see `docs/PERFORMANCE.md`).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 
@@ -135,6 +142,8 @@ pub mod tag;
 pub mod tlv;
 pub mod trust_list;
 pub mod tvs;
+#[cfg(feature = "std")]
+pub mod verifier;
 pub mod verify;
 pub mod write;
 

@@ -137,6 +137,18 @@ impl<'a> Iterator for Elements<'a> {
 /// first NUL; anything after it must be NUL too. A value without any NUL is
 /// accepted as it stands (CUCM writes the eToken issuer that way).
 pub(crate) fn text<'a>(e: &Element<'a>) -> Result<&'a str, ParseError> {
+    // Fast path, one pass over the usual value (ASCII text, then its NUL):
+    // trim the trailing NULs, validate the rest as UTF-8, and make sure it
+    // holds no NUL (one would be followed by data that is not NUL).
+    let end = e.value.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let body = e.value.get(..end).unwrap_or(&[]);
+    if let Ok(s) = core::str::from_utf8(body)
+        && !s.contains('\0')
+    {
+        return Ok(s);
+    }
+    // Slow path, for the exact error: data after the first NUL is reported
+    // before a UTF-8 fault.
     let (body, rest) = match e.value.iter().position(|&b| b == 0) {
         Some(i) => e.value.split_at(i),
         None => (e.value, &[][..]),

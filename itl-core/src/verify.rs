@@ -178,10 +178,12 @@ pub struct Verified {
 /// An RSA public key for checking signatures, kept as its PKCS#1
 /// `RSAPublicKey` DER (what a record's PUBLICKEY holds).
 ///
-/// Checking runs on the RustCrypto `rsa` crate; with the `fast-verify`
-/// feature it runs on `ring`'s assembly-backed arithmetic instead, which is
-/// faster for SHA-256 and SHA-512 files with keys of 2048 bits and more, and
-/// not for SHA-1 with 1024-bit keys (see `docs/PERFORMANCE.md`).
+/// With the default `aws-lc` feature, checking runs on AWS-LC (through
+/// `aws-lc-rs`: assembly SHA and Montgomery arithmetic, within a few
+/// percent of OpenSSL); without it, on the pure-Rust RustCrypto `rsa`
+/// crate, which also builds for `no_std`. Either way the key is decoded
+/// once, on first use, and the decoded form is kept with the key (see
+/// `docs/PERFORMANCE.md`).
 ///
 /// ```
 /// # let dir = "tests/data";
@@ -195,6 +197,9 @@ pub struct Verified {
 pub struct VerifyingKey {
     der: Vec<u8>,
     bits: usize,
+    /// The backend's decoded form of the key, made on first use and kept,
+    /// so that a key checks many files for the price of one decoding.
+    decoded: backend::Decoded,
 }
 
 /// Smallest and largest RSA moduli accepted, in bits.
@@ -219,6 +224,7 @@ impl VerifyingKey {
         Ok(VerifyingKey {
             der: der.to_vec(),
             bits,
+            decoded: backend::Decoded::default(),
         })
     }
 
@@ -256,7 +262,9 @@ impl VerifyingKey {
     }
 }
 
-#[cfg(not(feature = "fast-verify"))]
+/// The pure-Rust backend: RustCrypto `rsa` (on `crypto-bigint`) and the
+/// RustCrypto hashes. Builds for `no_std`.
+#[cfg(not(feature = "aws-lc"))]
 mod backend {
     use rsa::pkcs1::DecodeRsaPublicKey;
     use sha1::Sha1;
@@ -265,13 +273,34 @@ mod backend {
     use super::{VerifyError, VerifyingKey};
     use crate::digest::DigestAlgorithm;
 
+    /// The decoded key, made on first use. Without `std` there is no
+    /// `OnceLock`: the key is decoded on every check.
+    #[derive(Clone, Default)]
+    pub(super) struct Decoded {
+        #[cfg(feature = "std")]
+        key: std::sync::OnceLock<Option<rsa::PublicKey>>,
+    }
+
+    super::same_for_every_key!(Decoded);
+
+    fn decode(key: &VerifyingKey) -> Option<rsa::PublicKey> {
+        rsa::PublicKey::from_pkcs1_der(&key.der).ok()
+    }
+
     pub(super) fn verify(
         key: &VerifyingKey,
         digest: DigestAlgorithm,
         parts: &[&[u8]],
         signature: &[u8],
     ) -> Result<(), VerifyError> {
-        let k = rsa::PublicKey::from_pkcs1_der(&key.der).map_err(|_| VerifyError::BadSignerKey)?;
+        #[cfg(feature = "std")]
+        let decoded = key.decoded.key.get_or_init(|| decode(key));
+        #[cfg(feature = "std")]
+        let k = decoded.as_ref().ok_or(VerifyError::BadSignerKey)?;
+        #[cfg(not(feature = "std"))]
+        let owned = decode(key).ok_or(VerifyError::BadSignerKey)?;
+        #[cfg(not(feature = "std"))]
+        let k = &owned;
         let hash = digest
             .hash_parts(parts)
             .ok_or(VerifyError::UnsupportedDigest(digest.code()))?;
@@ -286,16 +315,48 @@ mod backend {
     }
 }
 
-#[cfg(feature = "fast-verify")]
+/// The AWS-LC backend (`aws-lc-rs`), the crypto provider the TLS of TVS
+/// uses too: the signed bytes are hashed with AWS-LC's assembly SHA and
+/// the digest checked with the key decoded once (one decoding per digest
+/// algorithm, as AWS-LC binds a parsed key to its algorithm).
+#[cfg(feature = "aws-lc")]
 mod backend {
-    use alloc::vec::Vec;
+    use std::sync::OnceLock;
 
-    use der::Decode;
-    use ring::signature::{self, RsaPublicKeyComponents};
-    use rsa::pkcs1::RsaPublicKeyRef;
+    use aws_lc_rs::digest;
+    use aws_lc_rs::signature::{self, ParsedPublicKey, RsaParameters};
 
     use super::{VerifyError, VerifyingKey};
     use crate::digest::DigestAlgorithm;
+
+    /// The key parsed for SHA-1, SHA-256 and SHA-512, each on first use.
+    #[derive(Clone, Default)]
+    pub(super) struct Decoded([OnceLock<Option<ParsedPublicKey>>; 3]);
+
+    super::same_for_every_key!(Decoded);
+
+    fn algorithms(
+        digest: DigestAlgorithm,
+    ) -> Option<(usize, &'static RsaParameters, &'static digest::Algorithm)> {
+        match digest {
+            DigestAlgorithm::Sha1 => Some((
+                0,
+                &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+                &digest::SHA1_FOR_LEGACY_USE_ONLY,
+            )),
+            DigestAlgorithm::Sha256 => Some((
+                1,
+                &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+                &digest::SHA256,
+            )),
+            DigestAlgorithm::Sha512 => Some((
+                2,
+                &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+                &digest::SHA512,
+            )),
+            DigestAlgorithm::Unknown(_) => None,
+        }
+    }
 
     pub(super) fn verify(
         key: &VerifyingKey,
@@ -303,24 +364,47 @@ mod backend {
         parts: &[&[u8]],
         signature: &[u8],
     ) -> Result<(), VerifyError> {
-        let params = match digest {
-            DigestAlgorithm::Sha1 => &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-            DigestAlgorithm::Sha256 => &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-            DigestAlgorithm::Sha512 => &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-            DigestAlgorithm::Unknown(code) => return Err(VerifyError::UnsupportedDigest(code)),
-        };
-        let k = RsaPublicKeyRef::from_der(&key.der).map_err(|_| VerifyError::BadSignerKey)?;
-        let components = RsaPublicKeyComponents {
-            n: k.modulus.as_bytes(),
-            e: k.public_exponent.as_bytes(),
-        };
-        // ring hashes the message itself, so the parts are joined.
-        let message: Vec<u8> = parts.concat();
-        components
-            .verify(params, &message, signature)
+        let (slot, params, md) =
+            algorithms(digest).ok_or(VerifyError::UnsupportedDigest(digest.code()))?;
+        let parsed = key
+            .decoded
+            .0
+            .get(slot)
+            .ok_or(VerifyError::UnsupportedDigest(digest.code()))?
+            .get_or_init(|| ParsedPublicKey::new(params, &key.der).ok())
+            .as_ref()
+            .ok_or(VerifyError::BadSignerKey)?;
+        let mut context = digest::Context::new(md);
+        for part in parts {
+            context.update(part);
+        }
+        parsed
+            .verify_digest_sig(&context.finish(), signature)
             .map_err(|_| VerifyError::BadSignature)
     }
 }
+
+/// A cache is not part of a key's identity: every instance compares equal,
+/// hashes to nothing and prints as `..`.
+macro_rules! same_for_every_key {
+    ($t:ty) => {
+        impl PartialEq for $t {
+            fn eq(&self, _: &Self) -> bool {
+                true
+            }
+        }
+        impl Eq for $t {}
+        impl core::hash::Hash for $t {
+            fn hash<H: core::hash::Hasher>(&self, _: &mut H) {}
+        }
+        impl core::fmt::Debug for $t {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("..")
+            }
+        }
+    };
+}
+use same_for_every_key;
 
 /// A public key the caller trusts, with the names that identify it in a
 /// header: its serial, and the spellings of its issuer and subject a
@@ -466,10 +550,17 @@ fn spelled_as(
 /// subject; serial and issuer were matched to find it) and returns its key.
 fn signer_key(header: &Header<'_>, r: &Record<'_>) -> Result<VerifyingKey, VerifyError> {
     let key = record_key(r)?;
+    check_signer_name(header, r)?;
+    Ok(key)
+}
+
+/// SIGNERNAME must be the subject of the record the header's serial and
+/// issuer found.
+pub(crate) fn check_signer_name(header: &Header<'_>, r: &Record<'_>) -> Result<(), VerifyError> {
     if header.signer_name() != r.subject() {
         return Err(VerifyError::SignerNameMismatch);
     }
-    Ok(key)
+    Ok(())
 }
 
 /// Checks `header`'s signature over `parts` with `key` under `policy`.
@@ -650,7 +741,7 @@ impl<'a> TrustList<'a> {
     }
 
     /// The record naming the header's signer, which must be SAST.
-    fn find_signer(&self) -> Result<(usize, Record<'a>), VerifyError> {
+    pub(crate) fn find_signer(&self) -> Result<(usize, Record<'a>), VerifyError> {
         if let Some(found) = self.signer_record() {
             return Ok(found);
         }
