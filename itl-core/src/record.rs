@@ -3,7 +3,7 @@
 use crate::error::{ParseError, Region};
 use crate::function::Function;
 use crate::tag::{Tag, record as t};
-use crate::tlv::{Element, Elements, Item, SizedKind, text, walk_sized};
+use crate::tlv::{ELEMENT_OVERHEAD, Element, Elements, Item, SizedKind, text, walk_sized};
 
 /// A zero-copy view of one record.
 ///
@@ -70,6 +70,9 @@ impl<'a> Record<'a> {
     /// the file), `offset` being its position in the file. Returns the
     /// record; its length is [`Record::length`].
     pub fn parse(data: &'a [u8], offset: usize) -> Result<Self, ParseError> {
+        if let Some(record) = Self::parse_usual(data, offset) {
+            return Ok(record);
+        }
         let mut f = Fields::default();
         let len = walk_sized(data, offset, SizedKind::Record, |item| match item {
             Item::Padding(_) => Ok(()),
@@ -88,6 +91,53 @@ impl<'a> Record<'a> {
             subject: f.subject.ok_or(need(t::SUBJECT_NAME))?,
             issuer: f.issuer.ok_or(need(t::ISSUER_NAME))?,
             serial: f.serial.ok_or(need(t::SERIAL_NUMBER))?,
+            public_key: f.public_key,
+            signature: f.signature,
+            certificate: f.certificate,
+            ip_address: f.ip_address,
+            cert_hash: f.cert_hash,
+            hash_algorithm: f.hash_algorithm,
+        })
+    }
+
+    /// The usual record, read in one tight pass: RECORDLENGTH first, then
+    /// elements that exactly fill it. Anything else (and any fault) gives
+    /// `None`, and [`Record::parse`] reads the record again the general way,
+    /// which accepts the same records and names the exact fault.
+    fn parse_usual(data: &'a [u8], offset: usize) -> Option<Self> {
+        let [1, 0, 2, hi, lo, ..] = *data else {
+            return None;
+        };
+        let len = usize::from(u16::from_be_bytes([hi, lo]));
+        let region = data.get(..len)?;
+        let mut f = Fields {
+            length: true,
+            ..Fields::default()
+        };
+        let mut pos = ELEMENT_OVERHEAD + 2;
+        while pos < len {
+            let &[tag, hi, lo] = region.get(pos..pos + ELEMENT_OVERHEAD)? else {
+                return None;
+            };
+            let start = pos + ELEMENT_OVERHEAD;
+            let end = start + usize::from(u16::from_be_bytes([hi, lo]));
+            let value = region.get(start..end)?;
+            f.visit(Element {
+                tag: Tag(tag),
+                offset: offset + pos,
+                value,
+            })
+            .ok()?;
+            pos = end;
+        }
+        Some(Record {
+            bytes: region,
+            offset,
+            function: f.function?,
+            dns_name: f.dns_name,
+            subject: f.subject?,
+            issuer: f.issuer?,
+            serial: f.serial?,
             public_key: f.public_key,
             signature: f.signature,
             certificate: f.certificate,
@@ -193,6 +243,7 @@ impl<'a> Record<'a> {
 }
 
 impl<'a> Fields<'a> {
+    #[inline(always)]
     fn visit(&mut self, e: Element<'a>) -> Result<(), ParseError> {
         match e.tag {
             t::RECORD_LENGTH => {
