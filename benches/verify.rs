@@ -7,7 +7,8 @@
 //!   parameters) and the RSA public operation alone;
 //! * `sgn/...`: signed configuration files;
 //! * `phone/...`: the phone's acceptance decisions;
-//! * `batch/...`: parsing and verifying 10,000 distinct ITLs.
+//! * `batch/...`: parsing and verifying 10,000 distinct 2048-bit SHA-256
+//!   ITLs from four signers, one by one and through a `Verifier`.
 //!
 //! ```text
 //! cargo bench -p cisco-itl --bench verify -- --warm-up-time 1 --measurement-time 3
@@ -208,26 +209,53 @@ fn bench_phone(c: &mut Criterion) {
     g.finish();
 }
 
-/// 10,000 distinct CUCM-size ITLs (their timestamps differ, so their
-/// signatures do), each parsed and verified; 10 in a `cargo test` run.
+/// 10,000 distinct CUCM-size ITLs signed with SHA-256 by four 2048-bit
+/// signers (their timestamps differ, so their signatures do), parsed and
+/// verified: one by one with `TrustList::verify`, through a `Verifier`
+/// (keys remembered), and with the `parallel` feature on two threads.
+/// 12 files in a `cargo test` run.
 fn bench_batch(c: &mut Criterion) {
-    let n = if common::full_run() { 10_000 } else { 10 };
-    let signer = common::signer(1024);
-    let unsigned = common::builder(&signer, 6, DigestAlgorithm::Sha1)
-        .build_unsigned(signer.certificate())
-        .expect("fixture builds");
-    let files: Vec<Vec<u8>> = (0..n)
-        .map(|i| {
-            let mut l: TrustListBuf = unsigned.clone();
-            l.header.set_timestamp(1_700_000_000 + i as u32);
-            l.sign(signer.key(), DigestAlgorithm::Sha1).expect("signs")
+    let n: usize = if common::full_run() { 10_000 } else { 12 };
+    let signers: Vec<_> = [
+        "keys/callmanager-pub-regenerated.pem",
+        "keys/callmanager-sub1.pem",
+        "keys/tvs-sub1.pem",
+        "keys/peer-sast.pem",
+    ]
+    .iter()
+    .map(|k| cisco_itl::key::Signer::from_pem(&common::read(k)).expect("test identity"))
+    .collect();
+    assert!(signers.iter().all(|s| s.key().bits() == 2048));
+    let unsigned: Vec<TrustListBuf> = signers
+        .iter()
+        .map(|s| {
+            common::builder(s, 6, DigestAlgorithm::Sha256)
+                .build_unsigned(s.certificate())
+                .expect("fixture builds")
         })
         .collect();
-    let bytes: usize = files.iter().map(Vec::len).sum();
+    // Signing 10,000 files takes a while: two threads.
+    let sign = |range: std::ops::Range<usize>| -> Vec<Vec<u8>> {
+        range
+            .map(|i| {
+                let mut l = unsigned[i % 4].clone();
+                l.header.set_timestamp(1_700_000_000 + i as u32);
+                l.sign(signers[i % 4].key(), DigestAlgorithm::Sha256)
+                    .expect("signs")
+            })
+            .collect()
+    };
+    let files: Vec<Vec<u8>> = std::thread::scope(|scope| {
+        let first = scope.spawn(|| sign(0..n / 2));
+        let second = sign(n / 2..n);
+        let mut all = first.join().expect("signing thread");
+        all.extend(second);
+        all
+    });
     let mut g = c.benchmark_group("batch");
     g.sample_size(10);
     g.throughput(Throughput::Elements(n as u64));
-    g.bench_function(BenchmarkId::new("parse+verify-distinct-itls", n), |b| {
+    g.bench_function(BenchmarkId::new("one-by-one-2048-sha256", n), |b| {
         b.iter(|| {
             files
                 .iter()
@@ -239,8 +267,21 @@ fn bench_batch(c: &mut Criterion) {
                 .count()
         })
     });
+    let verifier = cisco_itl::verifier::Verifier::new();
+    assert!(verifier.verify_many(&files).iter().all(Result::is_ok));
+    assert_eq!(verifier.cached_keys(), 4);
+    g.bench_function(BenchmarkId::new("verifier-1-thread-2048-sha256", n), |b| {
+        b.iter(|| verifier.verify_many(black_box(&files)).len())
+    });
+    #[cfg(feature = "parallel")]
+    {
+        let parallel = cisco_itl::verifier::Verifier::new().threads(2);
+        assert!(parallel.verify_many(&files).iter().all(Result::is_ok));
+        g.bench_function(BenchmarkId::new("verifier-2-threads-2048-sha256", n), |b| {
+            b.iter(|| parallel.verify_many(black_box(&files)).len())
+        });
+    }
     g.finish();
-    assert!(bytes > 0);
 }
 
 criterion_group!(
