@@ -2,3 +2,5 @@
 
 pub mod codec;
 pub mod server;
+#[cfg(feature = "std")]
+pub mod store;
