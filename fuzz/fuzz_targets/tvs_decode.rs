@@ -1,10 +1,15 @@
-//! Fuzz target `tvs_decode`: `tvs::codec::Message::decode` on arbitrary
-//! bytes, then the typed request and response forms.
+//! Fuzz target `tvs_decode`: `tvs::codec::Frame::decode` and
+//! `Message::decode` on arbitrary bytes, then the typed request and
+//! response forms.
 //!
-//! A decoded message must agree with its bytes (header fields, elements
-//! exactly filling the payload, accessors matching the first element of
-//! each kind); errors must point inside the input; a typed message must
-//! re-encode to bytes that decode to the same typed message.
+//! A decoded frame must agree with its bytes (header fields at their
+//! offsets, elements contiguous from offset 10 and exactly filling the
+//! payload) and encode back to the very same bytes; errors must point
+//! inside the input and agree with it; `Message::decode` fails exactly
+//! when the frame fails or the command's rules refuse it; a verify request
+//! or response re-encodes to the input itself when the input is written
+//! as the builders write (reserved byte 0, elements in the protocol's
+//! order), and otherwise to bytes that decode to the same typed message.
 #![no_main]
 #![allow(
     clippy::unwrap_used,
@@ -14,14 +19,25 @@
 )]
 
 use cisco_itl::tvs::codec::{
-    Command, ELEMENT_OVERHEAD, ElementTag, HEADER_LEN, Message, Status, TvsError, VerifyRequest,
-    VerifyResponse,
+    Command, DEVICE_NAME_LEN, DEVICE_NAME_PREFIX, DeviceName, ELEMENT_OVERHEAD, ElementTag, Frame,
+    HEADER_LEN, MAX_PAYLOAD_LEN, Message, Status, TvsError, VerifyRequest, VerifyRequestView,
+    VerifyResponse, VerifyResponseView,
 };
 use libfuzzer_sys::fuzz_target;
 
+/// The element whose tag byte is at `offset`: its tag and value.
+fn element_at(data: &[u8], offset: usize) -> (u8, &[u8]) {
+    let len = usize::from(u16::from_be_bytes([data[offset + 1], data[offset + 2]]));
+    (
+        data[offset],
+        &data[offset + ELEMENT_OVERHEAD..offset + ELEMENT_OVERHEAD + len],
+    )
+}
+
 fn check_error(e: &TvsError, data: &[u8]) {
     let len = data.len();
-    let _ = e.to_string();
+    let text = e.to_string();
+    assert!(!text.is_empty() && !text.contains("Some("), "{text}");
     match *e {
         TvsError::TruncatedHeader { length } => {
             assert_eq!(length, len);
@@ -31,6 +47,10 @@ fn check_error(e: &TvsError, data: &[u8]) {
         TvsError::UnsupportedVersion { found } => assert_eq!(data[1], found),
         TvsError::LengthMismatch { declared, actual } => {
             assert_eq!(actual, len - HEADER_LEN);
+            assert_eq!(
+                declared,
+                usize::from(u16::from_be_bytes([data[8], data[9]]))
+            );
             assert_ne!(declared, actual);
         }
         TvsError::TruncatedElement {
@@ -42,121 +62,245 @@ fn check_error(e: &TvsError, data: &[u8]) {
             assert_eq!(offset + available, len, "{e:?}");
             assert!(needed > available, "{e:?}");
         }
-        TvsError::DuplicateElement {
-            first_offset,
-            offset,
-            ..
-        } => {
-            assert!(HEADER_LEN <= first_offset && first_offset < offset && offset < len);
-            assert_eq!(data[first_offset], data[offset]);
+        TvsError::UnknownCommand { found } => {
+            assert_eq!(data[2], found);
+            assert!(!(1..=4).contains(&found));
         }
-        TvsError::BadElementLength { offset, length, .. } => {
+        TvsError::UnexpectedCommand { expected, found } => {
+            assert_eq!(found.code(), data[2]);
+            assert_ne!(expected, found);
+        }
+        TvsError::UnexpectedElement {
+            command,
+            tag,
+            offset,
+        } => {
+            assert_eq!(command.code(), data[2]);
+            assert_eq!(data[offset], tag.code());
+            let allowed: &[u8] = match command {
+                Command::VerifyRequest => &[1, 2],
+                Command::VerifyResponse => &[7, 8, 9],
+                other => panic!("{other} has no element rules"),
+            };
+            // An unknown tag, or ROLES or TTL in an invalid answer.
             assert!(
-                offset >= HEADER_LEN && offset + ELEMENT_OVERHEAD + length <= len,
+                !allowed.contains(&tag.code()) || matches!(tag.code(), 8 | 9),
                 "{e:?}"
             );
         }
-        TvsError::BadUtf8 {
+        TvsError::DuplicateElement {
+            tag,
+            first_offset,
             offset,
-            error_offset,
         } => {
-            assert!(offset >= HEADER_LEN && offset + ELEMENT_OVERHEAD <= error_offset);
-            assert!(error_offset < len, "{e:?}");
+            assert!(HEADER_LEN <= first_offset && first_offset < offset && offset < len);
+            assert_eq!(data[first_offset], tag.code());
+            assert_eq!(data[offset], tag.code());
         }
+        TvsError::MissingElement { command, .. } => assert_eq!(command.code(), data[2]),
+        TvsError::BadDeviceNamePrefix { offset, found } => {
+            let (tag, value) = element_at(data, offset);
+            assert_eq!(tag, 1);
+            assert_eq!(value.first().copied(), found);
+            assert_ne!(found, Some(DEVICE_NAME_PREFIX));
+        }
+        TvsError::BadDeviceName { offset, error } => {
+            let (tag, value) = element_at(data, offset);
+            assert_eq!(tag, 1);
+            assert_eq!(value[0], DEVICE_NAME_PREFIX);
+            assert_eq!(DeviceName::from_bytes(&value[1..]), Err(error));
+            let _ = error.to_string();
+        }
+        TvsError::BadStatusLength { offset, length } => {
+            let (tag, value) = element_at(data, offset);
+            assert_eq!((tag, value.len()), (7, length));
+            assert_ne!(length, 1);
+        }
+        TvsError::BadStatus { offset, found } => {
+            let (tag, value) = element_at(data, offset);
+            assert_eq!((tag, value), (7, &[found][..]));
+            assert!(Status::from_code(found).is_none());
+        }
+        TvsError::BadTtlLength { offset, length } => {
+            let (tag, value) = element_at(data, offset);
+            assert_eq!((tag, value.len()), (9, length));
+            assert_ne!(length, 4);
+        }
+        TvsError::ValueTooLong { .. }
+        | TvsError::PayloadTooLong { .. }
+        | TvsError::RoleNotEncodable { .. } => panic!("an encoding error while decoding: {e:?}"),
         _ => {}
     }
 }
 
-fn check_message(m: &Message<'_>, data: &[u8]) {
-    assert_eq!(m.as_bytes(), data);
-    assert_eq!(m.payload(), &data[HEADER_LEN..]);
-    assert_eq!(m.command().code(), data[2]);
-    assert_eq!(m.reserved(), data[3]);
+fn check_frame(frame: &Frame<'_>, data: &[u8]) {
+    assert_eq!(frame.as_bytes(), data);
+    assert_eq!(frame.payload(), &data[HEADER_LEN..]);
+    assert!(frame.payload().len() <= MAX_PAYLOAD_LEN);
+    assert_eq!(data[0], 87);
+    assert_eq!(data[1], 1);
+    assert_eq!(frame.command().code(), data[2]);
+    assert_eq!(frame.reserved(), data[3]);
     assert_eq!(
-        m.session_id(),
+        frame.session_id(),
         u32::from_be_bytes(data[4..8].try_into().unwrap())
     );
-
+    assert_eq!(
+        usize::from(u16::from_be_bytes([data[8], data[9]])),
+        data.len() - HEADER_LEN
+    );
     let mut pos = HEADER_LEN;
-    let (mut name, mut cert, mut status, mut roles, mut ttl) = (None, None, None, None, None);
-    for e in m.elements() {
+    for e in frame.elements() {
         assert_eq!(e.offset, pos);
-        assert_eq!(ElementTag::from_code(data[pos]), e.tag);
-        let len = usize::from(u16::from_be_bytes([data[pos + 1], data[pos + 2]]));
+        let (tag, value) = element_at(data, pos);
+        assert_eq!(e.tag, ElementTag::from_code(tag));
+        assert_eq!(e.tag.code(), tag);
+        assert_eq!(e.value, value);
         assert_eq!(
-            e.value,
-            &data[pos + ELEMENT_OVERHEAD..pos + ELEMENT_OVERHEAD + len]
+            frame.element(e.tag).map(|first| first.offset <= pos),
+            Some(true)
         );
-        match e.tag {
-            ElementTag::DeviceName => assert!(name.replace(e.value).is_none()),
-            ElementTag::Certificate => assert!(cert.replace(e.value).is_none()),
-            ElementTag::Status => assert!(status.replace(e.value).is_none()),
-            ElementTag::Roles => assert!(roles.replace(e.value).is_none()),
-            ElementTag::TimeToLive => assert!(ttl.replace(e.value).is_none()),
-            ElementTag::Unknown(_) => {}
-        }
-        pos += ELEMENT_OVERHEAD + len;
+        pos += ELEMENT_OVERHEAD + value.len();
     }
     assert_eq!(pos, data.len(), "elements do not fill the payload");
-    assert_eq!(m.device_name().map(str::as_bytes), name);
-    assert_eq!(m.certificate(), cert);
-    assert_eq!(m.status(), status.map(|v| Status::from_code(v[0])));
-    assert_eq!(
-        m.ttl(),
-        ttl.map(|v| u32::from_be_bytes(v.try_into().unwrap()))
-    );
-    match (m.roles(), roles) {
-        (None, None) => {}
-        (Some(r), Some(v)) => {
-            assert_eq!(v.len() % 2, 0);
-            assert_eq!(r.len(), v.len() / 2);
-            let forward: Vec<u16> = r.clone().collect();
-            let mut backward: Vec<u16> = r.clone().rev().collect();
+    // A frame writes back the very bytes it was read from.
+    let buf = frame.to_buf();
+    assert_eq!(buf.encode().as_deref(), Ok(data));
+}
+
+/// Whether the message is written as the builders write it.
+fn canonical(message: &Message<'_>) -> bool {
+    let frame = message.frame();
+    let tags: Vec<u8> = frame.elements().map(|e| e.tag.code()).collect();
+    frame.reserved() == 0
+        && match message {
+            Message::VerifyRequest(_) => tags == [1, 2],
+            Message::VerifyResponse(v) if v.is_valid() => tags == [7, 8, 9],
+            Message::VerifyResponse(_) => tags == [7],
+            Message::QueryRequest(_) | Message::QueryResponse(_) => true,
+        }
+}
+
+fn check_request(view: &VerifyRequestView<'_>, data: &[u8]) {
+    let name = view.frame().element(ElementTag::DeviceName).unwrap();
+    assert_eq!(name.value.len(), 1 + DEVICE_NAME_LEN);
+    assert_eq!(name.value[0], DEVICE_NAME_PREFIX);
+    assert_eq!(&name.value[1..], view.device_name().as_bytes());
+    let name = view.device_name();
+    assert_eq!(DeviceName::parse(name.as_str()), Ok(name));
+    assert_eq!(DeviceName::new(name.model(), name.mac()), Ok(name));
+    let cert = view.frame().element(ElementTag::Certificate).unwrap();
+    assert_eq!(cert.value, view.certificate());
+
+    let request = view.to_request();
+    assert_eq!(VerifyRequest::decode(data).as_ref(), Ok(&request));
+    let wire = request.encode().expect("a decoded request re-encodes");
+    let back = Message::decode(&wire).expect("an encoded request decodes");
+    assert!(canonical(&back));
+    match back {
+        Message::VerifyRequest(b) => assert_eq!(b.to_request(), request),
+        other => panic!("a request re-encoded as {}", other.command()),
+    }
+}
+
+fn check_response(view: &VerifyResponseView<'_>, data: &[u8]) {
+    let status = view.frame().element(ElementTag::Status).unwrap();
+    assert_eq!(status.value, &[view.status().code()][..]);
+    match (view.status(), view.roles(), view.ttl_seconds()) {
+        (Status::Valid, Some(roles), Some(ttl)) => {
+            let raw = view.frame().element(ElementTag::Roles).unwrap().value;
+            assert_eq!(roles.as_bytes(), raw);
+            assert_eq!(roles.len(), raw.len());
+            let forward: Vec<_> = roles.clone().collect();
+            let mut backward: Vec<_> = roles.rev().collect();
             backward.reverse();
             assert_eq!(forward, backward);
-            assert_eq!(r.functions().count(), forward.len());
-            let codes: Vec<u16> = v
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            assert_eq!(forward, codes);
+            let codes: Vec<u16> = forward.iter().map(|f| f.code()).collect();
+            let expected: Vec<u16> = raw.iter().map(|&b| u16::from(b)).collect();
+            assert_eq!(codes, expected);
+            let raw_ttl = view.frame().element(ElementTag::TimeToLive).unwrap().value;
+            assert_eq!(raw_ttl, &ttl.to_be_bytes()[..]);
         }
-        other => panic!("roles accessor disagrees with the elements: {other:?}"),
+        (Status::Invalid, None, None) => {
+            assert_eq!(view.frame().elements().count(), 1);
+        }
+        other => panic!("an inconsistent response view: {other:?}"),
+    }
+
+    let response = view.to_response();
+    assert_eq!(VerifyResponse::decode(data).as_ref(), Ok(&response));
+    let wire = response.encode().expect("a decoded response re-encodes");
+    let back = Message::decode(&wire).expect("an encoded response decodes");
+    assert!(canonical(&back));
+    match back {
+        Message::VerifyResponse(b) => assert_eq!(b.to_response(), response),
+        other => panic!("a response re-encoded as {}", other.command()),
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let m = match Message::decode(data) {
-        Ok(m) => m,
+    let frame = Frame::decode(data);
+    let message = Message::decode(data);
+    let frame = match frame {
+        Ok(frame) => frame,
         Err(e) => {
             check_error(&e, data);
+            assert_eq!(message, Err(e));
             assert!(VerifyRequest::decode(data).is_err());
             assert!(VerifyResponse::decode(data).is_err());
             return;
         }
     };
-    check_message(&m, data);
+    check_frame(&frame, data);
 
-    match VerifyRequest::try_from(&m) {
-        Ok(req) => {
-            assert_eq!(m.command(), Command::VerifyRequest);
-            assert_eq!(VerifyRequest::decode(data).as_ref(), Ok(&req));
-            let wire = req.encode().expect("a decoded request re-encodes");
-            let back = Message::decode(&wire).expect("an encoded request decodes");
-            check_message(&back, &wire);
-            assert_eq!(VerifyRequest::try_from(&back), Ok(req));
+    let message = match message {
+        Ok(message) => message,
+        Err(e) => {
+            check_error(&e, data);
+            // Only the rules of a verify command, or an unknown command,
+            // refuse a frame that decodes.
+            match frame.command() {
+                Command::VerifyRequest => {
+                    assert_eq!(VerifyRequestView::try_from(frame).err(), Some(e));
+                }
+                Command::VerifyResponse => {
+                    assert_eq!(VerifyResponseView::try_from(frame).err(), Some(e));
+                }
+                Command::Unknown(found) => assert_eq!(e, TvsError::UnknownCommand { found }),
+                other => panic!("a {other} frame refused: {e:?}"),
+            }
+            assert!(VerifyRequest::decode(data).is_err());
+            assert!(VerifyResponse::decode(data).is_err());
+            return;
         }
-        Err(e) => check_error(&e, data),
-    }
-    match VerifyResponse::try_from(&m) {
-        Ok(resp) => {
-            assert_eq!(m.command(), Command::VerifyResponse);
-            assert_eq!(VerifyResponse::decode(data).as_ref(), Ok(&resp));
-            let wire = resp.encode().expect("a decoded response re-encodes");
-            let back = Message::decode(&wire).expect("an encoded response decodes");
-            check_message(&back, &wire);
-            assert_eq!(VerifyResponse::try_from(&back), Ok(resp));
+    };
+    let _ = message.to_string();
+    assert_eq!(message.frame(), &frame);
+    assert_eq!(message.command(), frame.command());
+    assert_eq!(message.session_id(), frame.session_id());
+
+    let typed = match &message {
+        Message::VerifyRequest(view) => {
+            check_request(view, data);
+            assert!(VerifyResponse::decode(data).is_err());
+            Some(view.to_request().encode())
         }
-        Err(e) => check_error(&e, data),
+        Message::VerifyResponse(view) => {
+            check_response(view, data);
+            assert!(VerifyRequest::decode(data).is_err());
+            Some(view.to_response().encode())
+        }
+        Message::QueryRequest(f) | Message::QueryResponse(f) => {
+            assert_eq!(f, &frame);
+            assert!(VerifyRequest::decode(data).is_err());
+            assert!(VerifyResponse::decode(data).is_err());
+            None
+        }
+    };
+    if let Some(wire) = typed {
+        let wire = wire.expect("a decoded message re-encodes");
+        // Byte for byte exactly when the input is written as the
+        // builders write.
+        assert_eq!(wire == data, canonical(&message));
     }
 });

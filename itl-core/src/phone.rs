@@ -16,7 +16,7 @@ use crate::error::ParseError;
 use crate::function::Function;
 use crate::signed_file::SignedFile;
 use crate::trust_list::{ListKind, TrustList};
-use crate::tvs::codec::{Status, VerifyRequest, VerifyResponse};
+use crate::tvs::codec::{DeviceName, DeviceNameError, Verdict, VerifyRequest, VerifyResponse};
 use crate::tvs::server::TrustVerifier;
 use crate::verify::{Policy, TrustAnchor, VerifyError};
 
@@ -213,6 +213,9 @@ pub enum TvsOutcome {
         /// Index in the phone's TVS list.
         server: usize,
     },
+    /// The phone's name and model give no valid TVS device name
+    /// ([`Phone::tvs_device_name`]), so it could not ask.
+    BadDeviceName(DeviceNameError),
 }
 
 impl core::fmt::Display for TvsOutcome {
@@ -242,6 +245,10 @@ impl core::fmt::Display for TvsOutcome {
                 f,
                 "TVS server {} vouched for the certificate, but in no role that may sign this file",
                 server.saturating_add(1)
+            ),
+            TvsOutcome::BadDeviceName(error) => write!(
+                f,
+                "the phone could not ask TVS, having no valid TVS device name: {error}"
             ),
         }
     }
@@ -344,6 +351,14 @@ pub enum TvsAuthError {
 /// default: 1 MiB, far above real files (a CUCM ITL is 5 to 20 KB).
 pub const DEFAULT_MAX_FILE_SIZE: usize = 1 << 20;
 
+/// The model a [`Phone`] is unless told otherwise ([`Phone::with_model`]):
+/// a 7965, so that its TVS device name is `CP-7965-SEP<MAC>`.
+///
+/// ```
+/// assert_eq!(cisco_itl::phone::DEFAULT_MODEL, 7965);
+/// ```
+pub const DEFAULT_MODEL: u16 = 7965;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct CacheEntry {
     certificate: Vec<u8>,
@@ -363,6 +378,11 @@ struct CacheEntry {
 /// real phones behave): refuse a list older than the installed list of its
 /// kind, and a blank ITL while a CTL is installed.
 ///
+/// **TVS device name.** A phone is named `SEP<MAC>` (its CUCM name, which
+/// its file names carry) but introduces itself to TVS as
+/// `CP-<model>-SEP<MAC>` ([`Phone::tvs_device_name`]), from its model
+/// ([`Phone::with_model`], default [`DEFAULT_MODEL`]) and that MAC.
+///
 /// ```
 /// # let dir = "tests/data";
 /// use cisco_itl::phone::{ManualClock, Phone, Trust};
@@ -376,6 +396,7 @@ struct CacheEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phone {
     device_name: String,
+    model: u16,
     ctl: Option<Vec<u8>>,
     itl: Option<Vec<u8>>,
     tvs_servers: usize,
@@ -389,11 +410,28 @@ pub struct Phone {
 }
 
 impl Phone {
-    /// A phone named `device_name` (`SEP` + MAC) with nothing installed,
-    /// Security By Default, and one TVS server.
+    /// A phone named `device_name` (`SEP` + MAC, as in CUCM and in its
+    /// file names) with nothing installed, Security By Default, one TVS
+    /// server, and the model [`DEFAULT_MODEL`].
+    ///
+    /// The name is kept as given and never makes this panic. A name that
+    /// is not `SEP` and 12 hexadecimal digits gives the phone no TVS device
+    /// name, so it refuses whatever only TVS could vouch for, with
+    /// [`TvsOutcome::BadDeviceName`], and asks no server; use
+    /// [`Phone::try_new`] to refuse such a name at once.
+    ///
+    /// ```
+    /// use cisco_itl::phone::Phone;
+    /// let phone = Phone::new("SEP0011215A1AE3");
+    /// assert_eq!(phone.device_name(), "SEP0011215A1AE3");
+    /// assert_eq!(phone.tvs_device_name()?.as_str(), "CP-7965-SEP0011215A1AE3");
+    /// assert!(Phone::new("my phone").tvs_device_name().is_err());
+    /// # Ok::<(), cisco_itl::tvs::codec::DeviceNameError>(())
+    /// ```
     pub fn new(device_name: &str) -> Self {
         Phone {
             device_name: device_name.into(),
+            model: DEFAULT_MODEL,
             ctl: None,
             itl: None,
             tvs_servers: 1,
@@ -405,6 +443,36 @@ impl Phone {
             anti_rollback: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
+    }
+
+    /// A phone named `device_name`, like [`Phone::new`], but refusing a
+    /// name that is not `SEP` and 12 hexadecimal digits (either case).
+    ///
+    /// ```
+    /// use cisco_itl::phone::Phone;
+    /// use cisco_itl::tvs::codec::DeviceNameError;
+    /// assert!(Phone::try_new("SEP0011215A1AE3").is_ok());
+    /// assert_eq!(Phone::try_new("SEP0011").err(), Some(DeviceNameError::BadSepName));
+    /// ```
+    pub fn try_new(device_name: &str) -> Result<Self, DeviceNameError> {
+        DeviceName::from_sep_name(DEFAULT_MODEL, device_name)?;
+        Ok(Phone::new(device_name))
+    }
+
+    /// Sets the phone's model number (default [`DEFAULT_MODEL`]), which
+    /// its TVS device name carries in 4 digits. A model above 9999 gives
+    /// it no TVS device name.
+    ///
+    /// ```
+    /// use cisco_itl::phone::Phone;
+    /// let phone = Phone::new("SEP0011215A1AE3").with_model(8841);
+    /// assert_eq!(phone.model(), 8841);
+    /// assert_eq!(phone.tvs_device_name()?.as_str(), "CP-8841-SEP0011215A1AE3");
+    /// # Ok::<(), cisco_itl::tvs::codec::DeviceNameError>(())
+    /// ```
+    pub fn with_model(mut self, model: u16) -> Self {
+        self.model = model;
+        self
     }
 
     /// Turns anti-rollback on or off: when on, a list older than the
@@ -441,9 +509,36 @@ impl Phone {
         self
     }
 
-    /// The device name.
+    /// The device name as given (`SEP` + MAC).
     pub fn device_name(&self) -> &str {
         &self.device_name
+    }
+
+    /// The model number.
+    ///
+    /// ```
+    /// use cisco_itl::phone::{DEFAULT_MODEL, Phone};
+    /// assert_eq!(Phone::new("SEP0011215A1AE3").model(), DEFAULT_MODEL);
+    /// ```
+    pub fn model(&self) -> u16 {
+        self.model
+    }
+
+    /// The name the phone gives TVS in its requests:
+    /// `CP-<model>-SEP<MAC>`, the MAC in upper case, made from its model
+    /// and its `SEP` name; an error when either does not fit that form.
+    ///
+    /// ```
+    /// use cisco_itl::phone::Phone;
+    /// use cisco_itl::tvs::codec::DeviceNameError;
+    /// let phone = Phone::new("SEP0011215a1ae3").with_model(7945);
+    /// assert_eq!(phone.tvs_device_name()?.as_str(), "CP-7945-SEP0011215A1AE3");
+    /// let phone = Phone::new("SEP0011215A1AE3").with_model(12_345);
+    /// assert_eq!(phone.tvs_device_name(), Err(DeviceNameError::ModelTooLarge { model: 12_345 }));
+    /// # Ok::<(), DeviceNameError>(())
+    /// ```
+    pub fn tvs_device_name(&self) -> Result<DeviceName, DeviceNameError> {
+        DeviceName::from_sep_name(self.model, &self.device_name)
     }
 
     /// The installed CTL's bytes.
@@ -644,6 +739,9 @@ impl Phone {
         if !self.security_by_default || self.tvs_servers == 0 {
             return Err(Rejection::Untrusted(TvsOutcome::NotAsked));
         }
+        let device_name = self
+            .tvs_device_name()
+            .map_err(|e| Rejection::Untrusted(TvsOutcome::BadDeviceName(e)))?;
         let mut outcome = TvsOutcome::Unreachable;
         for server in 0..self.tvs_servers {
             let Some(server_cert) = tvs.server_certificate(server) else {
@@ -656,7 +754,7 @@ impl Phone {
             self.session = self.session.wrapping_add(1);
             let request = VerifyRequest {
                 session_id: self.session,
-                device_name: self.device_name.clone(),
+                device_name,
                 certificate: certificate.to_vec(),
             };
             let Some(answer) = request
@@ -668,15 +766,14 @@ impl Phone {
             else {
                 continue;
             };
-            if answer.status != Status::Trusted {
+            let Verdict::Valid { roles, ttl_seconds } = answer.verdict else {
                 return Err(Rejection::Untrusted(TvsOutcome::Refused { server }));
-            }
-            let roles: Vec<Function> = answer.roles_as_functions().collect();
+            };
             self.cache.retain(|e| e.certificate != certificate);
             self.cache.push(CacheEntry {
                 certificate: certificate.to_vec(),
                 roles: roles.clone(),
-                expires_at: clock.now().saturating_add(u64::from(answer.ttl_seconds)),
+                expires_at: clock.now().saturating_add(u64::from(ttl_seconds)),
             });
             return Ok((server, roles));
         }

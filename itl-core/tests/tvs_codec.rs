@@ -1,13 +1,25 @@
-//! TVS wire codec: round trips, a hand-written request, one crafted input
-//! per error variant, and property tests.
+//! TVS wire codec: the exact bytes of the real protocol, round trips, one
+//! crafted input per error, device names, the in-memory server, the
+//! phone's requests, robustness, and the fuzz seeds.
+#![allow(clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+use common::*;
 
 use cisco_itl::Function;
+use cisco_itl::phone::{ManualClock, Phone, Rejection, Trust, TvsOutcome};
 use cisco_itl::tvs::codec::{
-    Command, ElementTag, HEADER_LEN, Message, Status, TvsError, VerifyRequest, VerifyResponse,
+    Command, DEVICE_NAME_LEN, DeviceName, DeviceNameError, ElementBuf, ElementTag, Frame, FrameBuf,
+    HEADER_LEN, MAX_PAYLOAD_LEN, Message, Status, TvsError, Verdict, VerifyRequest,
+    VerifyRequestView, VerifyResponse, VerifyResponseView,
 };
+use cisco_itl::tvs::server::{InMemoryTvs, TrustVerifier, TvsServer, certificate_sha256};
 use proptest::prelude::*;
 
-/// Builds a message with a correct payload length from raw elements.
+const NAME: &str = "CP-7965-SEP0011215A1AE3";
+const MAC: [u8; 6] = [0x00, 0x11, 0x21, 0x5A, 0x1A, 0xE3];
+
+/// A message with a correct payload length around raw elements.
 fn frame(command: u8, session_id: u32, elements: &[(u8, &[u8])]) -> Vec<u8> {
     let mut payload = Vec::new();
     for (tag, value) in elements {
@@ -19,163 +31,223 @@ fn frame(command: u8, session_id: u32, elements: &[(u8, &[u8])]) -> Vec<u8> {
     raw(command, session_id, &payload)
 }
 
-/// Header with a correct length followed by `payload` as given.
+/// A header with a correct length, then `payload` as given.
 fn raw(command: u8, session_id: u32, payload: &[u8]) -> Vec<u8> {
     let mut out = vec![87, 1, command, 0];
     out.extend_from_slice(&session_id.to_be_bytes());
-    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+    let len = u16::try_from(payload.len()).unwrap_or(u16::MAX);
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(payload);
     out
 }
 
+/// A DEVICE NAME value: `0x01` then the name.
+fn name_value(name: &[u8]) -> Vec<u8> {
+    let mut v = vec![0x01];
+    v.extend_from_slice(name);
+    v
+}
+
+fn device_name() -> DeviceName {
+    DeviceName::parse(NAME).unwrap_or_else(|e| unreachable!("{e}"))
+}
+
 fn sample_request() -> VerifyRequest {
     VerifyRequest {
-        session_id: 0x0102_0304,
-        device_name: "SEP0011".into(),
+        session_id: 7,
+        device_name: device_name(),
         certificate: vec![0x30, 0x03, 0x02, 0x01, 0x05],
     }
 }
 
 fn sample_response() -> VerifyResponse {
-    VerifyResponse {
-        session_id: 0xDEAD_BEEF,
-        status: Status::Trusted,
-        roles: vec![1, 2, 21],
-        ttl_seconds: 86_400,
-    }
+    VerifyResponse::valid(7, vec![Function::CcmTftp, Function::Tvs], 86_400)
 }
 
-#[test]
-fn request_known_bytes() -> Result<(), TvsError> {
-    #[rustfmt::skip]
-    let expected: [u8; 30] = [
-        // protocol 'W', version 1, command 1 (verify request), reserved 0
-        0x57, 0x01, 0x01, 0x00,
-        // session id
-        0x01, 0x02, 0x03, 0x04,
-        // payload length: (3 + 7) + (3 + 5) = 18
-        0x00, 0x00, 0x00, 0x12,
-        // device name, 7 bytes
-        0x01, 0x00, 0x07, b'S', b'E', b'P', b'0', b'0', b'1', b'1',
-        // certificate, 5 bytes
-        0x02, 0x00, 0x05, 0x30, 0x03, 0x02, 0x01, 0x05,
-    ];
-    let wire = sample_request().encode()?;
-    assert_eq!(wire, expected);
+/// The request of `sample_request`, written by hand from the protocol.
+#[rustfmt::skip]
+const REQUEST: [u8; 45] = [
+    // 'W', version 1, command 1 (verify request), reserved 0
+    0x57, 0x01, 0x01, 0x00,
+    // session id 7
+    0x00, 0x00, 0x00, 0x07,
+    // payload length: (3 + 24) + (3 + 5) = 35
+    0x00, 0x23,
+    // DEVICE NAME, 24 bytes: 0x01 then "CP-7965-SEP0011215A1AE3"
+    0x01, 0x00, 0x18, 0x01,
+    b'C', b'P', b'-', b'7', b'9', b'6', b'5', b'-', b'S', b'E', b'P',
+    b'0', b'0', b'1', b'1', b'2', b'1', b'5', b'A', b'1', b'A', b'E', b'3',
+    // CERTIFICATE, 5 bytes
+    0x02, 0x00, 0x05, 0x30, 0x03, 0x02, 0x01, 0x05,
+];
 
-    let message = Message::decode(&expected)?;
-    assert_eq!(message.command(), Command::VerifyRequest);
-    assert_eq!(message.session_id(), 0x0102_0304);
-    assert_eq!(message.reserved(), 0);
-    assert_eq!(message.device_name(), Some("SEP0011"));
-    assert_eq!(
-        message.certificate(),
-        Some(&[0x30, 0x03, 0x02, 0x01, 0x05][..])
-    );
-    assert_eq!(message.status(), None);
-    assert!(message.roles().is_none());
-    assert_eq!(message.ttl(), None);
-    let offsets: Vec<_> = message.elements().map(|e| (e.tag, e.offset)).collect();
+/// The response of `sample_response`, written by hand from the protocol.
+#[rustfmt::skip]
+const RESPONSE: [u8; 26] = [
+    // 'W', version 1, command 2 (verify response), reserved 0
+    0x57, 0x01, 0x02, 0x00,
+    // session id 7, repeated from the request
+    0x00, 0x00, 0x00, 0x07,
+    // payload length: (3 + 1) + (3 + 2) + (3 + 4) = 16
+    0x00, 0x10,
+    // STATUS: 0, valid
+    0x07, 0x00, 0x01, 0x00,
+    // ROLES: CCM+TFTP (2), TVS (21)
+    0x08, 0x00, 0x02, 0x02, 0x15,
+    // TTL: 86,400 seconds
+    0x09, 0x00, 0x04, 0x00, 0x01, 0x51, 0x80,
+];
+
+/// "Invalid": the STATUS alone.
+#[rustfmt::skip]
+const INVALID: [u8; 14] = [
+    0x57, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x04,
+    0x07, 0x00, 0x01, 0x01,
+];
+
+#[test]
+fn request_exact_bytes() -> Result<(), TvsError> {
+    assert_eq!(sample_request().encode()?, REQUEST);
+
+    let view = VerifyRequestView::decode(&REQUEST)?;
+    assert_eq!(view.session_id(), 7);
+    assert_eq!(view.device_name().as_str(), NAME);
+    assert_eq!(view.certificate(), &[0x30, 0x03, 0x02, 0x01, 0x05][..]);
+    assert_eq!(view.frame().reserved(), 0);
+    assert_eq!(view.frame().command(), Command::VerifyRequest);
+    assert_eq!(view.frame().as_bytes(), &REQUEST[..]);
+    let offsets: Vec<_> = view
+        .frame()
+        .elements()
+        .map(|e| (e.tag, e.offset, e.value.len()))
+        .collect();
     assert_eq!(
         offsets,
-        [(ElementTag::DeviceName, 12), (ElementTag::Certificate, 22)]
+        [
+            (ElementTag::DeviceName, 10, 24),
+            (ElementTag::Certificate, 37, 5)
+        ]
+    );
+    assert_eq!(VerifyRequest::decode(&REQUEST)?, sample_request());
+    Ok(())
+}
+
+#[test]
+fn response_exact_bytes() -> Result<(), TvsError> {
+    assert_eq!(sample_response().encode()?, RESPONSE);
+    assert_eq!(VerifyResponse::invalid(7).encode()?, INVALID);
+
+    let view = VerifyResponseView::decode(&RESPONSE)?;
+    assert_eq!(view.session_id(), 7);
+    assert_eq!(view.status(), Status::Valid);
+    assert!(view.is_valid());
+    assert_eq!(view.ttl_seconds(), Some(86_400));
+    let roles = view.roles().map(|r| (r.as_bytes(), r.collect::<Vec<_>>()));
+    assert_eq!(
+        roles,
+        Some((&[2, 21][..], vec![Function::CcmTftp, Function::Tvs]))
+    );
+    assert_eq!(VerifyResponse::decode(&RESPONSE)?, sample_response());
+    assert_eq!(
+        sample_response().verdict,
+        Verdict::Valid {
+            roles: vec![Function::CcmTftp, Function::Tvs],
+            ttl_seconds: 86_400
+        }
+    );
+
+    let view = VerifyResponseView::decode(&INVALID)?;
+    assert_eq!(view.status(), Status::Invalid);
+    assert!(view.roles().is_none());
+    assert_eq!(view.ttl_seconds(), None);
+    assert_eq!(
+        VerifyResponse::decode(&INVALID)?,
+        VerifyResponse::invalid(7)
+    );
+    Ok(())
+}
+
+/// Answers as the TVS daemon writes them: a CCM and TVS certificate kept a
+/// week, then the same answer with its elements in another order, and an
+/// answer with no role.
+#[test]
+fn response_from_a_real_server() -> Result<(), TvsError> {
+    #[rustfmt::skip]
+    let week: [u8; 26] = [
+        0x57, 0x01, 0x02, 0x00, 0x5E, 0x11, 0xA0, 0x3C, 0x00, 0x10,
+        0x07, 0x00, 0x01, 0x00,
+        0x08, 0x00, 0x02, 0x01, 0x15,
+        0x09, 0x00, 0x04, 0x00, 0x09, 0x3A, 0x80,
+    ];
+    let expected = VerifyResponse::valid(0x5E11_A03C, vec![Function::Ccm, Function::Tvs], 604_800);
+    assert_eq!(VerifyResponse::decode(&week)?, expected);
+
+    #[rustfmt::skip]
+    let reordered: [u8; 26] = [
+        0x57, 0x01, 0x02, 0x00, 0x5E, 0x11, 0xA0, 0x3C, 0x00, 0x10,
+        0x09, 0x00, 0x04, 0x00, 0x09, 0x3A, 0x80,
+        0x08, 0x00, 0x02, 0x01, 0x15,
+        0x07, 0x00, 0x01, 0x00,
+    ];
+    assert_eq!(VerifyResponse::decode(&reordered)?, expected);
+    // Re-encoded in the canonical order.
+    assert_eq!(expected.encode()?, week);
+
+    #[rustfmt::skip]
+    let no_role: [u8; 24] = [
+        0x57, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x0E,
+        0x07, 0x00, 0x01, 0x00,
+        0x08, 0x00, 0x00,
+        0x09, 0x00, 0x04, 0x00, 0x00, 0x0E, 0x10,
+    ];
+    assert_eq!(
+        VerifyResponse::decode(&no_role)?,
+        VerifyResponse::valid(1, vec![], 3600)
     );
     Ok(())
 }
 
 #[test]
-fn response_known_bytes() -> Result<(), TvsError> {
+fn the_old_private_layout_is_refused() {
+    // What this codec wrote before: a 12-byte header with a 32-bit length.
     #[rustfmt::skip]
-    let expected: [u8; 32] = [
-        // 'W', version 1, command 2 (verify response), reserved 0
-        0x57, 0x01, 0x02, 0x00,
-        0xDE, 0xAD, 0xBE, 0xEF,
-        // payload length: (3 + 1) + (3 + 6) + (3 + 4) = 20
-        0x00, 0x00, 0x00, 0x14,
-        // status: trusted
-        0x03, 0x00, 0x01, 0x00,
-        // roles: CCM, CCM+TFTP, TVS
-        0x04, 0x00, 0x06, 0x00, 0x01, 0x00, 0x02, 0x00, 0x15,
-        // time to live: 86,400 s
-        0x05, 0x00, 0x04, 0x00, 0x01, 0x51, 0x80,
+    let old = [
+        0x57, 0x01, 0x01, 0x00, 0x01, 0x02, 0x03, 0x04, 0x00, 0x00, 0x00, 0x12,
+        0x01, 0x00, 0x07, b'S', b'E', b'P', b'0', b'0', b'1', b'1',
+        0x02, 0x00, 0x05, 0x30, 0x03, 0x02, 0x01, 0x05,
     ];
-    assert_eq!(sample_response().encode()?, expected);
-    Ok(())
+    assert_eq!(
+        Message::decode(&old),
+        Err(TvsError::LengthMismatch {
+            declared: 0,
+            actual: 20
+        })
+    );
 }
 
 #[test]
-fn request_round_trip() -> Result<(), TvsError> {
-    let request = sample_request();
-    let first = request.encode()?;
-    let decoded = VerifyRequest::decode(&first)?;
-    assert_eq!(decoded, request);
-    assert_eq!(decoded.encode()?, first);
-    let via_message = VerifyRequest::try_from(&Message::decode(&first)?)?;
-    assert_eq!(via_message, request);
-    Ok(())
-}
-
-#[test]
-fn response_round_trip() -> Result<(), TvsError> {
-    let cases = [
-        sample_response(),
-        VerifyResponse {
-            session_id: 1,
-            status: Status::Trusted,
-            roles: vec![],
-            ttl_seconds: 0,
+fn round_trips() -> Result<(), TvsError> {
+    let requests = [
+        sample_request(),
+        VerifyRequest {
+            session_id: u32::MAX,
+            device_name: DeviceName::new(9999, [0xFF; 6]).unwrap_or_else(|e| unreachable!("{e}")),
+            certificate: vec![],
         },
-        VerifyResponse {
-            session_id: 2,
-            status: Status::NotTrusted,
-            roles: vec![],
-            ttl_seconds: 0,
-        },
-        VerifyResponse {
-            session_id: 3,
-            status: Status::Other(200),
-            roles: vec![7],
-            ttl_seconds: 0,
-        },
-        VerifyResponse {
-            session_id: 4,
-            status: Status::Error,
-            roles: vec![],
-            ttl_seconds: 30,
+        VerifyRequest {
+            session_id: 0,
+            device_name: DeviceName::new(0, [0; 6]).unwrap_or_else(|e| unreachable!("{e}")),
+            certificate: vec![0xAB; 65_505],
         },
     ];
-    for response in cases {
-        let first = response.encode()?;
-        let decoded = VerifyResponse::decode(&first)?;
-        assert_eq!(decoded, response);
-        assert_eq!(decoded.encode()?, first);
+    for request in requests {
+        let wire = request.encode()?;
+        let decoded = VerifyRequest::decode(&wire)?;
+        assert_eq!(decoded, request);
+        assert_eq!(decoded.encode()?, wire);
+        assert_eq!(Frame::decode(&wire)?.to_buf().encode()?, wire);
     }
-    Ok(())
-}
-
-#[test]
-fn not_trusted_response_is_status_only() -> Result<(), TvsError> {
-    let wire = VerifyResponse {
-        session_id: 5,
-        status: Status::NotTrusted,
-        roles: vec![],
-        ttl_seconds: 0,
-    }
-    .encode()?;
-    assert_eq!(wire, frame(2, 5, &[(3, &[1])]));
-    Ok(())
-}
-
-#[test]
-fn roles_as_functions() -> Result<(), TvsError> {
-    let response = VerifyResponse {
-        session_id: 1,
-        status: Status::Trusted,
-        roles: vec![0, 1, 2, 3, 4, 7, 21, 99],
-        ttl_seconds: 60,
-    };
-    let expected = [
+    let all_roles = vec![
         Function::Sast,
         Function::Ccm,
         Function::CcmTftp,
@@ -185,109 +257,236 @@ fn roles_as_functions() -> Result<(), TvsError> {
         Function::Tvs,
         Function::Unknown(99),
     ];
-    assert_eq!(response.roles_as_functions().collect::<Vec<_>>(), expected);
-    let wire = response.encode()?;
-    let message = Message::decode(&wire)?;
-    let functions: Option<Vec<Function>> = message.roles_as_functions().map(Iterator::collect);
-    assert_eq!(functions.as_deref(), Some(&expected[..]));
-    let roles = message.roles();
-    assert_eq!(roles.as_ref().map(ExactSizeIterator::len), Some(8));
-    let reversed: Option<Vec<u16>> = roles.map(|r| r.rev().collect());
-    assert_eq!(reversed, Some(vec![99, 21, 7, 4, 3, 2, 1, 0]));
+    let responses = [
+        sample_response(),
+        VerifyResponse::invalid(0),
+        VerifyResponse::valid(1, vec![], 0),
+        VerifyResponse::valid(2, all_roles, u32::MAX),
+    ];
+    for response in responses {
+        let wire = response.encode()?;
+        let decoded = VerifyResponse::decode(&wire)?;
+        assert_eq!(decoded, response);
+        assert_eq!(decoded.encode()?, wire);
+        let Message::VerifyResponse(view) = Message::decode(&wire)? else {
+            panic!("not decoded as a response");
+        };
+        assert_eq!(view.to_response(), response);
+    }
     Ok(())
 }
 
 #[test]
-fn unknown_elements_are_kept() -> Result<(), TvsError> {
-    let wire = frame(
-        1,
-        9,
-        &[
-            (1, b"SEP1"),
-            (0, b""),
-            (200, &[1, 2, 3]),
-            (2, &[0x30]),
-            (200, &[4]),
-        ],
-    );
-    let message = Message::decode(&wire)?;
-    assert_eq!(message.as_bytes(), &wire[..]);
-    let unknown: Vec<_> = message
+fn queries_keep_their_elements_opaque() -> Result<(), TvsError> {
+    let query = FrameBuf::new(Command::QueryRequest, 0x0A0B_0C0D)
+        .with_element(ElementTag::DeviceName, name_value(NAME.as_bytes()))
+        .with_element(ElementTag::Unknown(5), vec![])
+        .with_element(ElementTag::Unknown(200), vec![1, 2, 3])
+        .with_element(ElementTag::DeviceName, vec![0xFF]);
+    let wire = query.encode()?;
+    // Payload: (3 + 24) + 3 + (3 + 3) + (3 + 1) = 40.
+    #[rustfmt::skip]
+    let head = [0x57, 0x01, 0x03, 0x00, 0x0A, 0x0B, 0x0C, 0x0D, 0x00, 0x28];
+    assert_eq!(wire.get(..HEADER_LEN), Some(&head[..]));
+    let Message::QueryRequest(query_frame) = Message::decode(&wire)? else {
+        panic!("not decoded as a query");
+    };
+    let elements: Vec<_> = query_frame
         .elements()
-        .filter(|e| matches!(e.tag, ElementTag::Unknown(_)))
-        .map(|e| (e.tag, e.value))
+        .map(|e| (e.tag.code(), e.value))
         .collect();
     assert_eq!(
-        unknown,
+        elements,
         [
-            (ElementTag::Unknown(0), &b""[..]),
-            (ElementTag::Unknown(200), &[1, 2, 3][..]),
-            (ElementTag::Unknown(200), &[4][..]),
+            (1, &name_value(NAME.as_bytes())[..]),
+            (5, &[][..]),
+            (200, &[1, 2, 3][..]),
+            (1, &[0xFF][..]),
         ]
     );
-    // Rebuilding the payload from the elements gives the original bytes.
-    let mut rebuilt = Vec::new();
-    for e in message.elements() {
-        rebuilt.push(e.tag.code());
-        rebuilt.extend_from_slice(&u16::try_from(e.value.len()).unwrap_or(0).to_be_bytes());
-        rebuilt.extend_from_slice(e.value);
-    }
-    assert_eq!(rebuilt, message.payload());
-    // The typed form ignores them.
-    assert_eq!(
-        VerifyRequest::try_from(&message)?,
-        VerifyRequest {
-            session_id: 9,
-            device_name: "SEP1".into(),
-            certificate: vec![0x30],
-        }
-    );
+    assert_eq!(query_frame.to_buf(), query);
+    assert_eq!(FrameBuf::decode(&wire)?, query);
+    assert_eq!(FrameBuf::from(&query_frame).encode()?, wire);
+
+    let answer = frame(4, 9, &[(7, &[0, 0]), (77, &[])]);
+    let message = Message::decode(&answer)?;
+    assert!(matches!(message, Message::QueryResponse(_)));
+    assert_eq!(message.command(), Command::QueryResponse);
+    assert_eq!(message.session_id(), 9);
+    assert_eq!(message.frame().to_buf().encode()?, answer);
     Ok(())
 }
 
 #[test]
-fn elements_in_any_order_and_unknown_command() -> Result<(), TvsError> {
-    let wire = frame(2, 1, &[(5, &[0, 0, 0, 9]), (4, &[0, 3]), (3, &[0])]);
-    assert_eq!(
-        VerifyResponse::decode(&wire)?,
-        VerifyResponse {
-            session_id: 1,
-            status: Status::Trusted,
-            roles: vec![3],
-            ttl_seconds: 9,
-        }
-    );
-    let wire = frame(77, 1, &[]);
-    assert_eq!(Message::decode(&wire)?.command(), Command::Unknown(77));
+fn the_reserved_byte_is_read_and_kept_by_frames() -> Result<(), TvsError> {
+    let mut wire = REQUEST.to_vec();
+    if let Some(b) = wire.get_mut(3) {
+        *b = 0xFF;
+    }
+    let view = VerifyRequestView::decode(&wire)?;
+    assert_eq!(view.frame().reserved(), 0xFF);
+    // The typed form writes 0; the frame keeps what it read.
+    assert_eq!(view.to_request().encode()?, REQUEST);
+    assert_eq!(view.frame().to_buf().encode()?, wire);
     Ok(())
 }
 
 #[test]
-fn reserved_byte_is_accepted_and_reported() -> Result<(), TvsError> {
-    let mut wire = frame(1, 1, &[(1, b"A"), (2, b"B")]);
-    if let Some(byte) = wire.get_mut(3) {
-        *byte = 0xFF;
-    }
-    let message = Message::decode(&wire)?;
-    assert_eq!(message.reserved(), 0xFF);
+fn messages_read_as_sentences() -> Result<(), TvsError> {
+    assert_eq!(
+        Message::decode(&REQUEST)?.to_string(),
+        "verify request in session 7: CP-7965-SEP0011215A1AE3 asks about a 5-byte certificate"
+    );
+    assert_eq!(
+        Message::decode(&RESPONSE)?.to_string(),
+        "verify response to session 7: the certificate is valid in the roles CCM+TFTP and TVS, \
+         and the answer may be kept for 86400 seconds"
+    );
+    assert_eq!(
+        Message::decode(&INVALID)?.to_string(),
+        "verify response to session 7: the certificate is invalid"
+    );
+    let one = VerifyResponse::valid(3, vec![Function::Capf], 60).encode()?;
+    assert_eq!(
+        Message::decode(&one)?.to_string(),
+        "verify response to session 3: the certificate is valid in the role CAPF, \
+         and the answer may be kept for 60 seconds"
+    );
+    let none = VerifyResponse::valid(3, vec![], 60).encode()?;
+    assert_eq!(
+        Message::decode(&none)?.to_string(),
+        "verify response to session 3: the certificate is valid in no role, \
+         and the answer may be kept for 60 seconds"
+    );
+    let three = VerifyResponse::valid(3, vec![Function::Sast, Function::Ccm, Function::Tftp], 1)
+        .encode()?;
+    assert!(
+        Message::decode(&three)?
+            .to_string()
+            .contains("the roles SAST, CCM and TFTP,")
+    );
+    let empty = frame(4, 2, &[]);
+    assert_eq!(
+        Message::decode(&empty)?.to_string(),
+        "query response in session 2 with no element"
+    );
+    let single = frame(3, 2, &[(6, &[1])]);
+    assert_eq!(
+        Message::decode(&single)?.to_string(),
+        "query request in session 2 with 1 opaque element: tag 6 of 1 byte"
+    );
     Ok(())
 }
+
+// --- Device names -------------------------------------------------------
+
+#[test]
+fn device_names() -> Result<(), DeviceNameError> {
+    let name = DeviceName::new(7965, MAC)?;
+    assert_eq!(name.as_str(), NAME);
+    assert_eq!(name.as_bytes(), NAME.as_bytes());
+    assert_eq!(name.as_bytes().len(), DEVICE_NAME_LEN);
+    assert_eq!(name.model(), 7965);
+    assert_eq!(name.mac(), MAC);
+    assert_eq!(name.sep_name(), "SEP0011215A1AE3");
+    assert_eq!(name.to_string(), NAME);
+    assert_eq!(format!("{name:?}"), format!("DeviceName({NAME:?})"));
+    assert_eq!(DeviceName::parse(NAME)?, name);
+    assert_eq!(NAME.parse::<DeviceName>()?, name);
+    assert_eq!(DeviceName::try_from(NAME)?, name);
+    assert_eq!(DeviceName::from_bytes(NAME.as_bytes())?, name);
+    assert_eq!(DeviceName::from_sep_name(7965, "SEP0011215A1AE3")?, name);
+    assert_eq!(DeviceName::from_sep_name(7965, "sep0011215a1ae3")?, name);
+    assert_eq!(
+        DeviceName::new(42, MAC)?.as_str(),
+        "CP-0042-SEP0011215A1AE3"
+    );
+    assert_eq!(DeviceName::new(42, MAC)?.model(), 42);
+    for model in [0, 1, 999, 1000, 7811, 9999] {
+        for mac in [[0; 6], [0xFF; 6], [0x0A, 0xB0, 0xC1, 0x2D, 0xE3, 0x4F]] {
+            let name = DeviceName::new(model, mac)?;
+            assert_eq!((name.model(), name.mac()), (model, mac));
+            assert_eq!(DeviceName::parse(name.as_str())?, name);
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn device_name_errors() {
+    use DeviceNameError::*;
+    let cases: [(&str, DeviceNameError); 14] = [
+        // Lower-case hex digits.
+        ("CP-7965-SEP0011215a1ae3", BadMac { index: 18 }),
+        // A 3-digit model.
+        ("CP-796-SEP0011215A1AE3", BadModel { index: 6 }),
+        // A 5-digit model.
+        ("CP-79650-SEP0011215A1AE3", BadSeparator),
+        // The bare CUCM name.
+        ("SEP0011215A1AE3", BadPrefix),
+        ("cp-7965-SEP0011215A1AE3", BadPrefix),
+        ("CP-79x5-SEP0011215A1AE3", BadModel { index: 5 }),
+        ("CP-7965-sep0011215A1AE3", BadSeparator),
+        ("CP-7965_SEP0011215A1AE3", BadSeparator),
+        ("CP-7965-SEP0011215A1AG3", BadMac { index: 21 }),
+        ("CP-7965-SEP0011215A1AE", WrongLength { length: 22 }),
+        ("CP-7965-SEP0011215A1AE3 ", WrongLength { length: 24 }),
+        ("CP-7965-SEP0011215A1AE30", WrongLength { length: 24 }),
+        ("", WrongLength { length: 0 }),
+        ("CP-7965-SEP0011215A1AÉ3", BadMac { index: 21 }),
+    ];
+    for (text, error) in cases {
+        assert_eq!(DeviceName::parse(text), Err(error), "{text:?}");
+    }
+    assert_eq!(
+        DeviceName::new(10_000, MAC),
+        Err(ModelTooLarge { model: 10_000 })
+    );
+    for sep in [
+        "SEP0011215A1AE",
+        "SEP0011215A1AE3X",
+        "0011215A1AE3",
+        "XEP0011215A1AE3",
+        "SEP0011215A1AG3",
+        "SEP0011215A1A\u{e9}",
+    ] {
+        assert_eq!(
+            DeviceName::from_sep_name(7965, sep),
+            Err(BadSepName),
+            "{sep:?}"
+        );
+    }
+    assert_eq!(
+        DeviceName::from_sep_name(65_535, "SEP0011215A1AE3"),
+        Err(ModelTooLarge { model: 65_535 })
+    );
+    assert_eq!(
+        BadModel { index: 6 }.to_string(),
+        "character 7 is not a digit (the model takes the 4 characters after CP-)"
+    );
+    assert_eq!(
+        WrongLength { length: 22 }.to_string(),
+        "the name has 22 bytes, but a TVS device name has 23 (CP-, 4 digits, -SEP, 12 hexadecimal digits)"
+    );
+}
+
+// --- Errors, one crafted input each -------------------------------------
 
 #[test]
 fn error_truncated_header() {
     assert_eq!(
-        Message::decode(&[]),
+        Frame::decode(&[]),
         Err(TvsError::TruncatedHeader { length: 0 })
     );
     assert_eq!(
-        Message::decode(&[87, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
-        Err(TvsError::TruncatedHeader { length: 11 })
+        Message::decode(&REQUEST[..9]),
+        Err(TvsError::TruncatedHeader { length: 9 })
     );
 }
 
 #[test]
-fn error_wrong_protocol_id() {
-    let mut wire = frame(1, 1, &[]);
+fn error_wrong_protocol_id_and_version() {
+    let mut wire = REQUEST.to_vec();
     if let Some(b) = wire.first_mut() {
         *b = b'X';
     }
@@ -295,11 +494,7 @@ fn error_wrong_protocol_id() {
         Message::decode(&wire),
         Err(TvsError::WrongProtocolId { found: b'X' })
     );
-}
-
-#[test]
-fn error_unsupported_version() {
-    let mut wire = frame(1, 1, &[]);
+    let mut wire = REQUEST.to_vec();
     if let Some(b) = wire.get_mut(1) {
         *b = 2;
     }
@@ -312,57 +507,59 @@ fn error_unsupported_version() {
 #[test]
 fn error_length_mismatch() {
     // Declared longer than what follows.
-    let mut wire = frame(1, 1, &[(1, b"ABC")]);
-    wire.pop();
     assert_eq!(
-        Message::decode(&wire),
+        Message::decode(&REQUEST[..44]),
         Err(TvsError::LengthMismatch {
-            declared: 6,
-            actual: 5
+            declared: 35,
+            actual: 34
         })
     );
-    // Trailing bytes after the declared payload.
-    let mut wire = frame(1, 1, &[(1, b"ABC")]);
+    // A byte after the declared payload.
+    let mut wire = REQUEST.to_vec();
     wire.push(0);
     assert_eq!(
         Message::decode(&wire),
         Err(TvsError::LengthMismatch {
-            declared: 6,
-            actual: 7
+            declared: 35,
+            actual: 36
         })
     );
-    // The largest declared length.
-    let mut wire = raw(1, 1, &[]);
-    if let Some(field) = wire.get_mut(8..HEADER_LEN) {
-        field.copy_from_slice(&u32::MAX.to_be_bytes());
-    }
+    // The largest declared length, nothing after.
     assert_eq!(
-        Message::decode(&wire),
+        Frame::decode(&[87, 1, 3, 0, 0, 0, 0, 0, 0xFF, 0xFF]),
         Err(TvsError::LengthMismatch {
-            declared: u32::MAX as usize,
+            declared: 65_535,
             actual: 0
+        })
+    );
+    // More bytes than any header can declare.
+    let mut wire = raw(3, 0, &[]);
+    wire.resize(HEADER_LEN + 70_000, 0);
+    assert_eq!(
+        Frame::decode(&wire),
+        Err(TvsError::LengthMismatch {
+            declared: 0,
+            actual: 70_000
         })
     );
 }
 
 #[test]
 fn error_truncated_element() {
-    // Only two bytes of the tag and length.
-    let wire = raw(1, 1, &[1, 0]);
+    // Two bytes, not even a tag and a length.
     assert_eq!(
-        Message::decode(&wire),
+        Frame::decode(&raw(1, 1, &[1, 0])),
         Err(TvsError::TruncatedElement {
-            offset: 12,
+            offset: 10,
             needed: 3,
             available: 2
         })
     );
-    // A value longer than the payload, after a complete element.
-    let wire = raw(1, 1, &[1, 0, 1, b'A', 2, 0, 5, 0x30]);
+    // A value running past the end, after a complete element.
     assert_eq!(
-        Message::decode(&wire),
+        Message::decode(&raw(3, 1, &[1, 0, 1, 0xAA, 2, 0, 5, 0x30])),
         Err(TvsError::TruncatedElement {
-            offset: 16,
+            offset: 14,
             needed: 8,
             available: 4
         })
@@ -370,335 +567,805 @@ fn error_truncated_element() {
 }
 
 #[test]
-fn error_duplicate_element() {
-    let wire = frame(2, 1, &[(3, &[0]), (4, &[]), (3, &[1])]);
+fn error_commands() -> Result<(), TvsError> {
     assert_eq!(
-        Message::decode(&wire),
-        Err(TvsError::DuplicateElement {
-            tag: ElementTag::Status,
-            first_offset: 12,
-            offset: 19
+        Message::decode(&frame(0, 1, &[])),
+        Err(TvsError::UnknownCommand { found: 0 })
+    );
+    assert_eq!(
+        Message::decode(&frame(5, 1, &[])),
+        Err(TvsError::UnknownCommand { found: 5 })
+    );
+    // A frame still decodes, whatever its command.
+    assert_eq!(
+        Frame::decode(&frame(5, 1, &[]))?.command(),
+        Command::Unknown(5)
+    );
+    assert_eq!(
+        VerifyRequest::decode(&RESPONSE),
+        Err(TvsError::UnexpectedCommand {
+            expected: Command::VerifyRequest,
+            found: Command::VerifyResponse
         })
     );
-    let wire = frame(1, 1, &[(1, b"A"), (1, b"B"), (2, b"C")]);
+    assert_eq!(
+        VerifyResponse::decode(&REQUEST),
+        Err(TvsError::UnexpectedCommand {
+            expected: Command::VerifyResponse,
+            found: Command::VerifyRequest
+        })
+    );
+    assert_eq!(
+        VerifyResponseView::decode(&frame(4, 1, &[(7, &[0])])),
+        Err(TvsError::UnexpectedCommand {
+            expected: Command::VerifyResponse,
+            found: Command::QueryResponse
+        })
+    );
+    Ok(())
+}
+
+#[test]
+fn error_unexpected_element() {
+    let name = name_value(NAME.as_bytes());
+    let unexpected = |command, tag, offset| {
+        Some(TvsError::UnexpectedElement {
+            command,
+            tag,
+            offset,
+        })
+    };
+    let request = Command::VerifyRequest;
+    let response = Command::VerifyResponse;
+    // An unknown tag in a request, wherever it is.
+    let wire = frame(1, 1, &[(1, &name), (2, &[0x30]), (3, &[])]);
+    assert_eq!(
+        VerifyRequest::decode(&wire).err(),
+        unexpected(request, ElementTag::Unknown(3), 41)
+    );
+    let wire = frame(1, 1, &[(0, &[]), (1, &name), (2, &[0x30])]);
+    assert_eq!(
+        Message::decode(&wire).err(),
+        unexpected(request, ElementTag::Unknown(0), 10)
+    );
+    // A response's element in a request.
+    let wire = frame(1, 1, &[(1, &name), (7, &[0]), (2, &[0x30])]);
+    assert_eq!(
+        Message::decode(&wire).err(),
+        unexpected(request, ElementTag::Status, 37)
+    );
+    // A request's element, or an unknown one, in a response.
+    let wire = frame(2, 1, &[(7, &[1]), (2, &[0x30])]);
+    assert_eq!(
+        Message::decode(&wire).err(),
+        unexpected(response, ElementTag::Certificate, 14)
+    );
+    let wire = frame(2, 1, &[(255, &[]), (7, &[1])]);
+    assert_eq!(
+        Message::decode(&wire).err(),
+        unexpected(response, ElementTag::Unknown(255), 10)
+    );
+    // An invalid answer carries the STATUS alone.
+    let wire = frame(2, 1, &[(7, &[1]), (8, &[2])]);
+    assert_eq!(
+        VerifyResponse::decode(&wire).err(),
+        unexpected(response, ElementTag::Roles, 14)
+    );
+    let wire = frame(2, 1, &[(9, &[0, 0, 0, 1]), (7, &[1])]);
+    assert_eq!(
+        VerifyResponse::decode(&wire).err(),
+        unexpected(response, ElementTag::TimeToLive, 10)
+    );
+    let wire = frame(2, 1, &[(7, &[1]), (9, &[0, 0, 0, 1]), (8, &[])]);
+    assert_eq!(
+        VerifyResponse::decode(&wire).err(),
+        unexpected(response, ElementTag::TimeToLive, 14)
+    );
+}
+
+#[test]
+fn error_duplicate_element() {
+    let name = name_value(NAME.as_bytes());
+    let wire = frame(1, 1, &[(1, &name), (2, &[0x30]), (1, &name)]);
     assert_eq!(
         Message::decode(&wire),
         Err(TvsError::DuplicateElement {
             tag: ElementTag::DeviceName,
-            first_offset: 12,
-            offset: 16
+            first_offset: 10,
+            offset: 41
+        })
+    );
+    let wire = frame(1, 1, &[(2, &[]), (2, &[])]);
+    assert_eq!(
+        Message::decode(&wire),
+        Err(TvsError::DuplicateElement {
+            tag: ElementTag::Certificate,
+            first_offset: 10,
+            offset: 13
+        })
+    );
+    let wire = frame(2, 1, &[(7, &[0]), (8, &[]), (7, &[0])]);
+    assert_eq!(
+        Message::decode(&wire),
+        Err(TvsError::DuplicateElement {
+            tag: ElementTag::Status,
+            first_offset: 10,
+            offset: 17
+        })
+    );
+    let wire = frame(2, 1, &[(8, &[]), (8, &[1])]);
+    assert_eq!(
+        Message::decode(&wire),
+        Err(TvsError::DuplicateElement {
+            tag: ElementTag::Roles,
+            first_offset: 10,
+            offset: 13
+        })
+    );
+    let wire = frame(2, 1, &[(9, &[0; 4]), (9, &[0; 4])]);
+    assert_eq!(
+        Message::decode(&wire),
+        Err(TvsError::DuplicateElement {
+            tag: ElementTag::TimeToLive,
+            first_offset: 10,
+            offset: 17
         })
     );
 }
 
 #[test]
 fn error_missing_element() {
-    let missing = |command, tag| Some(TvsError::MissingElement { command, tag });
+    let name = name_value(NAME.as_bytes());
+    let missing = |command, tag| Err(TvsError::MissingElement { command, tag });
     let request = Command::VerifyRequest;
     let response = Command::VerifyResponse;
-
-    let wire = frame(1, 1, &[(2, b"C")]);
     assert_eq!(
-        VerifyRequest::decode(&wire).err(),
+        Message::decode(&frame(1, 1, &[(2, &[0x30])])),
         missing(request, ElementTag::DeviceName)
     );
-    let wire = frame(1, 1, &[(1, b"D")]);
     assert_eq!(
-        VerifyRequest::decode(&wire).err(),
+        Message::decode(&frame(1, 1, &[(1, &name)])),
         missing(request, ElementTag::Certificate)
     );
-    let wire = frame(2, 1, &[(4, &[0, 1]), (5, &[0, 0, 0, 1])]);
     assert_eq!(
-        VerifyResponse::decode(&wire).err(),
+        Message::decode(&frame(1, 1, &[])),
+        missing(request, ElementTag::DeviceName)
+    );
+    assert_eq!(
+        Message::decode(&frame(2, 1, &[(8, &[1]), (9, &[0; 4])])),
         missing(response, ElementTag::Status)
     );
-    let wire = frame(2, 1, &[(3, &[0]), (5, &[0, 0, 0, 1])]);
     assert_eq!(
-        VerifyResponse::decode(&wire).err(),
+        Message::decode(&frame(2, 1, &[(7, &[0]), (9, &[0; 4])])),
         missing(response, ElementTag::Roles)
     );
-    let wire = frame(2, 1, &[(3, &[0]), (4, &[0, 1])]);
     assert_eq!(
-        VerifyResponse::decode(&wire).err(),
+        Message::decode(&frame(2, 1, &[(8, &[1]), (7, &[0])])),
         missing(response, ElementTag::TimeToLive)
     );
 }
 
 #[test]
-fn error_bad_element_length() {
-    let bad = |tag, offset, length| {
-        Err(TvsError::BadElementLength {
-            tag,
-            offset,
-            length,
-        })
-    };
-    let wire = frame(2, 1, &[(3, &[0, 0])]);
-    assert_eq!(Message::decode(&wire), bad(ElementTag::Status, 12, 2));
-    let wire = frame(2, 1, &[(3, &[])]);
-    assert_eq!(Message::decode(&wire), bad(ElementTag::Status, 12, 0));
-    let wire = frame(2, 1, &[(3, &[0]), (5, &[0, 0, 1])]);
-    assert_eq!(Message::decode(&wire), bad(ElementTag::TimeToLive, 16, 3));
-    let wire = frame(2, 1, &[(3, &[0]), (5, &[0, 0, 0, 0, 1])]);
-    assert_eq!(Message::decode(&wire), bad(ElementTag::TimeToLive, 16, 5));
-    let wire = frame(2, 1, &[(3, &[0]), (4, &[0, 1, 0])]);
-    assert_eq!(Message::decode(&wire), bad(ElementTag::Roles, 16, 3));
+fn error_device_name_prefix() {
+    let bad = |found| Err(TvsError::BadDeviceNamePrefix { offset: 10, found });
+    // The name without the 0x01 before it.
+    let wire = frame(1, 1, &[(1, NAME.as_bytes()), (2, &[0x30])]);
+    assert_eq!(Message::decode(&wire), bad(Some(b'C')));
+    // Another first byte.
+    let mut value = name_value(NAME.as_bytes());
+    if let Some(b) = value.first_mut() {
+        *b = 0x02;
+    }
+    let wire = frame(1, 1, &[(1, &value), (2, &[0x30])]);
+    assert_eq!(Message::decode(&wire), bad(Some(0x02)));
+    // An empty value.
+    let wire = frame(1, 1, &[(1, &[]), (2, &[0x30])]);
+    assert_eq!(Message::decode(&wire), bad(None));
 }
 
 #[test]
-fn error_bad_utf8() {
-    let wire = frame(1, 1, &[(2, b"C"), (1, &[b'S', b'E', 0xFF, b'P'])]);
-    assert_eq!(
-        Message::decode(&wire),
-        Err(TvsError::BadUtf8 {
-            offset: 16,
-            error_offset: 21
-        })
-    );
+fn error_device_name() {
+    let cases: [(&[u8], DeviceNameError); 6] = [
+        (
+            b"CP-7965-SEP0011215a1ae3",
+            DeviceNameError::BadMac { index: 18 },
+        ),
+        (
+            b"CP-796-SEP0011215A1AE3",
+            DeviceNameError::BadModel { index: 6 },
+        ),
+        (b"SEP0011215A1AE3", DeviceNameError::BadPrefix),
+        (b"", DeviceNameError::WrongLength { length: 0 }),
+        (
+            b"CP-7965-SEP0011215A1AE3\0",
+            DeviceNameError::WrongLength { length: 24 },
+        ),
+        (
+            b"CP-7965-SEP0011215A1A\xFF3",
+            DeviceNameError::BadMac { index: 21 },
+        ),
+    ];
+    for (name, error) in cases {
+        let value = name_value(name);
+        let wire = frame(1, 1, &[(2, &[0x30]), (1, &value)]);
+        assert_eq!(
+            Message::decode(&wire),
+            Err(TvsError::BadDeviceName { offset: 14, error }),
+            "{name:?}"
+        );
+    }
 }
 
 #[test]
-fn error_unexpected_command() -> Result<(), TvsError> {
-    let response = sample_response().encode()?;
+fn error_status() {
     assert_eq!(
-        VerifyRequest::decode(&response),
-        Err(TvsError::UnexpectedCommand {
-            expected: Command::VerifyRequest,
-            found: Command::VerifyResponse
+        Message::decode(&frame(2, 1, &[(7, &[])])),
+        Err(TvsError::BadStatusLength {
+            offset: 10,
+            length: 0
         })
     );
-    let unknown = frame(9, 1, &[(1, b"A"), (2, b"B"), (3, &[0])]);
     assert_eq!(
-        VerifyResponse::decode(&unknown),
-        Err(TvsError::UnexpectedCommand {
-            expected: Command::VerifyResponse,
-            found: Command::Unknown(9)
+        Message::decode(&frame(2, 1, &[(7, &[0, 0])])),
+        Err(TvsError::BadStatusLength {
+            offset: 10,
+            length: 2
         })
     );
-    Ok(())
+    for found in [2, 0x80, 0xFF] {
+        assert_eq!(
+            Message::decode(&frame(2, 1, &[(8, &[]), (7, &[found])])),
+            Err(TvsError::BadStatus { offset: 13, found })
+        );
+    }
 }
 
 #[test]
-fn error_value_too_long() -> Result<(), TvsError> {
+fn error_ttl_length() {
+    for length in [0, 2, 3, 5, 8] {
+        let value = vec![0; length];
+        let wire = frame(2, 1, &[(7, &[0]), (8, &[]), (9, &value)]);
+        assert_eq!(
+            Message::decode(&wire),
+            Err(TvsError::BadTtlLength { offset: 17, length })
+        );
+    }
+}
+
+#[test]
+fn error_too_long() -> Result<(), TvsError> {
     let mut request = sample_request();
-    request.device_name = "a".repeat(65_536);
+    request.certificate = vec![0; 65_536];
     assert_eq!(
         request.encode(),
         Err(TvsError::ValueTooLong {
-            tag: ElementTag::DeviceName,
+            tag: ElementTag::Certificate,
             length: 65_536
         })
     );
-    request.device_name = "a".repeat(65_535);
-    request.certificate = vec![0; 65_535];
+    // 10 + 27 + 3 + 65,505 bytes: the largest request.
+    request.certificate = vec![0; 65_505];
     let wire = request.encode()?;
+    assert_eq!(wire.len(), HEADER_LEN + MAX_PAYLOAD_LEN);
+    assert_eq!(wire.get(8..10), Some(&[0xFF, 0xFF][..]));
     assert_eq!(VerifyRequest::decode(&wire)?, request);
-
-    let mut response = sample_response();
-    response.roles = vec![4; 32_768];
+    request.certificate = vec![0; 65_506];
     assert_eq!(
-        response.encode(),
+        request.encode(),
+        Err(TvsError::PayloadTooLong { length: 65_536 })
+    );
+
+    let roles = vec![Function::Tvs; 65_535 - 14];
+    assert!(VerifyResponse::valid(1, roles.clone(), 0).encode().is_ok());
+    let mut roles = roles;
+    roles.push(Function::Tvs);
+    assert_eq!(
+        VerifyResponse::valid(1, roles, 0).encode(),
+        Err(TvsError::PayloadTooLong { length: 65_536 })
+    );
+    assert_eq!(
+        VerifyResponse::valid(1, vec![Function::Ccm; 65_536], 0).encode(),
         Err(TvsError::ValueTooLong {
             tag: ElementTag::Roles,
             length: 65_536
         })
     );
-    response.roles = vec![4; 32_767];
-    let wire = response.encode()?;
-    assert_eq!(VerifyResponse::decode(&wire)?, response);
+
+    let frame = FrameBuf::new(Command::QueryRequest, 1)
+        .with_element(ElementTag::Unknown(4), vec![0; 10])
+        .with_element(ElementTag::Unknown(3), vec![0; 65_536]);
+    assert_eq!(
+        frame.encode(),
+        Err(TvsError::ValueTooLong {
+            tag: ElementTag::Unknown(3),
+            length: 65_536
+        })
+    );
+    let frame = FrameBuf {
+        command: Command::QueryResponse,
+        reserved: 0,
+        session_id: 1,
+        elements: vec![
+            ElementBuf {
+                tag: ElementTag::Unknown(3),
+                value: vec![0; 65_532],
+            },
+            ElementBuf {
+                tag: ElementTag::Unknown(4),
+                value: vec![],
+            },
+        ],
+    };
+    assert_eq!(
+        frame.encode(),
+        Err(TvsError::PayloadTooLong { length: 65_538 })
+    );
     Ok(())
 }
 
 #[test]
-fn errors_display() {
-    let err = TvsError::DuplicateElement {
-        tag: ElementTag::Status,
-        first_offset: 12,
-        offset: 19,
-    };
+fn error_role_not_encodable() {
     assert_eq!(
-        err.to_string(),
-        "status element appears twice: at offset 12 and again at offset 19"
-    );
-    let err = TvsError::MissingElement {
-        command: Command::VerifyRequest,
-        tag: ElementTag::Certificate,
-    };
-    assert_eq!(
-        err.to_string(),
-        "verify request lacks its required certificate element"
+        VerifyResponse::valid(1, vec![Function::Tvs, Function::Unknown(256)], 1).encode(),
+        Err(TvsError::RoleNotEncodable { code: 256 })
     );
 }
 
-/// Exercises every accessor of a decoded message and both typed decodes.
-fn touch(message: &Message<'_>) {
-    let _ = (
-        message.command(),
-        message.session_id(),
-        message.reserved(),
-        message.device_name(),
-        message.certificate(),
-        message.status(),
-        message.ttl(),
-        message.payload(),
-    );
-    let _ = message.elements().count();
-    let _ = message.roles().map(Iterator::count);
-    let _ = message.roles_as_functions().map(Iterator::count);
-    let _ = VerifyRequest::try_from(message);
-    let _ = VerifyResponse::try_from(message);
-}
-
-/// After a successful typed decode, the typed form re-encodes to bytes that
-/// decode to the same typed value, and re-encode identically.
-fn check_typed(message: &Message<'_>) -> Result<(), TestCaseError> {
-    if let Ok(request) = VerifyRequest::try_from(message) {
-        let wire = request
-            .encode()
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(VerifyRequest::decode(&wire), Ok(request.clone()));
-        prop_assert_eq!(request.encode(), Ok(wire));
+#[test]
+fn errors_read_as_sentences() {
+    let cases: [(TvsError, &str); 6] = [
+        (
+            TvsError::LengthMismatch {
+                declared: 35,
+                actual: 34,
+            },
+            "the header declares 35 bytes of elements at offset 8, but 34 follow",
+        ),
+        (
+            TvsError::UnexpectedElement {
+                command: Command::VerifyRequest,
+                tag: ElementTag::Unknown(3),
+                offset: 41,
+            },
+            "a verify request may not carry the unknown element (tag 3) found at offset 41",
+        ),
+        (
+            TvsError::MissingElement {
+                command: Command::VerifyResponse,
+                tag: ElementTag::TimeToLive,
+            },
+            "the verify response lacks its time to live element (tag 9)",
+        ),
+        (
+            TvsError::BadDeviceName {
+                offset: 10,
+                error: DeviceNameError::BadMac { index: 18 },
+            },
+            "the device name element at offset 10 is refused: character 19 is not an upper-case \
+             hexadecimal digit (the MAC address takes the 12 characters after -SEP)",
+        ),
+        (
+            TvsError::BadStatus {
+                offset: 10,
+                found: 2,
+            },
+            "the status element at offset 10 holds 2, neither 0 (valid) nor 1 (invalid)",
+        ),
+        (
+            TvsError::UnknownCommand { found: 5 },
+            "command 5 at offset 2 is not one TVS defines (1 to 4)",
+        ),
+    ];
+    for (error, text) in cases {
+        assert_eq!(error.to_string(), text);
     }
-    if let Ok(response) = VerifyResponse::try_from(message) {
-        let wire = response
-            .encode()
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(VerifyResponse::decode(&wire), Ok(response.clone()));
-        prop_assert_eq!(response.encode(), Ok(wire));
+}
+
+// --- The server ---------------------------------------------------------
+
+fn server() -> TvsServer {
+    TvsServer::new("cucm-pub", cert("tvs-pub.pem"))
+        .trust(cert("callmanager-pub.pem").der(), &[Function::CcmTftp])
+        .trust_for(
+            cert("peer-asterisk.pem").der(),
+            &[Function::AppServer, Function::Tvs],
+            600,
+        )
+}
+
+fn ask(server: &TvsServer, certificate: &[u8]) -> Result<VerifyResponse, TvsError> {
+    let request = VerifyRequest {
+        session_id: 0xCAFE,
+        device_name: device_name(),
+        certificate: certificate.to_vec(),
+    };
+    VerifyResponse::decode(&server.handle(&request.encode()?)?)
+}
+
+#[test]
+fn server_answers_by_sha256() -> Result<(), TvsError> {
+    let tvs = server();
+    let cm = cert("callmanager-pub.pem");
+    assert_eq!(
+        ask(&tvs, cm.der())?,
+        VerifyResponse::valid(0xCAFE, vec![Function::CcmTftp], 86_400)
+    );
+    assert_eq!(
+        ask(&tvs, cert("peer-asterisk.pem").der())?,
+        VerifyResponse::valid(0xCAFE, vec![Function::AppServer, Function::Tvs], 600)
+    );
+    // Unknown: STATUS alone, byte for byte.
+    let request = VerifyRequest {
+        session_id: 7,
+        ..sample_request()
+    };
+    assert_eq!(tvs.handle(&request.encode()?)?, INVALID);
+    // Keyed by SHA-256: one entry per certificate, the last one wins.
+    let tvs = tvs.trust_for(cm.der(), &[Function::Tftp], 5);
+    assert_eq!(tvs.entries().len(), 2);
+    let entry = tvs.lookup(cm.der());
+    assert_eq!(entry.map(|e| e.id), Some(certificate_sha256(cm.der())));
+    assert_eq!(
+        ask(&tvs, cm.der())?,
+        VerifyResponse::valid(0xCAFE, vec![Function::Tftp], 5)
+    );
+    assert!(tvs.entries().windows(2).all(|w| match w {
+        [a, b] => a.id < b.id,
+        _ => true,
+    }));
+    Ok(())
+}
+
+#[test]
+fn server_refuses_bad_requests() -> Result<(), TvsError> {
+    let tvs = server();
+    let cm = cert("callmanager-pub.pem");
+    let name = name_value(NAME.as_bytes());
+    // An unknown tag.
+    let wire = frame(1, 1, &[(1, &name), (2, cm.der()), (4, &[])]);
+    assert!(matches!(
+        tvs.handle(&wire),
+        Err(TvsError::UnexpectedElement {
+            tag: ElementTag::Unknown(4),
+            ..
+        })
+    ));
+    // The bare SEP name, and lower-case hex.
+    let wire = frame(1, 1, &[(1, &name_value(b"SEP0011215A1AE3")), (2, cm.der())]);
+    assert_eq!(
+        tvs.handle(&wire),
+        Err(TvsError::BadDeviceName {
+            offset: 10,
+            error: DeviceNameError::BadPrefix
+        })
+    );
+    let wire = frame(
+        1,
+        1,
+        &[(1, &name_value(b"CP-7965-SEP0011215a1ae3")), (2, cm.der())],
+    );
+    assert!(matches!(
+        tvs.handle(&wire),
+        Err(TvsError::BadDeviceName { .. })
+    ));
+    // A response, or a query, is not a request.
+    assert!(matches!(
+        tvs.handle(&RESPONSE),
+        Err(TvsError::UnexpectedCommand { .. })
+    ));
+    assert!(matches!(
+        tvs.handle(&frame(3, 1, &[])),
+        Err(TvsError::UnexpectedCommand { .. })
+    ));
+    // A role that does not fit a byte.
+    let odd = TvsServer::new("odd", cert("tvs-pub.pem")).trust(cm.der(), &[Function::Unknown(300)]);
+    assert_eq!(
+        ask(&odd, cm.der()),
+        Err(TvsError::RoleNotEncodable { code: 300 })
+    );
+
+    // Through InMemoryTvs: no answer, and the refusal kept.
+    let mut servers = InMemoryTvs::new(vec![tvs]);
+    assert_eq!(servers.exchange(0, &frame(1, 1, &[(9, &[])])), None);
+    assert_eq!((servers.queries, servers.refused), (0, 1));
+    assert!(matches!(
+        servers.last_refusal,
+        Some(TvsError::UnexpectedElement { .. })
+    ));
+    assert!(servers.exchange(0, &REQUEST).is_some());
+    assert_eq!((servers.queries, servers.refused), (1, 1));
+    Ok(())
+}
+
+// --- The phone's requests -----------------------------------------------
+
+/// A TVS that records the requests it receives.
+struct Recorder {
+    inner: InMemoryTvs,
+    requests: Vec<Vec<u8>>,
+}
+
+impl TrustVerifier for Recorder {
+    fn server_certificate(&mut self, server: usize) -> Option<Vec<u8>> {
+        self.inner.server_certificate(server)
+    }
+
+    fn exchange(&mut self, server: usize, request: &[u8]) -> Option<Vec<u8>> {
+        self.requests.push(request.to_vec());
+        self.inner.exchange(server, request)
+    }
+}
+
+/// A phone holding CUCM's ITL (whose TVS record names `tvs-pub.pem`).
+fn phone(name: &str) -> Phone {
+    let mut p = Phone::new(name);
+    let clock = ManualClock::new(0);
+    let mut none = InMemoryTvs::unreachable();
+    assert_eq!(
+        p.offer_trust_list("ITLFile.tlv", &read("cucm-ITLFile.tlv"), &mut none, &clock),
+        Ok(Trust::FirstUse)
+    );
+    p
+}
+
+fn recorder() -> Recorder {
+    Recorder {
+        inner: InMemoryTvs::new(vec![server()]),
+        requests: Vec::new(),
+    }
+}
+
+#[test]
+fn phone_sends_its_tvs_device_name() -> Result<(), TvsError> {
+    let clock = ManualClock::new(0);
+    let asterisk = cert("peer-asterisk.pem");
+    for (phone, expected) in [
+        (phone("SEP0011215A1AE3"), NAME),
+        (phone("SEP0011215a1ae3"), NAME),
+        (
+            phone("SEPA1B2C3D4E5F6").with_model(8841),
+            "CP-8841-SEPA1B2C3D4E5F6",
+        ),
+    ] {
+        let mut phone = phone;
+        let mut tvs = recorder();
+        assert_eq!(
+            phone.check_server_certificate(asterisk.der(), &mut tvs, &clock),
+            Ok(Trust::Tvs { server: 0 })
+        );
+        assert_eq!(tvs.requests.len(), 1);
+        let wire = tvs.requests.first().map(Vec::as_slice).unwrap_or_default();
+        let request = VerifyRequestView::decode(wire)?;
+        assert_eq!(request.device_name().as_str(), expected);
+        assert_eq!(request.certificate(), asterisk.der());
+        assert_eq!(
+            phone.tvs_device_name().map(|n| n.to_string()),
+            Ok(expected.to_string())
+        );
+        // The name sits after 0x01 at offset 14, after the header and the
+        // element's tag and length.
+        assert_eq!(wire.get(10..14), Some(&[0x01, 0x00, 0x18, 0x01][..]));
+        assert_eq!(wire.get(14..37), Some(expected.as_bytes()));
     }
     Ok(())
 }
 
-/// Elements with tags around the known range and short values, so that
-/// well-formed messages of every shape come up often.
+#[test]
+fn phone_with_a_malformed_name_does_not_ask() {
+    let clock = ManualClock::new(0);
+    let asterisk = cert("peer-asterisk.pem");
+    for (mut phone, error) in [
+        (phone("my-phone"), DeviceNameError::BadSepName),
+        (phone("SEP0011215A1AE"), DeviceNameError::BadSepName),
+        (
+            phone("SEP0011215A1AE3").with_model(10_000),
+            DeviceNameError::ModelTooLarge { model: 10_000 },
+        ),
+    ] {
+        let mut tvs = recorder();
+        assert_eq!(
+            phone.check_server_certificate(asterisk.der(), &mut tvs, &clock),
+            Err(Rejection::Untrusted(TvsOutcome::BadDeviceName(error)))
+        );
+        assert!(tvs.requests.is_empty());
+        assert_eq!(phone.tvs_device_name(), Err(error));
+    }
+    assert!(Phone::try_new("my-phone").is_err());
+    assert!(Phone::try_new("SEP0011215A1AE3").is_ok());
+    assert_eq!(
+        TvsOutcome::BadDeviceName(DeviceNameError::BadSepName).to_string(),
+        "the phone could not ask TVS, having no valid TVS device name: \
+         the phone name is not SEP followed by 12 hexadecimal digits"
+    );
+}
+
+// --- Robustness ----------------------------------------------------------
+
+/// Whether a decoded message is written as the typed builders write it:
+/// reserved byte 0 and the elements in the order of the protocol's tables.
+fn canonical(message: &Message<'_>) -> bool {
+    let frame = message.frame();
+    let tags: Vec<u8> = frame.elements().map(|e| e.tag.code()).collect();
+    frame.reserved() == 0
+        && match message {
+            Message::VerifyRequest(_) => tags == [1, 2],
+            Message::VerifyResponse(view) if view.is_valid() => tags == [7, 8, 9],
+            Message::VerifyResponse(_) => tags == [7],
+            _ => true,
+        }
+}
+
+/// Every accessor, and the round trips a decoded message promises.
+fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
+    let frame = Frame::decode(bytes);
+    let message = Message::decode(bytes);
+    if let Err(e) = &message {
+        let _ = e.to_string();
+    }
+    let Ok(frame) = frame else {
+        prop_assert!(message.is_err());
+        return Ok(());
+    };
+    // Frames always round-trip byte for byte.
+    let again = frame.to_buf().encode();
+    prop_assert_eq!(again.as_deref(), Ok(bytes));
+    let mut pos = HEADER_LEN;
+    for e in frame.elements() {
+        prop_assert_eq!(e.offset, pos);
+        pos += 3 + e.value.len();
+    }
+    prop_assert_eq!(pos, bytes.len());
+    let Ok(message) = message else {
+        return Ok(());
+    };
+    let _ = message.to_string();
+    prop_assert_eq!(message.frame(), &frame);
+    let typed = match &message {
+        Message::VerifyRequest(view) => Some(view.to_request().encode()),
+        Message::VerifyResponse(view) => Some(view.to_response().encode()),
+        _ => None,
+    };
+    if let Some(wire) = typed {
+        let wire = wire.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(wire == bytes, canonical(&message));
+        let again = Message::decode(&wire).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        match (&message, &again) {
+            (Message::VerifyRequest(a), Message::VerifyRequest(b)) => {
+                prop_assert_eq!(a.to_request(), b.to_request());
+            }
+            (Message::VerifyResponse(a), Message::VerifyResponse(b)) => {
+                prop_assert_eq!(a.to_response(), b.to_response());
+            }
+            _ => prop_assert!(false, "the command changed"),
+        }
+    }
+    Ok(())
+}
+
+/// Elements around the real tags, with values of the real shapes often.
 fn element() -> impl Strategy<Value = (u8, Vec<u8>)> {
     prop_oneof![
-        (0u8..8, proptest::collection::vec(any::<u8>(), 0..12)),
-        Just((3u8, vec![0])),
-        (any::<u32>()).prop_map(|t| (5u8, t.to_be_bytes().to_vec())),
-        proptest::collection::vec(any::<u8>(), 0..5).prop_map(|v| (1u8, v)),
-        "[A-Z0-9]{0,15}".prop_map(|name| (1u8, name.into_bytes())),
+        (0u8..12, proptest::collection::vec(any::<u8>(), 0..8)),
+        Just((1u8, name_value(NAME.as_bytes()))),
+        "CP-[0-9]{4}-SEP[0-9A-Fa-f]{12}".prop_map(|n| (1u8, name_value(n.as_bytes()))),
         proptest::collection::vec(any::<u8>(), 0..40).prop_map(|v| (2u8, v)),
+        (0u8..3).prop_map(|s| (7u8, vec![s])),
+        proptest::collection::vec(any::<u8>(), 0..6).prop_map(|v| (8u8, v)),
+        any::<u32>().prop_map(|t| (9u8, t.to_be_bytes().to_vec())),
     ]
 }
 
-/// A command and elements of valid shapes: each known element present or
-/// not, a few unknown elements, in shuffled order.
+/// Valid requests and responses, their elements shuffled, sometimes with
+/// one extra element.
 fn well_formed() -> impl Strategy<Value = (u8, Vec<(u8, Vec<u8>)>)> {
-    use proptest::option::weighted;
-    let unknown = (
-        prop_oneof![Just(0u8), 6u8..=255],
-        proptest::collection::vec(any::<u8>(), 0..6),
-    );
-    (
-        command(),
-        weighted(0.8, ".{0,12}"),
-        weighted(0.8, proptest::collection::vec(any::<u8>(), 0..30)),
-        weighted(0.8, prop_oneof![Just(0u8), any::<u8>()]),
-        weighted(0.8, proptest::collection::vec(any::<u16>(), 0..5)),
-        weighted(0.8, any::<u32>()),
-        proptest::collection::vec(unknown, 0..3),
+    let request = (
+        "CP-[0-9]{4}-SEP[0-9A-F]{12}",
+        proptest::collection::vec(any::<u8>(), 0..30),
     )
-        .prop_flat_map(|(command, name, cert, status, roles, ttl, unknown)| {
-            let mut elements = unknown;
-            elements.extend(name.map(|n| (1u8, n.into_bytes())));
-            elements.extend(cert.map(|c| (2u8, c)));
-            elements.extend(status.map(|s| (3u8, vec![s])));
-            elements.extend(roles.map(|r| (4u8, r.iter().flat_map(|c| c.to_be_bytes()).collect())));
-            elements.extend(ttl.map(|t| (5u8, t.to_be_bytes().to_vec())));
+        .prop_map(|(n, c)| (1u8, vec![(1u8, name_value(n.as_bytes())), (2u8, c)]));
+    let valid = (proptest::collection::vec(any::<u8>(), 0..6), any::<u32>()).prop_map(|(r, t)| {
+        (
+            2u8,
+            vec![(7u8, vec![0]), (8u8, r), (9u8, t.to_be_bytes().to_vec())],
+        )
+    });
+    let invalid = Just((2u8, vec![(7u8, vec![1])]));
+    (
+        prop_oneof![request, valid, invalid],
+        proptest::option::weighted(0.2, element()),
+    )
+        .prop_flat_map(|((command, mut elements), extra)| {
+            elements.extend(extra);
             (Just(command), Just(elements).prop_shuffle())
         })
 }
 
-/// Well-formed messages half the time, noisy element lists otherwise.
 fn message_elements() -> impl Strategy<Value = (u8, Vec<(u8, Vec<u8>)>)> {
     prop_oneof![
         well_formed(),
-        (command(), proptest::collection::vec(element(), 0..6)),
+        (0u8..6, proptest::collection::vec(element(), 0..5)),
     ]
-}
-
-/// Mostly the two real commands, sometimes an unknown one.
-fn command() -> impl Strategy<Value = u8> {
-    prop_oneof![Just(1u8), Just(2u8), 0u8..8]
 }
 
 proptest! {
     #[test]
-    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
-        if let Ok(message) = Message::decode(&bytes) {
-            touch(&message);
-            check_typed(&message)?;
-        }
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..128)) {
+        check(&bytes)?;
     }
 
     #[test]
-    fn arbitrary_payload_never_panics(
-        command in 0u8..4,
+    fn arbitrary_payloads_never_panic(
+        command in 0u8..6,
         session_id in any::<u32>(),
-        payload in proptest::collection::vec(any::<u8>(), 0..128),
+        payload in proptest::collection::vec(any::<u8>(), 0..96),
     ) {
-        let wire = raw(command, session_id, &payload);
-        if let Ok(message) = Message::decode(&wire) {
-            touch(&message);
-            check_typed(&message)?;
-        }
+        check(&raw(command, session_id, &payload))?;
     }
 
     #[test]
-    fn structured_messages_round_trip(
+    fn structured_messages(
         (command, elements) in message_elements(),
         session_id in any::<u32>(),
     ) {
         let refs: Vec<(u8, &[u8])> = elements.iter().map(|(t, v)| (*t, v.as_slice())).collect();
         let wire = frame(command, session_id, &refs);
-        if let Ok(message) = Message::decode(&wire) {
-            touch(&message);
-            prop_assert_eq!(message.as_bytes(), &wire[..]);
-            prop_assert_eq!(message.elements().count(), elements.len());
-            for (e, (tag, value)) in message.elements().zip(&elements) {
-                prop_assert_eq!(e.tag.code(), *tag);
-                prop_assert_eq!(e.value, value.as_slice());
+        check(&wire)?;
+        // Flipping any one byte never panics either.
+        for i in 0..wire.len() {
+            let mut flipped = wire.clone();
+            if let Some(b) = flipped.get_mut(i) {
+                *b ^= 0x5A;
             }
-            check_typed(&message)?;
+            check(&flipped)?;
         }
     }
 
     #[test]
     fn typed_request_round_trip(
         session_id in any::<u32>(),
-        device_name in ".{0,40}",
+        model in 0u16..10_000,
+        mac in any::<[u8; 6]>(),
         certificate in proptest::collection::vec(any::<u8>(), 0..200),
     ) {
+        let device_name = DeviceName::new(model, mac).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let request = VerifyRequest { session_id, device_name, certificate };
         let wire = request.encode().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let decoded = VerifyRequest::decode(&wire);
-        prop_assert_eq!(decoded.as_ref(), Ok(&request));
-        prop_assert_eq!(decoded.and_then(|d| d.encode()), Ok(wire));
+        prop_assert_eq!(VerifyRequest::decode(&wire), Ok(request));
+        check(&wire)?;
     }
 
     #[test]
     fn typed_response_round_trip(
         session_id in any::<u32>(),
-        status in any::<u8>(),
-        roles in proptest::collection::vec(any::<u16>(), 0..20),
-        ttl_seconds in any::<u32>(),
+        verdict in proptest::option::of((proptest::collection::vec(any::<u8>(), 0..20), any::<u32>())),
     ) {
-        let response = VerifyResponse {
-            session_id,
-            status: Status::from_code(status),
-            roles,
-            ttl_seconds,
+        let response = match verdict {
+            Some((codes, ttl)) => VerifyResponse::valid(
+                session_id,
+                codes.into_iter().map(|c| Function::from_code(u16::from(c))).collect(),
+                ttl,
+            ),
+            None => VerifyResponse::invalid(session_id),
         };
         let wire = response.encode().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let decoded = VerifyResponse::decode(&wire);
-        prop_assert_eq!(decoded.as_ref(), Ok(&response));
-        prop_assert_eq!(decoded.and_then(|d| d.encode()), Ok(wire));
+        prop_assert_eq!(VerifyResponse::decode(&wire), Ok(response));
+        check(&wire)?;
+    }
+
+    #[test]
+    fn device_name_parse_never_panics(text in "\\PC{0,30}", bytes in proptest::collection::vec(any::<u8>(), 0..30)) {
+        if let Ok(name) = DeviceName::parse(&text) {
+            prop_assert_eq!(name.as_str(), text.as_str());
+            prop_assert_eq!(DeviceName::new(name.model(), name.mac()), Ok(name));
+        }
+        if let Ok(name) = DeviceName::from_bytes(&bytes) {
+            prop_assert_eq!(&name.as_bytes()[..], &bytes[..]);
+        }
     }
 }
 
-/// The structured generator must reach both typed forms, or the round-trip
-/// property above would hold vacuously.
+/// The structured generator must reach every typed form, or the properties
+/// above would hold vacuously.
 #[test]
 fn structured_generator_reaches_typed_forms() {
     use proptest::strategy::ValueTree;
@@ -706,26 +1373,113 @@ fn structured_generator_reaches_typed_forms() {
 
     let strategy = message_elements();
     let mut runner = TestRunner::deterministic();
-    let (mut requests, mut responses, mut trusted) = (0, 0, 0);
+    let (mut requests, mut valid, mut invalid, mut queries) = (0, 0, 0, 0);
     for _ in 0..2_000 {
         let Ok(tree) = strategy.new_tree(&mut runner) else {
             continue;
         };
         let (command, elements) = tree.current();
         let refs: Vec<(u8, &[u8])> = elements.iter().map(|(t, v)| (*t, v.as_slice())).collect();
-        let wire = frame(command, 1, &refs);
-        if let Ok(message) = Message::decode(&wire) {
-            requests += usize::from(VerifyRequest::try_from(&message).is_ok());
-            if let Ok(response) = VerifyResponse::try_from(&message) {
-                responses += 1;
-                trusted += usize::from(response.status.is_trusted());
-            }
+        match Message::decode(&frame(command, 1, &refs)) {
+            Ok(Message::VerifyRequest(_)) => requests += 1,
+            Ok(Message::VerifyResponse(v)) if v.is_valid() => valid += 1,
+            Ok(Message::VerifyResponse(_)) => invalid += 1,
+            Ok(_) => queries += 1,
+            Err(_) => {}
         }
     }
     eprintln!(
-        "decoded out of 2000: {requests} requests, {responses} responses ({trusted} trusted)"
+        "decoded out of 2000: {requests} requests, {valid} valid and {invalid} invalid responses, {queries} queries"
     );
     assert!(requests > 100, "only {requests} requests decoded");
-    assert!(responses > 100, "only {responses} responses decoded");
-    assert!(trusted > 20, "only {trusted} trusted responses decoded");
+    assert!(valid > 100, "only {valid} valid responses decoded");
+    assert!(invalid > 50, "only {invalid} invalid responses decoded");
+    assert!(queries > 50, "only {queries} queries decoded");
+}
+
+// --- The fuzz seeds -----------------------------------------------------
+
+/// The seeds of the `tvs_decode` fuzz target (`fuzz/corpus/tvs_decode/`).
+fn fuzz_seeds() -> Result<Vec<(&'static str, Vec<u8>)>, TvsError> {
+    let cm = cert("callmanager-pub.pem");
+    let name = name_value(NAME.as_bytes());
+    Ok(vec![
+        ("request-small", REQUEST.to_vec()),
+        (
+            "request-cert",
+            VerifyRequest {
+                session_id: 0x2A,
+                device_name: device_name(),
+                certificate: cm.der().to_vec(),
+            }
+            .encode()?,
+        ),
+        (
+            "request-reordered",
+            frame(1, 3, &[(2, &[0x30, 0x00]), (1, &name)]),
+        ),
+        (
+            "request-unknown-tag",
+            frame(1, 4, &[(1, &name), (2, &[0x30]), (3, &[0xAA])]),
+        ),
+        (
+            "request-bare-sep-name",
+            frame(1, 5, &[(1, b"\x01SEP0011215A1AE3"), (2, &[0x30])]),
+        ),
+        ("response-valid", RESPONSE.to_vec()),
+        (
+            "response-valid-reordered",
+            frame(
+                2,
+                6,
+                &[(9, &[0, 0, 0x0E, 0x10]), (8, &[1, 2, 21]), (7, &[0])],
+            ),
+        ),
+        ("response-invalid", INVALID.to_vec()),
+        ("response-bad-status", frame(2, 8, &[(7, &[2])])),
+        ("query-request", frame(3, 9, &[(1, &name), (5, &[1, 2, 3])])),
+        ("query-response-empty", frame(4, 10, &[])),
+        ("empty-payload", frame(1, 11, &[])),
+    ])
+}
+
+/// The committed seeds are the ones `fuzz_seeds` gives. Run with
+/// `ITL_WRITE_FUZZ_SEEDS=1` to (re)write them:
+/// `ITL_WRITE_FUZZ_SEEDS=1 cargo test -p cisco-itl --test tvs_codec fuzz_seeds_are_current`.
+#[test]
+fn fuzz_seeds_are_current() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::path::Path::new("../fuzz/corpus/tvs_decode");
+    let seeds = fuzz_seeds()?;
+    if std::env::var_os("ITL_WRITE_FUZZ_SEEDS").is_some() {
+        std::fs::create_dir_all(dir)?;
+        for entry in std::fs::read_dir(dir)? {
+            std::fs::remove_file(entry?.path())?;
+        }
+        for (name, bytes) in &seeds {
+            std::fs::write(dir.join(name), bytes)?;
+        }
+    }
+    if !dir.exists() {
+        // The crate published alone has no fuzz folder.
+        return Ok(());
+    }
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    on_disk.sort();
+    let mut expected: Vec<String> = seeds.iter().map(|(n, _)| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(
+        on_disk, expected,
+        "rewrite the seeds with ITL_WRITE_FUZZ_SEEDS=1"
+    );
+    for (name, bytes) in &seeds {
+        assert_eq!(
+            &std::fs::read(dir.join(name))?,
+            bytes,
+            "seed {name} is stale"
+        );
+        check(bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

@@ -166,14 +166,6 @@ impl CertificateStore for MemoryStore {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use core::fmt::Write;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -185,7 +177,7 @@ mod sqlite {
     use rusqlite::{Connection, OptionalExtension, params};
 
     use super::{
-        CertificateId, CertificateStore, StoreEntry, StoreError, certificate_id, hex, new_entry,
+        CertificateId, CertificateStore, StoreEntry, StoreError, certificate_id, new_entry,
     };
     use crate::function::Function;
     use alloc::vec::Vec;
@@ -206,6 +198,14 @@ mod sqlite {
     #[derive(Debug)]
     pub struct SqliteStore {
         connection: Mutex<Connection>,
+    }
+
+    fn hex(bytes: &[u8]) -> alloc::string::String {
+        use core::fmt::Write;
+        bytes.iter().fold(alloc::string::String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
     }
 
     fn db(e: rusqlite::Error) -> StoreError {
