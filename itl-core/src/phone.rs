@@ -785,32 +785,11 @@ impl Phone {
     /// SHA-1 must equal the record's CERTHASH (or the SHA-1 of the
     /// record's certificate). Returns the matching record's index.
     pub fn authenticate_tvs(&self, certificate: &[u8]) -> Result<usize, TvsAuthError> {
-        let cert = CertInfo::from_der(certificate).map_err(|_| TvsAuthError::BadCertificate)?;
-        let issuers = [cert.issuer(NameStyle::Cucm), cert.issuer(NameStyle::Comma)];
-        let hash = sha1(certificate);
-        let mut found = TvsAuthError::NoTvsRecord;
-        for list in [self.installed_itl(), self.installed_ctl()]
+        let lists: Vec<TrustList<'_>> = [self.installed_itl(), self.installed_ctl()]
             .into_iter()
             .flatten()
-        {
-            for (i, r) in list.records().enumerate() {
-                let named = r.has_function(Function::Tvs)
-                    && r.serial() == cert.serial()
-                    && issuers.iter().any(|n| n.as_deref() == Ok(r.issuer()));
-                if !named {
-                    continue;
-                }
-                let expected = r
-                    .cert_hash()
-                    .map(<[u8]>::to_vec)
-                    .or_else(|| r.certificate().map(|c| sha1(c).to_vec()));
-                if expected.as_deref() == Some(&hash[..]) {
-                    return Ok(i);
-                }
-                found = TvsAuthError::HashMismatch;
-            }
-        }
-        Err(found)
+            .collect();
+        authenticate_tvs_certificate(&lists, certificate)
     }
 
     /// Decides on a signed configuration file fetched as `name`. Its
@@ -988,6 +967,50 @@ impl Phone {
         }
         steps
     }
+}
+
+/// Authenticates a TVS server's certificate against trust lists, in
+/// order, the way a phone does: a TVS record must name it by issuer (in
+/// either name style) and serial, and its SHA-1 must equal the record's
+/// CERTHASH (or the SHA-1 of the record's certificate). Returns the index
+/// of the matching record in its list.
+///
+/// ```
+/// use cisco_itl::{TrustList, cert::CertInfo, phone::{TvsAuthError, authenticate_tvs_certificate}};
+/// let itl = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
+/// let list = TrustList::parse(&itl).unwrap();
+/// let tvs = CertInfo::from_pem(&std::fs::read("tests/data/vectors/keys/tvs-pub.pem").unwrap()).unwrap();
+/// assert_eq!(authenticate_tvs_certificate(&[list], tvs.der()), Ok(3));
+/// let cm = CertInfo::from_pem(&std::fs::read("tests/data/vectors/keys/callmanager-pub.pem").unwrap()).unwrap();
+/// assert_eq!(authenticate_tvs_certificate(&[list], cm.der()), Err(TvsAuthError::NoTvsRecord));
+/// ```
+pub fn authenticate_tvs_certificate(
+    lists: &[TrustList<'_>],
+    certificate: &[u8],
+) -> Result<usize, TvsAuthError> {
+    let cert = CertInfo::from_der(certificate).map_err(|_| TvsAuthError::BadCertificate)?;
+    let issuers = [cert.issuer(NameStyle::Cucm), cert.issuer(NameStyle::Comma)];
+    let hash = sha1(certificate);
+    let mut found = TvsAuthError::NoTvsRecord;
+    for list in lists {
+        for (i, r) in list.records().enumerate() {
+            let named = r.has_function(Function::Tvs)
+                && r.serial() == cert.serial()
+                && issuers.iter().any(|n| n.as_deref() == Ok(r.issuer()));
+            if !named {
+                continue;
+            }
+            let expected = r
+                .cert_hash()
+                .map(<[u8]>::to_vec)
+                .or_else(|| r.certificate().map(|c| sha1(c).to_vec()));
+            if expected.as_deref() == Some(&hash[..]) {
+                return Ok(i);
+            }
+            found = TvsAuthError::HashMismatch;
+        }
+    }
+    Err(found)
 }
 
 /// The kind of list a phone asks for under `name`: `CTLSEP<MAC>.tlv` and
