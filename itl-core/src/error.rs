@@ -241,6 +241,9 @@ pub enum Error {
     /// A TVS message is malformed.
     #[error(transparent)]
     Tvs(#[from] crate::tvs::codec::TvsError),
+    /// A TVS device name is not of the `CP-NNNN-SEP<MAC>` form.
+    #[error(transparent)]
+    DeviceName(#[from] crate::tvs::codec::DeviceNameError),
     /// A TVS server's certificate was not accepted.
     #[error(transparent)]
     TvsAuth(#[from] crate::phone::TvsAuthError),

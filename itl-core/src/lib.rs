@@ -160,7 +160,7 @@ pub use record::Record;
 pub use recovery::RecoveryError;
 pub use sign::SignError;
 pub use trust_list::{ListKind, TrustList};
-pub use tvs::codec::TvsError;
+pub use tvs::codec::{DeviceName, DeviceNameError, TvsError};
 pub use verify::VerifyError;
 
 /// The README's code, compiled and run as doc tests so that it cannot drift.
