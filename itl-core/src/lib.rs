@@ -113,7 +113,7 @@
 //!   OpenSSL. Without it they are checked on the pure-Rust RustCrypto `rsa`
 //!   crate (the `no_std` path). Signing always uses `rsa` (deterministic,
 //!   byte-identical to CUCM's files).
-//! - `parallel`: [`verifier::Verifier::threads`] verifies batches on several
+//! - `parallel`: `Verifier::threads` verifies batches on several
 //!   cores (rayon).
 //!
 //! [`verifier::Verifier`] keeps the keys it has checked, for audits of many
