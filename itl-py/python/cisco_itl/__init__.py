@@ -1,0 +1,73 @@
+"""Cisco phone trust lists: ITL and CTL files, signed ``.sgn`` files, and
+the rules a Cisco IP phone follows when it decides whom to trust.
+
+The reference implementation's Rust core, from Python::
+
+    import cisco_itl
+
+    itl = cisco_itl.TrustList.from_file("ITLFile.tlv")
+    signer = itl.verify()                  # the signing Record, or VerificationError
+    for record in itl.records:
+        print(record.functions, record.subject)
+    print(itl.show())                      # what CUCM's `show itl` prints
+
+Errors are the classes of :mod:`cisco_itl.errors`, re-exported here. The
+``itl`` command (``python -m cisco_itl``) shows, verifies, builds, signs,
+strips and resets files, and audits a fleet (:mod:`cisco_itl.audit`).
+"""
+
+from __future__ import annotations
+
+from .errors import CredentialError, Error, ParseError, PolicyError, VerificationError
+from ._native import (
+    FUNCTIONS,
+    TRUST_LIST_UPDATE_FAILED,
+    BootStep,
+    Decision,
+    Phone,
+    Record,
+    Shown,
+    SignedFile,
+    TrustList,
+    TrustListBuilder,
+    Tvs,
+    TvsServer,
+    Verified,
+    VerifyOutcome,
+    __version__,
+    certificate_der,
+    pkcs12_certificate,
+    reset_itl,
+    show,
+    sign_file,
+    verify_many,
+)
+
+__all__ = [
+    "FUNCTIONS",
+    "TRUST_LIST_UPDATE_FAILED",
+    "BootStep",
+    "CredentialError",
+    "Decision",
+    "Error",
+    "ParseError",
+    "Phone",
+    "PolicyError",
+    "Record",
+    "Shown",
+    "SignedFile",
+    "TrustList",
+    "TrustListBuilder",
+    "Tvs",
+    "TvsServer",
+    "VerificationError",
+    "Verified",
+    "VerifyOutcome",
+    "__version__",
+    "certificate_der",
+    "pkcs12_certificate",
+    "reset_itl",
+    "show",
+    "sign_file",
+    "verify_many",
+]

@@ -1,0 +1,513 @@
+"""Type stubs of ``cisco_itl._native``, the compiled part of ``cisco_itl``."""
+
+import os
+from typing import Iterable, Iterator, Literal, Mapping, Optional, Sequence, Union
+
+from typing_extensions import Self, TypeAlias
+
+BytesLike: TypeAlias = Union[bytes, bytearray, memoryview]
+"""What a data, key or certificate argument accepts."""
+
+StrPath: TypeAlias = Union[str, "os.PathLike[str]"]
+"""A file path."""
+
+FunctionName: TypeAlias = Literal["SAST", "CCM", "CCM+TFTP", "TFTP", "CAPF", "APP-SERVER", "TVS"]
+"""A record's role, as ``Record.functions`` gives it."""
+
+FunctionArg: TypeAlias = Union[str, int]
+"""A role as an argument: a name (any case) or a FUNCTION code."""
+
+Trusted: TypeAlias = Union["TrustList", BytesLike, Sequence[Union["TrustList", BytesLike]]]
+"""What ``verify_with`` trusts: a list, certificate bytes (PEM or DER), or several."""
+
+Digest: TypeAlias = Literal["sha1", "sha256", "sha512"]
+
+__version__: str
+FUNCTIONS: list[FunctionName]
+TRUST_LIST_UPDATE_FAILED: str
+
+class Record:
+    """One record of a trust list: a certificate (or its hash) and its roles."""
+
+    @property
+    def length(self) -> int:
+        """RECORDLENGTH: the record's byte count."""
+    @property
+    def offset(self) -> int:
+        """The record's offset in its file."""
+    @property
+    def index(self) -> Optional[int]:
+        """The record's index (0-based) in its list."""
+    @property
+    def functions(self) -> list[Union[FunctionName, int]]:
+        """Every FUNCTION, in file order; the code (an int) when unknown."""
+    @property
+    def function(self) -> Union[FunctionName, int]:
+        """The first FUNCTION."""
+    @property
+    def subject(self) -> str:
+        """SUBJECTNAME."""
+    @property
+    def issuer(self) -> str:
+        """ISSUERNAME."""
+    @property
+    def serial(self) -> str:
+        """SERIALNUMBER, lowercase hex."""
+    @property
+    def dns_name(self) -> Optional[str]:
+        """DNSNAME; None when absent."""
+    @property
+    def public_key(self) -> Optional[bytes]:
+        """PUBLICKEY (PKCS#1 RSAPublicKey DER for RSA); None when absent."""
+    @property
+    def signature(self) -> Optional[bytes]:
+        """The certificate's own signature; None when absent."""
+    @property
+    def certificate(self) -> Optional[bytes]:
+        """The X.509 certificate, DER; None when the record carries only its hash."""
+    @property
+    def ip_address(self) -> Optional[str]:
+        """IPADDRESS as text; None when absent."""
+    @property
+    def cert_hash(self) -> Optional[bytes]:
+        """CERTHASH: the hash of the certificate's DER; None when absent."""
+    @property
+    def hash_algorithm(self) -> Optional[str]:
+        """The algorithm of CERTHASH ("sha1"…); None when absent."""
+    def has_function(self, function: FunctionArg) -> bool:
+        """Whether any FUNCTION of the record is ``function``."""
+    def to_bytes(self) -> bytes:
+        """The record's bytes, as in the file."""
+    def to_dict(self) -> dict[str, object]:
+        """The record as a JSON-ready dict (bytes as lowercase hex)."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class Verified:
+    """What a successful ``verify_with`` found."""
+
+    @property
+    def signer_index(self) -> Optional[int]:
+        """The index of the verified file's own signing record, if any."""
+    @property
+    def trusted_index(self) -> Optional[int]:
+        """Which item of ``trusted`` verified it."""
+    @property
+    def trusted_record(self) -> Optional[int]:
+        """The record of the trusted TrustList that verified it; None for a certificate."""
+    @property
+    def digest(self) -> Digest:
+        """The digest of the signature."""
+    @property
+    def key_bits(self) -> int:
+        """The signer key's size in bits."""
+
+class TrustList:
+    """An ITL or CTL trust list, read from its bytes without copying them."""
+
+    def __init__(self, data: BytesLike) -> None: ...
+    @staticmethod
+    def from_bytes(data: BytesLike) -> "TrustList":
+        """Parses a trust list; raises ParseError when malformed."""
+    @staticmethod
+    def from_file(path: StrPath) -> "TrustList":
+        """Reads and parses a trust list file."""
+    @property
+    def kind(self) -> Literal["ITL", "CTL"]:
+        """"ITL" or "CTL", from the header's FILENAME."""
+    @property
+    def version(self) -> str:
+        """The format version, "1.2" in CUCM's lists."""
+    @property
+    def header_length(self) -> int:
+        """HEADERLENGTH."""
+    @property
+    def signer_name(self) -> str:
+        """SIGNERNAME: the signer's subject, as written."""
+    @property
+    def signer_serial(self) -> str:
+        """The signer's serial number, lowercase hex."""
+    @property
+    def signer_issuer(self) -> str:
+        """CANAME: the signer's issuer, as written."""
+    @property
+    def digest(self) -> str:
+        """"sha1", "sha256" or "sha512" ("unknown" for another code)."""
+    @property
+    def signature(self) -> bytes:
+        """The signature bytes."""
+    @property
+    def filename(self) -> str:
+        """FILENAME: the name the list was signed as."""
+    @property
+    def timestamp(self) -> int:
+        """TIMESTAMP: seconds since the Unix epoch."""
+    @property
+    def signer_version(self) -> Optional[str]:
+        """The signer version (tag 28), None when absent."""
+    @property
+    def records(self) -> list[Record]:
+        """The records, in file order."""
+    @property
+    def signer_index(self) -> Optional[int]:
+        """The index of the signing record, None when no record is."""
+    @property
+    def md5(self) -> str:
+        """MD5 of the whole file, lowercase hex."""
+    @property
+    def sha1(self) -> str:
+        """SHA-1 of the whole file, lowercase hex."""
+    def verify(self, *, strict: bool = False) -> Record:
+        """Verifies against the list's own signing record; returns that record."""
+    def verify_with(
+        self,
+        trusted: Trusted,
+        *,
+        functions: Optional[Sequence[FunctionArg]] = None,
+        strict: bool = False,
+    ) -> Verified:
+        """Verifies against what the caller trusts, ignoring the list's own records."""
+    def to_bytes(self) -> bytes:
+        """The file's bytes, identical to what was read."""
+    def show(self) -> str:
+        """What CUCM's ``show itl`` (or ``show ctl``) prints."""
+    def records_with(self, *functions: FunctionArg) -> list[Record]:
+        """The records that carry any of ``functions``."""
+    def to_dict(self) -> dict[str, object]:
+        """The list as a JSON-ready dict (bytes as lowercase hex)."""
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Record]: ...
+    def __getitem__(self, index: int) -> Record: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class SignedFile:
+    """A signed file (.sgn): a header like a trust list's, then the payload."""
+
+    def __init__(self, data: BytesLike) -> None: ...
+    @staticmethod
+    def from_bytes(data: BytesLike) -> "SignedFile":
+        """Parses a signed file; raises ParseError when the header is malformed."""
+    @staticmethod
+    def from_file(path: StrPath) -> "SignedFile":
+        """Reads and parses a signed file."""
+    @property
+    def payload(self) -> bytes:
+        """The file without its header."""
+    @property
+    def filename(self) -> str:
+        """FILENAME: the name the file was signed as."""
+    @property
+    def version(self) -> str:
+        """The format version, "1.0" in CUCM's signed files."""
+    @property
+    def header_length(self) -> int:
+        """The header's length in bytes."""
+    @property
+    def signer_name(self) -> str:
+        """SIGNERNAME."""
+    @property
+    def signer_serial(self) -> str:
+        """The signer's serial number, lowercase hex."""
+    @property
+    def signer_issuer(self) -> str:
+        """CANAME."""
+    @property
+    def digest(self) -> str:
+        """The digest of the signature."""
+    @property
+    def signature(self) -> bytes:
+        """The signature bytes."""
+    @property
+    def timestamp(self) -> int:
+        """TIMESTAMP."""
+    @property
+    def signer_version(self) -> Optional[str]:
+        """The signer version (tag 28), None when absent."""
+    @property
+    def md5(self) -> str:
+        """MD5 of the whole file."""
+    @property
+    def sha1(self) -> str:
+        """SHA-1 of the whole file."""
+    def verify_with(
+        self,
+        trusted: Trusted,
+        *,
+        functions: Optional[Sequence[FunctionArg]] = None,
+        strict: bool = False,
+    ) -> Verified:
+        """Verifies against a TrustList's CCM+TFTP/TFTP records or certificates."""
+    def to_bytes(self) -> bytes:
+        """The file's bytes."""
+    def show(self) -> str:
+        """The header in the style of ``show itl``."""
+    def to_dict(self) -> dict[str, object]:
+        """The header as a JSON-ready dict."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class TrustListBuilder:
+    """Builds and signs a new ITL or CTL from certificates."""
+
+    filename: str
+    """FILENAME written in the header."""
+    timestamp: Optional[int]
+    """TIMESTAMP; None: the time of signing."""
+    @property
+    def digest(self) -> Digest:
+        """The digest to sign with."""
+    @digest.setter
+    def digest(self, value: str) -> None: ...
+    @property
+    def layout(self) -> Literal["cucm", "rfc4514"]:
+        """The layout: CUCM's, or the independent builder's."""
+    @layout.setter
+    def layout(self, value: str) -> None: ...
+    @property
+    def version(self) -> str:
+        """The format version."""
+    @version.setter
+    def version(self, value: str) -> None: ...
+    def __init__(
+        self,
+        kind: Literal["ITL", "CTL", "itl", "ctl"] = "ITL",
+        *,
+        filename: Optional[str] = None,
+        timestamp: Optional[int] = None,
+        digest: str = "sha1",
+        layout: str = "cucm",
+        version: str = "1.2",
+    ) -> None: ...
+    @property
+    def kind(self) -> Literal["ITL", "CTL"]:
+        """"ITL" or "CTL"."""
+    def add(
+        self,
+        certificate: BytesLike,
+        *functions: FunctionArg,
+        dns_name: Optional[str] = None,
+        ip_address: Optional[str] = None,
+    ) -> Self:
+        """Adds a record for ``certificate`` with these functions; returns the builder."""
+    def sign(self, key: BytesLike, certificate: Optional[BytesLike] = None) -> bytes:
+        """Builds and signs the list; returns the file's bytes."""
+    def __len__(self) -> int: ...
+
+def sign_file(
+    payload: BytesLike,
+    filename: str,
+    key: BytesLike,
+    digest: str = "sha1",
+    *,
+    certificate: Optional[BytesLike] = None,
+    timestamp: Optional[int] = None,
+    layout: str = "cucm",
+    version: str = "1.0",
+) -> bytes:
+    """Signs ``payload`` as the signed file ``filename``; returns its bytes."""
+
+def reset_itl(
+    itl: BytesLike,
+    p12: BytesLike,
+    password: str,
+    *,
+    trusted: Optional[Trusted] = None,
+) -> bytes:
+    """``utils itl reset``: the ITL re-signed with the ITLRecovery identity."""
+
+def certificate_der(certificate: BytesLike) -> bytes:
+    """A certificate's DER from PEM or DER; CredentialError when it is not one."""
+
+def pkcs12_certificate(p12: BytesLike, password: str) -> bytes:
+    """The certificate (DER) of a PKCS#12 file's identity."""
+
+class VerifyOutcome:
+    """The outcome of one input of ``verify_many``."""
+
+    @property
+    def index(self) -> int:
+        """The input's position in the batch."""
+    @property
+    def path(self) -> Optional[str]:
+        """The file's path as given, None for bytes."""
+    @property
+    def ok(self) -> bool:
+        """Whether it parsed and verified."""
+    @property
+    def signer_index(self) -> Optional[int]:
+        """The index of its signing record, when checked against its own records."""
+    @property
+    def digest(self) -> Optional[Digest]:
+        """The digest of its signature, None when it did not verify."""
+    @property
+    def key_bits(self) -> Optional[int]:
+        """The signer key's size, None when it did not verify."""
+    @property
+    def error(self) -> Optional[Exception]:
+        """Why it did not verify (a cisco_itl.Error or an OSError); None when ok."""
+    def __bool__(self) -> bool: ...
+
+def verify_many(
+    items: Iterable[Union[BytesLike, StrPath]],
+    trusted: Optional[Trusted] = None,
+    workers: Optional[int] = None,
+    *,
+    strict: bool = False,
+) -> list[VerifyOutcome]:
+    """Parses and verifies every item with the GIL released; one outcome per item."""
+
+class Shown:
+    """The ``show itl`` text of a file, and how it ended."""
+
+    @property
+    def text(self) -> str:
+        """The text."""
+    @property
+    def outcome(self) -> Literal["verified", "not-verified", "signed-file", "malformed"]:
+        """How the file ended."""
+    @property
+    def error(self) -> Optional[str]:
+        """Why it did not verify or parse."""
+
+def show(data: BytesLike, kind: Optional[Literal["ITL", "CTL"]] = None) -> Shown:
+    """Renders ``data`` as CUCM's ``show itl`` does (a .sgn by its header)."""
+
+class Decision:
+    """A phone's answer: ``accepted``, the ``rule`` that decided, and ``reason``."""
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the phone accepted."""
+    @property
+    def rule(self) -> str:
+        """The rule that decided ("first-use", "itl-sast", "untrusted"…)."""
+    @property
+    def reason(self) -> str:
+        """Why, in a sentence."""
+    @property
+    def record(self) -> Optional[int]:
+        """The record (0-based) that decided or is at fault."""
+    @property
+    def server(self) -> Optional[int]:
+        """The TVS server (0-based) that answered."""
+    @property
+    def tvs(self) -> Optional[str]:
+        """For "untrusted": what happened with TVS."""
+    def __bool__(self) -> bool: ...
+
+class BootStep:
+    """One file a booting phone asked its TFTP server for."""
+
+    @property
+    def file(self) -> str:
+        """The file name requested."""
+    @property
+    def found(self) -> bool:
+        """Whether the TFTP server had it."""
+    @property
+    def kind(self) -> Optional[Literal["trust-list", "config"]]:
+        """What the file was taken as; None when not found."""
+    @property
+    def decision(self) -> Optional[Decision]:
+        """What the phone decided; None when not found."""
+
+class TvsServer:
+    """A TVS server: the certificate it presents and those it vouches for."""
+
+    def __init__(self, name: str, certificate: BytesLike) -> None: ...
+    @property
+    def name(self) -> str:
+        """The server's name."""
+    @property
+    def certificate(self) -> bytes:
+        """The certificate it presents, DER."""
+    @property
+    def entries(self) -> list[tuple[bytes, list[Union[FunctionName, int]], int]]:
+        """The certificates it vouches for: (der, roles, ttl)."""
+    def trust(self, certificate: BytesLike, *roles: FunctionArg, ttl: Optional[int] = None) -> Self:
+        """Vouches for ``certificate`` in ``roles``; returns the server."""
+    def __len__(self) -> int: ...
+
+class Tvs:
+    """The TVS servers a phone reaches, in order."""
+
+    def __init__(self, servers: Optional[Sequence[TvsServer]] = None) -> None: ...
+    @staticmethod
+    def unreachable() -> "Tvs":
+        """No server reachable."""
+    def add(self, server: TvsServer) -> int:
+        """Adds a server; returns its index."""
+    @property
+    def servers(self) -> list[TvsServer]:
+        """The servers, in order."""
+    @property
+    def queries(self) -> int:
+        """How many verify requests the servers answered."""
+    def __len__(self) -> int: ...
+
+class Phone:
+    """A Cisco IP phone's trust state and decisions."""
+
+    @property
+    def now(self) -> int:
+        """The phone's clock, seconds since the epoch."""
+    @now.setter
+    def now(self, value: Optional[int]) -> None: ...
+    def __init__(
+        self,
+        device_name: str = "SEP001122334455",
+        *,
+        tvs_servers: int = 1,
+        security_by_default: bool = True,
+        anti_rollback: bool = False,
+        strict: bool = False,
+        max_file_size: Optional[int] = None,
+        now: Optional[int] = None,
+    ) -> None: ...
+    def offer_trust_list(self, name: str, data: BytesLike, tvs: Optional[Tvs] = None) -> Decision:
+        """Decides on a CTL or ITL fetched as ``name``; installs it when accepted."""
+    def offer_config(self, name: str, data: BytesLike) -> Decision:
+        """Decides on a signed configuration file fetched as ``name``."""
+    def check_server_certificate(self, certificate: BytesLike, tvs: Optional[Tvs] = None) -> Decision:
+        """Decides on an HTTPS server's certificate."""
+    def authenticate_tvs(self, certificate: BytesLike) -> int:
+        """The TVS record that names this TVS server's certificate."""
+    def boot(
+        self,
+        files: Mapping[str, BytesLike],
+        tvs: Optional[Tvs] = None,
+        *,
+        encrypted_config: bool = False,
+    ) -> list[BootStep]:
+        """Boots against a TFTP server holding ``files``."""
+    @property
+    def device_name(self) -> str:
+        """The device name."""
+    @property
+    def itl(self) -> Optional[TrustList]:
+        """The installed ITL."""
+    @property
+    def ctl(self) -> Optional[TrustList]:
+        """The installed CTL."""
+    @property
+    def locked(self) -> bool:
+        """Whether a refused trust list has locked the phone."""
+    @property
+    def status_message(self) -> Optional[str]:
+        """"Trust List Update Failed" while locked."""
+    @property
+    def has_blank_itl(self) -> bool:
+        """Whether the installed ITL is blank."""
+    @property
+    def security_by_default(self) -> bool:
+        """Whether the phone supports Security By Default."""
+    @property
+    def cached_entries(self) -> int:
+        """Live entries in the TVS cache."""
+    def advance(self, seconds: int) -> None:
+        """Moves the phone's clock forward."""
+    def copy(self) -> "Phone":
+        """An independent copy of the phone."""
+    def __copy__(self) -> "Phone": ...
+    def __deepcopy__(self, memo: object) -> "Phone": ...

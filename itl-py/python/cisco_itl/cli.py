@@ -1,0 +1,515 @@
+"""The ``itl`` command: show, verify, build, sign, strip, reset and audit
+Cisco trust lists and signed files.
+
+Exit status: 0 when everything asked for succeeded (shown files verified,
+verified files verified), 1 when a file was read but not verified (or a
+signed file, which carries no certificate to verify it with, was shown),
+2 when a file could not be read or parsed, or the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import IO, Iterator, List, Optional, Sequence, Union
+
+from . import _native
+from .errors import CredentialError, Error, ParseError, PolicyError, VerificationError
+
+__all__ = ["main", "Progress"]
+
+OK, NOT_VERIFIED, UNREADABLE = 0, 1, 2
+
+
+class Progress:
+    """A one-line progress report on stderr, shown only when stderr is a
+    terminal and there is more than one item; otherwise silent."""
+
+    def __init__(self, total: int, label: str, stream: Optional[IO[str]] = None) -> None:
+        self.total = total
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = total > 1 and _isatty(self.stream)
+        self.done = 0
+        self._last = 0.0
+
+    def advance(self, count: int = 1) -> None:
+        """Counts ``count`` more items done and redraws at most 20 times a second."""
+        self.done += count
+        now = time.monotonic()
+        if self.enabled and (now - self._last >= 0.05 or self.done >= self.total):
+            self._last = now
+            width = 30
+            filled = width * self.done // max(self.total, 1)
+            bar = "#" * filled + "-" * (width - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}")
+            self.stream.flush()
+
+    def close(self) -> None:
+        """Clears the line."""
+        if self.enabled:
+            self.stream.write("\r" + " " * (len(self.label) + 60) + "\r")
+            self.stream.flush()
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _err(message: str) -> None:
+    print(f"itl: {message}", file=sys.stderr)
+
+
+def _read(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    return Path(path).read_bytes()
+
+
+def _write(path: str, data: bytes) -> None:
+    if path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(path).write_bytes(data)
+
+
+def _error_fields(error: Optional[BaseException]) -> dict[str, object]:
+    if error is None:
+        return {"error": None, "error_type": None, "offset": None}
+    return {
+        "error": str(error),
+        "error_type": type(error).__name__,
+        "offset": getattr(error, "offset", None),
+    }
+
+
+def _status_of(error: Optional[BaseException]) -> str:
+    if error is None:
+        return "verified"
+    if isinstance(error, (ParseError, OSError)):
+        return "unreadable"
+    return "not-verified"
+
+
+def _exit_of(statuses: Sequence[str]) -> int:
+    if "unreadable" in statuses:
+        return UNREADABLE
+    if "not-verified" in statuses:
+        return NOT_VERIFIED
+    return OK
+
+
+def _load_trusted(paths: Sequence[str]) -> List[Union[_native.TrustList, bytes]]:
+    """Each ``--trust`` file: a trust list when it parses as one, else
+    certificates (PEM or DER)."""
+    trusted: List[Union[_native.TrustList, bytes]] = []
+    for p in paths:
+        data = _read(p)
+        try:
+            trusted.append(_native.TrustList.from_bytes(data))
+        except ParseError:
+            trusted.append(data)
+    return trusted
+
+
+# ---------------------------------------------------------------- show
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """``itl show FILE``: what CUCM's ``show itl`` prints."""
+    try:
+        data = _read(args.file)
+    except OSError as e:
+        _err(f"{args.file}: {e.strerror or e}")
+        return UNREADABLE
+    shown = _native.show(data, kind=args.kind)
+    status = {
+        "verified": OK,
+        "not-verified": NOT_VERIFIED,
+        "signed-file": NOT_VERIFIED,
+        "malformed": UNREADABLE,
+    }[shown.outcome]
+    if args.json:
+        doc: dict[str, object] = {"path": args.file, "outcome": shown.outcome, "error": shown.error}
+        try:
+            if shown.outcome == "signed-file":
+                doc.update(_native.SignedFile.from_bytes(data).to_dict())
+            else:
+                doc.update(_native.TrustList.from_bytes(data).to_dict())
+        except ParseError as e:
+            doc.update(_error_fields(e))
+        doc["verified"] = shown.outcome == "verified"
+        print(json.dumps(doc, indent=2))
+    else:
+        sys.stdout.write(shown.text)
+    return status
+
+
+# ---------------------------------------------------------------- verify
+
+
+def _verify_one(path: str, trusted: list[Union[_native.TrustList, bytes]], strict: bool) -> dict[str, object]:
+    result: dict[str, object] = {"path": path, "kind": None, "signer_index": None, "signer": None}
+    try:
+        data = _read(path)
+    except OSError as e:
+        result.update(status="unreadable", **_error_fields(e))
+        return result
+    try:
+        listed = _native.TrustList.from_bytes(data)
+    except ParseError as e:
+        try:
+            sgn = _native.SignedFile.from_bytes(data)
+        except ParseError:
+            result.update(status="unreadable", **_error_fields(e))
+            return result
+        result["kind"] = "SGN"
+        if not trusted:
+            result.update(
+                status="not-verified",
+                error="a signed file carries no certificate: pass --trust with the ITL, CTL or certificate of its signer",
+                error_type="VerificationError",
+                offset=None,
+            )
+            return result
+        try:
+            v = sgn.verify_with(trusted, strict=strict)
+        except Error as e:
+            result.update(status=_status_of(e), **_error_fields(e))
+            return result
+        result.update(status="verified", digest=v.digest, key_bits=v.key_bits, **_error_fields(None))
+        result["signer"] = sgn.signer_name
+        return result
+    result["kind"] = listed.kind
+    result["signer_index"] = listed.signer_index
+    result["signer"] = listed.signer_name
+    try:
+        if trusted:
+            v = listed.verify_with(trusted, strict=strict)
+            result.update(digest=v.digest, key_bits=v.key_bits)
+        else:
+            listed.verify(strict=strict)
+            result.update(digest=listed.digest)
+    except Error as e:
+        result.update(status=_status_of(e), **_error_fields(e))
+        return result
+    result.update(status="verified", **_error_fields(None))
+    return result
+
+
+def _verify_batch(
+    paths: Sequence[str],
+    trusted: list[Union[_native.TrustList, bytes]],
+    strict: bool,
+    workers: Optional[int],
+) -> Iterator[dict[str, object]]:
+    progress = Progress(len(paths), "verifying")
+    chunk = 512
+    try:
+        for start in range(0, len(paths), chunk):
+            part = paths[start : start + chunk]
+            outcomes = _native.verify_many(part, trusted=trusted or None, workers=workers, strict=strict)
+            for path, o in zip(part, outcomes):
+                yield {
+                    "path": path,
+                    "status": "verified" if o.ok else _status_of(o.error),
+                    "signer_index": o.signer_index,
+                    "digest": o.digest,
+                    "key_bits": o.key_bits,
+                    **_error_fields(o.error),
+                }
+            progress.advance(len(part))
+    finally:
+        progress.close()
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """``itl verify FILE…``: verifies trust lists (against their own
+    signing record, or ``--trust``) and signed files (``--trust``)."""
+    try:
+        trusted = _load_trusted(args.trust)
+    except OSError as e:
+        _err(f"{e.filename}: {e.strerror or e}")
+        return UNREADABLE
+    lists = [p for p in args.files if not p.lower().endswith(".sgn")]
+    if len(args.files) > 1 and len(lists) == len(args.files) and "-" not in args.files:
+        results = list(_verify_batch(args.files, trusted, args.strict, args.workers))
+    else:
+        results = [_verify_one(p, trusted, args.strict) for p in args.files]
+    if args.json:
+        print(json.dumps(results if len(results) != 1 else results[0], indent=2))
+    else:
+        for r in results:
+            if r["status"] == "verified":
+                by = f"record {r['signer_index']}" if r.get("signer_index") is not None and not trusted else "a trusted key"
+                print(f"{r['path']}: verified (signed by {by}, {r.get('digest')})")
+            elif r["status"] == "not-verified":
+                print(f"{r['path']}: NOT verified: {r['error']}")
+            else:
+                print(f"{r['path']}: unreadable: {r['error']}")
+    return _exit_of([str(r["status"]) for r in results])
+
+
+# ---------------------------------------------------------------- build
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """``itl build``: a new ITL or CTL from certificates, signed."""
+    builder = _native.TrustListBuilder(
+        args.kind,
+        filename=args.filename,
+        timestamp=args.timestamp,
+        digest=args.digest,
+        layout=args.layout,
+    )
+    for spec in args.cert:
+        path, sep, roles = spec.rpartition(":")
+        if not sep or not path or not roles:
+            _err(f"--cert {spec!r}: expected CERT.pem:ROLE[,ROLE…], such as callmanager.pem:SAST,TFTP")
+            return UNREADABLE
+        try:
+            builder.add(_read(path), *[r.strip() for r in roles.split(",") if r.strip()])
+        except OSError as e:
+            _err(f"{path}: {e.strerror or e}")
+            return UNREADABLE
+        except (Error, ValueError) as e:
+            _err(f"{path}: {e}")
+            return UNREADABLE
+    try:
+        key = _read(args.sign)
+        cert = _read(args.sign_cert) if args.sign_cert else None
+        data = builder.sign(key, cert)
+    except OSError as e:
+        _err(f"{e.filename}: {e.strerror or e}")
+        return UNREADABLE
+    except Error as e:
+        _err(str(e))
+        return UNREADABLE
+    _write(args.output, data)
+    if args.output != "-":
+        print(f"wrote {args.output}: {builder.kind} of {len(builder)} records, {len(data)} bytes", file=sys.stderr)
+    return OK
+
+
+# ---------------------------------------------------------------- sign / strip
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    """``itl sign FILE``: a signed file (``.sgn``) of FILE's bytes."""
+    output = args.output or args.file + ".sgn"
+    filename = args.filename or (os.path.basename(output) if output != "-" else os.path.basename(args.file) + ".sgn")
+    try:
+        payload = _read(args.file)
+        key = _read(args.key)
+        cert = _read(args.cert) if args.cert else None
+        data = _native.sign_file(payload, filename, key, args.digest, certificate=cert, timestamp=args.timestamp)
+    except OSError as e:
+        _err(f"{e.filename}: {e.strerror or e}")
+        return UNREADABLE
+    except Error as e:
+        _err(str(e))
+        return UNREADABLE
+    _write(output, data)
+    if output != "-":
+        print(f"wrote {output}: signed as {filename}, {len(data)} bytes", file=sys.stderr)
+    return OK
+
+
+def cmd_strip(args: argparse.Namespace) -> int:
+    """``itl strip FILE.sgn``: the payload of a signed file."""
+    try:
+        sgn = _native.SignedFile.from_bytes(_read(args.file))
+    except OSError as e:
+        _err(f"{args.file}: {e.strerror or e}")
+        return UNREADABLE
+    except ParseError as e:
+        _err(f"{args.file}: {e}")
+        return UNREADABLE
+    output = args.output
+    if output is None:
+        output = args.file[: -len(".sgn")] if args.file.lower().endswith(".sgn") else args.file + ".payload"
+    _write(output, sgn.payload)
+    if output != "-":
+        print(f"wrote {output}: {len(sgn.payload)} bytes (signed as {sgn.filename})", file=sys.stderr)
+    return OK
+
+
+# ---------------------------------------------------------------- reset
+
+
+def _password(args: argparse.Namespace) -> Optional[str]:
+    if args.password_file:
+        text = Path(args.password_file).read_text(encoding="utf-8")
+        return text.splitlines()[0] if text else ""
+    env = os.environ.get("ITL_RECOVERY_PASSWORD")
+    if env is not None:
+        return env
+    if sys.stdin.isatty():
+        return getpass.getpass("ITLRecovery password: ")
+    return None
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    """``itl reset ITLFile.tlv --p12 ITLRecovery.p12``: ``utils itl reset``."""
+    try:
+        password = _password(args)
+        if password is None:
+            _err("no password: use --password-file, ITL_RECOVERY_PASSWORD, or a terminal")
+            return UNREADABLE
+        itl = _read(args.file)
+        p12 = _read(args.p12)
+        trusted = _load_trusted(args.trust) if args.trust else None
+    except OSError as e:
+        _err(f"{e.filename}: {e.strerror or e}")
+        return UNREADABLE
+    try:
+        data = _native.reset_itl(itl, p12, password, trusted=trusted)
+    except ParseError as e:
+        _err(f"{args.file}: {e}")
+        return UNREADABLE
+    except CredentialError as e:
+        _err(f"{args.p12}: {e}")
+        return UNREADABLE
+    except (VerificationError, PolicyError, Error) as e:
+        _err(f"{args.file}: not reset: {e}")
+        return NOT_VERIFIED
+    output = args.output
+    if output is None:
+        stem = args.file[: -len(".tlv")] if args.file.lower().endswith(".tlv") else args.file
+        output = stem + "-reset.tlv"
+    _write(output, data)
+    if output != "-":
+        signer = _native.TrustList.from_bytes(data).verify()
+        print(f"wrote {output}: signed by record {signer.index} ({signer.subject})", file=sys.stderr)
+    return OK
+
+
+# ---------------------------------------------------------------- audit
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``itl audit [ITL_DIR PHONES_CSV]``: which phones hold the current ITL."""
+    from . import audit
+
+    return audit.run(args)
+
+
+# ---------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    p = argparse.ArgumentParser(
+        prog="itl",
+        description="Cisco phone trust lists (ITL/CTL) and signed files.",
+        epilog="Exit status: 0 done (verified), 1 not verified, 2 unreadable or usage error.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_native.__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("show", help="print what CUCM's `show itl` prints")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--kind", choices=["ITL", "CTL"], help="the list's kind when the file is too broken to say")
+    s.add_argument("--json", action="store_true", help="the file's fields as JSON")
+    s.set_defaults(func=cmd_show)
+
+    v = sub.add_parser("verify", help="verify trust lists and signed files")
+    v.add_argument("files", nargs="+", metavar="FILE")
+    v.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="CERT|LIST",
+        help="verify against this certificate (PEM/DER) or trust list instead of the file's own records (repeatable)",
+    )
+    v.add_argument("--strict", action="store_true", help="refuse SHA-1 and keys under 2048 bits")
+    v.add_argument("--workers", type=int, default=None, help="threads for many files (default: one per core)")
+    v.add_argument("--json", action="store_true", help="results as JSON")
+    v.set_defaults(func=cmd_verify)
+
+    b = sub.add_parser("build", help="build and sign a new ITL or CTL")
+    b.add_argument("--kind", choices=["ITL", "CTL"], default="ITL")
+    b.add_argument("--sign", required=True, metavar="KEY.pem", help="the signer's key (PEM with its certificate)")
+    b.add_argument("--sign-cert", metavar="CERT.pem", help="the signer's certificate, when not in KEY.pem")
+    b.add_argument(
+        "--cert",
+        action="append",
+        required=True,
+        metavar="CERT.pem:ROLES",
+        help="a record: certificate and roles, comma-separated (SAST, CCM, CCM+TFTP, TFTP, CAPF, APP-SERVER, TVS)",
+    )
+    b.add_argument("-o", "--output", required=True, metavar="OUT")
+    b.add_argument("--filename", help="FILENAME in the header (default ITLFile.tlv or CTLFile.tlv)")
+    b.add_argument("--timestamp", type=int, help="TIMESTAMP (default now)")
+    b.add_argument("--digest", default="sha1", choices=["sha1", "sha256", "sha512"])
+    b.add_argument("--layout", default="cucm", choices=["cucm", "rfc4514"])
+    b.set_defaults(func=cmd_build)
+
+    g = sub.add_parser("sign", help="sign a file into a .sgn")
+    g.add_argument("file", metavar="FILE")
+    g.add_argument("--key", required=True, metavar="KEY.pem", help="the signer's key (PEM with its certificate)")
+    g.add_argument("--cert", metavar="CERT.pem", help="the signer's certificate, when not in KEY.pem")
+    g.add_argument("-o", "--output", metavar="FILE.sgn", help="default FILE.sgn")
+    g.add_argument("--filename", help="the signed name (default: the output's base name)")
+    g.add_argument("--digest", default="sha1", choices=["sha1", "sha256", "sha512"])
+    g.add_argument("--timestamp", type=int, help="TIMESTAMP (default now)")
+    g.set_defaults(func=cmd_sign)
+
+    t = sub.add_parser("strip", help="write the payload of a .sgn")
+    t.add_argument("file", metavar="FILE.sgn")
+    t.add_argument("-o", "--output", metavar="OUT", help="default FILE without .sgn; - for stdout")
+    t.set_defaults(func=cmd_strip)
+
+    r = sub.add_parser("reset", help="re-sign an ITL with the ITLRecovery key (utils itl reset)")
+    r.add_argument("file", metavar="ITLFile.tlv")
+    r.add_argument("--p12", required=True, metavar="ITLRecovery.p12")
+    r.add_argument(
+        "--password-file",
+        metavar="F",
+        help="file whose first line is the PKCS#12 password (else $ITL_RECOVERY_PASSWORD, else asked)",
+    )
+    r.add_argument("--trust", action="append", default=[], metavar="CERT|LIST", help="the ITL must also verify against this")
+    r.add_argument("-o", "--output", metavar="OUT", help="default ITLFile-reset.tlv beside the input")
+    r.set_defaults(func=cmd_reset)
+
+    a = sub.add_parser(
+        "audit",
+        help="which phones hold the current ITL (no arguments: a built-in sample fleet)",
+        description="Compares the ITL SHA-1 each phone reports (DeviceTLInfo) with the ITLs collected from the TFTP servers.",
+    )
+    from .audit import add_arguments
+
+    add_arguments(a)
+    a.set_defaults(func=cmd_audit)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Runs the ``itl`` command; returns its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.func(args)
+        return status
+    except BrokenPipeError:
+        # `itl … | head`: the reader left; say nothing more.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

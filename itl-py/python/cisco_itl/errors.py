@@ -1,0 +1,68 @@
+"""The exceptions of ``cisco_itl``.
+
+Every error of the Rust core reaches Python as one of these, with the
+core's message and, where the core names one, the byte offset at fault::
+
+    Error                   base of them all (a subclass of Exception)
+    ├── ParseError          malformed bytes (also a ValueError)
+    ├── VerificationError   a signature, a signer or a record not accepted
+    ├── CredentialError     a bad key, certificate, PKCS#12 file or password
+    └── PolicyError         genuine, but a rule refuses it (a weak digest or
+                            key under ``strict``, no ITLRecovery record…)
+
+Files that cannot be read raise the usual ``OSError`` subclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Tuple
+
+__all__ = ["Error", "ParseError", "VerificationError", "CredentialError", "PolicyError"]
+
+
+class Error(Exception):
+    """Base class of every error ``cisco_itl`` raises.
+
+    ``offset`` is the byte offset (from the start of the file) of the
+    element at fault, when there is one, else ``None``.
+    """
+
+    offset: Optional[int]
+
+    def __init__(self, message: str, *, offset: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+    def __reduce__(self) -> Tuple[Callable[..., "Error"], Tuple[type, str, Optional[int]]]:
+        return (_rebuild, (type(self), str(self), self.offset))
+
+    def __repr__(self) -> str:
+        at = "" if self.offset is None else f", offset={self.offset}"
+        return f"{type(self).__name__}({str(self)!r}{at})"
+
+
+def _rebuild(cls: type, message: str, offset: Optional[int]) -> Error:
+    error: Error = cls(message, offset=offset)
+    return error
+
+
+class ParseError(Error, ValueError):
+    """The bytes are not a well-formed trust list or signed file.
+
+    ``offset`` points at the element or field at fault.
+    """
+
+
+class VerificationError(Error):
+    """A signature does not verify, its signer is not trusted, or a record
+    disagrees with its own certificate."""
+
+
+class CredentialError(Error):
+    """A private key, certificate, PKCS#12 file or password is unusable."""
+
+
+class PolicyError(Error):
+    """The file is well formed and genuine, but a rule refuses it: a SHA-1
+    digest or a key under 2048 bits under ``strict``, an ITL without the
+    ITLRecovery record for a reset."""

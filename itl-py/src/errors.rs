@@ -1,0 +1,197 @@
+//! Every error of the core, as one of the Python exceptions of
+//! `cisco_itl.errors`: its message unchanged (the core's `Display`), and
+//! the byte offset where the core gives one.
+
+use cisco_itl::build::BuildError;
+use cisco_itl::phone::{Rejection, TvsAuthError};
+use cisco_itl::recovery::RecoveryError;
+use cisco_itl::verify::VerifyError;
+use cisco_itl::{Error, ParseError, SignError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyType};
+
+/// The Python exception class an error maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `cisco_itl.Error`: what fits no subclass (a list too long to write…).
+    Base,
+    /// `cisco_itl.ParseError` (also a `ValueError`): malformed bytes.
+    Parse,
+    /// `cisco_itl.VerificationError`: a signature or a record not accepted.
+    Verification,
+    /// `cisco_itl.CredentialError`: a bad key, certificate, PKCS#12 file or password.
+    Credential,
+    /// `cisco_itl.PolicyError`: genuine, but a rule refuses it.
+    Policy,
+}
+
+impl Kind {
+    fn class_name(self) -> &'static str {
+        match self {
+            Kind::Base => "Error",
+            Kind::Parse => "ParseError",
+            Kind::Verification => "VerificationError",
+            Kind::Credential => "CredentialError",
+            Kind::Policy => "PolicyError",
+        }
+    }
+}
+
+/// An error on its way to Python.
+#[derive(Debug, Clone)]
+pub(crate) struct ItlError {
+    pub(crate) kind: Kind,
+    pub(crate) message: String,
+    pub(crate) offset: Option<usize>,
+}
+
+impl ItlError {
+    pub(crate) fn new(kind: Kind, message: impl Into<String>) -> Self {
+        ItlError {
+            kind,
+            message: message.into(),
+            offset: None,
+        }
+    }
+
+    /// The exception instance (to raise, or to hand back as a value).
+    pub(crate) fn to_exception<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let class = exception_class(py, self.kind)?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("offset", self.offset)?;
+        class.call((self.message.as_str(),), Some(&kwargs))
+    }
+}
+
+/// The class `cisco_itl.errors.<name>`.
+fn exception_class(py: Python<'_>, kind: Kind) -> PyResult<Bound<'_, PyType>> {
+    Ok(py
+        .import("cisco_itl.errors")?
+        .getattr(kind.class_name())?
+        .cast_into::<PyType>()?)
+}
+
+impl From<ItlError> for PyErr {
+    fn from(e: ItlError) -> PyErr {
+        Python::attach(|py| match e.to_exception(py) {
+            Ok(exc) => PyErr::from_value(exc),
+            Err(err) => err,
+        })
+    }
+}
+
+/// The byte offset a parse error names.
+pub(crate) fn parse_offset(e: &ParseError) -> Option<usize> {
+    match *e {
+        ParseError::Truncated { offset, .. }
+        | ParseError::HeaderLengthPastEnd { offset, .. }
+        | ParseError::HeaderLengthInconsistent { offset, .. }
+        | ParseError::RecordLengthZero { offset }
+        | ParseError::RecordLengthPastEnd { offset, .. }
+        | ParseError::RecordLengthInconsistent { offset, .. }
+        | ParseError::ContainerOverrun { offset, .. }
+        | ParseError::MissingElement { offset, .. }
+        | ParseError::DuplicateElement { offset, .. }
+        | ParseError::BadLength { offset, .. }
+        | ParseError::BadUtf8 { offset, .. }
+        | ParseError::DataAfterNul { offset, .. } => Some(offset),
+        ParseError::Empty => Some(0),
+        ParseError::NoRecords { header_length } => Some(header_length),
+        _ => None,
+    }
+}
+
+fn verify_kind(e: &VerifyError) -> Kind {
+    match e {
+        VerifyError::WeakDigest(_) | VerifyError::WeakKey { .. } => Kind::Policy,
+        _ => Kind::Verification,
+    }
+}
+
+fn sign_kind(e: &SignError) -> Kind {
+    match e {
+        SignError::Certificate(_) => Kind::Credential,
+        _ => Kind::Base,
+    }
+}
+
+/// The class and offset of any core error.
+fn classify(e: &Error) -> (Kind, Option<usize>) {
+    match e {
+        Error::Parse(p) => (Kind::Parse, parse_offset(p)),
+        Error::Verify(v) => (verify_kind(v), None),
+        Error::Certificate(_) | Error::Key(_) | Error::Pkcs12(_) => (Kind::Credential, None),
+        Error::Sign(s) => (sign_kind(s), None),
+        Error::Build(b) => (
+            match b {
+                BuildError::Certificate(_) => Kind::Credential,
+                BuildError::Sign(s) => sign_kind(s),
+                _ => Kind::Base,
+            },
+            None,
+        ),
+        Error::Recovery(r) => (
+            match r {
+                RecoveryError::Certificate(_)
+                | RecoveryError::KeyMismatch
+                | RecoveryError::Key(_) => Kind::Credential,
+                RecoveryError::NoRecoveryRecord => Kind::Policy,
+                RecoveryError::NotVerified(v) | RecoveryError::NotTrusted(v) => verify_kind(v),
+                RecoveryError::Sign(s) => sign_kind(s),
+                _ => Kind::Base,
+            },
+            None,
+        ),
+        Error::Rejected(r) => (
+            Kind::Policy,
+            match r {
+                Rejection::Malformed(p) => parse_offset(p),
+                _ => None,
+            },
+        ),
+        Error::TvsAuth(TvsAuthError::BadCertificate) => (Kind::Credential, None),
+        Error::TvsAuth(_) => (Kind::Verification, None),
+        // Writing (a value too long for its length field) and what else
+        // the core may add.
+        _ => (Kind::Base, None),
+    }
+}
+
+impl From<Error> for ItlError {
+    fn from(e: Error) -> Self {
+        let (kind, offset) = classify(&e);
+        ItlError {
+            kind,
+            message: e.to_string(),
+            offset,
+        }
+    }
+}
+
+/// Each error of the core converts through [`Error`], which wraps them all.
+macro_rules! through_core_error {
+    ($($t:ty),* $(,)?) => {
+        $(impl From<$t> for ItlError {
+            fn from(e: $t) -> Self {
+                ItlError::from(Error::from(e))
+            }
+        })*
+    };
+}
+
+through_core_error!(
+    ParseError,
+    VerifyError,
+    SignError,
+    BuildError,
+    RecoveryError,
+    Rejection,
+    TvsAuthError,
+    cisco_itl::CertError,
+    cisco_itl::KeyError,
+    cisco_itl::Pkcs12Error,
+    cisco_itl::WriteError,
+);
+
+/// `Result` with an error bound for Python.
+pub(crate) type ItlResult<T> = Result<T, ItlError>;

@@ -1,0 +1,48 @@
+//! `cisco_itl._native`: the PyO3 layer of the `cisco-itl` Python package.
+//!
+//! A thin layer over the `cisco-itl` crate: each class wraps a core type,
+//! each error of the core becomes one of the exceptions of
+//! `cisco_itl.errors` (with its message and byte offset), and the work
+//! that takes time (verifying, signing, opening PKCS#12 files, batches)
+//! runs with the GIL released. The Python package (`python/cisco_itl/`)
+//! re-exports these names and adds the `itl` command and the fleet audit.
+
+mod args;
+mod batch;
+mod builder;
+mod errors;
+mod list;
+mod phone;
+mod signed;
+
+use pyo3::prelude::*;
+
+/// The compiled part of the `cisco_itl` package; import `cisco_itl`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("FUNCTIONS", args::FUNCTION_NAMES.to_vec())?;
+    m.add(
+        "TRUST_LIST_UPDATE_FAILED",
+        cisco_itl::phone::TRUST_LIST_UPDATE_FAILED,
+    )?;
+    m.add_class::<list::PyTrustList>()?;
+    m.add_class::<list::PyRecord>()?;
+    m.add_class::<list::PyVerified>()?;
+    m.add_class::<signed::PySignedFile>()?;
+    m.add_class::<builder::PyTrustListBuilder>()?;
+    m.add_class::<phone::PyPhone>()?;
+    m.add_class::<phone::PyDecision>()?;
+    m.add_class::<phone::PyBootStep>()?;
+    m.add_class::<phone::PyTvs>()?;
+    m.add_class::<phone::PyTvsServer>()?;
+    m.add_class::<batch::PyVerifyOutcome>()?;
+    m.add_class::<batch::PyShown>()?;
+    m.add_function(wrap_pyfunction!(signed::sign_file, m)?)?;
+    m.add_function(wrap_pyfunction!(builder::reset_itl, m)?)?;
+    m.add_function(wrap_pyfunction!(builder::pkcs12_certificate, m)?)?;
+    m.add_function(wrap_pyfunction!(builder::certificate_der, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::verify_many, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::show, m)?)?;
+    Ok(())
+}
