@@ -1,0 +1,438 @@
+//! The result codes, the per-thread error message, and the panic boundary
+//! every entry point runs inside.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::ffi::{CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use itl::verify::VerifyError;
+
+/// What a call did: `ITL_OK`, or why it failed. Every fallible function
+/// returns one; `itl_last_error_message()` then says more, in words.
+///
+/// The values are fixed: new codes are only ever added at the end.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum itl_result {
+    /// Success.
+    ITL_OK = 0,
+    /// A pointer the function needs is NULL.
+    ITL_ERR_NULL_ARGUMENT = 1,
+    /// An argument is out of range: a length that overflows, a misaligned
+    /// pointer, text that is not UTF-8, an index past the end, an unknown
+    /// code or kind.
+    ITL_ERR_INVALID_ARGUMENT = 2,
+    /// A handle is not a live handle of the kind the function takes: a
+    /// handle of another kind, one already freed, or a pointer the library
+    /// never gave out.
+    ITL_ERR_BAD_HANDLE = 3,
+    /// The bytes are not a well-formed trust list, signed file or TVS
+    /// message.
+    ITL_ERR_PARSE = 4,
+    /// A signature was not accepted (wrong key, tampered bytes, unknown or
+    /// lying signer).
+    ITL_ERR_VERIFY = 5,
+    /// The signature is correct but the policy refuses it (SHA-1, or a key
+    /// smaller than the policy's minimum).
+    ITL_ERR_POLICY = 6,
+    /// The password does not open the PKCS#12 file.
+    ITL_ERR_WRONG_PASSWORD = 7,
+    /// A key, certificate or PKCS#12 file given by the caller is unusable.
+    ITL_ERR_BAD_KEY_OR_CERTIFICATE = 8,
+    /// The phone's rules refused the file or certificate.
+    ITL_ERR_REJECTED = 9,
+    /// The caller's buffer is too small; the needed size was written.
+    ITL_ERR_BUFFER_TOO_SMALL = 10,
+    /// What was asked for is not there: an optional element the record
+    /// does not carry, no signing record, no installed list, no recovery
+    /// record.
+    ITL_ERR_NOT_FOUND = 11,
+    /// A list or file could not be built or signed.
+    ITL_ERR_SIGN = 12,
+    /// The caller's output callback reported a failure.
+    ITL_ERR_WRITE = 13,
+    /// The library panicked (a bug): the panic was caught at the boundary
+    /// and the call had no effect beyond what it did before panicking.
+    ITL_ERR_PANIC = 14,
+}
+
+use itl_result::*;
+
+impl itl_result {
+    /// The code's name, as in the header.
+    pub(crate) const fn name(self) -> &'static std::ffi::CStr {
+        match self {
+            ITL_OK => c"ITL_OK",
+            ITL_ERR_NULL_ARGUMENT => c"ITL_ERR_NULL_ARGUMENT",
+            ITL_ERR_INVALID_ARGUMENT => c"ITL_ERR_INVALID_ARGUMENT",
+            ITL_ERR_BAD_HANDLE => c"ITL_ERR_BAD_HANDLE",
+            ITL_ERR_PARSE => c"ITL_ERR_PARSE",
+            ITL_ERR_VERIFY => c"ITL_ERR_VERIFY",
+            ITL_ERR_POLICY => c"ITL_ERR_POLICY",
+            ITL_ERR_WRONG_PASSWORD => c"ITL_ERR_WRONG_PASSWORD",
+            ITL_ERR_BAD_KEY_OR_CERTIFICATE => c"ITL_ERR_BAD_KEY_OR_CERTIFICATE",
+            ITL_ERR_REJECTED => c"ITL_ERR_REJECTED",
+            ITL_ERR_BUFFER_TOO_SMALL => c"ITL_ERR_BUFFER_TOO_SMALL",
+            ITL_ERR_NOT_FOUND => c"ITL_ERR_NOT_FOUND",
+            ITL_ERR_SIGN => c"ITL_ERR_SIGN",
+            ITL_ERR_WRITE => c"ITL_ERR_WRITE",
+            ITL_ERR_PANIC => c"ITL_ERR_PANIC",
+        }
+    }
+
+    /// Every code, in order.
+    pub(crate) const ALL: [itl_result; 15] = [
+        ITL_OK,
+        ITL_ERR_NULL_ARGUMENT,
+        ITL_ERR_INVALID_ARGUMENT,
+        ITL_ERR_BAD_HANDLE,
+        ITL_ERR_PARSE,
+        ITL_ERR_VERIFY,
+        ITL_ERR_POLICY,
+        ITL_ERR_WRONG_PASSWORD,
+        ITL_ERR_BAD_KEY_OR_CERTIFICATE,
+        ITL_ERR_REJECTED,
+        ITL_ERR_BUFFER_TOO_SMALL,
+        ITL_ERR_NOT_FOUND,
+        ITL_ERR_SIGN,
+        ITL_ERR_WRITE,
+        ITL_ERR_PANIC,
+    ];
+}
+
+/// A failure: its code and its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Error {
+    /// The code returned to C.
+    pub code: itl_result,
+    /// The message `itl_last_error_message` gives.
+    pub message: String,
+    /// Whether the message is about the call itself (a NULL, a bad
+    /// handle…), so that the function's name is put before it.
+    misuse: bool,
+}
+
+impl Error {
+    /// An error with a code and a message taken as is (the core's errors:
+    /// their text is the same as the Rust library's).
+    pub fn new(code: itl_result, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            misuse: false,
+        }
+    }
+
+    fn misuse(code: itl_result, message: String) -> Self {
+        Error {
+            code,
+            message,
+            misuse: true,
+        }
+    }
+
+    /// A required pointer is NULL.
+    pub fn null(what: &str) -> Self {
+        Self::misuse(ITL_ERR_NULL_ARGUMENT, format!("`{what}` is NULL"))
+    }
+
+    /// An argument is out of range.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::misuse(ITL_ERR_INVALID_ARGUMENT, message.into())
+    }
+
+    /// A handle is not a live handle of the right kind.
+    pub fn bad_handle(message: impl Into<String>) -> Self {
+        Self::misuse(ITL_ERR_BAD_HANDLE, message.into())
+    }
+
+    /// Something asked for is absent.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ITL_ERR_NOT_FOUND, message)
+    }
+
+    /// A caller's buffer is too small.
+    pub fn too_small(what: &str, needed: usize, capacity: usize) -> Self {
+        Self::misuse(
+            ITL_ERR_BUFFER_TOO_SMALL,
+            format!("`{what}` holds {capacity}, {needed} are needed"),
+        )
+    }
+}
+
+impl From<itl::ParseError> for Error {
+    fn from(e: itl::ParseError) -> Self {
+        Error::new(ITL_ERR_PARSE, e.to_string())
+    }
+}
+
+/// The code of a verification failure: the policy's refusals apart.
+pub(crate) fn verify_code(e: &VerifyError) -> itl_result {
+    match e {
+        VerifyError::WeakDigest(_) | VerifyError::WeakKey { .. } => ITL_ERR_POLICY,
+        _ => ITL_ERR_VERIFY,
+    }
+}
+
+impl From<VerifyError> for Error {
+    fn from(e: VerifyError) -> Self {
+        Error::new(verify_code(&e), e.to_string())
+    }
+}
+
+impl From<itl::CertError> for Error {
+    fn from(e: itl::CertError) -> Self {
+        Error::new(ITL_ERR_BAD_KEY_OR_CERTIFICATE, e.to_string())
+    }
+}
+
+impl From<itl::KeyError> for Error {
+    fn from(e: itl::KeyError) -> Self {
+        Error::new(ITL_ERR_BAD_KEY_OR_CERTIFICATE, e.to_string())
+    }
+}
+
+impl From<itl::Pkcs12Error> for Error {
+    fn from(e: itl::Pkcs12Error) -> Self {
+        let code = match e {
+            itl::Pkcs12Error::WrongPassword => ITL_ERR_WRONG_PASSWORD,
+            _ => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
+        };
+        Error::new(code, e.to_string())
+    }
+}
+
+impl From<itl::SignError> for Error {
+    fn from(e: itl::SignError) -> Self {
+        let code = match e {
+            itl::SignError::Certificate(_) => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
+            _ => ITL_ERR_SIGN,
+        };
+        Error::new(code, e.to_string())
+    }
+}
+
+impl From<itl::BuildError> for Error {
+    fn from(e: itl::BuildError) -> Self {
+        match e {
+            itl::BuildError::Certificate(c) => c.into(),
+            itl::BuildError::Sign(s) => s.into(),
+            other => Error::invalid(other.to_string()),
+        }
+    }
+}
+
+impl From<itl::RecoveryError> for Error {
+    fn from(e: itl::RecoveryError) -> Self {
+        use itl::RecoveryError as R;
+        let code = match &e {
+            R::Certificate(_) | R::KeyMismatch | R::Key(_) => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
+            R::NoRecoveryRecord => ITL_ERR_NOT_FOUND,
+            R::NotVerified(v) | R::NotTrusted(v) => verify_code(v),
+            R::Sign(itl::SignError::Certificate(_)) => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
+            _ => ITL_ERR_SIGN,
+        };
+        Error::new(code, e.to_string())
+    }
+}
+
+impl From<itl::Rejection> for Error {
+    fn from(e: itl::Rejection) -> Self {
+        Error::new(ITL_ERR_REJECTED, e.to_string())
+    }
+}
+
+impl From<itl::TvsAuthError> for Error {
+    fn from(e: itl::TvsAuthError) -> Self {
+        Error::new(ITL_ERR_REJECTED, e.to_string())
+    }
+}
+
+thread_local! {
+    /// This thread's last error message ("" after a success).
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+/// Sets this thread's message. NUL bytes (which no message of the library
+/// holds) would end a C string early: they are replaced.
+fn set_message(message: &str) {
+    let text = CString::new(message.replace('\0', "\u{FFFD}")).unwrap_or_default();
+    // During thread teardown the slot may be gone: the message is dropped.
+    let _ = LAST_ERROR.try_with(|slot| {
+        if let Ok(mut m) = slot.try_borrow_mut() {
+            *m = text;
+        }
+    });
+}
+
+/// Records `e` as this thread's last error, with `function`'s name before
+/// messages about the call itself.
+pub(crate) fn record(function: &str, e: &Error) {
+    if e.misuse {
+        set_message(&format!("{function}: {}", e.message));
+    } else {
+        set_message(&e.message);
+    }
+}
+
+/// Frees this thread's message (it becomes `""`, which needs no memory).
+pub(crate) fn free_thread_message() {
+    let _ = LAST_ERROR.try_with(|slot| {
+        if let Ok(mut m) = slot.try_borrow_mut() {
+            *m = CString::default();
+        }
+    });
+}
+
+fn clear() {
+    let _ = LAST_ERROR.try_with(|slot| {
+        if let Ok(mut m) = slot.try_borrow_mut()
+            && !m.as_bytes().is_empty()
+        {
+            *m = CString::default();
+        }
+    });
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    format!("internal error (panic caught at the C boundary): {what}")
+}
+
+/// Runs an entry point's body: catches any panic (`ITL_ERR_PANIC`), records
+/// the message of a failure, clears it on success, and returns the code.
+pub(crate) fn guard(function: &str, body: impl FnOnce() -> Result<(), Error>) -> itl_result {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => {
+            clear();
+            ITL_OK
+        }
+        Ok(Err(e)) => {
+            record(function, &e);
+            e.code
+        }
+        Err(payload) => {
+            record(
+                function,
+                &Error::misuse(ITL_ERR_PANIC, panic_message(payload.as_ref())),
+            );
+            ITL_ERR_PANIC
+        }
+    }
+}
+
+/// [`guard`] for the few entry points that return a value rather than a
+/// code (a count, nothing): `fallback` when the body fails or panics, the
+/// message recorded as for any failure. A success leaves the message alone.
+pub(crate) fn guard_value<T>(
+    function: &str,
+    fallback: T,
+    body: impl FnOnce() -> Result<T, Error>,
+) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => {
+            record(function, &e);
+            fallback
+        }
+        Err(payload) => {
+            record(
+                function,
+                &Error::misuse(ITL_ERR_PANIC, panic_message(payload.as_ref())),
+            );
+            fallback
+        }
+    }
+}
+
+/// Why the last call of this thread that returned an `itl_result` failed,
+/// in words (the same text as the Rust library's errors for what comes
+/// from the files, with the function's name first for a misuse such as a
+/// NULL or a bad handle); `""` when it succeeded. A `_free` function given
+/// something it cannot free also leaves its message here.
+///
+/// Ownership: the library owns the string; never NULL; do not free it. It
+/// stays valid until the next call of a library function on this thread:
+/// copy it to keep it.
+/// Threads: each thread has its own message.
+#[unsafe(no_mangle)]
+pub extern "C" fn itl_last_error_message() -> *const c_char {
+    catch_unwind(|| {
+        LAST_ERROR
+            .try_with(|slot| slot.try_borrow().map(|m| m.as_ptr()).ok())
+            .ok()
+            .flatten()
+    })
+    .ok()
+    .flatten()
+    .unwrap_or(c"".as_ptr())
+}
+
+/// The name of a result code, as spelled in this header (`"ITL_ERR_PARSE"`),
+/// or `"ITL_UNKNOWN_RESULT"` for a value that is not one.
+///
+/// Ownership: a static string; never NULL; do not free it.
+/// Threads: may be called from any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn itl_result_name(code: u32) -> *const c_char {
+    itl_result::ALL
+        .iter()
+        .find(|c| **c as u32 == code)
+        .map_or(c"ITL_UNKNOWN_RESULT".as_ptr(), |c| c.name().as_ptr())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn last() -> String {
+        crate::ptr::str_in(itl_last_error_message(), "message")
+            .map(String::from)
+            .unwrap_or_default()
+    }
+
+    fn text(ptr: *const c_char) -> String {
+        crate::ptr::str_in(ptr, "text")
+            .map(String::from)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_panic_becomes_a_code_and_a_message() {
+        let code = guard("itl_test", || panic!("boom"));
+        assert_eq!(code, ITL_ERR_PANIC);
+        assert!(last().starts_with("itl_test: internal error (panic caught"));
+        assert!(last().ends_with("boom"));
+        assert_eq!(guard("itl_test", || Ok(())), ITL_OK);
+        assert_eq!(last(), "");
+        assert_eq!(guard_value("itl_test", 7usize, || panic!("x")), 7);
+        assert!(last().contains("panic"));
+    }
+
+    #[test]
+    fn the_message_is_per_thread() {
+        let _ = guard("itl_test", || Err(Error::null("data")));
+        assert_eq!(last(), "itl_test: `data` is NULL");
+        let other = std::thread::spawn(last).join().unwrap_or_default();
+        assert_eq!(other, "");
+        assert_eq!(last(), "itl_test: `data` is NULL");
+    }
+
+    #[test]
+    fn names_cover_every_code() {
+        for (i, c) in itl_result::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i);
+            assert_eq!(
+                Ok(text(itl_result_name(*c as u32)).as_str()),
+                c.name().to_str()
+            );
+        }
+        assert_eq!(text(itl_result_name(999)), "ITL_UNKNOWN_RESULT");
+    }
+}
