@@ -17,10 +17,7 @@
 #include <string.h>
 
 #include "cisco_itl.h"
-
-#ifndef ITL_VECTORS
-#define ITL_VECTORS "itl-core/tests/data/vectors"
-#endif
+#include "test_vectors.h"
 
 static int passed, failed;
 
@@ -42,33 +39,7 @@ static int says(const char *part) {
     return strstr(itl_last_error_message(), part) != NULL;
 }
 
-struct file {
-    uint8_t *data;
-    size_t len;
-};
 
-static struct file load(const char *name) {
-    char path[512];
-    struct file f = {NULL, 0};
-    FILE *fp;
-    long size;
-    snprintf(path, sizeof path, "%s/%s", ITL_VECTORS, name);
-    fp = fopen(path, "rb");
-    if (fp == NULL) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(2);
-    }
-    fseek(fp, 0, SEEK_END);
-    size = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    f.data = malloc(size > 0 ? (size_t)size : 1);
-    if (f.data == NULL) {
-        exit(2);
-    }
-    f.len = size > 0 ? fread(f.data, 1, (size_t)size, fp) : 0;
-    fclose(fp);
-    return f;
-}
 
 static int32_t failing_writer(void *userdata, const uint8_t *data, size_t len) {
     (void)data;
