@@ -509,9 +509,19 @@ fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
 }
 
 #[derive(Clone, Copy)]
-enum Case {
+pub(crate) enum Case {
     Lower,
     Upper,
+}
+
+/// `v` as two-digit hex with `sep` between bytes, as a string (for log
+/// lines and error messages; rendering writes straight into its writer).
+#[cfg(any(feature = "sqlite", feature = "tvs-net"))]
+pub(crate) fn hex_string(v: &[u8], case: Case, sep: &str) -> alloc::string::String {
+    let mut s = alloc::string::String::new();
+    // Writing into a `String` cannot fail.
+    let _ = hex(&mut s, v, case, sep);
+    s
 }
 
 /// Writes `v` as two-digit hex, `sep` between bytes, straight into `out`.

@@ -537,7 +537,7 @@ pub fn check_record_certificate(r: &Record<'_>, cert: &CertInfo) -> Result<(), V
 }
 
 /// Whether `written` is the name in one of the styles a list may use.
-fn spelled_as(
+pub(crate) fn spelled_as(
     written: &str,
     name: impl Fn(NameStyle) -> Result<String, crate::cert::CertError>,
 ) -> bool {

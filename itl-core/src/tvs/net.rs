@@ -44,6 +44,7 @@ use rustls::{
 
 use crate::cert::{CertInfo, NameStyle};
 use crate::phone::{TvsAuthError, authenticate_tvs_certificate};
+use crate::show::{Case, hex_string};
 use crate::trust_list::TrustList;
 use crate::tvs::codec::{
     HEADER_LEN, TvsError, Verdict, VerifyRequest, VerifyRequestView, VerifyResponse,
@@ -568,11 +569,6 @@ impl TvsNetServer {
     }
 }
 
-fn colon_hex(bytes: &[u8]) -> String {
-    let parts: Vec<String> = bytes.iter().map(|b| alloc::format!("{b:02X}")).collect();
-    parts.join(":")
-}
-
 /// Serves one connection: handshake, one request, one answer.
 fn serve_one(
     stream: TcpStream,
@@ -613,7 +609,7 @@ fn answer_one(
     log.device = Some(request.device_name().as_str().to_string());
     if let Ok(cert) = CertInfo::from_der(request.certificate()) {
         log.subject = cert.subject(NameStyle::Cucm).ok();
-        log.serial = Some(colon_hex(cert.serial()));
+        log.serial = Some(hex_string(cert.serial(), Case::Upper, ":"));
     }
     let answer = match store.lookup(&certificate_id(request.certificate()))? {
         Some(e) => VerifyResponse::valid(request.session_id(), e.roles, e.ttl_seconds),

@@ -200,14 +200,6 @@ mod sqlite {
         connection: Mutex<Connection>,
     }
 
-    fn hex(bytes: &[u8]) -> alloc::string::String {
-        use core::fmt::Write;
-        bytes.iter().fold(alloc::string::String::new(), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-    }
-
     fn db(e: rusqlite::Error) -> StoreError {
         StoreError::Database(alloc::format!("{e}"))
     }
@@ -252,7 +244,10 @@ mod sqlite {
         roles: Vec<u8>,
         ttl: i64,
     ) -> Result<StoreEntry, StoreError> {
-        let corrupt = |why| StoreError::Corrupt { id: hex(&id), why };
+        let corrupt = |why| StoreError::Corrupt {
+            id: crate::show::hex_string(&id, crate::show::Case::Lower, ""),
+            why,
+        };
         let computed = certificate_id(&der);
         if id.as_slice() != computed.as_slice() {
             return Err(corrupt("its id is not the SHA-256 of its certificate"));
