@@ -64,7 +64,8 @@ pub enum BuildError {
 /// Builds a trust list from certificates.
 ///
 /// Defaults are CUCM's: version 1.2, SHA-1, `ITLFile.tlv` or
-/// `CTLFile.tlv`, CUCM's layout (`;` names, DNSNAME in every record,
+/// `CTLFile.tlv`, CUCM's layout (`;` names, DNSNAME in every record, the
+/// certificate's SIGNATURE only for self-issued certificates,
 /// CERTHASH and HASH ALGORITHM instead of the certificate for TVS and CAPF
 /// records of an ITL, IPADDRESS in CTL records), timestamp now (0 without
 /// the `std` feature, which has no clock).
@@ -192,7 +193,14 @@ impl TrustListBuilder {
                 e.push(subject);
                 e.extend(functions);
                 e.extend([issuer, serial]);
-                e.extend(key_and_sig);
+                // CUCM writes the certificate's SIGNATURE only for its own
+                // (self-issued) certificates: the eToken records of a real
+                // CTL, issued by Cisco Manufacturing CA, carry none.
+                let [key, sig] = key_and_sig;
+                e.push(key);
+                if c.is_self_issued() {
+                    e.push(sig);
+                }
                 let hashed = self.kind == ListKind::Itl
                     && spec
                         .functions

@@ -114,6 +114,22 @@ impl CertInfo {
         format_name(self.cert.tbs_certificate().issuer(), style)
     }
 
+    /// Whether the certificate names itself as its issuer (CUCM's own
+    /// certificates are; an eToken's, issued by Cisco Manufacturing CA,
+    /// are not).
+    ///
+    /// ```
+    /// use cisco_itl::cert::CertInfo;
+    /// let cm = std::fs::read("tests/data/vectors/keys/callmanager-pub.pem").unwrap();
+    /// assert!(CertInfo::from_pem(&cm).unwrap().is_self_issued());
+    /// let token = std::fs::read("tests/data/vectors/keys/etoken1.pem").unwrap();
+    /// assert!(!CertInfo::from_pem(&token).unwrap().is_self_issued());
+    /// ```
+    pub fn is_self_issued(&self) -> bool {
+        let tbs = self.cert.tbs_certificate();
+        tbs.issuer() == tbs.subject()
+    }
+
     /// The serial number's bytes as DER holds them.
     pub fn serial(&self) -> &[u8] {
         self.cert.tbs_certificate().serial_number().as_bytes()

@@ -125,6 +125,8 @@ extern crate alloc;
 
 pub mod build;
 pub mod cert;
+#[cfg(feature = "cluster")]
+pub mod cluster;
 pub mod digest;
 pub mod error;
 pub mod function;

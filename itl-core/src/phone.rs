@@ -902,6 +902,9 @@ impl Phone {
     /// (else `ITLFile.tlv`), then the signed configuration
     /// `SEP<MAC>.cnf.xml.sgn` (`.enc.sgn` when encrypted) when it holds a
     /// trust list, or the unsigned `SEP<MAC>.cnf.xml` when it does not.
+    /// A list refused during the boot leaves the phone locked for the rest
+    /// of it (so it takes no configuration), even when the other list is
+    /// accepted.
     pub fn boot(
         &mut self,
         tftp: &dyn TftpSource,
@@ -910,6 +913,7 @@ impl Phone {
         encrypted_config: bool,
     ) -> Vec<BootStep> {
         let mut steps = Vec::new();
+        let mut refused = false;
         let mac: String = self
             .device_name
             .strip_prefix("SEP")
@@ -940,11 +944,17 @@ impl Phone {
                 }
             }
             if let Some((file, bytes)) = got {
-                let outcome =
-                    BootOutcome::TrustList(self.offer_trust_list(&file, &bytes, tvs, clock));
-                steps.push(BootStep { file, outcome });
+                let decision = self.offer_trust_list(&file, &bytes, tvs, clock);
+                refused |= decision.is_err();
+                steps.push(BootStep {
+                    file,
+                    outcome: BootOutcome::TrustList(decision),
+                });
             }
         }
+        // A list refused in this boot keeps the phone locked even when a
+        // later list of the same boot is accepted.
+        self.locked |= refused;
         if self.ctl.is_some() || self.itl.is_some() {
             let ext = if encrypted_config {
                 "cnf.xml.enc.sgn"

@@ -516,7 +516,7 @@ pub(crate) enum Case {
 
 /// `v` as two-digit hex with `sep` between bytes, as a string (for log
 /// lines and error messages; rendering writes straight into its writer).
-#[cfg(any(feature = "sqlite", feature = "tvs-net"))]
+#[cfg(any(feature = "sqlite", feature = "tvs-net", feature = "cluster"))]
 pub(crate) fn hex_string(v: &[u8], case: Case, sep: &str) -> alloc::string::String {
     let mut s = alloc::string::String::new();
     // Writing into a `String` cannot fail.

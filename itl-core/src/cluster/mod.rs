@@ -1,0 +1,690 @@
+//! "Will this lock my phones?": a what-if simulator of a CUCM cluster and
+//! its phones, and a planner that finds a safe order of operations.
+//!
+//! The model is built on the rest of the crate: the files a simulated
+//! cluster serves are real ITLs, CTLs and signed configurations in CUCM's
+//! layout, signed with real RSA keys ([`keys`]); each class of phones is a
+//! real [`Phone`](crate::phone::Phone) that fetches them over a simulated
+//! TFTP and asks a simulated TVS that answers through the real wire codec.
+//! Nothing about the outcome is scripted: a phone locks exactly when the
+//! phone rules of `docs/TRUST.md` refuse what its TFTP node serves.
+//!
+//! * [`Cluster`]: the servers ([`Servers`]: nodes, identities, security
+//!   mode, TVS's store, served files) and the phones, grouped in classes
+//!   ([`PhoneClass`]): phones that hold the same files and settings behave
+//!   alike, so 100,000 phones in 20 classes cost what 20 phones cost.
+//! * [`Operation`]: what an administrator does, changing the cluster the
+//!   way CUCM does (regenerations, `utils itl reset`, TFTP restarts, CTL
+//!   modes, rollback, nodes, CallManager groups, migration), and
+//!   `reboot`, after which every class boots.
+//! * [`Report`]: per class, how many phones end locked, which rule
+//!   accepted their files or why nothing did, and the remedies that would
+//!   work, each checked by simulating it.
+//! * [`plan`]: searches orders of operations and reboots that reach a
+//!   [`Goal`] with no phone locked.
+//! * [`describe`]: the TOML cluster description; [`dot`]: who trusts whom,
+//!   as Graphviz.
+//!
+//! ```
+//! use cisco_itl::cluster::{Cluster, Operation};
+//! let cluster = Cluster::builtin()?;
+//! // A host name change on the publisher regenerates CallManager and TVS at once.
+//! let report = cluster.whatif(&["regenerate-both:cucm-pub".parse::<Operation>()?])?;
+//! assert!(report.locked() > 0);
+//! // Phones whose group also lists a subscriber's TVS are not locked.
+//! let safe = report.class("desk-sub").unwrap();
+//! assert_eq!(safe.locked, 0);
+//! # Ok::<(), cisco_itl::cluster::ClusterError>(())
+//! ```
+
+pub mod describe;
+pub mod dot;
+pub mod keys;
+mod operation;
+pub mod plan;
+mod report;
+mod servers;
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use std::sync::Mutex;
+
+pub use keys::KeySource;
+pub use operation::{Operation, OperationParseError};
+pub use plan::{Goal, Plan};
+pub use report::{ClassOutcome, ClassReport, Remedy, Report};
+pub use servers::{Node, NodeIdentities, REGENERATION_HOLD_SECONDS, SecurityMode, Servers};
+
+use crate::key::Signer;
+use crate::phone::{BootOutcome, BootStep, ManualClock, Phone, TftpSource};
+use crate::tvs::server::InMemoryTvs;
+use servers::{ItlSigning, new_identity};
+
+/// Why a cluster could not be built or an operation not carried out. An
+/// operation that fails leaves the cluster as it was.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClusterError {
+    /// No node has this name.
+    #[error("the cluster has no node named {0:?}")]
+    UnknownNode(String),
+    /// No phone class has this name.
+    #[error("the cluster has no phone class named {0:?}")]
+    UnknownClass(String),
+    /// Two nodes or two classes share a name.
+    #[error("the name {0:?} is used twice")]
+    DuplicateName(String),
+    /// A cluster needs a publisher.
+    #[error("a cluster needs at least one node (the publisher)")]
+    NoNodes,
+    /// Nothing runs TFTP.
+    #[error("no node runs the TFTP service")]
+    NoTftpNode,
+    /// The publisher cannot be removed.
+    #[error("the publisher {0:?} cannot be removed")]
+    PublisherRemoval(String),
+    /// CUCM refuses a second regeneration on a node within five minutes.
+    #[error(
+        "a certificate of {node} was modified in the last 5 minutes: wait {wait_seconds} s more"
+    )]
+    TooSoon {
+        /// The node.
+        node: String,
+        /// Seconds left before CUCM accepts another regeneration.
+        wait_seconds: u64,
+    },
+    /// A CallManager group lists at most three servers.
+    #[error("a CallManager group lists at most 3 TVS servers, not {0}")]
+    GroupTooLarge(usize),
+    /// The operation needs mixed mode.
+    #[error("the cluster is not in mixed mode")]
+    NotMixedMode,
+    /// Going back to eTokens needs eToken identities.
+    #[error("the cluster has no eToken")]
+    NoETokens,
+    /// The key pool is used up.
+    #[error("the key source has no key left")]
+    KeysExhausted,
+    /// Generating a key failed.
+    #[error("could not generate a {bits}-bit RSA key")]
+    KeyGeneration {
+        /// The requested size.
+        bits: usize,
+    },
+    /// A key could not be read.
+    #[error(transparent)]
+    Key(#[from] crate::key::KeyError),
+    /// A certificate could not be made.
+    #[error("could not make a certificate: {0}")]
+    Certificate(String),
+    /// A trust list could not be built or signed.
+    #[error(transparent)]
+    Build(#[from] crate::build::BuildError),
+    /// A file could not be signed.
+    #[error(transparent)]
+    Sign(#[from] crate::sign::SignError),
+    /// A cluster description is wrong.
+    #[error("cluster description: {0}")]
+    Description(String),
+    /// An operation could not be read.
+    #[error(transparent)]
+    Operation(#[from] OperationParseError),
+    /// A file the simulator wrote did not read back (a bug; please report).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Which cluster a class of phones boots from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// The cluster as described.
+    Home,
+    /// The new cluster the class was migrated to.
+    New,
+}
+
+/// What a class of phones holds when the description starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Installed {
+    /// The files its TFTP node serves now (it booted once before).
+    Current,
+    /// An ITL written before CUCM 10.0, without the ITLRecovery record
+    /// (and the CTL in mixed mode).
+    WithoutRecovery,
+    /// Nothing (a new phone, or one whose ITL was deleted).
+    Nothing,
+}
+
+impl Installed {
+    /// Reads `current`, `without-recovery` or `nothing`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "current" => Some(Installed::Current),
+            "without-recovery" => Some(Installed::WithoutRecovery),
+            "nothing" => Some(Installed::Nothing),
+            _ => None,
+        }
+    }
+}
+
+/// A class of phones to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneClassSpec {
+    /// The class's name.
+    pub name: String,
+    /// How many phones it has.
+    pub count: u64,
+    /// The model number (its TVS device name carries it).
+    pub model: u16,
+    /// Whether the model supports Security By Default (ITL and TVS);
+    /// 7940/7960 and Jabber do not.
+    pub security_by_default: bool,
+    /// The node it gets its files from.
+    pub tftp: String,
+    /// Its CallManager group: the nodes whose TVS it may ask, in order
+    /// (at most 3).
+    pub group: Vec<String>,
+    /// What it holds at the start.
+    pub installed: Installed,
+}
+
+impl PhoneClassSpec {
+    /// A class of `count` Security-By-Default phones (model 8841) fetching
+    /// from `tftp` and asking the TVS of `group`, holding the current files.
+    pub fn new(name: &str, count: u64, tftp: &str, group: &[&str]) -> Self {
+        PhoneClassSpec {
+            name: name.into(),
+            count,
+            model: 8841,
+            security_by_default: true,
+            tftp: tftp.into(),
+            group: group.iter().map(|s| (*s).into()).collect(),
+            installed: Installed::Current,
+        }
+    }
+}
+
+/// A class of phones: same model, settings and installed files.
+#[derive(Debug, Clone)]
+pub struct PhoneClass {
+    pub(crate) spec: PhoneClassSpec,
+    pub(crate) site: Site,
+    /// A CallManager group sent in the configuration, applied when a
+    /// phone accepts its next configuration file.
+    pub(crate) pending_group: Option<Vec<String>>,
+    pub(crate) phone: Phone,
+    pub(crate) last_boot: Vec<BootStep>,
+}
+
+impl PhoneClass {
+    /// The class's settings.
+    pub fn spec(&self) -> &PhoneClassSpec {
+        &self.spec
+    }
+
+    /// Where it boots from.
+    pub fn site(&self) -> Site {
+        self.site
+    }
+
+    /// The representative phone (its installed files and TVS cache).
+    pub fn phone(&self) -> &Phone {
+        &self.phone
+    }
+
+    /// What its last boot did, file by file.
+    pub fn last_boot(&self) -> &[BootStep] {
+        &self.last_boot
+    }
+}
+
+/// A node to create.
+#[derive(Debug, Clone)]
+pub struct NodeSpec {
+    /// Host name.
+    pub name: String,
+    /// IPv4 address (written in CTL records).
+    pub ip: [u8; 4],
+    /// Whether it runs the TFTP service.
+    pub tftp: bool,
+    /// Its identities, when given; made from the key source otherwise.
+    pub identities: NodeIdentities,
+}
+
+impl NodeSpec {
+    /// A node with identities from the key source.
+    pub fn new(name: &str, ip: [u8; 4], tftp: bool) -> Self {
+        NodeSpec {
+            name: name.into(),
+            ip,
+            tftp,
+            identities: NodeIdentities::default(),
+        }
+    }
+}
+
+/// Everything needed to build a [`Cluster`].
+#[derive(Debug, Clone)]
+pub struct ClusterSpec {
+    /// The name parts after `CN=` in the certificates the cluster makes
+    /// (RFC 4514, e.g. `OU=VOICE,O=Example,C=FR`).
+    pub organization: String,
+    /// The nodes, the publisher first.
+    pub nodes: Vec<NodeSpec>,
+    /// The security mode.
+    pub mode: SecurityMode,
+    /// How many eTokens the CTL client uses (eToken mode, or to go back
+    /// to it later).
+    pub etokens: usize,
+    /// The publisher's CAPF, when given.
+    pub capf: Option<Signer>,
+    /// The publisher's ITLRecovery identity, when given.
+    pub recovery: Option<Signer>,
+    /// The eToken identities, when given (else `etokens` are made).
+    pub etoken_identities: Vec<Signer>,
+    /// Whether the eToken certificates are already uploaded as
+    /// Phone-SAST-trust.
+    pub phone_sast_trust: bool,
+    /// Simulated time at the start (UNIX seconds).
+    pub start_time: u64,
+    /// The phone classes.
+    pub phones: Vec<PhoneClassSpec>,
+}
+
+impl Default for ClusterSpec {
+    fn default() -> Self {
+        ClusterSpec {
+            organization: "OU=VOICE,O=Example,L=Paris,ST=IDF,C=FR".into(),
+            nodes: Vec::new(),
+            mode: SecurityMode::NonSecure,
+            etokens: 2,
+            capf: None,
+            recovery: None,
+            etoken_identities: Vec::new(),
+            phone_sast_trust: false,
+            start_time: 1_773_075_583,
+            phones: Vec::new(),
+        }
+    }
+}
+
+/// Signed configuration files already made, shared by every copy of a
+/// cluster: a PKCS#1 v1.5 signature is deterministic, so the same signer,
+/// name and time give the same bytes.
+type ConfigCache = Arc<Mutex<BTreeMap<(Vec<u8>, String, u64), Vec<u8>>>>;
+
+/// A simulated cluster and its phones.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub(crate) home: Servers,
+    pub(crate) new_site: Option<Servers>,
+    pub(crate) classes: Vec<PhoneClass>,
+    pub(crate) now: u64,
+    pub(crate) keys: KeySource,
+    pub(crate) configs: ConfigCache,
+}
+
+impl Cluster {
+    /// Builds a cluster from `spec`, drawing keys from `keys`; each phone
+    /// class then holds what [`PhoneClassSpec::installed`] says.
+    pub fn new(spec: ClusterSpec, mut keys: KeySource) -> Result<Self, ClusterError> {
+        let now = spec.start_time;
+        let mut names: Vec<&str> = Vec::new();
+        for n in spec
+            .nodes
+            .iter()
+            .map(|n| n.name.as_str())
+            .chain(spec.phones.iter().map(|p| p.name.as_str()))
+        {
+            if names.contains(&n) {
+                return Err(ClusterError::DuplicateName(n.into()));
+            }
+            names.push(n);
+        }
+        let org = spec.organization.as_str();
+        let mut nodes = Vec::with_capacity(spec.nodes.len());
+        for n in &spec.nodes {
+            let callmanager = match &n.identities.callmanager {
+                Some(s) => s.clone(),
+                None => new_identity(&mut keys, &n.name, org, now, 5)?,
+            };
+            let tvs = match &n.identities.tvs {
+                Some(s) => s.clone(),
+                None => new_identity(&mut keys, &n.name, org, now, 5)?,
+            };
+            nodes.push(Node {
+                name: n.name.clone(),
+                ip: n.ip,
+                tftp: n.tftp,
+                callmanager,
+                tvs,
+                modified_at: None,
+            });
+        }
+        let publisher = nodes
+            .first()
+            .map(|n| n.name.clone())
+            .ok_or(ClusterError::NoNodes)?;
+        let capf = match &spec.capf {
+            Some(s) => s.clone(),
+            None => new_identity(&mut keys, &alloc::format!("CAPF-{publisher}"), org, now, 5)?,
+        };
+        let recovery = match &spec.recovery {
+            Some(s) => s.clone(),
+            None => new_identity(
+                &mut keys,
+                &alloc::format!("ITLRECOVERY_{publisher}"),
+                org,
+                now,
+                20,
+            )?,
+        };
+        let mut etokens = spec.etoken_identities.clone();
+        while etokens.len() < spec.etokens {
+            let name = alloc::format!("SAST-ADN{:08x}", etokens.len() + 1);
+            etokens.push(new_identity(
+                &mut keys,
+                &name,
+                "OU=IPCBU,O=Cisco Systems",
+                now,
+                10,
+            )?);
+        }
+        let phone_sast_trust = if spec.phone_sast_trust {
+            etokens.iter().map(|t| t.certificate().clone()).collect()
+        } else {
+            Vec::new()
+        };
+        let mut home = Servers {
+            nodes,
+            organization: spec.organization.clone(),
+            capf,
+            recovery_backup: recovery.clone(),
+            recovery,
+            etokens,
+            mode: spec.mode,
+            phone_sast_trust,
+            itl_signing: ItlSigning::CallManager,
+            ctl: None,
+            itls: Vec::new(),
+            files_at: now,
+        };
+        if !home.nodes.iter().any(|n| n.tftp) {
+            return Err(ClusterError::NoTftpNode);
+        }
+        home.rebuild_ctl(now)?;
+        home.rebuild_itls(now)?;
+        let mut cluster = Cluster {
+            home,
+            new_site: None,
+            classes: Vec::new(),
+            now,
+            keys,
+            configs: Arc::new(Mutex::new(BTreeMap::new())),
+        };
+        for (i, spec) in spec.phones.into_iter().enumerate() {
+            cluster.add_class(i, spec)?;
+        }
+        Ok(cluster)
+    }
+
+    fn add_class(&mut self, index: usize, spec: PhoneClassSpec) -> Result<(), ClusterError> {
+        if spec.group.len() > 3 {
+            return Err(ClusterError::GroupTooLarge(spec.group.len()));
+        }
+        let node = self.home.node_index(&spec.tftp)?;
+        for g in &spec.group {
+            self.home.node_index(g)?;
+        }
+        let mac = alloc::format!("SEP{:012X}", 0x00_1D_45_00_00_00_u64 + index as u64 * 0x101);
+        let mut phone = Phone::new(&mac)
+            .with_model(spec.model)
+            .with_tvs_servers(spec.group.len());
+        if !spec.security_by_default {
+            phone = phone.without_security_by_default();
+        }
+        let mut class = PhoneClass {
+            spec,
+            site: Site::Home,
+            pending_group: None,
+            phone,
+            last_boot: Vec::new(),
+        };
+        match class.spec.installed {
+            Installed::Nothing => {}
+            Installed::Current => {
+                self.boot_class(&mut class);
+            }
+            Installed::WithoutRecovery => {
+                let clock = ManualClock::new(self.now);
+                let mut nobody = InMemoryTvs::unreachable();
+                if let Some(ctl) = &self.home.ctl {
+                    let _ = class
+                        .phone
+                        .offer_trust_list("CTLFile.tlv", ctl, &mut nobody, &clock);
+                }
+                if class.spec.security_by_default {
+                    let n = self.home.nodes.get(node).ok_or(ClusterError::NoNodes)?;
+                    let old = self.home.build_itl(n, self.now, false)?;
+                    let _ = class
+                        .phone
+                        .offer_trust_list("ITLFile.tlv", &old, &mut nobody, &clock);
+                }
+            }
+        }
+        self.classes.push(class);
+        Ok(())
+    }
+
+    /// The built-in example: a three-node cluster (publisher `cucm-pub`,
+    /// subscribers `cucm-sub1` and `cucm-sub2`, all running TFTP and TVS),
+    /// non-secure, with 100,000 phones in 20 classes: desk phones whose
+    /// group lists only their own node, others whose group also lists a
+    /// second node, phones from before CUCM 10.0 (ITL without the
+    /// ITLRecovery record), and a few 7960s without Security By Default.
+    pub fn builtin() -> Result<Self, ClusterError> {
+        Self::from_toml(describe::BUILTIN, None)
+    }
+
+    /// The home cluster's servers.
+    pub fn servers(&self) -> &Servers {
+        &self.home
+    }
+
+    /// The cluster phones were migrated to, once a `migrate` operation ran.
+    pub fn new_servers(&self) -> Option<&Servers> {
+        self.new_site.as_ref()
+    }
+
+    /// The phone classes.
+    pub fn classes(&self) -> &[PhoneClass] {
+        &self.classes
+    }
+
+    /// The number of phones.
+    pub fn phone_count(&self) -> u64 {
+        self.classes.iter().map(|c| c.spec.count).sum()
+    }
+
+    /// Simulated time (UNIX seconds).
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Applies `op` (a `reboot` boots every class). On error the cluster
+    /// is unchanged.
+    pub fn apply(&mut self, op: &Operation) -> Result<(), ClusterError> {
+        let mut next = self.clone();
+        next.apply_in_place(op)?;
+        *self = next;
+        Ok(())
+    }
+
+    /// Every class boots against its TFTP node; returns the report.
+    pub fn boot(&mut self) -> Report {
+        let mut classes = core::mem::take(&mut self.classes);
+        for class in &mut classes {
+            self.boot_class(class);
+        }
+        self.classes = classes;
+        Report::of(self)
+    }
+
+    /// What would happen: applies `ops` to a copy of the cluster, in
+    /// order, boots every class at the end (and at each `reboot`), and
+    /// reports per class with the remedies that would work for locked
+    /// ones. The cluster itself is unchanged.
+    pub fn whatif(&self, ops: &[Operation]) -> Result<Report, ClusterError> {
+        let mut copy = self.clone();
+        let mut peak = 0;
+        for op in ops {
+            copy.apply_in_place(op)?;
+            if matches!(op, Operation::Reboot) {
+                peak = peak.max(Report::of(&copy).locked());
+            }
+        }
+        let mut report = copy.boot();
+        report.peak_locked = peak.max(report.locked());
+        report.operations = ops.to_vec();
+        report.add_remedies(self, &copy);
+        Ok(report)
+    }
+
+    pub(crate) fn servers_of(&self, site: Site) -> &Servers {
+        match (site, &self.new_site) {
+            (Site::New, Some(s)) => s,
+            _ => &self.home,
+        }
+    }
+
+    /// Boots one class against its site; applies a pending group once the
+    /// configuration is accepted.
+    pub(crate) fn boot_class(&self, class: &mut PhoneClass) {
+        let servers = self.servers_of(class.site);
+        let node = servers.node(&class.spec.tftp);
+        let group: Vec<Option<crate::tvs::server::TvsServer>> = class
+            .spec
+            .group
+            .iter()
+            .map(|g| servers.tvs_server(g))
+            .collect();
+        let mut tvs = InMemoryTvs {
+            servers: group,
+            ..InMemoryTvs::default()
+        };
+        let tftp = SimulatedTftp {
+            cluster: self,
+            servers,
+            node,
+        };
+        let clock = ManualClock::new(self.now);
+        class.last_boot = class.phone.boot(&tftp, &mut tvs, &clock, false);
+        let config_ok = class
+            .last_boot
+            .iter()
+            .any(|s| matches!(s.outcome, BootOutcome::Config(Ok(_))));
+        if config_ok && let Some(group) = class.pending_group.take() {
+            class.phone = class.phone.clone().with_tvs_servers(group.len());
+            class.spec.group = group;
+        }
+    }
+
+    /// A signed configuration, from the shared cache when it was made before.
+    fn config(&self, servers: &Servers, node: &Node, name: &str) -> Option<Vec<u8>> {
+        let key = (
+            node.callmanager.certificate().sha1().to_vec(),
+            name.to_string(),
+            servers.files_at,
+        );
+        if let Ok(cache) = self.configs.lock()
+            && let Some(bytes) = cache.get(&key)
+        {
+            return Some(bytes.clone());
+        }
+        let bytes = servers.signed_config(node, name).ok()?;
+        if let Ok(mut cache) = self.configs.lock() {
+            cache.insert(key, bytes.clone());
+        }
+        Some(bytes)
+    }
+
+    pub(crate) fn class_index(&self, name: &str) -> Result<usize, ClusterError> {
+        self.classes
+            .iter()
+            .position(|c| c.spec.name == name)
+            .ok_or_else(|| ClusterError::UnknownClass(name.into()))
+    }
+
+    pub(crate) fn fresh_servers(&mut self) -> Result<Servers, ClusterError> {
+        let now = self.now;
+        let old = &self.home;
+        let org = old.organization.clone();
+        let mut nodes = Vec::with_capacity(old.nodes.len());
+        for n in &old.nodes {
+            nodes.push(Node {
+                name: n.name.clone(),
+                ip: n.ip,
+                tftp: n.tftp,
+                callmanager: new_identity(&mut self.keys, &n.name, &org, now, 5)?,
+                tvs: new_identity(&mut self.keys, &n.name, &org, now, 5)?,
+                modified_at: None,
+            });
+        }
+        let publisher = nodes
+            .first()
+            .map(|n| n.name.clone())
+            .ok_or(ClusterError::NoNodes)?;
+        let capf = new_identity(
+            &mut self.keys,
+            &alloc::format!("CAPF-{publisher}"),
+            &org,
+            now,
+            5,
+        )?;
+        let recovery = new_identity(
+            &mut self.keys,
+            &alloc::format!("ITLRECOVERY_{publisher}"),
+            &org,
+            now,
+            20,
+        )?;
+        let mut servers = Servers {
+            nodes,
+            organization: org,
+            capf,
+            recovery_backup: self.home.recovery_backup.clone(),
+            recovery,
+            etokens: self.home.etokens.clone(),
+            mode: SecurityMode::NonSecure,
+            phone_sast_trust: Vec::new(),
+            itl_signing: ItlSigning::CallManager,
+            ctl: None,
+            itls: Vec::new(),
+            files_at: now,
+        };
+        servers.rebuild_itls(now)?;
+        Ok(servers)
+    }
+}
+
+/// What a TFTP node serves to a booting phone.
+struct SimulatedTftp<'a> {
+    cluster: &'a Cluster,
+    servers: &'a Servers,
+    node: Option<&'a Node>,
+}
+
+impl TftpSource for SimulatedTftp<'_> {
+    fn fetch(&self, name: &str) -> Option<Vec<u8>> {
+        let node = self.node.filter(|n| n.tftp)?;
+        match name {
+            "CTLFile.tlv" => self.servers.ctl.clone(),
+            "ITLFile.tlv" => self.servers.itl(&node.name).map(<[u8]>::to_vec),
+            _ if name.ends_with(".cnf.xml.sgn") => self.cluster.config(self.servers, node, name),
+            _ if name.ends_with(".cnf.xml") => Some(b"<device/>".to_vec()),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The planner: orders of operations and reboots that reach a goal with
+//! no phone locked.
+//!
+//! A goal is reached by one of a few sets of operations (a host name
+//! change is `regenerate-both`, or `regenerate-callmanager` and
+//! `regenerate-tvs` separately, in either order). The planner searches,
+//! breadth first so the shortest plan wins, every order of those
+//! operations interleaved with helpers — `reboot` (phones fetch their
+//! files), `itl-reset-localkey`, `restart-tftp`, `update-ctl` in mixed
+//! mode, `upload-phone-sast-trust` — up to a number of steps, simulating
+//! each prefix once. Waits for the five-minute rule are inserted where
+//! CUCM would demand them and are not counted as steps. Every class boots
+//! after the last step. A plan is safe when no phone is locked at any
+//! reboot; when none is, the least bad plan is the one that locks the
+//! fewest phones at its worst reboot, then at the end.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+use core::str::FromStr;
+
+use super::{Cluster, ClusterError, Operation, OperationParseError, Report, SecurityMode};
+
+/// What the administrator wants to reach.
+///
+/// ```
+/// use cisco_itl::cluster::Goal;
+/// let goal: Goal = "new-hostname:cucm-pub".parse()?;
+/// assert_eq!(goal, Goal::NewHostname { node: "cucm-pub".into() });
+/// assert_eq!(goal.to_string(), "new-hostname:cucm-pub");
+/// # Ok::<(), cisco_itl::cluster::OperationParseError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Goal {
+    /// New `CallManager.pem` and `TVS.pem` on a node (a host name or
+    /// domain change).
+    NewHostname {
+        /// The node.
+        node: String,
+    },
+    /// A new `CallManager.pem` on a node.
+    NewCallManager {
+        /// The node.
+        node: String,
+    },
+    /// A new `TVS.pem` on a node.
+    NewTvs {
+        /// The node.
+        node: String,
+    },
+    /// Mixed mode with a tokenless CTL.
+    Tokenless,
+    /// Mixed mode with eTokens.
+    ETokens,
+    /// Non-secure mode.
+    NonSecure,
+    /// The cluster prepared for rollback to pre-8.0.
+    Rollback,
+}
+
+impl Goal {
+    /// The sets of operations that reach the goal.
+    fn ways(&self) -> Vec<Vec<Operation>> {
+        use Operation as O;
+        match self {
+            Goal::NewHostname { node } => alloc::vec![
+                alloc::vec![O::RegenerateBoth { node: node.clone() }],
+                alloc::vec![
+                    O::RegenerateTvs { node: node.clone() },
+                    O::RegenerateCallManager { node: node.clone() },
+                ],
+            ],
+            Goal::NewCallManager { node } => {
+                alloc::vec![alloc::vec![O::RegenerateCallManager { node: node.clone() }]]
+            }
+            Goal::NewTvs { node } => {
+                alloc::vec![alloc::vec![O::RegenerateTvs { node: node.clone() }]]
+            }
+            Goal::Tokenless => alloc::vec![alloc::vec![O::SetTokenless]],
+            Goal::ETokens => alloc::vec![alloc::vec![O::SetETokens]],
+            Goal::NonSecure => alloc::vec![alloc::vec![O::SetNonSecure]],
+            Goal::Rollback => alloc::vec![alloc::vec![O::PrepareRollback]],
+        }
+    }
+}
+
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Goal::NewHostname { node } => write!(f, "new-hostname:{node}"),
+            Goal::NewCallManager { node } => write!(f, "new-callmanager:{node}"),
+            Goal::NewTvs { node } => write!(f, "new-tvs:{node}"),
+            Goal::Tokenless => f.write_str("tokenless"),
+            Goal::ETokens => f.write_str("etokens"),
+            Goal::NonSecure => f.write_str("non-secure"),
+            Goal::Rollback => f.write_str("rollback"),
+        }
+    }
+}
+
+impl FromStr for Goal {
+    type Err = OperationParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let err = |reason| OperationParseError {
+            text: text.into(),
+            reason,
+        };
+        let (word, arg) = match text.trim().split_once(':') {
+            Some((w, a)) => (w, Some(a)),
+            None => (text.trim(), None),
+        };
+        let node = || {
+            arg.filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| err("this goal needs a node after ':'"))
+        };
+        let bare = |g: Goal| match arg {
+            None => Ok(g),
+            Some(_) => Err(err("this goal takes no argument")),
+        };
+        match word {
+            "new-hostname" => Ok(Goal::NewHostname { node: node()? }),
+            "new-callmanager" => Ok(Goal::NewCallManager { node: node()? }),
+            "new-tvs" => Ok(Goal::NewTvs { node: node()? }),
+            "tokenless" => bare(Goal::Tokenless),
+            "etokens" => bare(Goal::ETokens),
+            "non-secure" => bare(Goal::NonSecure),
+            "rollback" => bare(Goal::Rollback),
+            _ => Err(err(
+                "unknown goal (new-hostname:NODE, new-callmanager:NODE, new-tvs:NODE, \
+                 tokenless, etokens, non-secure, rollback)",
+            )),
+        }
+    }
+}
+
+/// The planner's answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Plan {
+    /// The goal.
+    #[serde(serialize_with = "display")]
+    pub goal: Goal,
+    /// The steps, waits included; every class boots after the last.
+    #[serde(serialize_with = "displays")]
+    pub steps: Vec<Operation>,
+    /// Whether no phone is locked at any reboot.
+    pub safe: bool,
+    /// The most phones locked at any reboot, the final boot included.
+    pub peak_locked: u64,
+    /// Phones locked after the final boot.
+    pub locked_at_end: u64,
+    /// The step limit searched.
+    pub max_steps: usize,
+    /// Prefixes simulated.
+    pub explored: usize,
+    /// The report of the final boot.
+    pub report: Report,
+}
+
+fn display<S: serde::Serializer>(g: &Goal, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(g)
+}
+
+fn displays<S: serde::Serializer>(ops: &[Operation], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ops.iter().map(ToString::to_string))
+}
+
+impl Plan {
+    /// The plan as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counted = self
+            .steps
+            .iter()
+            .filter(|s| !matches!(s, Operation::Wait { .. }))
+            .count();
+        if self.safe {
+            writeln!(
+                f,
+                "Safe plan for {} in {counted} steps: no phone is locked at any reboot.",
+                self.goal
+            )?;
+        } else {
+            writeln!(
+                f,
+                "No safe plan for {} within {} steps. The least bad locks {} phones at its worst reboot and leaves {} locked at the end:",
+                self.goal, self.max_steps, self.peak_locked, self.locked_at_end
+            )?;
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            writeln!(f, "  {}. {}  ({step})", i + 1, step.describe())?;
+        }
+        writeln!(
+            f,
+            "  {}. every phone boots and fetches its files",
+            self.steps.len() + 1
+        )?;
+        writeln!(f, "({} orders simulated.)", self.explored)
+    }
+}
+
+/// One prefix of a candidate plan.
+struct Node {
+    cluster: Cluster,
+    steps: Vec<Operation>,
+    todo: Vec<Operation>,
+    used: Vec<Operation>,
+    peak: u64,
+    counted: usize,
+}
+
+fn helpers(cluster: &Cluster, goal: &Goal) -> Vec<Operation> {
+    let mut h = alloc::vec![
+        Operation::Reboot,
+        Operation::ItlResetLocal,
+        Operation::RestartTftp
+    ];
+    let mixed = cluster.home.mode != SecurityMode::NonSecure;
+    if mixed || matches!(goal, Goal::ETokens | Goal::Tokenless) {
+        h.push(Operation::UpdateCtl);
+    }
+    if !cluster.home.etokens.is_empty()
+        && cluster.home.phone_sast_trust.len() < cluster.home.etokens.len()
+    {
+        h.push(Operation::UploadPhoneSastTrust);
+    }
+    h
+}
+
+/// Whether `op` is worth trying after `node`'s prefix (prunes orders that
+/// cannot help).
+fn worth(node: &Node, op: &Operation, done_any: bool) -> bool {
+    let last = node
+        .steps
+        .iter()
+        .rev()
+        .find(|s| !matches!(s, Operation::Wait { .. }));
+    match op {
+        Operation::Reboot => last.is_some_and(|l| !matches!(l, Operation::Reboot)),
+        Operation::ItlResetLocal => done_any && !node.used.contains(op),
+        Operation::RestartTftp => {
+            node.used.contains(&Operation::ItlResetLocal) && !node.used.contains(op)
+        }
+        Operation::UpdateCtl => done_any && !node.used.contains(op),
+        _ => !node.used.contains(op),
+    }
+}
+
+impl Cluster {
+    /// Searches plans of at most `max_steps` steps (waits not counted)
+    /// that reach `goal`, and returns the shortest safe one, or the least
+    /// bad one found.
+    ///
+    /// ```
+    /// use cisco_itl::cluster::{Cluster, Goal, Operation};
+    /// let cluster = Cluster::builtin()?;
+    /// let plan = cluster.plan(&"new-hostname:cucm-pub".parse()?, 4)?;
+    /// assert!(plan.safe);
+    /// // TVS first, the phones take the ITL with the new TVS, then CallManager.
+    /// assert_eq!(plan.steps[0], Operation::RegenerateTvs { node: "cucm-pub".into() });
+    /// # Ok::<(), cisco_itl::cluster::ClusterError>(())
+    /// ```
+    pub fn plan(&self, goal: &Goal, max_steps: usize) -> Result<Plan, ClusterError> {
+        for way in goal.ways() {
+            for op in &way {
+                if let Some(n) = op.regenerates() {
+                    self.home.node_index(n)?;
+                }
+            }
+        }
+        let mut best: Option<(u64, u64, usize, Node, Report)> = None;
+        let mut explored = 0usize;
+        let mut frontier: Vec<Node> = goal
+            .ways()
+            .into_iter()
+            .map(|todo| Node {
+                cluster: self.clone(),
+                steps: Vec::new(),
+                todo,
+                used: Vec::new(),
+                peak: 0,
+                counted: 0,
+            })
+            .collect();
+        for _depth in 0..max_steps {
+            let mut next = Vec::new();
+            for node in &frontier {
+                let done_any = !node.used.iter().all(|u| {
+                    matches!(
+                        u,
+                        Operation::Reboot | Operation::UploadPhoneSastTrust | Operation::UpdateCtl
+                    )
+                });
+                let mut choices: Vec<Operation> = node.todo.clone();
+                choices.extend(helpers(&node.cluster, goal));
+                for op in choices {
+                    if !worth(node, &op, done_any) {
+                        continue;
+                    }
+                    if let Some(best) = &best
+                        && node.peak > best.0
+                    {
+                        continue;
+                    }
+                    let mut cluster = node.cluster.clone();
+                    let mut steps = node.steps.clone();
+                    if let Err(ClusterError::TooSoon { wait_seconds, .. }) =
+                        cluster.clone().apply_in_place(&op)
+                    {
+                        let wait = Operation::Wait {
+                            seconds: wait_seconds,
+                        };
+                        cluster.apply_in_place(&wait)?;
+                        steps.push(wait);
+                    }
+                    explored += 1;
+                    if cluster.apply_in_place(&op).is_err() {
+                        continue;
+                    }
+                    let mut peak = node.peak;
+                    if matches!(op, Operation::Reboot) {
+                        peak = peak.max(Report::of(&cluster).locked());
+                    }
+                    steps.push(op.clone());
+                    let mut todo = node.todo.clone();
+                    todo.retain(|t| t != &op);
+                    let mut used = node.used.clone();
+                    used.push(op);
+                    let child = Node {
+                        cluster,
+                        steps,
+                        todo,
+                        used,
+                        peak,
+                        counted: node.counted + 1,
+                    };
+                    if child.todo.is_empty() {
+                        let mut end = child.cluster.clone();
+                        let report = end.boot();
+                        let at_end = report.locked();
+                        let peak = child.peak.max(at_end);
+                        let better = match &best {
+                            None => true,
+                            Some((p, e, n, _, _)) => (peak, at_end, child.counted) < (*p, *e, *n),
+                        };
+                        if better {
+                            best = Some((peak, at_end, child.counted, child, report));
+                        }
+                        continue;
+                    }
+                    next.push(child);
+                }
+            }
+            if best.as_ref().is_some_and(|b| b.0 == 0) {
+                break;
+            }
+            frontier = next;
+        }
+        let (peak, at_end, _, node, mut report) = best.ok_or_else(|| {
+            ClusterError::Description(alloc::format!(
+                "no order of operations reaches {goal} within {max_steps} steps"
+            ))
+        })?;
+        report.operations = node.steps.clone();
+        report.peak_locked = peak;
+        Ok(Plan {
+            goal: goal.clone(),
+            steps: node.steps,
+            safe: peak == 0,
+            peak_locked: peak,
+            locked_at_end: at_end,
+            max_steps,
+            explored,
+            report,
+        })
+    }
+}

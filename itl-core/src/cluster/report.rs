@@ -1,0 +1,401 @@
+//! What a simulation found, per class of phones, and the remedies that
+//! would work.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use serde::Serialize;
+
+use super::{Cluster, Operation, PhoneClass, SecurityMode, Site};
+use crate::phone::{BootOutcome, Phone, Rejection, Trust};
+
+/// How a class of phones ended its last boot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state", content = "detail")]
+pub enum ClassOutcome {
+    /// Its trust lists and configuration were accepted.
+    Trusting,
+    /// A trust list was refused: "Trust List Update Failed", and no
+    /// configuration change reaches it.
+    Locked,
+    /// Its trust lists are fine but its configuration was refused.
+    ConfigRefused,
+    /// It holds no trust list and takes unsigned configuration (no
+    /// Security By Default and no CTL).
+    Unsecured,
+    /// Its TFTP node serves nothing (removed, or not running TFTP).
+    NoTftp,
+}
+
+impl ClassOutcome {
+    /// A short word for tables.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ClassOutcome::Trusting => "trusting",
+            ClassOutcome::Locked => "LOCKED",
+            ClassOutcome::ConfigRefused => "config refused",
+            ClassOutcome::Unsecured => "unsecured",
+            ClassOutcome::NoTftp => "no TFTP",
+        }
+    }
+}
+
+/// Something that would get locked phones back, checked by simulation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "remedy")]
+#[non_exhaustive]
+pub enum Remedy {
+    /// Had the class's CallManager group also listed this node's TVS
+    /// before the operations, the phones would not have locked.
+    TvsInGroup {
+        /// The node.
+        node: String,
+    },
+    /// `utils itl reset localkey`, then reset the phones.
+    ItlResetLocal,
+    /// `utils itl reset remotekey` with the saved `ITLRecovery.p12`.
+    ItlResetRemote,
+    /// Update the CTL, then reset the phones.
+    UpdateCtl,
+    /// Erase the trust lists on each phone by hand (one visit per phone).
+    DeleteTrustLists {
+        /// Phones to visit.
+        phones: u64,
+    },
+}
+
+impl fmt::Display for Remedy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Remedy::TvsInGroup { node } => write!(
+                f,
+                "had their CallManager group also listed {node}, they would not have locked"
+            ),
+            Remedy::ItlResetLocal => {
+                f.write_str("run utils itl reset localkey on the publisher and reset the phones")
+            }
+            Remedy::ItlResetRemote => f.write_str(
+                "run utils itl reset remotekey with the saved ITLRecovery.p12 and reset the phones",
+            ),
+            Remedy::UpdateCtl => f.write_str("update the CTL and reset the phones"),
+            Remedy::DeleteTrustLists { phones } => write!(
+                f,
+                "erase the trust lists by hand on each phone ({phones} visits)"
+            ),
+        }
+    }
+}
+
+/// One class in a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClassReport {
+    /// The class's name.
+    pub name: String,
+    /// Its phones.
+    pub phones: u64,
+    /// Phones locked ("Trust List Update Failed").
+    pub locked: u64,
+    /// How it ended.
+    pub outcome: ClassOutcome,
+    /// Its TFTP node.
+    pub tftp: String,
+    /// Its CallManager group.
+    pub group: Vec<String>,
+    /// Whether it boots from a cluster it was migrated to.
+    pub migrated: bool,
+    /// Per file fetched: the file and what the phone decided, in
+    /// sentences.
+    pub steps: Vec<(String, String)>,
+    /// Remedies that would work, each checked by simulation (locked
+    /// classes only).
+    pub remedies: Vec<Remedy>,
+}
+
+/// What a simulation found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The operations simulated.
+    #[serde(serialize_with = "as_strings")]
+    pub operations: Vec<Operation>,
+    /// Per class, in the description's order.
+    pub classes: Vec<ClassReport>,
+    /// The most phones locked at any reboot, the last included.
+    pub peak_locked: u64,
+}
+
+fn as_strings<S: serde::Serializer>(ops: &[Operation], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ops.iter().map(ToString::to_string))
+}
+
+fn decision(result: &Result<Trust, Rejection>) -> String {
+    match result {
+        Ok(t) => t.to_string(),
+        Err(r) => r.to_string(),
+    }
+}
+
+fn outcome_of(class: &PhoneClass) -> ClassOutcome {
+    let phone = &class.phone;
+    if phone.is_locked() {
+        return ClassOutcome::Locked;
+    }
+    let fetched_any = class
+        .last_boot
+        .iter()
+        .any(|s| !matches!(s.outcome, BootOutcome::NotFound));
+    if !fetched_any {
+        return ClassOutcome::NoTftp;
+    }
+    for step in &class.last_boot {
+        match &step.outcome {
+            BootOutcome::Config(Ok(Trust::Unsigned)) => return ClassOutcome::Unsecured,
+            BootOutcome::Config(Err(_)) => return ClassOutcome::ConfigRefused,
+            _ => {}
+        }
+    }
+    ClassOutcome::Trusting
+}
+
+impl ClassReport {
+    fn of(class: &PhoneClass) -> Self {
+        let outcome = outcome_of(class);
+        let steps = class
+            .last_boot
+            .iter()
+            .map(|s| {
+                let what = match &s.outcome {
+                    BootOutcome::NotFound => "not served".to_string(),
+                    BootOutcome::TrustList(r) | BootOutcome::Config(r) => decision(r),
+                };
+                (s.file.clone(), what)
+            })
+            .collect();
+        ClassReport {
+            name: class.spec.name.clone(),
+            phones: class.spec.count,
+            locked: if outcome == ClassOutcome::Locked {
+                class.spec.count
+            } else {
+                0
+            },
+            outcome,
+            tftp: class.spec.tftp.clone(),
+            group: class.spec.group.clone(),
+            migrated: class.site == Site::New,
+            steps,
+            remedies: Vec::new(),
+        }
+    }
+
+    /// Why the class is locked, or how its files were accepted, as one
+    /// sentence: the first trust list refused, else the ITL's (or CTL's)
+    /// decision, else the configuration's.
+    pub fn reason(&self) -> String {
+        let lists = || {
+            self.steps
+                .iter()
+                .filter(|(f, d)| f.ends_with(".tlv") && d != "not served")
+        };
+        let pick = lists()
+            .find(|(_, d)| d.starts_with("refused"))
+            .or_else(|| lists().next_back())
+            .or_else(|| self.steps.iter().rev().find(|(_, d)| d != "not served"));
+        match pick {
+            Some((file, d)) => alloc::format!("{file}: {d}"),
+            None => "nothing served".into(),
+        }
+    }
+}
+
+impl Report {
+    /// The report of a cluster's last boot.
+    pub(crate) fn of(cluster: &Cluster) -> Self {
+        let classes: Vec<ClassReport> = cluster.classes.iter().map(ClassReport::of).collect();
+        let peak_locked = classes.iter().map(|c| c.locked).sum();
+        Report {
+            operations: Vec::new(),
+            classes,
+            peak_locked,
+        }
+    }
+
+    /// Phones locked at the end.
+    pub fn locked(&self) -> u64 {
+        self.classes.iter().map(|c| c.locked).sum()
+    }
+
+    /// Phones in all.
+    pub fn phones(&self) -> u64 {
+        self.classes.iter().map(|c| c.phones).sum()
+    }
+
+    /// The class named `name`.
+    pub fn class(&self, name: &str) -> Option<&ClassReport> {
+        self.classes.iter().find(|c| c.name == name)
+    }
+
+    /// The report as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Checks, for each locked class, which remedies would work, on copies
+    /// of `after` (the cluster after the operations) and of `before`.
+    pub(crate) fn add_remedies(&mut self, before: &Cluster, after: &Cluster) {
+        let locked: Vec<usize> = self
+            .classes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.outcome == ClassOutcome::Locked)
+            .map(|(i, _)| i)
+            .collect();
+        if locked.is_empty() {
+            return;
+        }
+        let mut found: Vec<Vec<Remedy>> = alloc::vec![Vec::new(); self.classes.len()];
+        // Prevention: the same operations with another node's TVS in the group.
+        for node in after.home.nodes.iter().map(|n| n.name.clone()) {
+            let mut trial = before.clone();
+            let mut touched = Vec::new();
+            for &i in &locked {
+                if let Some(c) = trial.classes.get_mut(i)
+                    && c.site == Site::Home
+                    && c.spec.group.len() < 3
+                    && !c.spec.group.contains(&node)
+                    && before.home.node(&node).is_some()
+                {
+                    c.spec.group.push(node.clone());
+                    c.phone = c.phone.clone().with_tvs_servers(c.spec.group.len());
+                    touched.push(i);
+                }
+            }
+            if touched.is_empty() {
+                continue;
+            }
+            let mut ok = true;
+            for op in &self.operations {
+                if trial.apply_in_place(op).is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            if !ok {
+                continue;
+            }
+            for i in touched {
+                if let Some(c) = trial.classes.get(i).cloned() {
+                    let mut c = c;
+                    trial.boot_class(&mut c);
+                    if !c.phone.is_locked()
+                        && let Some(slot) = found.get_mut(i)
+                    {
+                        slot.push(Remedy::TvsInGroup { node: node.clone() });
+                    }
+                }
+            }
+        }
+        // After the fact: operations on the cluster as it now is.
+        let mut fixes = alloc::vec![(Operation::ItlResetLocal, Remedy::ItlResetLocal)];
+        if after.home.recovery_backup.certificate().der() != after.home.recovery.certificate().der()
+        {
+            fixes.push((Operation::ItlResetRemote, Remedy::ItlResetRemote));
+        }
+        if after.home.mode != SecurityMode::NonSecure {
+            fixes.push((Operation::UpdateCtl, Remedy::UpdateCtl));
+        }
+        for (op, remedy) in fixes {
+            let mut trial = after.clone();
+            if trial.apply_in_place(&op).is_err() {
+                continue;
+            }
+            for &i in &locked {
+                if let Some(mut c) = trial.classes.get(i).cloned() {
+                    trial.boot_class(&mut c);
+                    if !c.phone.is_locked()
+                        && let Some(slot) = found.get_mut(i)
+                    {
+                        slot.push(remedy.clone());
+                    }
+                }
+            }
+        }
+        for &i in &locked {
+            if let Some(mut c) = after.classes.get(i).cloned() {
+                let mut fresh = Phone::new(c.phone.device_name()).with_model(c.spec.model);
+                fresh = fresh.with_tvs_servers(c.spec.group.len());
+                if !c.spec.security_by_default {
+                    fresh = fresh.without_security_by_default();
+                }
+                c.phone = fresh;
+                after.boot_class(&mut c);
+                if !c.phone.is_locked()
+                    && let Some(slot) = found.get_mut(i)
+                {
+                    slot.push(Remedy::DeleteTrustLists {
+                        phones: c.spec.count,
+                    });
+                }
+            }
+        }
+        for (class, remedies) in self.classes.iter_mut().zip(found) {
+            class.remedies = remedies;
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    /// A table: one line per class, then the totals and the remedies.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.operations.is_empty() {
+            writeln!(f, "Operations:")?;
+            for (i, op) in self.operations.iter().enumerate() {
+                writeln!(f, "  {}. {}", i + 1, op.describe())?;
+            }
+            writeln!(f)?;
+        }
+        let width = self
+            .classes
+            .iter()
+            .map(|c| c.name.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        writeln!(
+            f,
+            "{:<width$}  {:>7}  {:>7}  {:<14}  {:<10}  why",
+            "class", "phones", "locked", "outcome", "tftp"
+        )?;
+        for c in &self.classes {
+            writeln!(
+                f,
+                "{:<width$}  {:>7}  {:>7}  {:<14}  {:<10}  {}",
+                c.name,
+                c.phones,
+                c.locked,
+                c.outcome.as_str(),
+                c.tftp,
+                c.reason()
+            )?;
+        }
+        writeln!(f)?;
+        writeln!(
+            f,
+            "{} of {} phones locked at the end; at most {} at any reboot.",
+            self.locked(),
+            self.phones(),
+            self.peak_locked
+        )?;
+        for c in self.classes.iter().filter(|c| c.locked > 0) {
+            if c.remedies.is_empty() {
+                writeln!(f, "{}: no remedy found.", c.name)?;
+            } else {
+                writeln!(f, "{}: remedies that work:", c.name)?;
+                for r in &c.remedies {
+                    writeln!(f, "  - {r}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,429 @@
+//! The servers of one cluster: its nodes and their identities, its
+//! security mode, TVS's certificate store, and the files each TFTP node
+//! serves, written the way CUCM writes them.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::ClusterError;
+use super::keys::{KeySource, self_signed};
+use crate::build::{RecordSpec, TrustListBuilder};
+use crate::cert::{CertInfo, NameStyle};
+use crate::digest::{DigestAlgorithm, sha1};
+use crate::function::Function;
+use crate::key::Signer;
+use crate::signed_file::SignedFileBuilder;
+use crate::trust_list::{ListKind, TrustList};
+use crate::tvs::server::TvsServer;
+use crate::write::TrustListBuf;
+
+/// How long CUCM refuses a second certificate regeneration on a node
+/// ("CallManager certificate was modified in the last 5 minutes").
+pub const REGENERATION_HOLD_SECONDS: u64 = 300;
+
+/// The cluster's security mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityMode {
+    /// No CTL: phones hold only the ITL.
+    NonSecure,
+    /// Mixed mode with a CTL signed by a hardware eToken (CTL client).
+    MixedEToken,
+    /// Mixed mode with a tokenless CTL signed by the publisher's
+    /// CallManager key (`utils ctl set-cluster mixed-mode`, CUCM 10+).
+    MixedTokenless,
+}
+
+impl SecurityMode {
+    /// The name used in cluster descriptions: `non-secure`, `etoken`,
+    /// `tokenless`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecurityMode::NonSecure => "non-secure",
+            SecurityMode::MixedEToken => "etoken",
+            SecurityMode::MixedTokenless => "tokenless",
+        }
+    }
+
+    /// Reads a name written by [`SecurityMode::as_str`].
+    ///
+    /// ```
+    /// use cisco_itl::cluster::SecurityMode;
+    /// assert_eq!(SecurityMode::parse("tokenless"), Some(SecurityMode::MixedTokenless));
+    /// assert_eq!(SecurityMode::parse("secure"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            SecurityMode::NonSecure,
+            SecurityMode::MixedEToken,
+            SecurityMode::MixedTokenless,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == name)
+    }
+}
+
+/// Who signs the ITL each TFTP node serves.
+#[derive(Debug, Clone)]
+pub(crate) enum ItlSigning {
+    /// Each TFTP node signs its own ITL with its CallManager key.
+    CallManager,
+    /// `utils itl reset`: the publisher's ITL re-signed by this ITLRecovery
+    /// key, served by every TFTP node until TFTP restarts.
+    Recovery(alloc::boxed::Box<Signer>),
+    /// "Prepare Cluster for Rollback to pre 8.0": a blank ITL holding only
+    /// its signer's record.
+    Rollback,
+}
+
+/// One CUCM node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub(crate) name: String,
+    pub(crate) ip: [u8; 4],
+    pub(crate) tftp: bool,
+    pub(crate) callmanager: Signer,
+    pub(crate) tvs: Signer,
+    pub(crate) modified_at: Option<u64>,
+}
+
+impl Node {
+    /// The node's host name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the node runs the TFTP service.
+    pub fn runs_tftp(&self) -> bool {
+        self.tftp
+    }
+
+    /// Its `CallManager.pem` certificate.
+    pub fn callmanager(&self) -> &CertInfo {
+        self.callmanager.certificate()
+    }
+
+    /// Its `TVS.pem` certificate.
+    pub fn tvs(&self) -> &CertInfo {
+        self.tvs.certificate()
+    }
+}
+
+/// The identities a node starts with: given (real keys and certificates),
+/// or made from the key source.
+#[derive(Debug, Clone, Default)]
+pub struct NodeIdentities {
+    /// `CallManager.pem` (key and certificate).
+    pub callmanager: Option<Signer>,
+    /// `TVS.pem` (key and certificate).
+    pub tvs: Option<Signer>,
+}
+
+/// The servers of a cluster and the files they serve.
+#[derive(Debug, Clone)]
+pub struct Servers {
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) organization: String,
+    pub(crate) capf: Signer,
+    pub(crate) recovery: Signer,
+    /// The `ITLRecovery.p12` the administrator saved off the cluster (the
+    /// one made at install), used by `utils itl reset remotekey`.
+    pub(crate) recovery_backup: Signer,
+    pub(crate) etokens: Vec<Signer>,
+    pub(crate) mode: SecurityMode,
+    pub(crate) phone_sast_trust: Vec<CertInfo>,
+    pub(crate) itl_signing: ItlSigning,
+    pub(crate) ctl: Option<Vec<u8>>,
+    pub(crate) itls: Vec<Option<Vec<u8>>>,
+    pub(crate) files_at: u64,
+}
+
+/// Makes a deterministic, positive 16-byte serial number for a new
+/// certificate from its key and subject.
+fn serial_for(key: &crate::key::SigningKey, subject: &str) -> Vec<u8> {
+    use rsa::traits::PublicKeyParts;
+    let mut input = key.rsa().n_bytes().to_vec();
+    input.extend_from_slice(subject.as_bytes());
+    let mut serial = sha1(&input)
+        .get(..16)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    if let Some(first) = serial.first_mut() {
+        *first = (*first & 0x7f) | 0x10;
+    }
+    serial
+}
+
+/// A new identity for `common_name` from the key source.
+pub(crate) fn new_identity(
+    keys: &mut KeySource,
+    common_name: &str,
+    organization: &str,
+    now: u64,
+    years: u64,
+) -> Result<Signer, ClusterError> {
+    let key = keys.next_key()?;
+    let subject = if organization.is_empty() {
+        alloc::format!("CN={common_name}")
+    } else {
+        alloc::format!("CN={common_name},{organization}")
+    };
+    let serial = serial_for(&key, &subject);
+    self_signed(key, &subject, &serial, now, years)
+}
+
+impl Servers {
+    /// The nodes, the publisher first.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The security mode.
+    pub fn mode(&self) -> SecurityMode {
+        self.mode
+    }
+
+    /// The publisher's CAPF certificate.
+    pub fn capf(&self) -> &CertInfo {
+        self.capf.certificate()
+    }
+
+    /// The publisher's ITLRecovery certificate.
+    pub fn recovery(&self) -> &CertInfo {
+        self.recovery.certificate()
+    }
+
+    /// The eToken certificates (for the CTL client).
+    pub fn etokens(&self) -> impl Iterator<Item = &CertInfo> {
+        self.etokens.iter().map(Signer::certificate)
+    }
+
+    /// The certificates uploaded as Phone-SAST-trust.
+    pub fn phone_sast_trust(&self) -> &[CertInfo] {
+        &self.phone_sast_trust
+    }
+
+    /// The node named `name`.
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    pub(crate) fn node_index(&self, name: &str) -> Result<usize, ClusterError> {
+        self.nodes
+            .iter()
+            .position(|n| n.name == name)
+            .ok_or_else(|| ClusterError::UnknownNode(name.into()))
+    }
+
+    pub(crate) fn publisher(&self) -> Result<&Node, ClusterError> {
+        self.nodes.first().ok_or(ClusterError::NoNodes)
+    }
+
+    /// The CTL every node serves (mixed mode).
+    pub fn ctl(&self) -> Option<&[u8]> {
+        self.ctl.as_deref()
+    }
+
+    /// The ITL the node named `name` serves (TFTP nodes).
+    pub fn itl(&self, name: &str) -> Option<&[u8]> {
+        let i = self.nodes.iter().position(|n| n.name == name)?;
+        self.itls.get(i).and_then(Option::as_deref)
+    }
+
+    /// The records of the ITL that `node` writes, in CUCM's order: its own
+    /// CallManager certificate as SAST and as TFTP, the CAPF, the TVS of
+    /// every node (its own first, the publisher's ITLRecovery after it),
+    /// the way the real cluster lays them out.
+    fn itl_records(&self, node: &Node, with_recovery: bool) -> Vec<RecordSpec> {
+        let cm = node.callmanager.certificate();
+        let mut records = alloc::vec![
+            RecordSpec::new(cm.clone(), Function::Sast),
+            RecordSpec::new(cm.clone(), Function::Tftp),
+            RecordSpec::new(self.capf.certificate().clone(), Function::Capf),
+            RecordSpec::new(node.tvs.certificate().clone(), Function::Tvs),
+        ];
+        if with_recovery {
+            records.push(RecordSpec::new(
+                self.recovery.certificate().clone(),
+                Function::Sast,
+            ));
+        }
+        for other in self.nodes.iter().filter(|n| n.name != node.name) {
+            records.push(RecordSpec::new(
+                other.tvs.certificate().clone(),
+                Function::Tvs,
+            ));
+        }
+        records
+    }
+
+    /// The ITL `node` writes when TFTP starts, signed by its CallManager
+    /// key. `with_recovery: false` gives what a CUCM before 10.0 wrote.
+    pub(crate) fn build_itl(
+        &self,
+        node: &Node,
+        now: u64,
+        with_recovery: bool,
+    ) -> Result<Vec<u8>, ClusterError> {
+        let mut builder = TrustListBuilder::new(ListKind::Itl).timestamp(timestamp(now));
+        for r in self.itl_records(node, with_recovery) {
+            builder = builder.record_spec(r);
+        }
+        Ok(builder.sign(&node.callmanager)?)
+    }
+
+    /// The blank ITL of "Prepare Cluster for Rollback": the signer's
+    /// record only.
+    fn build_rollback_itl(&self, node: &Node, now: u64) -> Result<Vec<u8>, ClusterError> {
+        Ok(TrustListBuilder::new(ListKind::Itl)
+            .timestamp(timestamp(now))
+            .record(node.callmanager.certificate().clone(), Function::Sast)
+            .sign(&node.callmanager)?)
+    }
+
+    /// The CTL of the current mode, with the nodes' host names and
+    /// addresses, in CUCM's order; `None` in non-secure mode.
+    pub(crate) fn build_ctl(&self, now: u64) -> Result<Option<Vec<u8>>, ClusterError> {
+        let publisher = self.publisher()?;
+        let at = |n: &Node, cert: &CertInfo, f: Function| {
+            RecordSpec::new(cert.clone(), f).with_node(&n.name, n.ip)
+        };
+        let mut builder = TrustListBuilder::new(ListKind::Ctl).timestamp(timestamp(now));
+        let signer = match self.mode {
+            SecurityMode::NonSecure => return Ok(None),
+            SecurityMode::MixedTokenless => {
+                builder = builder.record_spec(at(
+                    publisher,
+                    publisher.callmanager.certificate(),
+                    Function::Sast,
+                ));
+                &publisher.callmanager
+            }
+            SecurityMode::MixedEToken => {
+                for token in &self.etokens {
+                    builder = builder.record_spec(
+                        RecordSpec::new(token.certificate().clone(), Function::Sast)
+                            .with_node("", [0; 4]),
+                    );
+                }
+                self.etokens.last().ok_or(ClusterError::NoETokens)?
+            }
+        };
+        builder = builder
+            .record_spec(at(
+                publisher,
+                publisher.callmanager.certificate(),
+                Function::CcmTftp,
+            ))
+            .record_spec(at(publisher, self.capf.certificate(), Function::Capf));
+        for n in self.nodes.iter().skip(1) {
+            builder = builder.record_spec(at(n, n.callmanager.certificate(), Function::CcmTftp));
+        }
+        Ok(Some(builder.sign(signer)?))
+    }
+
+    /// Rebuilds every TFTP node's ITL (a TFTP restart) the way the ITL
+    /// signing state says.
+    pub(crate) fn rebuild_itls(&mut self, now: u64) -> Result<(), ClusterError> {
+        let mut itls = Vec::with_capacity(self.nodes.len());
+        let reset = match &self.itl_signing {
+            ItlSigning::Recovery(key) => Some(self.reset_itl(key, now)?),
+            _ => None,
+        };
+        for node in &self.nodes {
+            let itl = match (&self.itl_signing, node.tftp) {
+                (_, false) => None,
+                (ItlSigning::CallManager, true) => Some(self.build_itl(node, now, true)?),
+                (ItlSigning::Rollback, true) => Some(self.build_rollback_itl(node, now)?),
+                (ItlSigning::Recovery(_), true) => reset.clone(),
+            };
+            itls.push(itl);
+        }
+        self.itls = itls;
+        self.files_at = now;
+        Ok(())
+    }
+
+    /// `utils itl reset`: the publisher's current ITL (the first TFTP
+    /// node's when the publisher runs none) with its signature removed and
+    /// signed by `key`.
+    fn reset_itl(&self, key: &Signer, now: u64) -> Result<Vec<u8>, ClusterError> {
+        let node = self
+            .nodes
+            .iter()
+            .find(|n| n.tftp)
+            .ok_or(ClusterError::NoTftpNode)?;
+        let current = self.build_itl(node, now, true)?;
+        let list = TrustList::parse(&current).map_err(|e| ClusterError::Internal(e.to_string()))?;
+        let mut owned = TrustListBuf::from_view(&list);
+        Ok(owned.sign_as(key, DigestAlgorithm::Sha1, NameStyle::Cucm)?)
+    }
+
+    /// Rebuilds the CTL (`utils ctl update CTLFile`, or the CTL client).
+    pub(crate) fn rebuild_ctl(&mut self, now: u64) -> Result<(), ClusterError> {
+        self.ctl = self.build_ctl(now)?;
+        Ok(())
+    }
+
+    /// A signed configuration file `name` from `node`, signed with its
+    /// CallManager key.
+    pub(crate) fn signed_config(&self, node: &Node, name: &str) -> Result<Vec<u8>, ClusterError> {
+        let stem = name.split('.').next().unwrap_or(name);
+        let payload = alloc::format!(
+            "<device><deviceProtocol>SIP</deviceProtocol><name>{stem}</name>\
+             <loadInformation/><callManagerGroup>{}</callManagerGroup></device>\n",
+            node.name
+        );
+        Ok(SignedFileBuilder::new(name, payload.into_bytes())
+            .timestamp(timestamp(self.files_at))
+            .sign(&node.callmanager)?)
+    }
+
+    /// The roles TVS gives `cert`: those of its records in the CTL the
+    /// cluster serves (the notes show TVS answering SAST and CCM+TFTP for
+    /// the publisher after a tokenless CTL), else those of the
+    /// certificate-management page.
+    fn tvs_roles(&self, cert: &CertInfo, page: Function) -> Vec<Function> {
+        let mut roles = Vec::new();
+        if let Some(list) = self.ctl.as_deref().and_then(|b| TrustList::parse(b).ok()) {
+            for r in list.records() {
+                if r.certificate() == Some(cert.der()) {
+                    for f in r.functions() {
+                        if !roles.contains(&f) {
+                            roles.push(f);
+                        }
+                    }
+                }
+            }
+        }
+        if roles.is_empty() {
+            roles.push(page);
+        }
+        roles
+    }
+
+    /// The TVS service of the node named `name`: its `TVS.pem` and the
+    /// cluster's certificate store (every node's CallManager and TVS
+    /// certificates, CAPF, ITLRecovery, and the Phone-SAST-trust uploads).
+    pub fn tvs_server(&self, name: &str) -> Option<TvsServer> {
+        let node = self.node(name)?;
+        let mut server = TvsServer::new(&node.name, node.tvs.certificate().clone());
+        for n in &self.nodes {
+            let cm = n.callmanager.certificate();
+            server = server
+                .trust(cm.der(), &self.tvs_roles(cm, Function::CcmTftp))
+                .trust(n.tvs.certificate().der(), &[Function::Tvs]);
+        }
+        server = server
+            .trust(self.capf.certificate().der(), &[Function::Capf])
+            .trust(self.recovery.certificate().der(), &[Function::Sast]);
+        for cert in &self.phone_sast_trust {
+            server = server.trust(cert.der(), &[Function::Sast]);
+        }
+        Some(server)
+    }
+}
+
+/// A header timestamp from simulated time (UNIX seconds, clamped to 32 bits).
+fn timestamp(now: u64) -> u32 {
+    u32::try_from(now).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,719 @@
+//! The cluster what-if simulator: the stories of the Cisco notes, each a
+//! test, and the files it writes checked against the real cluster's.
+#![cfg(feature = "cluster")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::Path;
+
+use cisco_itl::cluster::{
+    ClassOutcome, Cluster, ClusterError, Goal, Operation, Remedy, SecurityMode,
+};
+use cisco_itl::phone::{ManualClock, Rejection, Trust};
+
+fn data() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))
+}
+
+fn vector(name: &str) -> Vec<u8> {
+    std::fs::read(data().join("vectors").join(name)).unwrap()
+}
+
+/// Asserts two files are identical without printing kilobytes of bytes.
+#[track_caller]
+fn same_file(got: &[u8], expected: &[u8]) {
+    let first = got.iter().zip(expected).position(|(a, b)| a != b);
+    assert!(
+        got == expected,
+        "{} bytes written, {} expected; first difference at offset {first:?}",
+        got.len(),
+        expected.len()
+    );
+}
+
+fn op(text: &str) -> Operation {
+    text.parse().unwrap()
+}
+
+fn ops(texts: &[&str]) -> Vec<Operation> {
+    texts.iter().map(|t| op(t)).collect()
+}
+
+fn lab() -> Cluster {
+    Cluster::from_path(&data().join("lab-cluster.toml")).unwrap()
+}
+
+/// A cluster of `nodes` (all TFTP), non-secure unless `mode` says, with
+/// one class per (name, tftp, group, installed).
+fn cluster(mode: &str, nodes: &[&str], classes: &[(&str, &str, &[&str], &str)]) -> Cluster {
+    let mut toml = format!("mode = \"{mode}\"\n");
+    for n in nodes {
+        toml += &format!("[[node]]\nname = \"{n}\"\ntftp = true\n");
+    }
+    for (name, tftp, group, installed) in classes {
+        let group: Vec<String> = group.iter().map(|g| format!("\"{g}\"")).collect();
+        toml += &format!(
+            "[[phones]]\nname = \"{name}\"\ncount = 100\ntftp = \"{tftp}\"\ngroup = [{}]\ninstalled = \"{installed}\"\n",
+            group.join(", ")
+        );
+    }
+    Cluster::from_toml(&toml, None).unwrap()
+}
+
+fn outcome(report: &cisco_itl::cluster::Report, class: &str) -> ClassOutcome {
+    report.class(class).unwrap().outcome.clone()
+}
+
+// The files, as the real cluster writes them.
+
+#[test]
+fn the_lab_cluster_writes_the_real_itl_and_ctls_byte_for_byte() {
+    let lab = lab();
+    let servers = lab.servers();
+    assert_eq!(servers.mode(), SecurityMode::MixedTokenless);
+    same_file(
+        servers.itl("cucm-1051-a-pub").unwrap(),
+        &vector("cucm-ITLFile.tlv"),
+    );
+    assert_eq!(servers.itl("cucm-1051-a-sub1"), None, "sub1 runs no TFTP");
+    same_file(
+        servers.ctl().unwrap(),
+        &vector("cucm-CTLFile-tokenless.tlv"),
+    );
+
+    let mut etoken = lab.clone();
+    etoken.apply(&op("mixed-mode-etokens")).unwrap();
+    same_file(
+        etoken.servers().ctl().unwrap(),
+        &vector("cucm-CTLFile-etoken.tlv"),
+    );
+
+    let mut rollback = lab.clone();
+    rollback.apply(&op("prepare-rollback")).unwrap();
+    same_file(
+        rollback.servers().itl("cucm-1051-a-pub").unwrap(),
+        &vector("cucm-ITLFile-rollback.tlv"),
+    );
+
+    let mut reset = lab.clone();
+    reset.apply(&op("itl-reset-localkey")).unwrap();
+    same_file(
+        reset.servers().itl("cucm-1051-a-pub").unwrap(),
+        &vector("cucm-ITLFile-reset.tlv"),
+    );
+    // The next TFTP restart signs with CallManager again.
+    reset.apply(&op("restart-tftp")).unwrap();
+    same_file(
+        reset.servers().itl("cucm-1051-a-pub").unwrap(),
+        &vector("cucm-ITLFile.tlv"),
+    );
+}
+
+#[test]
+fn the_lab_phone_trusts_the_lab_files() {
+    let lab = lab();
+    let phone = lab.classes()[0].phone();
+    assert_eq!(phone.itl(), Some(&vector("cucm-ITLFile.tlv")[..]));
+    assert_eq!(phone.ctl(), Some(&vector("cucm-CTLFile-tokenless.tlv")[..]));
+    let report = lab.whatif(&[]).unwrap();
+    assert_eq!(outcome(&report, "lab"), ClassOutcome::Trusting);
+}
+
+// Story 1: regenerating both certificates on a node locks the phones whose
+// only TVS it is, and not those with a second node's TVS in the group.
+
+#[test]
+fn regenerating_both_on_a_single_node_locks_its_phones() {
+    let c = cluster(
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(report.locked(), 100);
+    let desk = report.class("desk").unwrap();
+    assert_eq!(desk.outcome, ClassOutcome::Locked);
+    assert!(
+        desk.reason()
+            .contains("no TVS server presented a certificate matching"),
+        "{}",
+        desk.reason()
+    );
+    // The locked phone takes no configuration.
+    assert!(
+        desk.steps
+            .iter()
+            .any(|(f, d)| f.ends_with(".cnf.xml.sgn") && d.contains("locked")),
+        "{:?}",
+        desk.steps
+    );
+    // The ITLRecovery reset and the hand deletion get them back.
+    assert!(desk.remedies.contains(&Remedy::ItlResetLocal));
+    assert!(
+        desk.remedies
+            .contains(&Remedy::DeleteTrustLists { phones: 100 })
+    );
+    // The cluster itself is unchanged by a what-if.
+    assert_eq!(c.whatif(&[]).unwrap().locked(), 0);
+}
+
+#[test]
+fn a_second_nodes_tvs_in_the_group_keeps_phones_trusting() {
+    let c = cluster(
+        "non-secure",
+        &["pub", "sub1"],
+        &[
+            ("alone", "pub", &["pub"], "current"),
+            ("paired", "pub", &["pub", "sub1"], "current"),
+        ],
+    );
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(outcome(&report, "alone"), ClassOutcome::Locked);
+    assert_eq!(outcome(&report, "paired"), ClassOutcome::Trusting);
+    let paired = report.class("paired").unwrap();
+    let itl = paired
+        .steps
+        .iter()
+        .find(|(f, _)| f == "ITLFile.tlv")
+        .unwrap();
+    assert_eq!(itl.1, Trust::Tvs { server: 1 }.to_string());
+    // The report offers the group change as prevention for the others.
+    let alone = report.class("alone").unwrap();
+    assert!(
+        alone.remedies.contains(&Remedy::TvsInGroup {
+            node: "sub1".into()
+        }),
+        "{:?}",
+        alone.remedies
+    );
+}
+
+#[test]
+fn one_regeneration_at_a_time_locks_nobody() {
+    let c = cluster(
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    for order in [
+        [
+            "regenerate-callmanager:pub",
+            "reboot",
+            "wait:300",
+            "regenerate-tvs:pub",
+        ],
+        [
+            "regenerate-tvs:pub",
+            "reboot",
+            "wait:300",
+            "regenerate-callmanager:pub",
+        ],
+    ] {
+        let report = c.whatif(&ops(&order)).unwrap();
+        assert_eq!((report.locked(), report.peak_locked), (0, 0), "{order:?}");
+    }
+    // Both without a reboot in between is the host name change again.
+    let report = c
+        .whatif(&ops(&[
+            "regenerate-tvs:pub",
+            "wait:300",
+            "regenerate-callmanager:pub",
+        ]))
+        .unwrap();
+    assert_eq!(report.locked(), 100);
+}
+
+#[test]
+fn cucm_refuses_a_second_regeneration_within_five_minutes() {
+    let mut c = cluster(
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    c.apply(&op("regenerate-tvs:pub")).unwrap();
+    let before = c.servers().itl("pub").unwrap().to_vec();
+    c.apply(&op("wait:120")).unwrap();
+    assert_eq!(
+        c.apply(&op("regenerate-callmanager:pub")),
+        Err(ClusterError::TooSoon {
+            node: "pub".into(),
+            wait_seconds: 180
+        })
+    );
+    assert_eq!(
+        c.servers().itl("pub").unwrap(),
+        &before[..],
+        "a refused operation changes nothing"
+    );
+    c.apply(&op("wait:180")).unwrap();
+    c.apply(&op("regenerate-callmanager:pub")).unwrap();
+}
+
+// Story 2: the ITLRecovery reset rescues the phones whose ITL holds the
+// recovery record, and not the older ones.
+
+#[test]
+fn itl_recovery_reset_rescues_phones_with_the_recovery_record_only() {
+    let c = cluster(
+        "non-secure",
+        &["pub"],
+        &[
+            ("recent", "pub", &["pub"], "current"),
+            ("older", "pub", &["pub"], "without-recovery"),
+        ],
+    );
+    let locked = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(locked.locked(), 200);
+    assert!(
+        locked
+            .class("recent")
+            .unwrap()
+            .remedies
+            .contains(&Remedy::ItlResetLocal)
+    );
+    assert!(
+        !locked
+            .class("older")
+            .unwrap()
+            .remedies
+            .contains(&Remedy::ItlResetLocal)
+    );
+
+    let reset = c
+        .whatif(&ops(&[
+            "regenerate-both:pub",
+            "reboot",
+            "itl-reset-localkey",
+        ]))
+        .unwrap();
+    assert_eq!(outcome(&reset, "recent"), ClassOutcome::Trusting);
+    assert_eq!(outcome(&reset, "older"), ClassOutcome::Locked);
+    let itl = &reset
+        .class("recent")
+        .unwrap()
+        .steps
+        .iter()
+        .find(|(f, _)| f == "ITLFile.tlv")
+        .unwrap()
+        .1;
+    // Record 5 of CUCM's ITL is the ITLRECOVERY SAST record.
+    assert_eq!(itl, &Trust::ItlSast { record: 4 }.to_string());
+
+    // The next TFTP restart signs with the new CallManager key, which the
+    // reset ITL lists: the rescued phones stay trusting.
+    let after = c
+        .whatif(&ops(&[
+            "regenerate-both:pub",
+            "reboot",
+            "itl-reset-localkey",
+            "reboot",
+            "restart-tftp",
+        ]))
+        .unwrap();
+    assert_eq!(outcome(&after, "recent"), ClassOutcome::Trusting);
+    assert_eq!(outcome(&after, "older"), ClassOutcome::Locked);
+}
+
+// Story 3: eTokens to tokenless and back fails without Phone-SAST-trust
+// and works with it.
+
+#[test]
+fn etoken_to_tokenless_and_back_needs_phone_sast_trust() {
+    let c = cluster(
+        "etoken",
+        &["pub", "sub1"],
+        &[
+            ("on-pub", "pub", &["pub"], "current"),
+            ("on-sub", "sub1", &["sub1"], "current"),
+        ],
+    );
+    let tokenless = c.whatif(&ops(&["mixed-mode-tokenless"])).unwrap();
+    assert_eq!(tokenless.locked(), 0, "{tokenless}");
+    // Phones of the subscriber learn the publisher's key through TVS,
+    // which knows it as SAST from the new CTL.
+    let ctl = &tokenless
+        .class("on-sub")
+        .unwrap()
+        .steps
+        .iter()
+        .find(|(f, _)| f == "CTLFile.tlv")
+        .unwrap()
+        .1;
+    assert_eq!(ctl, &Trust::Tvs { server: 0 }.to_string());
+
+    let back = c
+        .whatif(&ops(&[
+            "mixed-mode-tokenless",
+            "reboot",
+            "mixed-mode-etokens",
+        ]))
+        .unwrap();
+    assert_eq!(back.locked(), 200, "{back}");
+    assert_eq!(outcome(&back, "on-pub"), ClassOutcome::Locked);
+
+    let uploaded = c
+        .whatif(&ops(&[
+            "mixed-mode-tokenless",
+            "reboot",
+            "upload-phone-sast-trust",
+            "mixed-mode-etokens",
+        ]))
+        .unwrap();
+    assert_eq!(uploaded.locked(), 0, "{uploaded}");
+}
+
+// Story 4: after "Prepare Cluster for Rollback" phones accept any
+// configuration.
+
+#[test]
+fn after_rollback_any_configuration_is_accepted() {
+    let c = cluster(
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    let mut after = c.clone();
+    after.apply(&op("prepare-rollback")).unwrap();
+    let report = after.boot();
+    assert_eq!(report.locked(), 0);
+    let phone = after.classes()[0].phone();
+    assert!(phone.has_blank_itl());
+    let config = &report.class("desk").unwrap().steps.last().unwrap().1;
+    assert_eq!(config, &Trust::BlankItl.to_string());
+    // A configuration signed by a stranger (the lab's CAPF key) is taken too.
+    let name = format!("{}.cnf.xml.sgn", phone.device_name());
+    let stranger = cisco_itl::key::Signer::from_pem(&vector("keys/capf.pem")).unwrap();
+    let forged = cisco_itl::signed_file::SignedFileBuilder::new(&name, b"<evil/>".to_vec())
+        .sign(&stranger)
+        .unwrap();
+    assert_eq!(
+        phone.offer_config(&name, &forged, &ManualClock::new(0)),
+        Ok(Trust::BlankItl)
+    );
+    // Before the rollback the same file is refused.
+    let before = c.classes()[0].phone();
+    assert!(matches!(
+        before.offer_config(&name, &forged, &ManualClock::new(0)),
+        Err(Rejection::Untrusted(_))
+    ));
+}
+
+// Story 5: a migration to a rebuilt cluster locks the phones.
+
+#[test]
+fn a_rebuilt_cluster_locks_phones_and_the_saved_recovery_key_rescues_them() {
+    let c = cluster(
+        "non-secure",
+        &["pub", "sub1"],
+        &[
+            ("desk", "pub", &["pub", "sub1"], "current"),
+            ("older", "pub", &["pub"], "without-recovery"),
+        ],
+    );
+    let report = c.whatif(&ops(&["rebuild"])).unwrap();
+    assert_eq!(report.locked(), 200, "{report}");
+    let desk = report.class("desk").unwrap();
+    assert!(
+        desk.remedies.contains(&Remedy::ItlResetRemote),
+        "{:?}",
+        desk.remedies
+    );
+    assert!(!desk.remedies.contains(&Remedy::ItlResetLocal));
+    let rescued = c
+        .whatif(&ops(&["rebuild", "reboot", "itl-reset-remotekey"]))
+        .unwrap();
+    assert_eq!(outcome(&rescued, "desk"), ClassOutcome::Trusting);
+    assert_eq!(outcome(&rescued, "older"), ClassOutcome::Locked);
+}
+
+#[test]
+fn migrating_a_class_to_a_new_cluster_locks_it_alone() {
+    let c = cluster(
+        "non-secure",
+        &["pub"],
+        &[
+            ("moved", "pub", &["pub"], "current"),
+            ("stayed", "pub", &["pub"], "current"),
+        ],
+    );
+    let report = c.whatif(&ops(&["migrate:moved"])).unwrap();
+    assert_eq!(outcome(&report, "moved"), ClassOutcome::Locked);
+    assert!(report.class("moved").unwrap().migrated);
+    assert_eq!(outcome(&report, "stayed"), ClassOutcome::Trusting);
+}
+
+// Operations on phones and nodes.
+
+#[test]
+fn a_new_group_reaches_phones_through_their_configuration() {
+    let c = cluster(
+        "non-secure",
+        &["pub", "sub1"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    // Sent, then learnt at the next reboot: the host name change is then safe.
+    let report = c
+        .whatif(&ops(&[
+            "set-group:desk:pub,sub1",
+            "reboot",
+            "regenerate-both:pub",
+        ]))
+        .unwrap();
+    assert_eq!(report.locked(), 0, "{report}");
+    assert_eq!(report.class("desk").unwrap().group, ["pub", "sub1"]);
+    // Without the reboot the phones never learnt it.
+    let report = c
+        .whatif(&ops(&["set-group:desk:pub,sub1", "regenerate-both:pub"]))
+        .unwrap();
+    assert_eq!(report.locked(), 100);
+}
+
+#[test]
+fn adding_and_removing_nodes_changes_the_itl_and_not_trust() {
+    let c = cluster(
+        "non-secure",
+        &["pub", "sub1"],
+        &[("desk", "pub", &["pub", "sub1"], "current")],
+    );
+    let mut grown = c.clone();
+    grown.apply(&op("add-node:sub2:tftp")).unwrap();
+    let itl = cisco_itl::TrustList::parse(grown.servers().itl("pub").unwrap()).unwrap();
+    assert_eq!(itl.len(), 7, "one more TVS record");
+    assert!(grown.servers().itl("sub2").is_some());
+    assert_eq!(grown.boot().locked(), 0);
+    assert_eq!(
+        c.clone().apply(&op("remove-node:pub")),
+        Err(ClusterError::PublisherRemoval("pub".into()))
+    );
+    let report = c.whatif(&ops(&["remove-node:sub1"])).unwrap();
+    assert_eq!(report.locked(), 0);
+    assert_eq!(
+        c.clone().apply(&op("add-node:pub")),
+        Err(ClusterError::DuplicateName("pub".into()))
+    );
+    assert_eq!(
+        c.clone().apply(&op("regenerate-tvs:nowhere")),
+        Err(ClusterError::UnknownNode("nowhere".into()))
+    );
+}
+
+#[test]
+fn phones_without_security_by_default_never_lock() {
+    let toml = r#"
+[[node]]
+name = "pub"
+tftp = true
+[[phones]]
+name = "old"
+count = 5
+model = 7960
+security-by-default = false
+tftp = "pub"
+group = ["pub"]
+"#;
+    let c = Cluster::from_toml(toml, None).unwrap();
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(outcome(&report, "old"), ClassOutcome::Unsecured);
+    assert_eq!(report.locked(), 0);
+}
+
+// The planner.
+
+#[test]
+fn the_planner_splits_a_host_name_change_with_a_reboot() {
+    let c = cluster(
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    let plan = c.plan(&"new-hostname:pub".parse().unwrap(), 4).unwrap();
+    assert!(plan.safe, "{plan}");
+    assert_eq!(
+        plan.steps,
+        ops(&[
+            "regenerate-tvs:pub",
+            "reboot",
+            "wait:300",
+            "regenerate-callmanager:pub"
+        ])
+    );
+    assert_eq!((plan.peak_locked, plan.locked_at_end), (0, 0));
+    // Replaying it confirms it.
+    let report = c.whatif(&plan.steps).unwrap();
+    assert_eq!((report.locked(), report.peak_locked), (0, 0));
+    assert!(
+        plan.to_string()
+            .starts_with("Safe plan for new-hostname:pub in 3 steps")
+    );
+}
+
+#[test]
+fn the_planner_says_when_no_safe_plan_exists_and_what_the_least_bad_costs() {
+    let c = cluster(
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    let plan = c
+        .plan(&Goal::NewHostname { node: "pub".into() }, 1)
+        .unwrap();
+    assert!(!plan.safe);
+    assert_eq!(plan.steps, ops(&["regenerate-both:pub"]));
+    assert_eq!((plan.peak_locked, plan.locked_at_end), (100, 100));
+    assert!(
+        plan.to_string()
+            .starts_with("No safe plan for new-hostname:pub within 1 steps"),
+        "{plan}"
+    );
+    assert!(matches!(
+        c.plan(
+            &Goal::NewTvs {
+                node: "ghost".into()
+            },
+            3
+        ),
+        Err(ClusterError::UnknownNode(_))
+    ));
+}
+
+#[test]
+fn the_planner_uploads_the_etokens_before_going_back_to_them() {
+    let c = cluster(
+        "tokenless",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    let plan = c.plan(&Goal::ETokens, 3).unwrap();
+    assert!(plan.safe, "{plan}");
+    assert_eq!(
+        plan.steps,
+        ops(&["upload-phone-sast-trust", "mixed-mode-etokens"])
+    );
+}
+
+// Descriptions and words.
+
+#[test]
+fn operations_and_goals_read_what_they_write() {
+    for text in [
+        "regenerate-callmanager:a",
+        "regenerate-tvs:a",
+        "regenerate-both:a",
+        "itl-reset-localkey",
+        "itl-reset-remotekey",
+        "restart-tftp",
+        "mixed-mode-tokenless",
+        "mixed-mode-etokens",
+        "non-secure-mode",
+        "update-ctl",
+        "upload-phone-sast-trust",
+        "prepare-rollback",
+        "cancel-rollback",
+        "add-node:x",
+        "add-node:x:tftp",
+        "remove-node:x",
+        "set-group:c:a,b",
+        "set-tftp:c:a",
+        "migrate:c",
+        "rebuild",
+        "wait:60",
+        "reboot",
+    ] {
+        assert_eq!(op(text).to_string(), text);
+    }
+    for bad in [
+        "",
+        "reboot:now",
+        "wait:soon",
+        "set-group:c:a,b,c,d",
+        "add-node:x:ftp",
+        "regenerate-tvs",
+    ] {
+        assert!(bad.parse::<Operation>().is_err(), "{bad:?}");
+    }
+    for text in [
+        "new-hostname:a",
+        "new-callmanager:a",
+        "new-tvs:a",
+        "tokenless",
+        "etokens",
+        "non-secure",
+        "rollback",
+    ] {
+        assert_eq!(text.parse::<Goal>().unwrap().to_string(), text);
+    }
+    assert!("rollback:now".parse::<Goal>().is_err());
+}
+
+#[test]
+fn bad_descriptions_are_typed_errors() {
+    let cases = [
+        ("", "at least one [[node]]"),
+        (
+            "mode = \"secure\"\n[[node]]\nname = \"a\"\ntftp = true",
+            "mode \"secure\"",
+        ),
+        (
+            "[[node]]\nname = \"a\"\ntftp = true\ncolour = 1",
+            "unknown field",
+        ),
+        (
+            "[[node]]\nname = \"a\"\nip = \"10.0.0\"\ntftp = true",
+            "not an IPv4 address",
+        ),
+        ("[[node]]\nname = \"a\"\n", "no node runs the TFTP service"),
+        (
+            "[[node]]\nname = \"a\"\ntftp = true\n[[phones]]\nname = \"p\"\ncount = 1\ntftp = \"b\"",
+            "no node named \"b\"",
+        ),
+        (
+            "[[node]]\nname = \"a\"\ntftp = true\n[[phones]]\nname = \"a\"\ncount = 1\ntftp = \"a\"",
+            "used twice",
+        ),
+        (
+            "[[node]]\nname = \"a\"\ntftp = true\n[[phones]]\nname = \"p\"\ncount = 1\ntftp = \"a\"\ngroup = [\"a\",\"a\",\"a\",\"a\"]",
+            "at most 3",
+        ),
+        (
+            "keys = \"generated:1000\"\n[[node]]\nname = \"a\"\ntftp = true",
+            "1024, 2048 or 4096",
+        ),
+        (
+            "capf = \"/nonexistent.pem\"\n[[node]]\nname = \"a\"\ntftp = true",
+            "nonexistent",
+        ),
+    ];
+    for (toml, expected) in cases {
+        let err = Cluster::from_toml(toml, None).unwrap_err().to_string();
+        assert!(err.contains(expected), "{toml:?}: {err}");
+    }
+}
+
+#[test]
+fn a_used_up_key_pool_is_an_error_not_a_panic() {
+    let toml = "keys = \"vectors/keys/capf.pem\"\n[[node]]\nname = \"a\"\ntftp = true\n";
+    assert_eq!(
+        Cluster::from_toml(toml, Some(data())).unwrap_err(),
+        ClusterError::KeysExhausted
+    );
+}
+
+#[test]
+fn the_builtin_cluster_has_100000_phones_in_20_classes() {
+    let c = Cluster::builtin().unwrap();
+    assert_eq!((c.phone_count(), c.classes().len()), (100_000, 20));
+    let report = c.whatif(&ops(&["regenerate-both:cucm-pub"])).unwrap();
+    // The publisher's phones whose group lists only the publisher lock.
+    assert_eq!(report.locked(), 14_000 + 7_000 + 2_500);
+    for name in ["pub-pair", "pub-three", "conference", "lobby-7960"] {
+        assert_eq!(report.class(name).unwrap().locked, 0, "{name}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["classes"][0]["locked"], 14_000);
+    assert_eq!(json["operations"][0], "regenerate-both:cucm-pub");
+    assert!(c.to_dot().contains("\"class:pub-old-itl\""));
+}
