@@ -23,6 +23,9 @@ pub(crate) enum Kind {
     Credential,
     /// `cisco_itl.PolicyError`: genuine, but a rule refuses it.
     Policy,
+    /// `cisco_itl.ClusterError` (also a `ValueError`): a cluster
+    /// description, operation or goal the simulator cannot take.
+    Cluster,
 }
 
 impl Kind {
@@ -33,6 +36,7 @@ impl Kind {
             Kind::Verification => "VerificationError",
             Kind::Credential => "CredentialError",
             Kind::Policy => "PolicyError",
+            Kind::Cluster => "ClusterError",
         }
     }
 }
@@ -195,3 +199,15 @@ through_core_error!(
 
 /// `Result` with an error bound for Python.
 pub(crate) type ItlResult<T> = Result<T, ItlError>;
+
+impl From<cisco_itl::cluster::ClusterError> for ItlError {
+    fn from(e: cisco_itl::cluster::ClusterError) -> Self {
+        ItlError::new(Kind::Cluster, e.to_string())
+    }
+}
+
+impl From<cisco_itl::cluster::OperationParseError> for ItlError {
+    fn from(e: cisco_itl::cluster::OperationParseError) -> Self {
+        ItlError::new(Kind::Cluster, e.to_string())
+    }
+}

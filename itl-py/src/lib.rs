@@ -10,6 +10,7 @@
 mod args;
 mod batch;
 mod builder;
+mod cluster;
 mod errors;
 mod list;
 mod phone;
@@ -38,6 +39,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<phone::PyTvsServer>()?;
     m.add_class::<batch::PyVerifyOutcome>()?;
     m.add_class::<batch::PyShown>()?;
+    m.add_class::<cluster::PyCluster>()?;
+    m.add_class::<cluster::WhatIfReport>()?;
+    m.add_class::<cluster::PlanResult>()?;
     m.add_function(wrap_pyfunction!(signed::sign_file, m)?)?;
     m.add_function(wrap_pyfunction!(builder::reset_itl, m)?)?;
     m.add_function(wrap_pyfunction!(builder::pkcs12_certificate, m)?)?;

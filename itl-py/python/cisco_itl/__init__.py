@@ -13,18 +13,22 @@ The reference implementation's Rust core, from Python::
 
 Errors are the classes of :mod:`cisco_itl.errors`, re-exported here. The
 ``itl`` command (``python -m cisco_itl``) shows, verifies, builds, signs,
-strips and resets files, and audits a fleet (:mod:`cisco_itl.audit`).
+strips and resets files, audits a fleet (:mod:`cisco_itl.audit`), and
+answers "will this lock my phones?" on a simulated cluster (``Cluster``,
+``itl whatif``, ``itl plan``).
 """
 
 from __future__ import annotations
 
-from .errors import CredentialError, Error, ParseError, PolicyError, VerificationError
+from .errors import ClusterError, CredentialError, Error, ParseError, PolicyError, VerificationError
 from ._native import (
     FUNCTIONS,
     TRUST_LIST_UPDATE_FAILED,
     BootStep,
+    Cluster,
     Decision,
     Phone,
+    Plan,
     Record,
     Shown,
     SignedFile,
@@ -34,6 +38,7 @@ from ._native import (
     TvsServer,
     Verified,
     VerifyOutcome,
+    WhatIfReport,
     __version__,
     certificate_der,
     pkcs12_certificate,
@@ -47,11 +52,14 @@ __all__ = [
     "FUNCTIONS",
     "TRUST_LIST_UPDATE_FAILED",
     "BootStep",
+    "Cluster",
+    "ClusterError",
     "CredentialError",
     "Decision",
     "Error",
     "ParseError",
     "Phone",
+    "Plan",
     "PolicyError",
     "Record",
     "Shown",
@@ -63,6 +71,7 @@ __all__ = [
     "VerificationError",
     "Verified",
     "VerifyOutcome",
+    "WhatIfReport",
     "__version__",
     "certificate_der",
     "pkcs12_certificate",

@@ -1,5 +1,6 @@
 """The ``itl`` command: show, verify, build, sign, strip, reset and audit
-Cisco trust lists and signed files.
+Cisco trust lists and signed files; simulate a cluster (``whatif``) and
+plan a safe order of operations (``plan``).
 
 Exit status: 0 when everything asked for succeeded (shown files verified,
 verified files verified), 1 when a file was read but not verified (or a
@@ -403,6 +404,68 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return audit.run(args)
 
 
+def _cluster(args: argparse.Namespace) -> Optional[_native.Cluster]:
+    try:
+        if args.cluster is None:
+            return _native.Cluster.builtin()
+        return _native.Cluster.from_file(args.cluster)
+    except Error as e:
+        _err(str(e))
+        return None
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    """``itl whatif [CLUSTER.toml] OPERATION...``: what the operations would
+    do to the phones. Exit 0 when no phone ends locked, 1 when some do."""
+    cluster = _cluster(args)
+    if cluster is None:
+        return UNREADABLE
+    if args.dot:
+        try:
+            for op in args.operations:
+                cluster.apply(op)
+            cluster.boot()
+        except Error as e:
+            _err(str(e))
+            return UNREADABLE
+        print(cluster.to_dot(), end="")
+        return OK
+    if not args.operations:
+        _err("whatif needs at least one operation (for example regenerate-both:cucm-pub, reboot)")
+        return UNREADABLE
+    try:
+        report = cluster.whatif(args.operations)
+    except Error as e:
+        _err(str(e))
+        return UNREADABLE
+    print(report.to_json() if args.json else str(report), end="\n" if args.json else "")
+    return OK if report.locked == 0 else NOT_VERIFIED
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """``itl plan [CLUSTER.toml] GOAL``: the shortest safe order of
+    operations. Exit 0 when one exists, 1 when only a least bad one does."""
+    cluster = _cluster(args)
+    if cluster is None:
+        return UNREADABLE
+    try:
+        plan = cluster.plan(args.goal, args.steps)
+    except Error as e:
+        _err(str(e))
+        return UNREADABLE
+    print(plan.to_json() if args.json else str(plan), end="\n" if args.json else "")
+    return OK if plan.safe else NOT_VERIFIED
+
+
+def _cluster_and_words(args: argparse.Namespace, words: List[str]) -> List[str]:
+    """The first word is a cluster description when it names a .toml file."""
+    if words and words[0].endswith(".toml"):
+        args.cluster = words[0]
+        return words[1:]
+    args.cluster = None
+    return words
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -490,7 +553,49 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(a)
     a.set_defaults(func=cmd_audit)
+
+    w = sub.add_parser(
+        "whatif",
+        help="what operations on a cluster would do to its phones (no CLUSTER.toml: a built-in 3-node cluster)",
+        description="Simulates the operations on a copy of the cluster; every class of phones boots at each "
+        "'reboot' and at the end. Operations: regenerate-callmanager:NODE, regenerate-tvs:NODE, "
+        "regenerate-both:NODE, itl-reset-localkey, itl-reset-remotekey, restart-tftp, mixed-mode-tokenless, "
+        "mixed-mode-etokens, non-secure-mode, update-ctl, upload-phone-sast-trust, prepare-rollback, "
+        "cancel-rollback, add-node:NODE[:tftp], remove-node:NODE, set-group:CLASS:NODE[,NODE...], "
+        "set-tftp:CLASS:NODE, migrate:CLASS, rebuild, wait:SECONDS, reboot.",
+        epilog="Exit status: 0 no phone locked, 1 phones locked, 2 unreadable description or bad operation.",
+    )
+    w.add_argument("words", nargs="*", metavar="[CLUSTER.toml] OPERATION")
+    w.add_argument("--json", action="store_true", help="the report as JSON")
+    w.add_argument("--dot", action="store_true", help="print who trusts whom after the operations (Graphviz DOT)")
+    w.set_defaults(func=lambda a: cmd_whatif(_with_operations(a)))
+
+    pl = sub.add_parser(
+        "plan",
+        help="a safe order of operations to reach a goal (no CLUSTER.toml: the built-in cluster)",
+        description="Goals: new-hostname:NODE, new-callmanager:NODE, new-tvs:NODE, tokenless, etokens, "
+        "non-secure, rollback.",
+        epilog="Exit status: 0 a safe plan exists, 1 only a least bad one, 2 unreadable description or bad goal.",
+    )
+    pl.add_argument("words", nargs="+", metavar="[CLUSTER.toml] GOAL")
+    pl.add_argument("--steps", type=int, default=5, help="the most steps to search (default 5)")
+    pl.add_argument("--json", action="store_true", help="the plan as JSON")
+    pl.set_defaults(func=lambda a: cmd_plan(_with_goal(a)))
     return p
+
+
+def _with_operations(args: argparse.Namespace) -> argparse.Namespace:
+    args.operations = _cluster_and_words(args, list(args.words))
+    return args
+
+
+def _with_goal(args: argparse.Namespace) -> argparse.Namespace:
+    rest = _cluster_and_words(args, list(args.words))
+    if len(rest) != 1:
+        args.goal = ""
+    else:
+        args.goal = rest[0]
+    return args
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

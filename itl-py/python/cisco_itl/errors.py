@@ -7,8 +7,10 @@ core's message and, where the core names one, the byte offset at fault::
     ├── ParseError          malformed bytes (also a ValueError)
     ├── VerificationError   a signature, a signer or a record not accepted
     ├── CredentialError     a bad key, certificate, PKCS#12 file or password
-    └── PolicyError         genuine, but a rule refuses it (a weak digest or
-                            key under ``strict``, no ITLRecovery record…)
+    ├── PolicyError         genuine, but a rule refuses it (a weak digest or
+    │                       key under ``strict``, no ITLRecovery record…)
+    └── ClusterError        a cluster description, operation or goal the
+                            what-if simulator cannot take (also a ValueError)
 
 Files that cannot be read raise the usual ``OSError`` subclasses.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Tuple
 
-__all__ = ["Error", "ParseError", "VerificationError", "CredentialError", "PolicyError"]
+__all__ = ["Error", "ParseError", "VerificationError", "CredentialError", "PolicyError", "ClusterError"]
 
 
 class Error(Exception):
@@ -66,3 +68,9 @@ class PolicyError(Error):
     """The file is well formed and genuine, but a rule refuses it: a SHA-1
     digest or a key under 2048 bits under ``strict``, an ITL without the
     ITLRecovery record for a reset."""
+
+
+class ClusterError(Error, ValueError):
+    """The cluster simulator cannot take this: a wrong description, an
+    unknown node, class, operation or goal, a regeneration CUCM refuses
+    within five minutes, a key pool used up."""
