@@ -115,6 +115,10 @@
 //!   byte-identical to CUCM's files).
 //! - `parallel`: `Verifier::threads` verifies batches on several
 //!   cores (rayon).
+//! - `tvs-net` (default): TVS over TLS (`tvs::net`, rustls on AWS-LC).
+//! - `sqlite` (default): `tvs::store::SqliteStore`.
+//! - `cluster`: `cluster`, the what-if simulator of a CUCM cluster and
+//!   its phones, and the safe-order planner (`docs/WHATIF.md`).
 //!
 //! [`verifier::Verifier`] keeps the keys it has checked, for audits of many
 //! lists from a few signers (see `docs/PERFORMANCE.md`).

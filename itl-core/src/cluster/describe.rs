@@ -94,12 +94,38 @@ fn bad(message: impl Into<String>) -> ClusterError {
     ClusterError::Description(message.into())
 }
 
-fn read_signer(base: Option<&Path>, path: &str) -> Result<Signer, ClusterError> {
+/// Key and certificate files larger than this are refused (a PEM key and
+/// certificate take a few kilobytes; a pool of keys some tens).
+pub const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a file named by a description, relative to `base`, refusing
+/// anything over `limit` bytes without reading it all (a description that
+/// names `/dev/zero` costs a megabyte, not the machine).
+fn read_bounded(
+    base: Option<&Path>,
+    path: &str,
+    limit: u64,
+) -> Result<(PathBuf, Vec<u8>), ClusterError> {
+    use std::io::Read;
     let full: PathBuf = match base {
         Some(b) => b.join(path),
         None => PathBuf::from(path),
     };
-    let pem = std::fs::read(&full).map_err(|e| bad(alloc::format!("{}: {e}", full.display())))?;
+    let fail = |e: std::io::Error| bad(alloc::format!("{}: {e}", full.display()));
+    let file = std::fs::File::open(&full).map_err(fail)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(fail)?;
+    if bytes.len() as u64 > limit {
+        return Err(bad(alloc::format!(
+            "{}: larger than {limit} bytes",
+            full.display()
+        )));
+    }
+    Ok((full, bytes))
+}
+
+fn read_signer(base: Option<&Path>, path: &str) -> Result<Signer, ClusterError> {
+    let (full, pem) = read_bounded(base, path, MAX_KEY_FILE_BYTES)?;
     Signer::from_pem(&pem).map_err(|e| bad(alloc::format!("{}: {e}", full.display())))
 }
 
@@ -210,15 +236,7 @@ pub fn parse(text: &str, base: Option<&Path>) -> Result<(ClusterSpec, KeySource)
             }
             KeySource::generated(bits)
         }
-        Some(path) => {
-            let full = match base {
-                Some(b) => b.join(path),
-                None => PathBuf::from(path),
-            };
-            let pem =
-                std::fs::read(&full).map_err(|e| bad(alloc::format!("{}: {e}", full.display())))?;
-            KeySource::pool_from_pem(&pem)?
-        }
+        Some(path) => KeySource::pool_from_pem(&read_bounded(base, path, MAX_KEY_FILE_BYTES)?.1)?,
     };
     Ok((spec, keys))
 }
@@ -232,16 +250,10 @@ impl Cluster {
 
     /// Reads and builds the description in the file `path`.
     pub fn from_path(path: &Path) -> Result<Self, ClusterError> {
-        let meta =
-            std::fs::metadata(path).map_err(|e| bad(alloc::format!("{}: {e}", path.display())))?;
-        if meta.len() > MAX_DESCRIPTION_BYTES as u64 {
-            return Err(bad(alloc::format!(
-                "{}: larger than {MAX_DESCRIPTION_BYTES} bytes",
-                path.display()
-            )));
-        }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| bad(alloc::format!("{}: {e}", path.display())))?;
+        let name = path.to_string_lossy();
+        let (_, bytes) = read_bounded(None, &name, MAX_DESCRIPTION_BYTES as u64)?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| bad(alloc::format!("{name}: not UTF-8 text")))?;
         Cluster::from_toml(&text, path.parent())
     }
 }

@@ -4,7 +4,7 @@
 //! The model is built on the rest of the crate: the files a simulated
 //! cluster serves are real ITLs, CTLs and signed configurations in CUCM's
 //! layout, signed with real RSA keys ([`keys`]); each class of phones is a
-//! real [`Phone`](crate::phone::Phone) that fetches them over a simulated
+//! real [`crate::phone::Phone`] that fetches them over a simulated
 //! TFTP and asks a simulated TVS that answers through the real wire codec.
 //! Nothing about the outcome is scripted: a phone locks exactly when the
 //! phone rules of `docs/TRUST.md` refuse what its TFTP node serves.

@@ -233,6 +233,14 @@ impl FromStr for Operation {
                 Ok(op)
             }
         };
+        let takes_two = matches!(word, "add-node" | "set-group" | "set-tftp");
+        if b.is_some() && !takes_two {
+            return Err(err("it takes at most one argument"));
+        }
+        let takes_two = matches!(word, "add-node" | "set-group" | "set-tftp");
+        if b.is_some() && !takes_two {
+            return Err(err("it takes at most one argument"));
+        }
         match word {
             "regenerate-callmanager" => Ok(O::RegenerateCallManager { node: one(a)? }),
             "regenerate-tvs" => Ok(O::RegenerateTvs { node: one(a)? }),
