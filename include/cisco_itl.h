@@ -2,9 +2,11 @@
  * cisco_itl.h: the C API of cisco-itl (libcisco_itl.a / libcisco_itl.so).
  *
  * Cisco's phone trust lists (ITL and CTL .tlv files), signed .sgn files,
- * `show itl`, building and signing, the phone's trust decisions, the TVS
- * wire codec and the ITL recovery reset. docs/C.md tells how to link and
- * use it.
+ * `show itl`, building and signing, the phone's trust decisions and boot,
+ * batch verification, the TVS wire codec, the networked TVS client (in a
+ * library built with the cargo feature `tvs-net`; define
+ * CISCO_ITL_TVS_NET to declare it) and the ITL recovery reset. docs/C.md
+ * tells how to link and use it.
  *
  * Conventions, the same for every function:
  *
@@ -32,9 +34,10 @@
  *    (ITL_ERR_PANIC). Out of memory aborts the process, as in C's malloc
  *    wrappers that abort.
  *  - Threads. Lists, signed files, headers, records and signers are
- *    immutable and may be used by any number of threads at once. Phones and
- *    builders lock themselves: each call is applied whole. Error messages
- *    are per thread. Do not free a handle while another thread uses it.
+ *    immutable and may be used by any number of threads at once, as may
+ *    verifiers and boot reports. Phones, builders and TVS clients lock
+ *    themselves: each call is applied whole. Error messages are per
+ *    thread. Do not free a handle while another thread uses it.
  *  - Indexes are 0-based (a C index); texts for people count from 1 like
  *    `show itl`.
  *
@@ -56,9 +59,14 @@
  *  - The phone: itl_phone_new, itl_phone_set_*, itl_phone_offer_trust_list,
  *    itl_phone_offer_config, itl_phone_check_server_certificate,
  *    itl_phone_authenticate_tvs, state queries; itl_trust_text; TVS
- *    callbacks: itl_tvs.
+ *    callbacks: itl_tvs. Booting: itl_phone_boot (TFTP callback: itl_tftp),
+ *    itl_boot_report_step_count, _step, _free.
+ *  - Batch verification: itl_verifier_new, _new_trusting, _verify,
+ *    _verify_many, _cached_keys, _free.
  *  - TVS wire codec: itl_tvs_request_encode/decode,
  *    itl_tvs_response_encode/decode.
+ *  - TVS client (CISCO_ITL_TVS_NET): itl_tvs_client_new_pinned,
+ *    _new_trusting_lists, _verify, _tvs (for the phone), _free.
  *  - Results and memory: itl_last_error_message, itl_result_name,
  *    itl_string_free, itl_bytes_free, itl_thread_cleanup, itl_version;
  *    codes: itl_function_name, itl_digest_name, itl_list_kind_from_filename.
@@ -79,6 +87,21 @@
  * any decision when the call failed.
  */
 #define ITL_NO_INDEX SIZE_MAX
+
+/**
+ * Boot step outcome: the configuration file, accepted or refused.
+ */
+#define ITL_BOOT_CONFIG 2
+
+/**
+ * Boot step outcome: the TFTP server has no such file.
+ */
+#define ITL_BOOT_NOT_FOUND 0
+
+/**
+ * Boot step outcome: a trust list (CTL or ITL), accepted or refused.
+ */
+#define ITL_BOOT_TRUST_LIST 1
 
 /**
  * Digest code 1: SHA-1 (what CUCM signs with).
@@ -231,6 +254,13 @@
 #define ITL_TVS_PORT 2445
 
 /**
+ * How many signing records a verifier remembers unless told otherwise
+ * (4,096 records of a few KB each). Past the limit, keys are still
+ * checked, only not remembered, so hostile input cannot grow the cache.
+ */
+#define ITL_VERIFIER_DEFAULT_CACHE_LIMIT 4096
+
+/**
  * The library's major version (the `MAJOR` of `MAJOR.MINOR.PATCH`).
  */
 #define ITL_VERSION_MAJOR 0
@@ -332,6 +362,14 @@ enum itl_result
    * and the call had no effect beyond what it did before panicking.
    */
   ITL_ERR_PANIC = 14,
+  /**
+   * No TVS server could be asked (networked build, `CISCO_ITL_TVS_NET`):
+   * a server could not be resolved or reached, TLS failed (including a
+   * server certificate the client's trust refuses), a read or write
+   * timed out, or the answer was malformed or for another session. The
+   * message gives the last server's failure.
+   */
+  ITL_ERR_NETWORK = 15,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -340,6 +378,12 @@ typedef enum itl_result itl_result;
 typedef uint32_t itl_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+/**
+ * What a boot did: the files the phone asked for, in order, and what
+ * became of each. Immutable; made by `itl_phone_boot`.
+ */
+typedef struct itl_boot_report itl_boot_report;
 
 /**
  * A trust list being built: its kind, header settings and records.
@@ -386,6 +430,78 @@ typedef struct itl_signer itl_signer;
  */
 typedef struct itl_trust_list itl_trust_list;
 
+#if defined(CISCO_ITL_TVS_NET)
+/**
+ * A TVS client: its servers, in order, how it authenticates them, and
+ * its timeouts. It locks itself: calls on one client run one at a time.
+ */
+typedef struct itl_tvs_client itl_tvs_client;
+#endif
+
+/**
+ * A batch verifier: a policy, optionally trusted certificates, and the
+ * keys it has checked. Immutable apart from its key cache, which it
+ * locks itself: any number of threads may use one at once.
+ */
+typedef struct itl_verifier itl_verifier;
+
+/**
+ * One file a booting phone asked for, read from an `itl_boot_report`.
+ * Its strings are owned by the report: valid until it is freed.
+ */
+typedef struct {
+  /**
+   * The file name asked for (`CTLSEP0011215A1AE3.tlv`, `ITLFile.tlv`,
+   * `SEP0011215A1AE3.cnf.xml.sgn`…), NUL-terminated.
+   */
+  const char *file;
+  /**
+   * `ITL_BOOT_NOT_FOUND`, `ITL_BOOT_TRUST_LIST` or `ITL_BOOT_CONFIG`.
+   */
+  uint32_t outcome;
+  /**
+   * `ITL_OK` (accepted), `ITL_ERR_REJECTED` (refused: `reason` says
+   * why) or `ITL_ERR_NOT_FOUND` (the server has no such file).
+   */
+  itl_result result;
+  /**
+   * The rule that accepted (`ITL_TRUST_*`), `ITL_TRUST_NONE` otherwise.
+   */
+  uint32_t rule;
+  /**
+   * Its record or server index, `ITL_NO_INDEX` when it has none.
+   */
+  size_t index;
+  /**
+   * Why the file was refused ("refused: …"), NUL-terminated; NULL
+   * unless `result` is `ITL_ERR_REJECTED`.
+   */
+  const char *reason;
+} itl_boot_step;
+
+/**
+ * How a booting phone fetches files: the caller's callback, called during
+ * `itl_phone_boot` on the calling thread, once per file name, in the
+ * order of the boot.
+ */
+typedef struct {
+  /**
+   * Passed to the callback untouched.
+   */
+  void *userdata;
+  /**
+   * Gives the bytes of file `name` (NUL-terminated, valid during the
+   * call): points `*data` at them and writes their length into `*len`,
+   * then returns 0; returns anything else when the server has no such
+   * file. The bytes stay the caller's: they must remain valid and
+   * unchanged until the callback is called again or `itl_phone_boot`
+   * returns (the library copies them when the callback returns). An
+   * empty file is a non-NULL `*data` with a `*len` of 0. Must return
+   * normally (no `longjmp`, no C++ exception).
+   */
+  int32_t (*fetch)(void *userdata, const char *name, const uint8_t **data, size_t *len);
+} itl_tftp;
+
 /**
  * How the phone reaches its TVS servers: the caller's callbacks, called
  * during a decision on the calling thread, in order, for server 0, 1, 2
@@ -393,7 +509,8 @@ typedef struct itl_trust_list itl_trust_list;
  *
  * Both callbacks return 0 on success and anything else when the server
  * cannot be reached (the phone then tries the next one). They must return
- * normally (no `longjmp`, no C++ exception).
+ * normally (no `longjmp`, no C++ exception). In the networked build,
+ * `itl_tvs_client_tvs` fills one that goes through an `itl_tvs_client`.
  */
 typedef struct {
   /**
@@ -448,9 +565,86 @@ typedef struct {
  */
 typedef int32_t (*itl_write_callback)(void *userdata, const uint8_t *data, size_t len);
 
+#if defined(CISCO_ITL_TVS_NET)
+/**
+ * One TVS server a client may ask.
+ */
+typedef struct {
+  /**
+   * Its host name or IP address (an IPv6 address without brackets is
+   * fine), NUL-terminated UTF-8. Resolved when the client connects.
+   */
+  const char *host;
+  /**
+   * Its TCP port; 0 means `ITL_TVS_PORT` (2445).
+   */
+  uint16_t port;
+} itl_tvs_server;
+#endif
+
+/**
+ * What a verification found. Plain values: nothing to free.
+ */
+typedef struct {
+  /**
+   * The 0-based index of the list's own record that signed it. For a
+   * verifier made by `itl_verifier_new_trusting`, the list's own record
+   * that names the header's signer, if it has one (it played no part in
+   * the verification). `ITL_NO_INDEX` when there is none, or when the
+   * list did not verify.
+   */
+  size_t signer_index;
+  /**
+   * The 0-based index of the trusted certificate that verified it, for
+   * a verifier made by `itl_verifier_new_trusting`; `ITL_NO_INDEX`
+   * otherwise.
+   */
+  size_t anchor_index;
+  /**
+   * The signature's digest (`ITL_DIGEST_*`); 0 when not verified.
+   */
+  uint8_t digest;
+  /**
+   * The size of the signer's RSA key, in bits; 0 when not verified.
+   */
+  size_t key_bits;
+} itl_verified;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Frees a boot report and its strings.
+ *
+ * Ownership: takes back `report`; the strings of its steps die with it.
+ * NULL is a no-op; anything that is not a live report is left alone and
+ * reported in `itl_last_error_message()`.
+ */
+void itl_boot_report_free(itl_boot_report *report);
+
+/**
+ * Step `index` (0-based, in the order of the boot) of a boot report.
+ *
+ * `step`: receives the step; its `file` and `reason` point into the
+ * report. Returns `ITL_OK`, or `ITL_ERR_INVALID_ARGUMENT` for an index
+ * past the last step.
+ *
+ * Ownership: `report` is borrowed; the strings written into `*step` are
+ * owned by the report (valid until `itl_boot_report_free`; do not free).
+ */
+itl_result itl_boot_report_step(const itl_boot_report *report, size_t index, itl_boot_step *step);
+
+/**
+ * The number of files the boot asked for (at least 2), or 0 when
+ * `report` is not a live report (then `itl_last_error_message()` says
+ * why).
+ *
+ * Threads: any thread (a report is immutable).
+ *
+ * Ownership: `report` is borrowed for the call.
+ */
+size_t itl_boot_report_step_count(const itl_boot_report *report);
 
 /**
  * Adds a record: a certificate in one role. In CUCM's layout, the TVS and
@@ -745,6 +939,38 @@ itl_result itl_phone_authenticate_tvs(const itl_phone *phone,
                                       const uint8_t *certificate,
                                       size_t certificate_len,
                                       size_t *record);
+
+/**
+ * Boots the phone against a TFTP server, as the phone's firmware does:
+ * asks for `CTLSEP<MAC>.tlv` (else `CTLFile.tlv`), then, with Security
+ * By Default, `ITLSEP<MAC>.tlv` (else `ITLFile.tlv`), offering each list
+ * found (`itl_phone_offer_trust_list`); then the signed configuration
+ * `SEP<MAC>.cnf.xml.sgn` (`SEP<MAC>.cnf.xml.enc.sgn` when
+ * `encrypted_config`) when it holds a trust list
+ * (`itl_phone_offer_config`), or the unsigned `SEP<MAC>.cnf.xml` when it
+ * holds none. A refused list locks the phone as in
+ * `itl_phone_offer_trust_list`.
+ *
+ * `tftp`: the caller's fetch callback (required), called on this thread
+ * during the call, with the phone's lock held (it must not call into the
+ * same phone).
+ * `tvs`: how to reach TVS, or NULL when no TVS server is reachable.
+ * `now`: the time, in seconds since the Unix epoch.
+ * `out`: receives the report (or NULL on failure); free it with
+ * `itl_boot_report_free`.
+ * Returns `ITL_OK` whenever the boot ran, whatever was accepted: the
+ * report says what became of each file (`itl_boot_report_step`).
+ *
+ * Ownership: `phone` stays the caller's; `*tftp` and `*tvs` are read
+ * during the call only; the bytes the callback points at stay the
+ * caller's; the caller owns `*out` (free with `itl_boot_report_free`).
+ */
+itl_result itl_phone_boot(itl_phone *phone,
+                          const itl_tftp *tftp,
+                          const itl_tvs *tvs,
+                          uint64_t now,
+                          bool encrypted_config,
+                          itl_boot_report **out);
 
 /**
  * The number of TVS answers in the phone's cache still alive at `now`.
@@ -1629,6 +1855,155 @@ itl_result itl_trust_list_verify_with_policy(const itl_trust_list *list,
  */
 itl_result itl_trust_text(uint32_t rule, size_t index, char **text);
 
+#if defined(CISCO_ITL_TVS_NET)
+/**
+ * Frees a client and closes any connection it holds.
+ *
+ * Ownership: takes back `client`; an `itl_tvs` filled from it stops
+ * working (its callbacks then fail, as for an unreachable server). NULL
+ * is a no-op; anything that is not a live client is left alone and
+ * reported in `itl_last_error_message()`.
+ */
+void itl_tvs_client_free(itl_tvs_client *client);
+#endif
+
+#if defined(CISCO_ITL_TVS_NET)
+/**
+ * A TVS client that accepts a server only when it presents exactly this
+ * certificate (the cluster's `TVS.pem`, pinned). Nothing is connected
+ * until the client is used.
+ *
+ * `servers`, `server_count`: the servers to ask, in order (a phone's
+ * CallManager group lists up to three); read during the call (the names
+ * are copied).
+ * `certificate`, `certificate_len`: the TVS certificate, PEM or DER (a
+ * PEM with a key too is fine: its first CERTIFICATE block is used), read
+ * during the call only.
+ * `connect_timeout_ms`: how long to wait for a TCP connection, per
+ * address (0: 3 seconds). `io_timeout_ms`: how long any read or write may
+ * wait (0: 5 seconds).
+ * `out`: receives the new client, or NULL on failure; free it with
+ * `itl_tvs_client_free`.
+ * Returns `ITL_OK`, `ITL_ERR_INVALID_ARGUMENT` (no server, an empty
+ * host) or `ITL_ERR_BAD_KEY_OR_CERTIFICATE`.
+ * Threads: a client may be shared; it locks itself, so calls on one
+ * client run one at a time, each for as long as its network exchange
+ * (bounded by the timeouts). Give each thread its own client to ask in
+ * parallel.
+ *
+ * Ownership: `servers` and `certificate` are read during the call only;
+ * the caller owns `*out` (free with `itl_tvs_client_free`).
+ */
+itl_result itl_tvs_client_new_pinned(const itl_tvs_server *servers,
+                                     size_t server_count,
+                                     const uint8_t *certificate,
+                                     size_t certificate_len,
+                                     uint32_t connect_timeout_ms,
+                                     uint32_t io_timeout_ms,
+                                     itl_tvs_client **out);
+#endif
+
+#if defined(CISCO_ITL_TVS_NET)
+/**
+ * A TVS client that accepts a server the way a phone does: a TVS record
+ * of one of these trust lists (the installed ITL and CTL, tried in
+ * order) names its certificate by issuer and serial, and its SHA-1 is the
+ * record's CERTHASH. Nothing is connected until the client is used.
+ *
+ * `lists`, `list_count`: at least one trust list; the client keeps a copy
+ * of their bytes (a phone that installs new lists needs a new client:
+ * `itl_phone_installed_list` gives them).
+ * `servers`, `server_count`, `connect_timeout_ms`, `io_timeout_ms`,
+ * `out`: as for `itl_tvs_client_new_pinned`.
+ * Returns `ITL_OK`, `ITL_ERR_INVALID_ARGUMENT` (no server, no list, an
+ * empty host) or `ITL_ERR_BAD_HANDLE`.
+ * Threads: as for `itl_tvs_client_new_pinned`.
+ *
+ * Ownership: `servers` and the `lists` array are read during the call
+ * only, the lists borrowed for it (the caller may free them afterwards);
+ * the caller owns `*out` (free with `itl_tvs_client_free`).
+ */
+itl_result itl_tvs_client_new_trusting_lists(const itl_tvs_server *servers,
+                                             size_t server_count,
+                                             const itl_trust_list *const *lists,
+                                             size_t list_count,
+                                             uint32_t connect_timeout_ms,
+                                             uint32_t io_timeout_ms,
+                                             itl_tvs_client **out);
+#endif
+
+#if defined(CISCO_ITL_TVS_NET)
+/**
+ * Fills an `itl_tvs` that reaches TVS through this client, for the
+ * phone's decisions (`itl_phone_offer_trust_list`,
+ * `itl_phone_check_server_certificate`, `itl_phone_boot`): the phone's
+ * server 0, 1, 2 are the client's servers in order. Each connection is
+ * authenticated twice: by the client's trust during the handshake, then
+ * by the phone against its installed lists. A server the client cannot
+ * reach or authenticate is one the phone cannot reach.
+ *
+ * `tvs`: receives the callbacks, with the client as their `userdata`.
+ * The library's callbacks look the client up on every call, so an
+ * `itl_tvs` outliving its client only fails (as if no server were
+ * reachable); it never touches freed memory.
+ * Threads: a phone's decision connects (certificate callback) and then
+ * sends (exchange callback) under two separate locks of the client: use
+ * a client for one decision at a time (one client per phone, or per
+ * thread), or another decision may take the connection, and its own
+ * exchange then goes over a new connection the client authenticates
+ * again.
+ *
+ * Ownership: `client` is borrowed for the call, and must stay alive
+ * (not freed) while `*tvs` is used; `*tvs` holds no reference of its own
+ * and needs no freeing.
+ */
+itl_result itl_tvs_client_tvs(const itl_tvs_client *client, itl_tvs *tvs);
+#endif
+
+#if defined(CISCO_ITL_TVS_NET)
+/**
+ * Asks TVS about a certificate: connects to the servers in order (TLS,
+ * the server authenticated by the client's trust), sends one verify
+ * request and reads the answer; the first server that connects,
+ * authenticates and answers well wins.
+ *
+ * `session_id`: chosen by the caller; the answer must repeat it.
+ * `device_name`: the phone's TVS name, `CP-<model>-SEP<MAC>`
+ * (`itl_phone_tvs_device_name`), NUL-terminated.
+ * `certificate`, `certificate_len`: the DER asked about, read during the
+ * call only.
+ * `server`: receives the 0-based index of the server that answered.
+ * `valid`: receives whether TVS vouches for the certificate.
+ * `roles`, `roles_capacity`: the caller's array for the roles
+ * (`ITL_FUNCTION_*` codes); NULL with a capacity of 0 is fine when the
+ * roles are not wanted (the call then returns
+ * `ITL_ERR_BUFFER_TOO_SMALL` for a valid answer that has any).
+ * `role_count`: receives the number of roles (0 for an invalid answer).
+ * `ttl_seconds`: receives how long the answer may be kept (0 for an
+ * invalid answer).
+ * Returns `ITL_OK` (an answer, valid or not), `ITL_ERR_INVALID_ARGUMENT`
+ * (a malformed device name, a certificate too long for a message),
+ * `ITL_ERR_NETWORK` (no server answered: the message says why the last
+ * one failed; the outputs then say "no answer": `SIZE_MAX`, false, 0),
+ * or `ITL_ERR_BUFFER_TOO_SMALL` (every output written but the roles).
+ * Threads: the client is locked for the whole exchange.
+ *
+ * Ownership: `client` is borrowed; `device_name` and `certificate` are
+ * read during the call only; the roles are copied into the caller's array.
+ */
+itl_result itl_tvs_client_verify(const itl_tvs_client *client,
+                                 uint32_t session_id,
+                                 const char *device_name,
+                                 const uint8_t *certificate,
+                                 size_t certificate_len,
+                                 size_t *server,
+                                 bool *valid,
+                                 uint16_t *roles,
+                                 size_t roles_capacity,
+                                 size_t *role_count,
+                                 uint32_t *ttl_seconds);
+#endif
+
 /**
  * Decodes a verify request (what a TVS server receives), checking every
  * rule of the protocol: one DEVICE NAME and one CERTIFICATE, nothing
@@ -1728,6 +2103,109 @@ itl_result itl_tvs_response_encode(uint32_t session_id,
                                    uint8_t *buf,
                                    size_t capacity,
                                    size_t *len);
+
+/**
+ * How many signing records the verifier remembers (at most its cache
+ * limit).
+ *
+ * Ownership: `verifier` is borrowed for the call.
+ */
+itl_result itl_verifier_cached_keys(const itl_verifier *verifier, size_t *count);
+
+/**
+ * Frees a verifier and its key cache.
+ *
+ * Ownership: takes back `verifier`. NULL is a no-op; anything that is
+ * not a live verifier is left alone and reported in
+ * `itl_last_error_message()`.
+ */
+void itl_verifier_free(itl_verifier *verifier);
+
+/**
+ * A verifier that checks each list against its own signing record (as
+ * `itl_trust_list_verify_with_policy` does), remembering the key of every
+ * signing record it has checked, up to `cache_limit` records.
+ *
+ * `policy`: what a signature must meet (`itl_policy_default()` for what
+ * phones accept).
+ * `cache_limit`: how many signing records to remember
+ * (`ITL_VERIFIER_DEFAULT_CACHE_LIMIT`; 0 remembers none).
+ * `out`: receives the new verifier, or NULL on failure; free it with
+ * `itl_verifier_free`.
+ * Threads: a verifier may be used by any number of threads at once.
+ *
+ * Ownership: the caller owns `*out` (free with `itl_verifier_free`).
+ */
+itl_result itl_verifier_new(itl_policy policy, size_t cache_limit, itl_verifier **out);
+
+/**
+ * A verifier that checks lists against certificates the caller trusts
+ * instead of the lists' own records (as
+ * `itl_trust_list_verify_with_certificate` does): a list verifies when
+ * its header names one of them and that key verifies its signature. Each
+ * certificate's key is decoded once, here.
+ *
+ * `certificates`, `certificate_lens`, `count`: `count` (at least 1)
+ * X.509 certificates, PEM or DER, read during the call only.
+ * `policy`, `cache_limit`, `out`: as for `itl_verifier_new`.
+ * Returns `ITL_OK`, `ITL_ERR_INVALID_ARGUMENT` (no certificate) or
+ * `ITL_ERR_BAD_KEY_OR_CERTIFICATE` (one is unusable; the message says
+ * which).
+ *
+ * Ownership: the certificates are copied; the caller owns `*out` (free
+ * with `itl_verifier_free`).
+ */
+itl_result itl_verifier_new_trusting(itl_policy policy,
+                                     size_t cache_limit,
+                                     const uint8_t *const *certificates,
+                                     const size_t *certificate_lens,
+                                     size_t count,
+                                     itl_verifier **out);
+
+/**
+ * Parses and verifies one trust list.
+ *
+ * `data`, `len`: the file, read during the call only.
+ * `result`: receives what the verification found; on failure, the
+ * "not verified" values (`ITL_NO_INDEX`, 0).
+ * Returns `ITL_OK`, `ITL_ERR_PARSE`, `ITL_ERR_VERIFY` or
+ * `ITL_ERR_POLICY`, with the reason in `itl_last_error_message()`.
+ * Threads: any number of threads may verify with one verifier at once.
+ *
+ * Ownership: `verifier` is borrowed; `data` is read during the call only.
+ */
+itl_result itl_verifier_verify(const itl_verifier *verifier,
+                               const uint8_t *data,
+                               size_t len,
+                               itl_verified *result);
+
+/**
+ * Parses and verifies `count` trust lists, in order, one result each
+ * whatever fails.
+ *
+ * `data`, `lens`, `count`: `count` files (`data[i]`, `lens[i]` bytes),
+ * read during the call only; every `data[i]` must be non-NULL. With a
+ * `count` of 0 the arrays may be NULL.
+ * `results`: the caller's array of `count` codes: receives, for each
+ * list, what `itl_verifier_verify` would return (`ITL_OK`,
+ * `ITL_ERR_PARSE`, `ITL_ERR_VERIFY`, `ITL_ERR_POLICY`). Call
+ * `itl_verifier_verify` on one list for the message of its failure.
+ * `verified`: the caller's array of `count` results, or NULL when not
+ * wanted; "not verified" values for the lists that failed.
+ * `verified_count`: receives how many lists verified.
+ * Returns `ITL_OK` when the lists were judged (whatever the judgements),
+ * or the code of a bad argument (nothing is verified then).
+ *
+ * Ownership: `verifier` is borrowed; the input arrays are read during the
+ * call only; the output arrays stay the caller's.
+ */
+itl_result itl_verifier_verify_many(const itl_verifier *verifier,
+                                    const uint8_t *const *data,
+                                    const size_t *lens,
+                                    size_t count,
+                                    itl_result *results,
+                                    itl_verified *verified,
+                                    size_t *verified_count);
 
 /**
  * The version of the library linked at run time, `"MAJOR.MINOR.PATCH"`

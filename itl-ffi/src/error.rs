@@ -55,6 +55,12 @@ pub enum itl_result {
     /// The library panicked (a bug): the panic was caught at the boundary
     /// and the call had no effect beyond what it did before panicking.
     ITL_ERR_PANIC = 14,
+    /// No TVS server could be asked (networked build, `CISCO_ITL_TVS_NET`):
+    /// a server could not be resolved or reached, TLS failed (including a
+    /// server certificate the client's trust refuses), a read or write
+    /// timed out, or the answer was malformed or for another session. The
+    /// message gives the last server's failure.
+    ITL_ERR_NETWORK = 15,
 }
 
 use itl_result::*;
@@ -78,11 +84,12 @@ impl itl_result {
             ITL_ERR_SIGN => c"ITL_ERR_SIGN",
             ITL_ERR_WRITE => c"ITL_ERR_WRITE",
             ITL_ERR_PANIC => c"ITL_ERR_PANIC",
+            ITL_ERR_NETWORK => c"ITL_ERR_NETWORK",
         }
     }
 
     /// Every code, in order.
-    pub(crate) const ALL: [itl_result; 15] = [
+    pub(crate) const ALL: [itl_result; 16] = [
         ITL_OK,
         ITL_ERR_NULL_ARGUMENT,
         ITL_ERR_INVALID_ARGUMENT,
@@ -98,6 +105,7 @@ impl itl_result {
         ITL_ERR_SIGN,
         ITL_ERR_WRITE,
         ITL_ERR_PANIC,
+        ITL_ERR_NETWORK,
     ];
 }
 
@@ -240,6 +248,26 @@ impl From<itl::RecoveryError> for Error {
 impl From<itl::Rejection> for Error {
     fn from(e: itl::Rejection) -> Self {
         Error::new(ITL_ERR_REJECTED, e.to_string())
+    }
+}
+
+impl From<itl::Error> for Error {
+    fn from(e: itl::Error) -> Self {
+        use itl::Error as E;
+        match e {
+            E::Parse(p) => p.into(),
+            E::Verify(v) => v.into(),
+            E::Certificate(c) => c.into(),
+            E::Key(k) => k.into(),
+            E::Sign(s) => s.into(),
+            E::Build(b) => b.into(),
+            E::Pkcs12(p) => p.into(),
+            E::Recovery(r) => r.into(),
+            E::Rejected(r) => r.into(),
+            E::TvsAuth(t) => t.into(),
+            E::Tvs(t) => Error::new(ITL_ERR_PARSE, t.to_string()),
+            other => Error::invalid(other.to_string()),
+        }
     }
 }
 

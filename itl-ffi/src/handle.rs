@@ -45,6 +45,13 @@ pub(crate) mod tags {
     pub(crate) const BUILDER: Tag = Tag(0x4954_4c5f_424c_4452);
     /// `itl_phone`.
     pub(crate) const PHONE: Tag = Tag(0x4954_4c5f_5048_4f4e);
+    /// `itl_boot_report`.
+    pub(crate) const BOOT_REPORT: Tag = Tag(0x4954_4c5f_424f_4f54);
+    /// `itl_verifier`.
+    pub(crate) const VERIFIER: Tag = Tag(0x4954_4c5f_5646_5952);
+    /// `itl_tvs_client`.
+    #[cfg(feature = "tvs-net")]
+    pub(crate) const TVS_CLIENT: Tag = Tag(0x4954_4c5f_5456_5343);
 }
 
 /// An object C holds a pointer to.
@@ -81,6 +88,13 @@ pub(crate) enum Owned {
     Builder(Arc<crate::build::itl_builder>),
     /// `itl_phone`.
     Phone(Arc<crate::phone::itl_phone>),
+    /// `itl_boot_report`.
+    BootReport(Arc<crate::phone::itl_boot_report>),
+    /// `itl_verifier`.
+    Verifier(Arc<crate::verifier::itl_verifier>),
+    /// `itl_tvs_client`.
+    #[cfg(feature = "tvs-net")]
+    TvsClient(Arc<crate::tvs_net::itl_tvs_client>),
 }
 
 impl Owned {
@@ -91,6 +105,10 @@ impl Owned {
             Owned::Signer(_) => "itl_signer",
             Owned::Builder(_) => "itl_builder",
             Owned::Phone(_) => "itl_phone",
+            Owned::BootReport(_) => "itl_boot_report",
+            Owned::Verifier(_) => "itl_verifier",
+            #[cfg(feature = "tvs-net")]
+            Owned::TvsClient(_) => "itl_tvs_client",
         }
     }
 }

@@ -3,8 +3,9 @@
 //! `libcisco_itl.a` and `libcisco_itl.so`, with `include/cisco_itl.h`
 //! (generated from this crate by cbindgen): Cisco's phone trust lists (ITL
 //! and CTL `.tlv` files), signed `.sgn` files, `show itl`, building and
-//! signing, the phone's trust decisions, the TVS wire codec and the ITL
-//! recovery reset, for C and C++ programs. `docs/C.md` tells how to link
+//! signing, the phone's trust decisions and boot, batch verification, the
+//! TVS wire codec, the networked TVS client (feature `tvs-net`) and the
+//! ITL recovery reset, for C and C++ programs. `docs/C.md` tells how to link
 //! it and use it.
 //!
 //! ## Conventions (the same on every entry point)
@@ -54,7 +55,10 @@ pub mod show;
 pub mod signed_file;
 pub mod trust_list;
 pub mod tvs;
+#[cfg(feature = "tvs-net")]
+pub mod tvs_net;
 pub mod types;
+pub mod verifier;
 
 /// The library's major version (the `MAJOR` of `MAJOR.MINOR.PATCH`).
 pub const ITL_VERSION_MAJOR: u32 = 0;

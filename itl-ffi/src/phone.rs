@@ -1,20 +1,23 @@
 //! The phone's trust decisions (`docs/TRUST.md`): a phone's state
 //! (`itl_phone`) and its decisions about new trust lists, signed
-//! configurations, HTTPS servers and TVS servers. TVS is reached through
-//! the caller's callbacks (`itl_tvs`), so firmware keeps its own sockets.
+//! configurations, HTTPS servers and TVS servers, one at a time or as a
+//! whole boot (`itl_phone_boot`, files fetched through the caller's
+//! `itl_tftp`). TVS is reached through the caller's callbacks (`itl_tvs`),
+//! so firmware keeps its own sockets; the networked build fills them from
+//! an `itl_tvs_client` (`itl_tvs_client_tvs`).
 
-use std::ffi::{c_char, c_void};
+use std::ffi::{CString, c_char, c_void};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use itl::ListKind;
-use itl::phone::{ManualClock, Phone, Rejection, Trust};
+use itl::phone::{BootOutcome, BootStep, ManualClock, Phone, Rejection, TftpSource, Trust};
 use itl::tvs::server::TrustVerifier;
 
-use crate::error::{Error, guard, itl_result};
+use crate::error::{Error, guard, guard_value, itl_result};
 use crate::handle::{self, Handle, Owned, Tag, tags};
 use crate::ptr::{
-    ExchangeCallback, Out, OutArray, ServerCertificateCallback, bytes_in, call_exchange,
-    call_server_certificate, str_in, value_in,
+    ExchangeCallback, FetchCallback, Out, OutArray, ServerCertificateCallback, bytes_in,
+    call_exchange, call_fetch, call_server_certificate, str_in, value_in,
 };
 use crate::trust_list::itl_trust_list;
 use crate::types::{itl_policy, kind_of};
@@ -59,7 +62,8 @@ pub const ITL_TVS_MAX_MESSAGE: usize = 65_545;
 ///
 /// Both callbacks return 0 on success and anything else when the server
 /// cannot be reached (the phone then tries the next one). They must return
-/// normally (no `longjmp`, no C++ exception).
+/// normally (no `longjmp`, no C++ exception). In the networked build,
+/// `itl_tvs_client_tvs` fills one that goes through an `itl_tvs_client`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct itl_tvs {
@@ -623,6 +627,258 @@ pub extern "C" fn itl_trust_text(rule: u32, index: usize, text: *mut *mut c_char
         let trust = trust_of(rule, index)
             .ok_or_else(|| Error::invalid(format!("{rule} is not an ITL_TRUST_* rule")))?;
         text.write(handle::give_text(trust.to_string()));
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------
+// Boot
+
+/// Boot step outcome: the TFTP server has no such file.
+pub const ITL_BOOT_NOT_FOUND: u32 = 0;
+/// Boot step outcome: a trust list (CTL or ITL), accepted or refused.
+pub const ITL_BOOT_TRUST_LIST: u32 = 1;
+/// Boot step outcome: the configuration file, accepted or refused.
+pub const ITL_BOOT_CONFIG: u32 = 2;
+
+/// How a booting phone fetches files: the caller's callback, called during
+/// `itl_phone_boot` on the calling thread, once per file name, in the
+/// order of the boot.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct itl_tftp {
+    /// Passed to the callback untouched.
+    pub userdata: *mut c_void,
+    /// Gives the bytes of file `name` (NUL-terminated, valid during the
+    /// call): points `*data` at them and writes their length into `*len`,
+    /// then returns 0; returns anything else when the server has no such
+    /// file. The bytes stay the caller's: they must remain valid and
+    /// unchanged until the callback is called again or `itl_phone_boot`
+    /// returns (the library copies them when the callback returns). An
+    /// empty file is a non-NULL `*data` with a `*len` of 0. Must return
+    /// normally (no `longjmp`, no C++ exception).
+    pub fetch: Option<
+        unsafe extern "C" fn(
+            userdata: *mut c_void,
+            name: *const c_char,
+            data: *mut *const u8,
+            len: *mut usize,
+        ) -> i32,
+    >,
+}
+
+/// The callback as a `TftpSource`.
+struct CallbackTftp {
+    userdata: *mut c_void,
+    fetch: FetchCallback,
+}
+
+impl TftpSource for CallbackTftp {
+    fn fetch(&self, name: &str) -> Option<Vec<u8>> {
+        let name = CString::new(name).ok()?;
+        call_fetch(self.fetch, self.userdata, &name)
+    }
+}
+
+/// One step of a boot, as the report keeps it.
+struct Step {
+    file: CString,
+    outcome: u32,
+    result: itl_result,
+    rule: u32,
+    index: usize,
+    reason: Option<CString>,
+}
+
+impl Step {
+    fn of(step: BootStep) -> Self {
+        let (outcome, decision) = match step.outcome {
+            BootOutcome::NotFound => (ITL_BOOT_NOT_FOUND, None),
+            BootOutcome::TrustList(d) => (ITL_BOOT_TRUST_LIST, Some(d)),
+            BootOutcome::Config(d) => (ITL_BOOT_CONFIG, Some(d)),
+        };
+        let text = |t: String| CString::new(t.replace('\0', "\u{FFFD}")).unwrap_or_default();
+        let (result, (rule, index), reason) = match decision {
+            None => (
+                itl_result::ITL_ERR_NOT_FOUND,
+                (ITL_TRUST_NONE, ITL_NO_INDEX),
+                None,
+            ),
+            Some(Ok(t)) => (itl_result::ITL_OK, trust_parts(t), None),
+            Some(Err(r)) => (
+                itl_result::ITL_ERR_REJECTED,
+                (ITL_TRUST_NONE, ITL_NO_INDEX),
+                Some(text(r.to_string())),
+            ),
+        };
+        Step {
+            file: text(step.file),
+            outcome,
+            result,
+            rule,
+            index,
+            reason,
+        }
+    }
+}
+
+/// What a boot did: the files the phone asked for, in order, and what
+/// became of each. Immutable; made by `itl_phone_boot`.
+pub struct itl_boot_report {
+    tag: Tag,
+    steps: Box<[Step]>,
+}
+
+impl Handle for itl_boot_report {
+    const NAME: &'static str = "itl_boot_report";
+    const TAG: Tag = tags::BOOT_REPORT;
+    fn tag(&self) -> Tag {
+        self.tag
+    }
+    fn wrap(this: std::sync::Arc<Self>) -> Owned {
+        Owned::BootReport(this)
+    }
+    fn unwrap(owned: &Owned) -> Option<&std::sync::Arc<Self>> {
+        match owned {
+            Owned::BootReport(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// One file a booting phone asked for, read from an `itl_boot_report`.
+/// Its strings are owned by the report: valid until it is freed.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct itl_boot_step {
+    /// The file name asked for (`CTLSEP0011215A1AE3.tlv`, `ITLFile.tlv`,
+    /// `SEP0011215A1AE3.cnf.xml.sgn`…), NUL-terminated.
+    pub file: *const c_char,
+    /// `ITL_BOOT_NOT_FOUND`, `ITL_BOOT_TRUST_LIST` or `ITL_BOOT_CONFIG`.
+    pub outcome: u32,
+    /// `ITL_OK` (accepted), `ITL_ERR_REJECTED` (refused: `reason` says
+    /// why) or `ITL_ERR_NOT_FOUND` (the server has no such file).
+    pub result: itl_result,
+    /// The rule that accepted (`ITL_TRUST_*`), `ITL_TRUST_NONE` otherwise.
+    pub rule: u32,
+    /// Its record or server index, `ITL_NO_INDEX` when it has none.
+    pub index: usize,
+    /// Why the file was refused ("refused: …"), NUL-terminated; NULL
+    /// unless `result` is `ITL_ERR_REJECTED`.
+    pub reason: *const c_char,
+}
+
+/// Boots the phone against a TFTP server, as the phone's firmware does:
+/// asks for `CTLSEP<MAC>.tlv` (else `CTLFile.tlv`), then, with Security
+/// By Default, `ITLSEP<MAC>.tlv` (else `ITLFile.tlv`), offering each list
+/// found (`itl_phone_offer_trust_list`); then the signed configuration
+/// `SEP<MAC>.cnf.xml.sgn` (`SEP<MAC>.cnf.xml.enc.sgn` when
+/// `encrypted_config`) when it holds a trust list
+/// (`itl_phone_offer_config`), or the unsigned `SEP<MAC>.cnf.xml` when it
+/// holds none. A refused list locks the phone as in
+/// `itl_phone_offer_trust_list`.
+///
+/// `tftp`: the caller's fetch callback (required), called on this thread
+/// during the call, with the phone's lock held (it must not call into the
+/// same phone).
+/// `tvs`: how to reach TVS, or NULL when no TVS server is reachable.
+/// `now`: the time, in seconds since the Unix epoch.
+/// `out`: receives the report (or NULL on failure); free it with
+/// `itl_boot_report_free`.
+/// Returns `ITL_OK` whenever the boot ran, whatever was accepted: the
+/// report says what became of each file (`itl_boot_report_step`).
+///
+/// Ownership: `phone` stays the caller's; `*tftp` and `*tvs` are read
+/// during the call only; the bytes the callback points at stay the
+/// caller's; the caller owns `*out` (free with `itl_boot_report_free`).
+#[unsafe(no_mangle)]
+pub extern "C" fn itl_phone_boot(
+    phone: *mut itl_phone,
+    tftp: *const itl_tftp,
+    tvs: *const itl_tvs,
+    now: u64,
+    encrypted_config: bool,
+    out: *mut *mut itl_boot_report,
+) -> itl_result {
+    guard("itl_phone_boot", || {
+        let out = Out::new(out, "out")?;
+        out.write(std::ptr::null_mut());
+        let t = value_in(tftp, "tftp")?;
+        let source = CallbackTftp {
+            userdata: t.userdata,
+            fetch: t.fetch.ok_or_else(|| Error::null("tftp->fetch"))?,
+        };
+        let mut tvs = verifier(tvs)?;
+        let p = handle::get(phone.cast_const(), "phone")?;
+        let steps = p.lock().boot(
+            &source,
+            tvs.as_mut(),
+            &ManualClock::new(now),
+            encrypted_config,
+        );
+        out.write(handle::new_handle(itl_boot_report {
+            tag: tags::BOOT_REPORT,
+            steps: steps.into_iter().map(Step::of).collect(),
+        }));
+        Ok(())
+    })
+}
+
+/// Frees a boot report and its strings.
+///
+/// Ownership: takes back `report`; the strings of its steps die with it.
+/// NULL is a no-op; anything that is not a live report is left alone and
+/// reported in `itl_last_error_message()`.
+#[unsafe(no_mangle)]
+pub extern "C" fn itl_boot_report_free(report: *mut itl_boot_report) {
+    handle::free("itl_boot_report_free", report);
+}
+
+/// The number of files the boot asked for (at least 2), or 0 when
+/// `report` is not a live report (then `itl_last_error_message()` says
+/// why).
+///
+/// Threads: any thread (a report is immutable).
+///
+/// Ownership: `report` is borrowed for the call.
+#[unsafe(no_mangle)]
+pub extern "C" fn itl_boot_report_step_count(report: *const itl_boot_report) -> usize {
+    guard_value("itl_boot_report_step_count", 0, || {
+        Ok(handle::get(report, "report")?.steps.len())
+    })
+}
+
+/// Step `index` (0-based, in the order of the boot) of a boot report.
+///
+/// `step`: receives the step; its `file` and `reason` point into the
+/// report. Returns `ITL_OK`, or `ITL_ERR_INVALID_ARGUMENT` for an index
+/// past the last step.
+///
+/// Ownership: `report` is borrowed; the strings written into `*step` are
+/// owned by the report (valid until `itl_boot_report_free`; do not free).
+#[unsafe(no_mangle)]
+pub extern "C" fn itl_boot_report_step(
+    report: *const itl_boot_report,
+    index: usize,
+    step: *mut itl_boot_step,
+) -> itl_result {
+    guard("itl_boot_report_step", || {
+        let out = Out::new(step, "step")?;
+        let r = handle::get(report, "report")?;
+        let s = r.steps.get(index).ok_or_else(|| {
+            Error::invalid(format!(
+                "index {index} is past the last step ({} steps)",
+                r.steps.len()
+            ))
+        })?;
+        out.write(itl_boot_step {
+            file: s.file.as_ptr(),
+            outcome: s.outcome,
+            result: s.result,
+            rule: s.rule,
+            index: s.index,
+            reason: s.reason.as_ref().map_or(std::ptr::null(), |r| r.as_ptr()),
+        });
         Ok(())
     })
 }

@@ -238,6 +238,39 @@ pub(crate) fn call_exchange(
     })
 }
 
+/// A TFTP callback of `itl_phone_boot`: points `*data` and `*len` at the
+/// bytes of file `name` (the caller's memory); 0 when it has the file.
+pub(crate) type FetchCallback = unsafe extern "C" fn(
+    userdata: *mut c_void,
+    name: *const c_char,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> i32;
+
+/// Calls a fetch callback for `name` and copies the bytes it points at;
+/// `None` when it has no such file (or points at NULL).
+pub(crate) fn call_fetch(
+    callback: FetchCallback,
+    userdata: *mut c_void,
+    name: &CStr,
+) -> Option<Vec<u8>> {
+    let mut data: *const u8 = std::ptr::null();
+    let mut len = 0usize;
+    // SAFETY: the C caller promises `callback` is a valid function of this
+    // type that returns normally and writes at most one pointer into
+    // `data` and one `usize` into `len`, both Rust memory valid for the
+    // call; `name` is a NUL-terminated string valid for the call, which the
+    // callback may only read.
+    let status = unsafe { callback(userdata, name.as_ptr(), &mut data, &mut len) };
+    if status != 0 {
+        return None;
+    }
+    // The callback promises `len` readable bytes at `data` until it is
+    // called again or `itl_phone_boot` returns: `bytes_in` checks what it
+    // can (NULL, alignment, overflow) and the bytes are copied at once.
+    bytes_in(data, len, "*data").ok().map(<[u8]>::to_vec)
+}
+
 #[cfg(feature = "aws-lc")]
 unsafe extern "C" {
     /// AWS-LC's `AWSLC_thread_local_clear` (`openssl/thread.h`): frees the

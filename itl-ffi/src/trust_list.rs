@@ -126,6 +126,12 @@ impl itl_trust_list {
         })
     }
 
+    /// The list's bytes (the library's copy).
+    #[cfg_attr(not(feature = "tvs-net"), allow(dead_code))]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.data
+    }
+
     /// The parsed view of the bytes (parsed again: cheap, and it parsed
     /// once already).
     pub(crate) fn view(&self) -> Result<TrustList<'_>, Error> {
