@@ -1,5 +1,7 @@
 // The header from C++11: it compiles warning-free with extern "C" linkage,
-// links, and the types behave as the C ones do.
+// links, and the types behave as the C ones do. Built with
+// -DCISCO_ITL_TVS_NET against the networked library, it also checks the
+// TVS client's declarations.
 #include <cstdio>
 #include <cstring>
 
@@ -20,6 +22,37 @@ int main() {
         std::fprintf(stderr, "unexpected message: %s\n", itl_last_error_message());
         return 1;
     }
+    itl_verifier *verifier = nullptr;
+    if (itl_verifier_new(itl_policy_default(), ITL_VERIFIER_DEFAULT_CACHE_LIMIT, &verifier) !=
+        ITL_OK) {
+        return 1;
+    }
+    itl_verified verified = {ITL_NO_INDEX, ITL_NO_INDEX, 0, 0};
+    rc = itl_verifier_verify(verifier, empty, 0, &verified);
+    itl_verifier_free(verifier);
+    if (rc != ITL_ERR_PARSE || verified.signer_index != ITL_NO_INDEX) {
+        return 1;
+    }
+    itl_tftp tftp = {nullptr, nullptr};
+    itl_boot_report *report = nullptr;
+    if (itl_phone_boot(nullptr, &tftp, nullptr, 0, false, &report) != ITL_ERR_NULL_ARGUMENT) {
+        return 1;
+    }
+#if defined(CISCO_ITL_TVS_NET)
+    itl_tvs_server server = {"127.0.0.1", ITL_TVS_PORT};
+    itl_tvs_client *client = nullptr;
+    rc = itl_tvs_client_new_pinned(&server, 0, empty, 1, 0, 0, &client);
+    if (rc != ITL_ERR_INVALID_ARGUMENT || client != nullptr) {
+        return 1;
+    }
+    itl_tvs tvs = {nullptr, nullptr, nullptr};
+    if (itl_tvs_client_tvs(client, &tvs) != ITL_ERR_NULL_ARGUMENT) {
+        return 1;
+    }
+    itl_tvs_client_free(client);
+    std::printf("with the networked TVS client (%s is code %u)\n",
+                itl_result_name(ITL_ERR_NETWORK), static_cast<unsigned>(ITL_ERR_NETWORK));
+#endif
     itl_policy strict = itl_policy_strict();
     std::printf("cisco_itl %s from C++ (strict policy: %u bits)\n", itl_version(),
                 strict.min_key_bits);

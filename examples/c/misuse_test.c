@@ -63,6 +63,10 @@ static void results_and_messages(void) {
     CHECK(itl_last_error_message() != NULL);
     CHECK(strcmp(itl_result_name(ITL_OK), "ITL_OK") == 0);
     CHECK(strcmp(itl_result_name(ITL_ERR_PANIC), "ITL_ERR_PANIC") == 0);
+    /* Codes are only ever added at the end. */
+    CHECK(ITL_ERR_PANIC == 14 && ITL_ERR_NETWORK == 15);
+    CHECK(strcmp(itl_result_name(ITL_ERR_NETWORK), "ITL_ERR_NETWORK") == 0);
+    CHECK(strcmp(itl_result_name(16), "ITL_UNKNOWN_RESULT") == 0);
     CHECK(strcmp(itl_result_name(12345), "ITL_UNKNOWN_RESULT") == 0);
     CHECK(strcmp(itl_function_name(ITL_FUNCTION_CCM_TFTP), "CCM+TFTP") == 0);
     CHECK(strcmp(itl_function_name(999), "UNKNOWN") == 0);
@@ -122,6 +126,8 @@ static void nulls_and_lengths(const struct file *itl) {
     itl_signer_free(NULL);
     itl_builder_free(NULL);
     itl_phone_free(NULL);
+    itl_verifier_free(NULL);
+    itl_boot_report_free(NULL);
     itl_string_free(NULL);
     itl_bytes_free(NULL);
     CHECK(says("`data` is NULL"));
@@ -536,6 +542,130 @@ static void phone_and_tvs(const struct file *itl) {
            ITL_ERR_PARSE);
 }
 
+static int32_t serve_itl(void *userdata, const char *name, const uint8_t **data, size_t *len) {
+    const struct file *itl = userdata;
+    if (strcmp(name, "ITLFile.tlv") != 0) {
+        return 1;
+    }
+    *data = itl->data;
+    *len = itl->len;
+    return 0;
+}
+
+/* Claims every file but gives no bytes: taken as "no such file". */
+static int32_t serve_null(void *userdata, const char *name, const uint8_t **data, size_t *len) {
+    (void)userdata;
+    (void)name;
+    *data = NULL;
+    *len = 5;
+    return 0;
+}
+
+static void verifiers_and_boot_reports(const struct file *itl) {
+    itl_verifier *verifier = (itl_verifier *)&verifier, *other = NULL;
+    itl_boot_report *report = (itl_boot_report *)&report;
+    itl_phone *phone = NULL;
+    itl_tftp tftp = {NULL, NULL};
+    itl_boot_step step;
+    itl_verified verified;
+    itl_result results[2];
+    const uint8_t *data[2];
+    size_t lens[2], count = 99;
+    int stray = 0;
+
+    /* Verifiers: NULLs, a pointer array with a NULL, wrong kinds. */
+    EXPECT(itl_verifier_new(itl_policy_default(), 8, NULL), ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_verifier_new_trusting(itl_policy_default(), 8, NULL, NULL, 0, &verifier),
+           ITL_ERR_INVALID_ARGUMENT);
+    CHECK(verifier == NULL && says("at least one certificate"));
+    EXPECT(itl_verifier_new_trusting(itl_policy_default(), 8, NULL, lens, 1, &verifier),
+           ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_verifier_new(itl_policy_default(), 8, &verifier), ITL_OK);
+    EXPECT(itl_verifier_verify(verifier, NULL, 3, &verified), ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_verifier_verify(verifier, itl->data, itl->len, NULL), ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_verifier_verify(verifier, itl->data, SIZE_MAX, &verified),
+           ITL_ERR_INVALID_ARGUMENT);
+    EXPECT(itl_verifier_verify(verifier, itl->data, 0, &verified), ITL_ERR_PARSE);
+    CHECK(verified.signer_index == ITL_NO_INDEX && verified.key_bits == 0);
+    data[0] = itl->data;
+    data[1] = NULL;
+    lens[0] = itl->len;
+    lens[1] = itl->len;
+    results[0] = results[1] = ITL_ERR_PANIC;
+    EXPECT(itl_verifier_verify_many(verifier, data, lens, 2, results, NULL, &count),
+           ITL_ERR_NULL_ARGUMENT);
+    CHECK(says("`data[1]` is NULL") && count == 0);
+    /* Nothing was judged: the results are untouched. */
+    CHECK(results[0] == ITL_ERR_PANIC);
+    EXPECT(itl_verifier_verify_many(verifier, data, lens, 2, NULL, NULL, &count),
+           ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_verifier_verify_many(verifier, data, NULL, 1, results, NULL, &count),
+           ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_verifier_verify_many(verifier, data, lens, 1, results, NULL, NULL),
+           ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_verifier_verify_many(verifier, data, lens, 1, results, NULL, &count), ITL_OK);
+    CHECK(count == 1 && results[0] == ITL_OK);
+    EXPECT(itl_verifier_cached_keys(verifier, NULL), ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_phone_new("SEP0011215A1AE3", &phone), ITL_OK);
+    EXPECT(itl_verifier_verify((const itl_verifier *)phone, itl->data, itl->len, &verified),
+           ITL_ERR_BAD_HANDLE);
+    CHECK(says("itl_phone") && says("itl_verifier"));
+    EXPECT(itl_verifier_cached_keys((const itl_verifier *)&stray, &count), ITL_ERR_BAD_HANDLE);
+    EXPECT(itl_phone_is_locked((const itl_phone *)verifier, (bool *)&stray), ITL_ERR_BAD_HANDLE);
+    itl_phone_free((itl_phone *)verifier);
+    CHECK(says("nothing freed"));
+    EXPECT(itl_verifier_new(itl_policy_default(), 8, &other), ITL_OK);
+    itl_verifier_free(verifier);
+    CHECK(strcmp(itl_last_error_message(), "") == 0);
+    EXPECT(itl_verifier_verify(verifier, itl->data, itl->len, &verified), ITL_ERR_BAD_HANDLE);
+    CHECK(says("not a live itl_verifier"));
+    itl_verifier_free(verifier);
+    CHECK(says("nothing freed"));
+    /* The other verifier is unharmed. */
+    EXPECT(itl_verifier_verify(other, itl->data, itl->len, &verified), ITL_OK);
+    CHECK(verified.signer_index == 0);
+    itl_verifier_free(other);
+
+    /* Boot: the TFTP callbacks, and the report's handle. */
+    EXPECT(itl_phone_boot(phone, NULL, NULL, 0, false, &report), ITL_ERR_NULL_ARGUMENT);
+    CHECK(report == NULL && says("`tftp` is NULL"));
+    EXPECT(itl_phone_boot(phone, &tftp, NULL, 0, false, &report), ITL_ERR_NULL_ARGUMENT);
+    CHECK(says("`tftp->fetch` is NULL"));
+    tftp.fetch = serve_itl;
+    tftp.userdata = (void *)itl;
+    EXPECT(itl_phone_boot(phone, &tftp, NULL, 0, false, NULL), ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_phone_boot((itl_phone *)itl->data, &tftp, NULL, 0, false, &report),
+           ITL_ERR_BAD_HANDLE);
+    CHECK(report == NULL);
+    tftp.fetch = serve_null;
+    EXPECT(itl_phone_boot(phone, &tftp, NULL, 0, false, &report), ITL_OK);
+    CHECK(itl_boot_report_step_count(report) == 5);
+    EXPECT(itl_boot_report_step(report, 3, &step), ITL_OK);
+    CHECK(step.outcome == ITL_BOOT_NOT_FOUND && step.result == ITL_ERR_NOT_FOUND);
+    itl_boot_report_free(report);
+    tftp.fetch = serve_itl;
+    EXPECT(itl_phone_boot(phone, &tftp, NULL, 0, false, &report), ITL_OK);
+    EXPECT(itl_boot_report_step(report, 3, &step), ITL_OK);
+    CHECK(step.outcome == ITL_BOOT_TRUST_LIST && step.result == ITL_OK &&
+          step.rule == ITL_TRUST_FIRST_USE && strcmp(step.file, "ITLFile.tlv") == 0);
+    EXPECT(itl_boot_report_step(report, 0, NULL), ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_boot_report_step(report, SIZE_MAX, &step), ITL_ERR_INVALID_ARGUMENT);
+    EXPECT(itl_boot_report_step((const itl_boot_report *)phone, 0, &step), ITL_ERR_BAD_HANDLE);
+    CHECK(itl_boot_report_step_count((const itl_boot_report *)phone) == 0);
+    CHECK(says("itl_phone"));
+    CHECK(itl_boot_report_step_count(NULL) == 0);
+    itl_phone_free((itl_phone *)report);
+    CHECK(says("nothing freed"));
+    /* A report outlives its phone. */
+    itl_phone_free(phone);
+    EXPECT(itl_boot_report_step(report, 3, &step), ITL_OK);
+    CHECK(strcmp(step.file, "ITLFile.tlv") == 0);
+    itl_boot_report_free(report);
+    EXPECT(itl_boot_report_step(report, 0, &step), ITL_ERR_BAD_HANDLE);
+    itl_boot_report_free(report);
+    CHECK(says("nothing freed"));
+}
+
 int main(void) {
     struct file itl = load("cucm-ITLFile.tlv");
     struct file ctl = load("cucm-CTLFile-tokenless.tlv");
@@ -555,6 +685,7 @@ int main(void) {
     keys_and_passwords(&p12, &itl, &pem, &tampered, &reset);
     building(&pem);
     phone_and_tvs(&itl);
+    verifiers_and_boot_reports(&itl);
 
     free(itl.data);
     free(ctl.data);
