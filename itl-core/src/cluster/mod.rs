@@ -60,7 +60,6 @@ pub use servers::{Node, NodeIdentities, REGENERATION_HOLD_SECONDS, SecurityMode,
 use crate::key::Signer;
 use crate::phone::{BootOutcome, BootStep, ManualClock, Phone, TftpSource};
 use crate::tvs::server::InMemoryTvs;
-use servers::{ItlSigning, new_identity};
 
 /// Why a cluster could not be built or an operation not carried out. An
 /// operation that fails leaves the cluster as it was.
@@ -343,79 +342,7 @@ impl Cluster {
             }
             names.push(n);
         }
-        let org = spec.organization.as_str();
-        let mut nodes = Vec::with_capacity(spec.nodes.len());
-        for n in &spec.nodes {
-            let callmanager = match &n.identities.callmanager {
-                Some(s) => s.clone(),
-                None => new_identity(&mut keys, &n.name, org, now, 5)?,
-            };
-            let tvs = match &n.identities.tvs {
-                Some(s) => s.clone(),
-                None => new_identity(&mut keys, &n.name, org, now, 5)?,
-            };
-            nodes.push(Node {
-                name: n.name.clone(),
-                ip: n.ip,
-                tftp: n.tftp,
-                callmanager,
-                tvs,
-                modified_at: None,
-            });
-        }
-        let publisher = nodes
-            .first()
-            .map(|n| n.name.clone())
-            .ok_or(ClusterError::NoNodes)?;
-        let capf = match &spec.capf {
-            Some(s) => s.clone(),
-            None => new_identity(&mut keys, &alloc::format!("CAPF-{publisher}"), org, now, 5)?,
-        };
-        let recovery = match &spec.recovery {
-            Some(s) => s.clone(),
-            None => new_identity(
-                &mut keys,
-                &alloc::format!("ITLRECOVERY_{publisher}"),
-                org,
-                now,
-                20,
-            )?,
-        };
-        let mut etokens = spec.etoken_identities.clone();
-        while etokens.len() < spec.etokens {
-            let name = alloc::format!("SAST-ADN{:08x}", etokens.len() + 1);
-            etokens.push(new_identity(
-                &mut keys,
-                &name,
-                "OU=IPCBU,O=Cisco Systems",
-                now,
-                10,
-            )?);
-        }
-        let phone_sast_trust = if spec.phone_sast_trust {
-            etokens.iter().map(|t| t.certificate().clone()).collect()
-        } else {
-            Vec::new()
-        };
-        let mut home = Servers {
-            nodes,
-            organization: spec.organization.clone(),
-            capf,
-            recovery_backup: recovery.clone(),
-            recovery,
-            etokens,
-            mode: spec.mode,
-            phone_sast_trust,
-            itl_signing: ItlSigning::CallManager,
-            ctl: None,
-            itls: Vec::new(),
-            files_at: now,
-        };
-        if !home.nodes.iter().any(|n| n.tftp) {
-            return Err(ClusterError::NoTftpNode);
-        }
-        home.rebuild_ctl(now)?;
-        home.rebuild_itls(now)?;
+        let home = Servers::create(&spec, &mut keys, now)?;
         let mut cluster = Cluster {
             home,
             new_site: None,
@@ -617,54 +544,26 @@ impl Cluster {
             .ok_or_else(|| ClusterError::UnknownClass(name.into()))
     }
 
+    /// A new cluster with the home cluster's layout and names and its own
+    /// identities, non-secure, except that the saved `ITLRecovery.p12` is
+    /// the home cluster's (a rebuild keeps it; a migration target can use
+    /// it for `remotekey`).
     pub(crate) fn fresh_servers(&mut self) -> Result<Servers, ClusterError> {
-        let now = self.now;
-        let old = &self.home;
-        let org = old.organization.clone();
-        let mut nodes = Vec::with_capacity(old.nodes.len());
-        for n in &old.nodes {
-            nodes.push(Node {
-                name: n.name.clone(),
-                ip: n.ip,
-                tftp: n.tftp,
-                callmanager: new_identity(&mut self.keys, &n.name, &org, now, 5)?,
-                tvs: new_identity(&mut self.keys, &n.name, &org, now, 5)?,
-                modified_at: None,
-            });
-        }
-        let publisher = nodes
-            .first()
-            .map(|n| n.name.clone())
-            .ok_or(ClusterError::NoNodes)?;
-        let capf = new_identity(
-            &mut self.keys,
-            &alloc::format!("CAPF-{publisher}"),
-            &org,
-            now,
-            5,
-        )?;
-        let recovery = new_identity(
-            &mut self.keys,
-            &alloc::format!("ITLRECOVERY_{publisher}"),
-            &org,
-            now,
-            20,
-        )?;
-        let mut servers = Servers {
-            nodes,
-            organization: org,
-            capf,
-            recovery_backup: self.home.recovery_backup.clone(),
-            recovery,
-            etokens: self.home.etokens.clone(),
+        let spec = ClusterSpec {
+            organization: self.home.organization.clone(),
+            nodes: self
+                .home
+                .nodes
+                .iter()
+                .map(|n| NodeSpec::new(&n.name, n.ip, n.tftp))
+                .collect(),
             mode: SecurityMode::NonSecure,
-            phone_sast_trust: Vec::new(),
-            itl_signing: ItlSigning::CallManager,
-            ctl: None,
-            itls: Vec::new(),
-            files_at: now,
+            etokens: 0,
+            etoken_identities: self.home.etokens.clone(),
+            ..ClusterSpec::default()
         };
-        servers.rebuild_itls(now)?;
+        let mut servers = Servers::create(&spec, &mut self.keys, self.now)?;
+        servers.recovery_backup = self.home.recovery_backup.clone();
         Ok(servers)
     }
 }

@@ -172,6 +172,77 @@ pub(crate) fn new_identity(
 }
 
 impl Servers {
+    /// The servers `spec` describes, with the identities it gives and new
+    /// ones from `keys` for the others, and the files they serve at `now`.
+    pub(crate) fn create(
+        spec: &super::ClusterSpec,
+        keys: &mut KeySource,
+        now: u64,
+    ) -> Result<Self, ClusterError> {
+        let org = spec.organization.as_str();
+        let mut identity = |given: &Option<Signer>, name: &str, years| match given {
+            Some(s) => Ok(s.clone()),
+            None => new_identity(keys, name, org, now, years),
+        };
+        let mut nodes = Vec::with_capacity(spec.nodes.len());
+        for n in &spec.nodes {
+            nodes.push(Node {
+                name: n.name.clone(),
+                ip: n.ip,
+                tftp: n.tftp,
+                callmanager: identity(&n.identities.callmanager, &n.name, 5)?,
+                tvs: identity(&n.identities.tvs, &n.name, 5)?,
+                modified_at: None,
+            });
+        }
+        let publisher = nodes
+            .first()
+            .map(|n| n.name.clone())
+            .ok_or(ClusterError::NoNodes)?;
+        if !nodes.iter().any(|n| n.tftp) {
+            return Err(ClusterError::NoTftpNode);
+        }
+        let capf = identity(&spec.capf, &alloc::format!("CAPF-{publisher}"), 5)?;
+        let recovery = identity(
+            &spec.recovery,
+            &alloc::format!("ITLRECOVERY_{publisher}"),
+            20,
+        )?;
+        let mut etokens = spec.etoken_identities.clone();
+        while etokens.len() < spec.etokens {
+            let name = alloc::format!("SAST-ADN{:08x}", etokens.len() + 1);
+            etokens.push(new_identity(
+                keys,
+                &name,
+                "OU=IPCBU,O=Cisco Systems",
+                now,
+                10,
+            )?);
+        }
+        let phone_sast_trust = if spec.phone_sast_trust {
+            etokens.iter().map(|t| t.certificate().clone()).collect()
+        } else {
+            Vec::new()
+        };
+        let mut servers = Servers {
+            nodes,
+            organization: spec.organization.clone(),
+            capf,
+            recovery_backup: recovery.clone(),
+            recovery,
+            etokens,
+            mode: spec.mode,
+            phone_sast_trust,
+            itl_signing: ItlSigning::CallManager,
+            ctl: None,
+            itls: Vec::new(),
+            files_at: now,
+        };
+        servers.rebuild_ctl(now)?;
+        servers.rebuild_itls(now)?;
+        Ok(servers)
+    }
+
     /// The nodes, the publisher first.
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
