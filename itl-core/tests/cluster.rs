@@ -694,6 +694,62 @@ fn bad_descriptions_are_typed_errors() {
 }
 
 #[test]
+fn names_and_sizes_are_checked_before_anything_is_signed() {
+    let node = |name: &str| format!("[[node]]\nname = {name:?}\ntftp = true\n");
+    // A node name becomes a certificate's CN: nothing that adds attributes.
+    for bad in ["pub,O=Cisco Systems", "", "-pub", "pub name", "p=b"] {
+        assert_eq!(
+            Cluster::from_toml(&node(bad), None).unwrap_err(),
+            ClusterError::BadNodeName(bad.into()),
+            "{bad:?}"
+        );
+    }
+    let class = |name: &str, count: u64| {
+        format!(
+            "{}[[phones]]\nname = {name:?}\ncount = {count}\ntftp = \"pub\"\n",
+            node("pub")
+        )
+    };
+    assert!(matches!(
+        Cluster::from_toml(&class("a:b", 1), None),
+        Err(ClusterError::BadClassName(_))
+    ));
+    assert!(matches!(
+        Cluster::from_toml(&class("", 1), None),
+        Err(ClusterError::BadClassName(_))
+    ));
+    assert!(matches!(
+        Cluster::from_toml(&class("many", 1_000_000_001), None),
+        Err(ClusterError::TooLarge(_))
+    ));
+    let many_nodes: String = (0..33).map(|i| node(&format!("n{i}"))).collect();
+    assert!(matches!(
+        Cluster::from_toml(&many_nodes, None),
+        Err(ClusterError::TooLarge(_))
+    ));
+    let mut c = Cluster::from_toml(&class("desk", 1), None).unwrap();
+    assert_eq!(
+        c.apply(&op("add-node:a,b")),
+        Err(ClusterError::BadNodeName("a,b".into()))
+    );
+    // The planner's search is bounded.
+    assert!(matches!(
+        c.plan(&Goal::Rollback, 9),
+        Err(ClusterError::TooLarge(_))
+    ));
+    assert_eq!(
+        c.plan(&Goal::Rollback, 0),
+        Err(ClusterError::NoPlan {
+            goal: "rollback".into(),
+            max_steps: 0
+        })
+    );
+    let plan = c.plan(&Goal::Rollback, 2).unwrap();
+    assert!(plan.safe && plan.complete);
+    assert_eq!(plan.steps, ops(&["prepare-rollback"]));
+}
+
+#[test]
 fn a_used_up_key_pool_is_an_error_not_a_panic() {
     let toml = "keys = \"vectors/keys/capf.pem\"\n[[node]]\nname = \"a\"\ntftp = true\n";
     assert_eq!(

@@ -248,6 +248,9 @@ pub(crate) struct PlanResult {
     /// Orders simulated.
     #[pyo3(get)]
     explored: usize,
+    /// Whether every order up to the step limit was searched.
+    #[pyo3(get)]
+    complete: bool,
 }
 
 impl PlanResult {
@@ -260,6 +263,7 @@ impl PlanResult {
             peak_locked: plan.peak_locked,
             locked_at_end: plan.locked_at_end,
             explored: plan.explored,
+            complete: plan.complete,
         }
     }
 }

@@ -81,7 +81,7 @@ def test_apply_changes_the_cluster_and_refuses_a_second_regeneration_within_five
 def test_plan_for_a_host_name_change() -> None:
     cluster = cisco_itl.Cluster.from_toml(ONE_NODE)
     plan = cluster.plan("new-hostname:pub", 4)
-    assert plan.safe
+    assert plan.safe and plan.complete
     assert plan.steps == ["regenerate-tvs:pub", "reboot", "wait:300", "regenerate-callmanager:pub"]
     assert str(plan).startswith("Safe plan for new-hostname:pub in 3 steps")
     worst = cluster.plan("new-hostname:pub", 1)
@@ -95,6 +95,10 @@ def test_errors_are_cluster_errors() -> None:
             cluster.whatif(bad)
     with pytest.raises(cisco_itl.ClusterError):
         cluster.plan("world-peace")
+    with pytest.raises(cisco_itl.ClusterError, match="at most 8"):
+        cluster.plan("rollback", 50)
+    with pytest.raises(cisco_itl.ClusterError, match="not a host name"):
+        cluster.apply("add-node:a,O=evil")
     with pytest.raises(ValueError):
         cisco_itl.Cluster.from_toml("[[node]]\nname = 1\n")
     with pytest.raises(cisco_itl.ClusterError, match="unknown field"):

@@ -61,6 +61,26 @@ use crate::key::Signer;
 use crate::phone::{BootOutcome, BootStep, ManualClock, Phone, TftpSource};
 use crate::tvs::server::InMemoryTvs;
 
+/// The most nodes a cluster may have (CUCM supports 21).
+pub const MAX_NODES: usize = 32;
+/// The most phone classes a cluster may have: each costs a boot (and a
+/// signed configuration) per simulation.
+pub const MAX_CLASSES: usize = 1_000;
+/// The most phones one class may count.
+pub const MAX_PHONES_PER_CLASS: u64 = 1_000_000_000;
+
+/// Whether `name` is a host name the simulator takes: 1 to 63 letters,
+/// digits, hyphens and dots, starting with a letter or digit. (It becomes
+/// the CN of the node's certificates, so nothing that could add name
+/// attributes gets through.)
+fn valid_host_name(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
 /// Why a cluster could not be built or an operation not carried out. An
 /// operation that fails leaves the cluster as it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +95,24 @@ pub enum ClusterError {
     /// Two nodes or two classes share a name.
     #[error("the name {0:?} is used twice")]
     DuplicateName(String),
+    /// A node name that is not a host name.
+    #[error("{0:?} is not a host name (1 to 63 letters, digits, '-' and '.')")]
+    BadNodeName(String),
+    /// A class name that is empty, too long, or holds ':' or ','.
+    #[error("{0:?} is not a class name (1 to 64 characters, no ':', ',' or control characters)")]
+    BadClassName(String),
+    /// No order of operations reaches the goal within the steps allowed
+    /// (for instance 0 steps, or an operation CUCM refuses).
+    #[error("no order of operations reaches {goal} within {max_steps} steps")]
+    NoPlan {
+        /// The goal.
+        goal: String,
+        /// The steps searched.
+        max_steps: usize,
+    },
+    /// A limit of the simulator.
+    #[error("too large: {0}")]
+    TooLarge(String),
     /// A cluster needs a publisher.
     #[error("a cluster needs at least one node (the publisher)")]
     NoNodes,
@@ -330,6 +368,21 @@ impl Cluster {
     /// class then holds what [`PhoneClassSpec::installed`] says.
     pub fn new(spec: ClusterSpec, mut keys: KeySource) -> Result<Self, ClusterError> {
         let now = spec.start_time;
+        if spec.nodes.len() > MAX_NODES {
+            return Err(ClusterError::TooLarge(alloc::format!(
+                "{} nodes (at most {MAX_NODES})",
+                spec.nodes.len()
+            )));
+        }
+        if spec.phones.len() > MAX_CLASSES {
+            return Err(ClusterError::TooLarge(alloc::format!(
+                "{} phone classes (at most {MAX_CLASSES})",
+                spec.phones.len()
+            )));
+        }
+        if let Some(n) = spec.nodes.iter().find(|n| !valid_host_name(&n.name)) {
+            return Err(ClusterError::BadNodeName(n.name.clone()));
+        }
         let mut names: Vec<&str> = Vec::new();
         for n in spec
             .nodes
@@ -358,6 +411,21 @@ impl Cluster {
     }
 
     fn add_class(&mut self, index: usize, spec: PhoneClassSpec) -> Result<(), ClusterError> {
+        let name_ok = (1..=64).contains(&spec.name.chars().count())
+            && !spec
+                .name
+                .chars()
+                .any(|c| c == ':' || c == ',' || c.is_control());
+        if !name_ok {
+            return Err(ClusterError::BadClassName(spec.name.clone()));
+        }
+        if spec.count > MAX_PHONES_PER_CLASS {
+            return Err(ClusterError::TooLarge(alloc::format!(
+                "{} phones in {} (at most {MAX_PHONES_PER_CLASS} a class)",
+                spec.count,
+                spec.name
+            )));
+        }
         if spec.group.len() > 3 {
             return Err(ClusterError::GroupTooLarge(spec.group.len()));
         }

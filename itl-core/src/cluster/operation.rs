@@ -396,6 +396,15 @@ impl Cluster {
                 self.home.rebuild_itls(now)?;
             }
             O::AddNode { node, tftp } => {
+                if !super::valid_host_name(node) {
+                    return Err(ClusterError::BadNodeName(node.clone()));
+                }
+                if self.home.nodes.len() >= super::MAX_NODES {
+                    return Err(ClusterError::TooLarge(alloc::format!(
+                        "a cluster has at most {} nodes",
+                        super::MAX_NODES
+                    )));
+                }
                 if self.home.node(node).is_some()
                     || self.classes.iter().any(|c| &c.spec.name == node)
                 {

@@ -21,6 +21,15 @@ use core::str::FromStr;
 
 use super::{Cluster, ClusterError, Operation, OperationParseError, Report, SecurityMode};
 
+/// The most steps the planner searches: the orders grow exponentially
+/// with the steps (about 5 choices a step).
+pub const MAX_PLAN_STEPS: usize = 8;
+
+/// The most orders the planner simulates before it stops and answers with
+/// the best plan found so far ([`Plan::complete`] is then false): a few
+/// seconds of work on a large cluster.
+pub const MAX_ORDERS: usize = 2_000;
+
 /// What the administrator wants to reach.
 ///
 /// ```
@@ -155,6 +164,9 @@ pub struct Plan {
     pub max_steps: usize,
     /// Prefixes simulated.
     pub explored: usize,
+    /// Whether every order up to `max_steps` was searched (false when the
+    /// search stopped at [`MAX_ORDERS`]).
+    pub complete: bool,
     /// The report of the final boot.
     pub report: Report,
 }
@@ -202,7 +214,15 @@ impl fmt::Display for Plan {
             "  {}. every phone boots and fetches its files",
             self.steps.len() + 1
         )?;
-        writeln!(f, "({} orders simulated.)", self.explored)
+        if self.complete {
+            writeln!(f, "({} orders simulated.)", self.explored)
+        } else {
+            writeln!(
+                f,
+                "(The search stopped after {} orders; a shorter or safer plan may exist.)",
+                self.explored
+            )
+        }
     }
 }
 
@@ -254,9 +274,9 @@ fn worth(node: &Node, op: &Operation, done_any: bool) -> bool {
 }
 
 impl Cluster {
-    /// Searches plans of at most `max_steps` steps (waits not counted)
-    /// that reach `goal`, and returns the shortest safe one, or the least
-    /// bad one found.
+    /// Searches plans of at most `max_steps` steps (waits not counted, at
+    /// most [`MAX_PLAN_STEPS`]) that reach `goal`, and returns the shortest
+    /// safe one, or the least bad one found.
     ///
     /// ```
     /// use cisco_itl::cluster::{Cluster, Goal, Operation};
@@ -268,6 +288,11 @@ impl Cluster {
     /// # Ok::<(), cisco_itl::cluster::ClusterError>(())
     /// ```
     pub fn plan(&self, goal: &Goal, max_steps: usize) -> Result<Plan, ClusterError> {
+        if max_steps > MAX_PLAN_STEPS {
+            return Err(ClusterError::TooLarge(alloc::format!(
+                "{max_steps} steps (the planner searches at most {MAX_PLAN_STEPS})"
+            )));
+        }
         for way in goal.ways() {
             for op in &way {
                 if let Some(n) = op.regenerates() {
@@ -289,7 +314,8 @@ impl Cluster {
                 counted: 0,
             })
             .collect();
-        for _depth in 0..max_steps {
+        let mut truncated = false;
+        'search: for _depth in 0..max_steps {
             let mut next = Vec::new();
             for node in &frontier {
                 let done_any = !node.used.iter().all(|u| {
@@ -319,6 +345,10 @@ impl Cluster {
                         };
                         cluster.apply_in_place(&wait)?;
                         steps.push(wait);
+                    }
+                    if explored >= MAX_ORDERS {
+                        truncated = true;
+                        break 'search;
                     }
                     explored += 1;
                     if cluster.apply_in_place(&op).is_err() {
@@ -363,10 +393,9 @@ impl Cluster {
             }
             frontier = next;
         }
-        let (peak, at_end, _, node, mut report) = best.ok_or_else(|| {
-            ClusterError::Description(alloc::format!(
-                "no order of operations reaches {goal} within {max_steps} steps"
-            ))
+        let (peak, at_end, _, node, mut report) = best.ok_or_else(|| ClusterError::NoPlan {
+            goal: goal.to_string(),
+            max_steps,
         })?;
         report.operations = node.steps.clone();
         report.peak_locked = peak;
@@ -378,6 +407,7 @@ impl Cluster {
             locked_at_end: at_end,
             max_steps,
             explored,
+            complete: !truncated,
             report,
         })
     }
