@@ -502,6 +502,39 @@ fn adding_and_removing_nodes_changes_the_itl_and_not_trust() {
 }
 
 #[test]
+fn a_node_without_tvs_is_neither_a_tvs_server_nor_in_the_itl() {
+    let toml = r#"
+[[node]]
+name = "pub"
+tftp = true
+[[node]]
+name = "sub"
+tvs-service = false
+[[phones]]
+name = "desk"
+count = 10
+tftp = "pub"
+group = ["pub", "sub"]
+mac = "0011215a1ae3"
+"#;
+    let c = Cluster::from_toml(toml, None).unwrap();
+    let itl = cisco_itl::TrustList::parse(c.servers().itl("pub").unwrap()).unwrap();
+    // SAST, TFTP, CAPF, the publisher's TVS, ITLRecovery: no TVS record for sub.
+    assert_eq!(itl.len(), 5);
+    assert!(c.servers().tvs_server("sub").is_none());
+    assert!(!c.servers().node("sub").unwrap().runs_tvs());
+    assert_eq!(c.classes()[0].phone().device_name(), "SEP0011215A1AE3");
+    // A group member without TVS is no help.
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(report.locked(), 10);
+    let bad_mac = toml.replace("0011215a1ae3", "0011215a1ae");
+    assert_eq!(
+        Cluster::from_toml(&bad_mac, None).unwrap_err(),
+        ClusterError::BadMac("0011215a1ae".into())
+    );
+}
+
+#[test]
 fn phones_without_security_by_default_never_lock() {
     let toml = r#"
 [[node]]

@@ -13,6 +13,7 @@
 //! name = "cucm-pub"
 //! ip = "10.0.0.10"
 //! tftp = true
+//! tvs-service = true                        # runs TVS (the default)
 //! # callmanager = "callmanager.pem"; tvs = "tvs.pem"   (key and certificate)
 //!
 //! [[phones]]
@@ -23,6 +24,7 @@
 //! tftp = "cucm-pub"
 //! group = ["cucm-pub"]                      # TVS servers, at most 3
 //! installed = "current"                     # or "without-recovery", "nothing"
+//! mac = "001D45000101"                      # the first phone's MAC (optional)
 //! ```
 //!
 //! Unknown keys are errors, so a misspelt key never goes unnoticed. Paths
@@ -73,6 +75,7 @@ struct NodeDescription {
     ip: Option<String>,
     #[serde(default)]
     tftp: bool,
+    tvs_service: Option<bool>,
     callmanager: Option<String>,
     tvs: Option<String>,
 }
@@ -88,6 +91,7 @@ struct PhonesDescription {
     #[serde(default)]
     group: Vec<String>,
     installed: Option<String>,
+    mac: Option<String>,
 }
 
 fn bad(message: impl Into<String>) -> ClusterError {
@@ -195,6 +199,7 @@ pub fn parse(text: &str, base: Option<&Path>) -> Result<(ClusterSpec, KeySource)
             None => [10, 0, 0, u8::try_from(10 + i).unwrap_or(u8::MAX)],
         };
         let mut node = NodeSpec::new(&n.name, ip, n.tftp);
+        node.tvs_service = n.tvs_service.unwrap_or(true);
         node.identities = NodeIdentities {
             callmanager: n
                 .callmanager
@@ -222,6 +227,7 @@ pub fn parse(text: &str, base: Option<&Path>) -> Result<(ClusterSpec, KeySource)
             tftp: p.tftp,
             group: p.group,
             installed,
+            mac: p.mac,
         });
     }
     let keys = match d.keys.as_deref() {

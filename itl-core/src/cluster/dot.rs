@@ -121,7 +121,7 @@ impl Cluster {
                 }
             }
             for g in &class.spec.group {
-                let Some(node) = servers.node(g) else {
+                let Some(node) = servers.node(g).filter(|n| n.runs_tvs()) else {
                     continue;
                 };
                 let ok = authenticate_tvs_certificate(&lists, node.tvs.certificate().der()).is_ok();
@@ -140,12 +140,14 @@ impl Cluster {
                 quote(&alloc::format!("tftp:{}", n.name)),
                 quote(&alloc::format!("{}\nTFTP", n.name))
             );
-            let _ = writeln!(
-                out,
-                "  {} [shape=box3d, label={}];",
-                quote(&alloc::format!("tvs:{}", n.name)),
-                quote(&alloc::format!("{}\nTVS", n.name))
-            );
+            if n.tvs_service {
+                let _ = writeln!(
+                    out,
+                    "  {} [shape=box3d, label={}];",
+                    quote(&alloc::format!("tvs:{}", n.name)),
+                    quote(&alloc::format!("{}\nTVS", n.name))
+                );
+            }
         }
         out.push_str("}\n");
         out

@@ -98,6 +98,9 @@ pub enum ClusterError {
     /// A node name that is not a host name.
     #[error("{0:?} is not a host name (1 to 63 letters, digits, '-' and '.')")]
     BadNodeName(String),
+    /// A MAC that is not 12 hexadecimal digits.
+    #[error("{0:?} is not a MAC (12 hexadecimal digits)")]
+    BadMac(String),
     /// A class name that is empty, too long, or holds ':' or ','.
     #[error("{0:?} is not a class name (1 to 64 characters, no ':', ',' or control characters)")]
     BadClassName(String),
@@ -225,6 +228,9 @@ pub struct PhoneClassSpec {
     pub group: Vec<String>,
     /// What it holds at the start.
     pub installed: Installed,
+    /// The MAC of its first phone (12 hexadecimal digits), the one the
+    /// simulation boots; made up from the class's position when `None`.
+    pub mac: Option<String>,
 }
 
 impl PhoneClassSpec {
@@ -239,6 +245,7 @@ impl PhoneClassSpec {
             tftp: tftp.into(),
             group: group.iter().map(|s| (*s).into()).collect(),
             installed: Installed::Current,
+            mac: None,
         }
     }
 }
@@ -286,17 +293,21 @@ pub struct NodeSpec {
     pub ip: [u8; 4],
     /// Whether it runs the TFTP service.
     pub tftp: bool,
+    /// Whether it runs the TVS service (CUCM runs it on every node that
+    /// runs CallManager; default true).
+    pub tvs_service: bool,
     /// Its identities, when given; made from the key source otherwise.
     pub identities: NodeIdentities,
 }
 
 impl NodeSpec {
-    /// A node with identities from the key source.
+    /// A node running TVS, with identities from the key source.
     pub fn new(name: &str, ip: [u8; 4], tftp: bool) -> Self {
         NodeSpec {
             name: name.into(),
             ip,
             tftp,
+            tvs_service: true,
             identities: NodeIdentities::default(),
         }
     }
@@ -433,7 +444,13 @@ impl Cluster {
         for g in &spec.group {
             self.home.node_index(g)?;
         }
-        let mac = alloc::format!("SEP{:012X}", 0x00_1D_45_00_00_00_u64 + index as u64 * 0x101);
+        let mac = match &spec.mac {
+            Some(m) if m.len() == 12 && m.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                alloc::format!("SEP{}", m.to_ascii_uppercase())
+            }
+            Some(m) => return Err(ClusterError::BadMac(m.clone())),
+            None => alloc::format!("SEP{:012X}", 0x00_1D_45_00_00_00_u64 + index as u64 * 0x101),
+        };
         let mut phone = Phone::new(&mac)
             .with_model(spec.model)
             .with_tvs_servers(spec.group.len());

@@ -425,6 +425,7 @@ impl Cluster {
                     name: node.clone(),
                     ip,
                     tftp: *tftp,
+                    tvs_service: true,
                     callmanager,
                     tvs,
                     modified_at: None,

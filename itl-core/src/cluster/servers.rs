@@ -81,6 +81,7 @@ pub struct Node {
     pub(crate) name: String,
     pub(crate) ip: [u8; 4],
     pub(crate) tftp: bool,
+    pub(crate) tvs_service: bool,
     pub(crate) callmanager: Signer,
     pub(crate) tvs: Signer,
     pub(crate) modified_at: Option<u64>,
@@ -95,6 +96,11 @@ impl Node {
     /// Whether the node runs the TFTP service.
     pub fn runs_tftp(&self) -> bool {
         self.tftp
+    }
+
+    /// Whether the node runs the TVS service.
+    pub fn runs_tvs(&self) -> bool {
+        self.tvs_service
     }
 
     /// Its `CallManager.pem` certificate.
@@ -190,6 +196,7 @@ impl Servers {
                 name: n.name.clone(),
                 ip: n.ip,
                 tftp: n.tftp,
+                tvs_service: n.tvs_service,
                 callmanager: identity(&n.identities.callmanager, &n.name, 5)?,
                 tvs: identity(&n.identities.tvs, &n.name, 5)?,
                 modified_at: None,
@@ -302,7 +309,8 @@ impl Servers {
 
     /// The records of the ITL that `node` writes, in CUCM's order: its own
     /// CallManager certificate as SAST and as TFTP, the CAPF, the TVS of
-    /// every node (its own first, the publisher's ITLRecovery after it),
+    /// every node running TVS (its own first, the publisher's ITLRecovery
+    /// after it),
     /// the way the real cluster lays them out.
     fn itl_records(&self, node: &Node, with_recovery: bool) -> Vec<RecordSpec> {
         let cm = node.callmanager.certificate();
@@ -310,15 +318,24 @@ impl Servers {
             RecordSpec::new(cm.clone(), Function::Sast),
             RecordSpec::new(cm.clone(), Function::Tftp),
             RecordSpec::new(self.capf.certificate().clone(), Function::Capf),
-            RecordSpec::new(node.tvs.certificate().clone(), Function::Tvs),
         ];
+        if node.tvs_service {
+            records.push(RecordSpec::new(
+                node.tvs.certificate().clone(),
+                Function::Tvs,
+            ));
+        }
         if with_recovery {
             records.push(RecordSpec::new(
                 self.recovery.certificate().clone(),
                 Function::Sast,
             ));
         }
-        for other in self.nodes.iter().filter(|n| n.name != node.name) {
+        for other in self
+            .nodes
+            .iter()
+            .filter(|n| n.name != node.name && n.tvs_service)
+        {
             records.push(RecordSpec::new(
                 other.tvs.certificate().clone(),
                 Function::Tvs,
@@ -472,11 +489,12 @@ impl Servers {
         roles
     }
 
-    /// The TVS service of the node named `name`: its `TVS.pem` and the
+    /// The TVS service of the node named `name` (`None` when it runs
+    /// none): its `TVS.pem` and the
     /// cluster's certificate store (every node's CallManager and TVS
     /// certificates, CAPF, ITLRecovery, and the Phone-SAST-trust uploads).
     pub fn tvs_server(&self, name: &str) -> Option<TvsServer> {
-        let node = self.node(name)?;
+        let node = self.node(name).filter(|n| n.tvs_service)?;
         let mut server = TvsServer::new(&node.name, node.tvs.certificate().clone());
         for n in &self.nodes {
             let cm = n.callmanager.certificate();
