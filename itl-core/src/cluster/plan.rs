@@ -188,15 +188,21 @@ impl Plan {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let counted = self
+        let waits = self
             .steps
             .iter()
-            .filter(|s| !matches!(s, Operation::Wait { .. }))
+            .filter(|s| matches!(s, Operation::Wait { .. }))
             .count();
+        let counted = self.steps.len() - waits;
+        let and_waits = match waits {
+            0 => String::new(),
+            1 => " (and a wait)".into(),
+            n => alloc::format!(" (and {n} waits)"),
+        };
         if self.safe {
             writeln!(
                 f,
-                "Safe plan for {} in {counted} steps: no phone is locked at any reboot.",
+                "Safe plan for {} in {counted} steps{and_waits}: no phone is locked at any reboot.",
                 self.goal
             )?;
         } else {
