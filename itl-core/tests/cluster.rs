@@ -194,6 +194,8 @@ fn a_second_nodes_tvs_in_the_group_keeps_phones_trusting() {
 
 #[test]
 fn one_regeneration_at_a_time_locks_nobody() {
+    // CUCM resets the phones after each regeneration and holds the next one
+    // for five minutes: the phones take the ITL in between.
     let c = cluster(
         "non-secure",
         &["pub"],
@@ -202,29 +204,64 @@ fn one_regeneration_at_a_time_locks_nobody() {
     for order in [
         [
             "regenerate-callmanager:pub",
-            "reboot",
             "wait:300",
             "regenerate-tvs:pub",
         ],
         [
             "regenerate-tvs:pub",
-            "reboot",
             "wait:300",
             "regenerate-callmanager:pub",
         ],
     ] {
         let report = c.whatif(&ops(&order)).unwrap();
-        assert_eq!((report.locked(), report.peak_locked), (0, 0), "{order:?}");
+        assert_eq!((report.locked(), report.peak_cut_off), (0, 0), "{order:?}");
     }
-    // Both without a reboot in between is the host name change again.
-    let report = c
-        .whatif(&ops(&[
-            "regenerate-tvs:pub",
-            "wait:300",
-            "regenerate-callmanager:pub",
-        ]))
-        .unwrap();
-    assert_eq!(report.locked(), 100);
+    // Both at once is the host name change again.
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!((report.locked(), report.peak_cut_off), (100, 100));
+}
+
+#[test]
+fn an_operation_that_fails_halfway_changes_nothing() {
+    let mut c = cluster(
+        "non-secure",
+        &["pub", "sub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    c.apply(&op("set-tftp:desk:sub")).unwrap();
+    let mut no_tftp = Cluster::from_toml(
+        "[[node]]\nname = \"pub\"\n[[node]]\nname = \"sub\"\ntftp = true\n",
+        None,
+    )
+    .unwrap();
+    // Removing the only TFTP node fails after the node was taken out of the copy.
+    assert_eq!(
+        no_tftp.apply(&op("remove-node:sub")),
+        Err(ClusterError::NoTftpNode)
+    );
+    let names: Vec<&str> = no_tftp.servers().nodes().iter().map(|n| n.name()).collect();
+    assert_eq!(names, ["pub", "sub"]);
+    assert!(no_tftp.servers().itl("sub").is_some());
+    // And a phone pointed at another TFTP follows it through TVS.
+    assert_eq!(c.whatif(&ops(&["reboot"])).unwrap().locked(), 0);
+    assert_eq!(c.classes()[0].spec().tftp, "sub");
+}
+
+#[test]
+fn waiting_past_the_year_9999_is_an_error_not_a_panic() {
+    let mut c = cluster(
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    c.apply(&op("wait:18446744073709551615")).unwrap();
+    assert_eq!(c.now(), cisco_itl::cluster::LATEST_TIME);
+    let before = c.servers().itl("pub").unwrap().to_vec();
+    assert!(matches!(
+        c.apply(&op("regenerate-tvs:pub")),
+        Err(ClusterError::Certificate(_))
+    ));
+    assert_eq!(c.servers().itl("pub").unwrap(), &before[..]);
 }
 
 #[test]
@@ -446,6 +483,144 @@ fn migrating_a_class_to_a_new_cluster_locks_it_alone() {
     assert_eq!(outcome(&report, "stayed"), ClassOutcome::Trusting);
 }
 
+// The CTL as a remedy, rollback and the modes.
+
+#[test]
+fn an_etoken_ctl_update_rescues_phones_a_tokenless_one_does_not() {
+    for (mode, works) in [("etoken", true), ("tokenless", false)] {
+        let c = cluster(mode, &["pub"], &[("desk", "pub", &["pub"], "current")]);
+        let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+        assert_eq!(report.locked(), 100, "{mode}");
+        let remedies = &report.class("desk").unwrap().remedies;
+        assert_eq!(
+            remedies.contains(&Remedy::UpdateCtl),
+            works,
+            "{mode}: {remedies:?}"
+        );
+        let after = c
+            .whatif(&ops(&["regenerate-both:pub", "update-ctl", "reboot"]))
+            .unwrap();
+        assert_eq!(after.locked() == 0, works, "{mode}: {after}");
+    }
+    // The eToken way: rule 2 takes the CTL, rule 3 the ITL.
+    let c = cluster("etoken", &["pub"], &[("desk", "pub", &["pub"], "current")]);
+    let after = c
+        .whatif(&ops(&["regenerate-both:pub", "update-ctl", "reboot"]))
+        .unwrap();
+    let steps = &after.class("desk").unwrap().steps;
+    let of = |file: &str| &steps.iter().find(|(f, _)| f == file).unwrap().1;
+    assert_eq!(of("CTLFile.tlv"), &Trust::CtlSast { record: 1 }.to_string());
+    assert_eq!(of("ITLFile.tlv"), &Trust::CtlTftp { record: 2 }.to_string());
+}
+
+#[test]
+fn rollback_needs_a_healthy_cluster_and_can_be_cancelled() {
+    let c = cluster(
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    // Locked phones do not take the blank ITL either.
+    let report = c
+        .whatif(&ops(&["regenerate-both:pub", "prepare-rollback", "reboot"]))
+        .unwrap();
+    assert_eq!(report.locked(), 100);
+    // Healthy: the blank ITL is taken, and cancelling brings a normal ITL
+    // back, taken as on first use since a blank ITL trusts nothing.
+    let report = c
+        .whatif(&ops(&[
+            "prepare-rollback",
+            "reboot",
+            "cancel-rollback",
+            "reboot",
+        ]))
+        .unwrap();
+    assert_eq!(report.cut_off(), 0);
+    let itl = &report
+        .class("desk")
+        .unwrap()
+        .steps
+        .iter()
+        .find(|(f, _)| f == "ITLFile.tlv")
+        .unwrap()
+        .1;
+    assert_eq!(itl, &Trust::FirstUse.to_string());
+    // A reset while rollback is prepared re-signs the blank ITL; the next
+    // TFTP restart still writes blank ITLs.
+    let mut c2 = c.clone();
+    for o in ["prepare-rollback", "itl-reset-localkey", "restart-tftp"] {
+        c2.apply(&op(o)).unwrap();
+    }
+    assert_eq!(
+        cisco_itl::TrustList::parse(c2.servers().itl("pub").unwrap())
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn secure_modes_come_and_go_without_locking() {
+    let c = cluster(
+        "non-secure",
+        &["pub", "sub"],
+        &[
+            ("a", "pub", &["pub"], "current"),
+            ("b", "sub", &["sub"], "current"),
+        ],
+    );
+    let report = c
+        .whatif(&ops(&[
+            "mixed-mode-tokenless",
+            "reboot",
+            "non-secure-mode",
+            "reboot",
+        ]))
+        .unwrap();
+    assert_eq!((report.cut_off(), report.peak_cut_off), (0, 0), "{report}");
+    let mut tokenless = c.clone();
+    tokenless.apply(&op("mixed-mode-tokenless")).unwrap();
+    tokenless.boot();
+    assert!(
+        tokenless
+            .classes()
+            .iter()
+            .all(|k| k.phone().ctl().is_some())
+    );
+}
+
+#[test]
+fn a_reset_with_two_tftp_nodes_cuts_off_the_subscribers_phones_until_tftp_restarts() {
+    let c = cluster(
+        "non-secure",
+        &["pub", "sub"],
+        &[
+            ("on-pub", "pub", &["pub"], "current"),
+            ("on-sub", "sub", &["sub"], "current"),
+        ],
+    );
+    let report = c.whatif(&ops(&["itl-reset-localkey", "reboot"])).unwrap();
+    assert_eq!(outcome(&report, "on-pub"), ClassOutcome::Trusting);
+    // The publisher's ITL names the publisher's CallManager, not sub's, which
+    // signs sub's configuration files.
+    assert_eq!(outcome(&report, "on-sub"), ClassOutcome::ConfigRefused);
+    assert_eq!((report.locked(), report.cut_off()), (0, 100));
+    assert!(
+        report
+            .to_string()
+            .contains("and 100 more refuse their configuration")
+    );
+    let report = c
+        .whatif(&ops(&[
+            "itl-reset-localkey",
+            "reboot",
+            "restart-tftp",
+            "reboot",
+        ]))
+        .unwrap();
+    assert_eq!(report.cut_off(), 0);
+}
+
 // Operations on phones and nodes.
 
 #[test]
@@ -557,7 +732,7 @@ group = ["pub"]
 // The planner.
 
 #[test]
-fn the_planner_splits_a_host_name_change_with_a_reboot() {
+fn the_planner_splits_a_host_name_change_in_two_regenerations() {
     let c = cluster(
         "non-secure",
         &["pub"],
@@ -569,19 +744,17 @@ fn the_planner_splits_a_host_name_change_with_a_reboot() {
         plan.steps,
         ops(&[
             "regenerate-tvs:pub",
-            "reboot",
             "wait:300",
             "regenerate-callmanager:pub"
         ])
     );
-    assert_eq!((plan.peak_locked, plan.locked_at_end), (0, 0));
+    assert_eq!((plan.peak_cut_off, plan.cut_off_at_end), (0, 0));
     // Replaying it confirms it.
     let report = c.whatif(&plan.steps).unwrap();
-    assert_eq!((report.locked(), report.peak_locked), (0, 0));
-    assert!(
-        plan.to_string()
-            .starts_with("Safe plan for new-hostname:pub in 3 steps")
-    );
+    assert_eq!((report.locked(), report.peak_cut_off), (0, 0));
+    assert!(plan.to_string().starts_with(
+        "Safe plan for new-hostname:pub in 2 steps (and a wait): no phone is cut off at any moment."
+    ));
 }
 
 #[test]
@@ -596,7 +769,7 @@ fn the_planner_says_when_no_safe_plan_exists_and_what_the_least_bad_costs() {
         .unwrap();
     assert!(!plan.safe);
     assert_eq!(plan.steps, ops(&["regenerate-both:pub"]));
-    assert_eq!((plan.peak_locked, plan.locked_at_end), (100, 100));
+    assert_eq!((plan.peak_cut_off, plan.cut_off_at_end), (100, 100));
     assert!(
         plan.to_string()
             .starts_with("No safe plan for new-hostname:pub within 1 steps"),
@@ -611,6 +784,40 @@ fn the_planner_says_when_no_safe_plan_exists_and_what_the_least_bad_costs() {
         ),
         Err(ClusterError::UnknownNode(_))
     ));
+}
+
+#[test]
+fn the_planner_stops_at_its_budget_and_says_so() {
+    let c = cluster(
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    let plan = c
+        .plan_within(&"new-hostname:pub".parse().unwrap(), 4, 1)
+        .unwrap();
+    assert!(!plan.complete);
+    assert_eq!(plan.explored, 1);
+    assert!(
+        plan.to_string()
+            .contains("The search stopped after 1 orders"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn without_a_tvs_the_least_bad_plan_ends_with_the_reset() {
+    let toml = "[[node]]\nname = \"pub\"\ntftp = true\ntvs-service = false\n[[phones]]\nname = \"desk\"\ncount = 100\ntftp = \"pub\"\n";
+    let c = Cluster::from_toml(toml, None).unwrap();
+    let plan = c.plan(&"new-callmanager:pub".parse().unwrap(), 3).unwrap();
+    // The reset after the regeneration gets every phone back, but the phones
+    // reset by CUCM right after the regeneration lock first: not safe.
+    assert!(!plan.safe, "{plan}");
+    assert_eq!(
+        plan.steps,
+        ops(&["regenerate-callmanager:pub", "itl-reset-localkey"])
+    );
+    assert_eq!((plan.peak_cut_off, plan.cut_off_at_end), (100, 0));
 }
 
 #[test]

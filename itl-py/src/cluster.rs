@@ -166,8 +166,9 @@ fn operations_or_raise(texts: &[String]) -> PyResult<Vec<Operation>> {
 }
 
 /// What a simulation found: ``str(report)`` is the table, ``locked`` the
-/// phones locked at the end, ``classes`` one dict per class (``name``,
-/// ``phones``, ``locked``, ``outcome``, ``tftp``, ``group``, ``steps``,
+/// phones locked at the end, ``cut_off`` those locked or refusing their
+/// configuration, ``classes`` one dict per class (``name``, ``phones``,
+/// ``locked``, ``cut_off``, ``outcome``, ``tftp``, ``group``, ``steps``,
 /// ``remedies``).
 #[pyclass(frozen, module = "cisco_itl", name = "WhatIfReport")]
 pub(crate) struct WhatIfReport {
@@ -176,9 +177,12 @@ pub(crate) struct WhatIfReport {
     /// Phones locked at the end.
     #[pyo3(get)]
     locked: u64,
-    /// The most phones locked at any reboot.
+    /// Phones cut off at the end: locked, or refusing their configuration.
     #[pyo3(get)]
-    peak_locked: u64,
+    cut_off: u64,
+    /// The most phones cut off at any boot.
+    #[pyo3(get)]
+    peak_cut_off: u64,
     /// Phones in all.
     #[pyo3(get)]
     phones: u64,
@@ -190,7 +194,8 @@ impl WhatIfReport {
             text: report.to_string(),
             json: report.to_json(),
             locked: report.locked(),
-            peak_locked: report.peak_locked,
+            cut_off: report.cut_off(),
+            peak_cut_off: report.peak_cut_off,
             phones: report.phones(),
         }
     }
@@ -227,24 +232,24 @@ impl WhatIfReport {
 }
 
 /// The planner's answer: ``safe``, the ``steps`` (operation words, waits
-/// included), the phones locked at the worst reboot and at the end;
+/// included), the phones cut off at its worst moment and at the end;
 /// ``str(plan)`` says it in sentences.
 #[pyclass(frozen, module = "cisco_itl", name = "Plan")]
 pub(crate) struct PlanResult {
     text: String,
     json: String,
-    /// Whether no phone is locked at any reboot.
+    /// Whether no phone is cut off at any moment of the plan.
     #[pyo3(get)]
     safe: bool,
     /// The steps, as operation words.
     #[pyo3(get)]
     steps: Vec<String>,
-    /// The most phones locked at any reboot.
+    /// The most phones cut off at any moment.
     #[pyo3(get)]
-    peak_locked: u64,
-    /// Phones locked after the final boot.
+    peak_cut_off: u64,
+    /// Phones cut off after the final boot.
     #[pyo3(get)]
-    locked_at_end: u64,
+    cut_off_at_end: u64,
     /// Orders simulated.
     #[pyo3(get)]
     explored: usize,
@@ -260,8 +265,8 @@ impl PlanResult {
             json: plan.to_json(),
             safe: plan.safe,
             steps: plan.steps.iter().map(ToString::to_string).collect(),
-            peak_locked: plan.peak_locked,
-            locked_at_end: plan.locked_at_end,
+            peak_cut_off: plan.peak_cut_off,
+            cut_off_at_end: plan.cut_off_at_end,
             explored: plan.explored,
             complete: plan.complete,
         }

@@ -51,8 +51,9 @@ def test_whatif_host_name_change_locks_the_publishers_single_tvs_phones() -> Non
     assert by_name["pub-pair"]["locked"] == 0
     remedies = [r["remedy"] for r in by_name["pub-8841"]["remedies"]]
     assert "itl-reset-local" in remedies and "tvs-in-group" in remedies
-    assert "23500 of 100000 phones locked at the end" in str(report)
-    assert json.loads(report.to_json())["peak_locked"] == 23_500
+    assert "23500 of 100000 phones locked at the end; at most 23500 cut off at any boot." in str(report)
+    assert report.cut_off == 23_500
+    assert json.loads(report.to_json())["peak_cut_off"] == 23_500
     # The cluster itself did not change.
     assert cluster.whatif(["reboot"]).locked == 0
 
@@ -82,10 +83,10 @@ def test_plan_for_a_host_name_change() -> None:
     cluster = cisco_itl.Cluster.from_toml(ONE_NODE)
     plan = cluster.plan("new-hostname:pub", 4)
     assert plan.safe and plan.complete
-    assert plan.steps == ["regenerate-tvs:pub", "reboot", "wait:300", "regenerate-callmanager:pub"]
-    assert str(plan).startswith("Safe plan for new-hostname:pub in 3 steps")
+    assert plan.steps == ["regenerate-tvs:pub", "wait:300", "regenerate-callmanager:pub"]
+    assert str(plan).startswith("Safe plan for new-hostname:pub in 2 steps (and a wait)")
     worst = cluster.plan("new-hostname:pub", 1)
-    assert not worst.safe and worst.peak_locked == 300 and worst.steps == ["regenerate-both:pub"]
+    assert not worst.safe and worst.peak_cut_off == 300 and worst.steps == ["regenerate-both:pub"]
 
 
 def test_errors_are_cluster_errors() -> None:
@@ -119,7 +120,7 @@ def test_itl_whatif_and_plan_commands(tmp_path: Path) -> None:
     r = itl("whatif", "regenerate-both:cucm-pub")
     assert r.returncode == 1, r.stderr
     assert "23500 of 100000 phones locked at the end" in r.stdout
-    r = itl("whatif", "regenerate-tvs:cucm-pub", "reboot", "wait:300", "regenerate-callmanager:cucm-pub")
+    r = itl("whatif", "regenerate-tvs:cucm-pub", "wait:300", "regenerate-callmanager:cucm-pub")
     assert r.returncode == 0, r.stdout
     description = tmp_path / "cluster.toml"
     description.write_text(ONE_NODE)
@@ -132,6 +133,14 @@ def test_itl_whatif_and_plan_commands(tmp_path: Path) -> None:
     assert r.returncode == 1 and json.loads(r.stdout)["safe"] is False
     r = itl("whatif", "--dot", "regenerate-both:cucm-pub")
     assert r.returncode == 0 and r.stdout.startswith("digraph trust {")
-    for args in (["whatif", "frobnicate"], ["whatif"], ["plan", "nowhere"], ["whatif", str(tmp_path / "missing.toml"), "reboot"]):
+    for args in (
+        ["whatif", "frobnicate"],
+        ["whatif"],
+        ["plan", "nowhere"],
+        ["whatif", str(tmp_path / "missing.toml"), "reboot"],
+        ["plan", "new-hostname:cucm-pub", "--steps", "-1"],
+        ["plan", "new-hostname:cucm-pub", "--steps", "99"],
+    ):
         r = itl(*args)
-        assert r.returncode == 2 and r.stderr.startswith("itl: "), args
+        assert r.returncode == 2 and "Traceback" not in r.stderr, args
+        assert r.stderr.startswith("itl: ") or "error: argument --steps" in r.stderr, args

@@ -54,7 +54,7 @@ def test_whatif_example(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "A host name change on cucm-pub locks 23500 of 100000 phones." in r.stdout
     assert "pub-8841: 14000 locked; a group with cucm-sub1 or cucm-sub2 would have saved them" in r.stdout
-    assert "Safe plan for new-hostname:cucm-pub in 3 steps (and a wait)" in r.stdout
+    assert "Safe plan for new-hostname:cucm-pub in 2 steps (and a wait)" in r.stdout
     description = tmp_path / "one.toml"
     description.write_text('[[node]]\nname = "pub"\ntftp = true\n[[phones]]\nname = "desk"\ncount = 5\ntftp = "pub"\ngroup = ["pub"]\n')
     r = run(str(EXAMPLES / "whatif.py"), str(description), "pub")

@@ -170,14 +170,39 @@ pub fn parse(text: &str, base: Option<&Path>) -> Result<(ClusterSpec, KeySource)
         })?;
     }
     if let Some(n) = d.etokens {
-        if n > 8 {
-            return Err(bad("at most 8 eTokens"));
+        if n > super::MAX_ETOKENS {
+            return Err(ClusterError::TooLarge(alloc::format!(
+                "{n} eTokens (at most {})",
+                super::MAX_ETOKENS
+            )));
         }
         spec.etokens = n;
     }
     spec.phone_sast_trust = d.phone_sast_trust.unwrap_or(false);
     if let Some(t) = d.start_time {
         spec.start_time = t;
+    }
+    // Counts first, before any file is read.
+    if d.node.len() > super::MAX_NODES {
+        return Err(ClusterError::TooLarge(alloc::format!(
+            "{} nodes (at most {})",
+            d.node.len(),
+            super::MAX_NODES
+        )));
+    }
+    if d.phones.len() > super::MAX_CLASSES {
+        return Err(ClusterError::TooLarge(alloc::format!(
+            "{} phone classes (at most {})",
+            d.phones.len(),
+            super::MAX_CLASSES
+        )));
+    }
+    if d.etoken_identities.len() > super::MAX_ETOKENS {
+        return Err(ClusterError::TooLarge(alloc::format!(
+            "{} eTokens (at most {})",
+            d.etoken_identities.len(),
+            super::MAX_ETOKENS
+        )));
     }
     if let Some(p) = &d.capf {
         spec.capf = Some(read_signer(base, p)?);

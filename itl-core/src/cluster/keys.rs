@@ -4,7 +4,7 @@
 //! Regenerating a certificate on a simulated node needs a new RSA key.
 //! Generating one costs tens of milliseconds (1024 bits) to seconds (2048
 //! bits), so the simulator draws keys from a [`KeySource`]: by default the
-//! built-in pool of 48 1024-bit keys shipped with the crate, handed out in
+//! built-in pool of 96 1024-bit keys shipped with the crate, handed out in
 //! order (so runs are reproducible); or a pool of your own PEM keys; or
 //! freshly generated keys. A pool never hands out a key twice: when it is
 //! used up, the operation fails with [`ClusterError::KeysExhausted`].
@@ -30,7 +30,7 @@ use super::ClusterError;
 use crate::cert::CertInfo;
 use crate::key::{Signer, SigningKey};
 
-/// The built-in pool: 48 RSA keys of 1024 bits, PKCS#8 PEM, made with
+/// The built-in pool: 96 RSA keys of 1024 bits, PKCS#8 PEM, made with
 /// `openssl genpkey` for this crate and used only by the simulator.
 const BUILTIN_POOL: &str = include_str!("key_pool.pem");
 
@@ -39,10 +39,10 @@ const BUILTIN_POOL: &str = include_str!("key_pool.pem");
 /// ```
 /// use cisco_itl::cluster::KeySource;
 /// let mut keys = KeySource::builtin();
-/// assert_eq!(keys.remaining(), Some(48));
+/// assert_eq!(keys.remaining(), Some(96));
 /// let key = keys.next_key()?;
 /// assert_eq!(key.bits(), 1024);
-/// assert_eq!(keys.remaining(), Some(47));
+/// assert_eq!(keys.remaining(), Some(95));
 /// # Ok::<(), cisco_itl::cluster::ClusterError>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -57,7 +57,7 @@ enum SourceKind {
 }
 
 impl KeySource {
-    /// The pool shipped with the crate (48 keys of 1024 bits): the rules the
+    /// The pool shipped with the crate (96 keys of 1024 bits): the rules the
     /// simulator checks do not depend on key size, and signing with 1024-bit
     /// keys is about five times faster than with 2048-bit ones.
     pub fn builtin() -> Self {
@@ -180,10 +180,18 @@ pub(crate) fn self_signed(
     let name = Name::from_str(subject).map_err(|_| bad("an invalid subject name"))?;
     let serial = SerialNumber::new(serial).map_err(|_| bad("an invalid serial number"))?;
     let start = core::time::Duration::from_secs(not_before);
-    let end = core::time::Duration::from_secs(not_before.saturating_add(years * 365 * 86_400));
+    let end = core::time::Duration::from_secs(
+        not_before.saturating_add(years.saturating_mul(365 * 86_400)),
+    );
+    let at = |d, what| {
+        std::time::UNIX_EPOCH
+            .checked_add(d)
+            .and_then(|t| Time::try_from(t).ok())
+            .ok_or_else(|| bad(what))
+    };
     let validity = Validity::new(
-        Time::try_from(std::time::UNIX_EPOCH + start).map_err(|_| bad("an invalid start date"))?,
-        Time::try_from(std::time::UNIX_EPOCH + end).map_err(|_| bad("an invalid end date"))?,
+        at(start, "an invalid start date")?,
+        at(end, "an invalid end date")?,
     );
     let signer = pkcs1v15::SigningKey::<Sha256>::new(key.rsa().clone());
     let public = key.rsa().as_ref().clone();

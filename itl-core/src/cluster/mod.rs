@@ -63,11 +63,22 @@ use crate::tvs::server::InMemoryTvs;
 
 /// The most nodes a cluster may have (CUCM supports 21).
 pub const MAX_NODES: usize = 32;
+/// The most eTokens a CTL client uses here.
+pub const MAX_ETOKENS: usize = 8;
 /// The most phone classes a cluster may have: each costs a boot (and a
 /// signed configuration) per simulation.
 pub const MAX_CLASSES: usize = 1_000;
 /// The most phones one class may count.
 pub const MAX_PHONES_PER_CLASS: u64 = 1_000_000_000;
+/// The most operations one `whatif` simulates (its remedies replay them
+/// once per node).
+pub const MAX_OPERATIONS: usize = 64;
+/// The latest simulated time, 9999-12-31 23:59:59 UTC: certificates
+/// cannot be dated later, so `wait` stops there.
+pub const LATEST_TIME: u64 = 253_402_300_799;
+/// Signed configurations kept for reuse across copies of a cluster; the
+/// cache starts over when full.
+const MAX_CACHED_CONFIGS: usize = 4_096;
 
 /// Whether `name` is a host name the simulator takes: 1 to 63 letters,
 /// digits, hyphens and dots, starting with a letter or digit. (It becomes
@@ -98,6 +109,9 @@ pub enum ClusterError {
     /// A node name that is not a host name.
     #[error("{0:?} is not a host name (1 to 63 letters, digits, '-' and '.')")]
     BadNodeName(String),
+    /// A model number outside 1–9999 (a phone's TVS name carries 4 digits).
+    #[error("model {0} is not a phone model number (1 to 9999)")]
+    BadModel(u16),
     /// A MAC that is not 12 hexadecimal digits.
     #[error("{0:?} is not a MAC (12 hexadecimal digits)")]
     BadMac(String),
@@ -440,6 +454,9 @@ impl Cluster {
         if spec.group.len() > 3 {
             return Err(ClusterError::GroupTooLarge(spec.group.len()));
         }
+        if !(1..=9999).contains(&spec.model) {
+            return Err(ClusterError::BadModel(spec.model));
+        }
         let node = self.home.node_index(&spec.tftp)?;
         for g in &spec.group {
             self.home.node_index(g)?;
@@ -545,20 +562,34 @@ impl Cluster {
     }
 
     /// What would happen: applies `ops` to a copy of the cluster, in
-    /// order, boots every class at the end (and at each `reboot`), and
-    /// reports per class with the remedies that would work for locked
-    /// ones. The cluster itself is unchanged.
+    /// order (every class boots at each `reboot` and after each
+    /// regeneration, as CUCM resets the phones), boots every class at the
+    /// end unless the last operation just did, and reports per class with
+    /// the remedies that would work for the phones cut off. The cluster
+    /// itself is unchanged.
     pub fn whatif(&self, ops: &[Operation]) -> Result<Report, ClusterError> {
+        if ops.len() > MAX_OPERATIONS {
+            return Err(ClusterError::TooLarge(alloc::format!(
+                "{} operations (at most {MAX_OPERATIONS})",
+                ops.len()
+            )));
+        }
         let mut copy = self.clone();
         let mut peak = 0;
         for op in ops {
             copy.apply_in_place(op)?;
-            if matches!(op, Operation::Reboot) {
-                peak = peak.max(Report::of(&copy).locked());
+            if op.boots_phones() {
+                peak = peak.max(Report::of(&copy).cut_off());
             }
         }
-        let mut report = copy.boot();
-        report.peak_locked = peak.max(report.locked());
+        // Every class boots at the end, unless the last operation just
+        // booted them (a reboot, a regeneration).
+        let mut report = if ops.last().is_some_and(Operation::boots_phones) {
+            Report::of(&copy)
+        } else {
+            copy.boot()
+        };
+        report.peak_cut_off = peak.max(report.cut_off());
         report.operations = ops.to_vec();
         report.add_remedies(self, &copy);
         Ok(report)
@@ -617,6 +648,9 @@ impl Cluster {
         }
         let bytes = servers.signed_config(node, name).ok()?;
         if let Ok(mut cache) = self.configs.lock() {
+            if cache.len() >= MAX_CACHED_CONFIGS {
+                cache.clear();
+            }
             cache.insert(key, bytes.clone());
         }
         Some(bytes)
@@ -629,10 +663,10 @@ impl Cluster {
             .ok_or_else(|| ClusterError::UnknownClass(name.into()))
     }
 
-    /// A new cluster with the home cluster's layout and names and its own
-    /// identities, non-secure, except that the saved `ITLRecovery.p12` is
-    /// the home cluster's (a rebuild keeps it; a migration target can use
-    /// it for `remotekey`).
+    /// A new cluster with the home cluster's nodes (names, addresses,
+    /// services) and its own identities, non-secure; the saved
+    /// `ITLRecovery.p12` stays the home cluster's (a rebuild keeps it for
+    /// `remotekey`).
     pub(crate) fn fresh_servers(&mut self) -> Result<Servers, ClusterError> {
         let spec = ClusterSpec {
             organization: self.home.organization.clone(),

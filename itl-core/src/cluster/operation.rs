@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 
-use super::servers::{ItlSigning, REGENERATION_HOLD_SECONDS, new_identity};
+use super::servers::{REGENERATION_HOLD_SECONDS, new_identity};
 use super::{Cluster, ClusterError, SecurityMode, Site};
 
 /// One operation on the cluster, or a reboot of the phones.
@@ -27,8 +27,9 @@ use super::{Cluster, ClusterError, SecurityMode, Site};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Operation {
-    /// Regenerates `CallManager.pem` on a node; TFTP restarts and every
-    /// TFTP node's ITL is written again.
+    /// Regenerates `CallManager.pem` on a node; TFTP restarts, every TFTP
+    /// node's ITL is written again, and CUCM resets the phones (every class
+    /// boots), as after every regeneration.
     RegenerateCallManager {
         /// The node.
         node: String,
@@ -166,6 +167,12 @@ impl Operation {
         }
     }
 
+    /// Whether every class boots after this operation: a `reboot`, or a
+    /// certificate regeneration (CUCM resets the phones).
+    pub fn boots_phones(&self) -> bool {
+        matches!(self, Operation::Reboot) || self.regenerates().is_some()
+    }
+
     /// Whether this is a certificate regeneration (subject to the
     /// five-minute rule) on `node`.
     pub(crate) fn regenerates(&self) -> Option<&str> {
@@ -237,10 +244,6 @@ impl FromStr for Operation {
         if b.is_some() && !takes_two {
             return Err(err("it takes at most one argument"));
         }
-        let takes_two = matches!(word, "add-node" | "set-group" | "set-tftp");
-        if b.is_some() && !takes_two {
-            return Err(err("it takes at most one argument"));
-        }
         match word {
             "regenerate-callmanager" => Ok(O::RegenerateCallManager { node: one(a)? }),
             "regenerate-tvs" => Ok(O::RegenerateTvs { node: one(a)? }),
@@ -296,17 +299,11 @@ impl Cluster {
     pub(crate) fn apply_in_place(&mut self, op: &Operation) -> Result<(), ClusterError> {
         use Operation as O;
         let now = self.now;
-        if let Some(node) = op.regenerates() {
-            let i = self.home.node_index(node)?;
-            if let Some(at) = self.home.nodes.get(i).and_then(|n| n.modified_at) {
-                let ready = at.saturating_add(REGENERATION_HOLD_SECONDS);
-                if now < ready {
-                    return Err(ClusterError::TooSoon {
-                        node: node.into(),
-                        wait_seconds: ready - now,
-                    });
-                }
-            }
+        if let Some(wait_seconds) = self.hold(op)? {
+            return Err(ClusterError::TooSoon {
+                node: op.regenerates().unwrap_or_default().into(),
+                wait_seconds,
+            });
         }
         match op {
             O::RegenerateCallManager { node }
@@ -340,16 +337,17 @@ impl Cluster {
                 }
                 n.modified_at = Some(now);
                 self.restart_tftp()?;
+                // CUCM resets the phones after a certificate regeneration
+                // (the notes: "an automatic device reset sent from CUCM").
+                self.boot();
             }
             O::ItlResetLocal => {
-                self.home.itl_signing =
-                    ItlSigning::Recovery(alloc::boxed::Box::new(self.home.recovery.clone()));
-                self.home.rebuild_itls(now)?;
+                let key = self.home.recovery.clone();
+                self.home.reset_itls(&key, now)?;
             }
             O::ItlResetRemote => {
-                self.home.itl_signing =
-                    ItlSigning::Recovery(alloc::boxed::Box::new(self.home.recovery_backup.clone()));
-                self.home.rebuild_itls(now)?;
+                let key = self.home.recovery_backup.clone();
+                self.home.reset_itls(&key, now)?;
             }
             O::RestartTftp => self.restart_tftp()?,
             O::SetTokenless | O::SetETokens | O::SetNonSecure => {
@@ -387,13 +385,9 @@ impl Cluster {
                     }
                 }
             }
-            O::PrepareRollback => {
-                self.home.itl_signing = ItlSigning::Rollback;
-                self.home.rebuild_itls(now)?;
-            }
-            O::CancelRollback => {
-                self.home.itl_signing = ItlSigning::CallManager;
-                self.home.rebuild_itls(now)?;
+            O::PrepareRollback | O::CancelRollback => {
+                self.home.rollback = matches!(op, O::PrepareRollback);
+                self.restart_tftp()?;
             }
             O::AddNode { node, tftp } => {
                 if !super::valid_host_name(node) {
@@ -476,7 +470,9 @@ impl Cluster {
             O::Rebuild => {
                 self.home = self.fresh_servers()?;
             }
-            O::Wait { seconds } => self.now = self.now.saturating_add(*seconds),
+            O::Wait { seconds } => {
+                self.now = self.now.saturating_add(*seconds).min(super::LATEST_TIME);
+            }
             O::Reboot => {
                 self.boot();
             }
@@ -484,13 +480,27 @@ impl Cluster {
         Ok(())
     }
 
+    /// The seconds CUCM's five-minute rule still holds `op` back, if it is
+    /// a regeneration on a node modified less than five minutes ago.
+    pub(crate) fn hold(&self, op: &Operation) -> Result<Option<u64>, ClusterError> {
+        let Some(node) = op.regenerates() else {
+            return Ok(None);
+        };
+        let i = self.home.node_index(node)?;
+        let ready = self
+            .home
+            .nodes
+            .get(i)
+            .and_then(|n| n.modified_at)
+            .map(|at| at.saturating_add(REGENERATION_HOLD_SECONDS));
+        Ok(ready.filter(|r| self.now < *r).map(|r| r - self.now))
+    }
+
     /// A TFTP restart: each node's ITL signed by its CallManager key again
     /// (a reset ends), or the blank ITL while "Prepare Cluster for
     /// Rollback" is on; the CTL as it is.
     fn restart_tftp(&mut self) -> Result<(), ClusterError> {
-        if !matches!(self.home.itl_signing, ItlSigning::Rollback) {
-            self.home.itl_signing = ItlSigning::CallManager;
-        }
+        self.home.reset = None;
         self.home.rebuild_itls(self.now)
     }
 }

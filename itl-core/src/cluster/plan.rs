@@ -1,18 +1,24 @@
-//! The planner: orders of operations and reboots that reach a goal with
-//! no phone locked.
+//! The planner: orders of operations that reach a goal with no phone cut
+//! off at any moment.
 //!
 //! A goal is reached by one of a few sets of operations (a host name
 //! change is `regenerate-both`, or `regenerate-callmanager` and
 //! `regenerate-tvs` separately, in either order). The planner searches,
-//! breadth first so the shortest plan wins, every order of those
-//! operations interleaved with helpers — `reboot` (phones fetch their
-//! files), `itl-reset-localkey`, `restart-tftp`, `update-ctl` in mixed
-//! mode, `upload-phone-sast-trust` — up to a number of steps, simulating
-//! each prefix once. Waits for the five-minute rule are inserted where
-//! CUCM would demand them and are not counted as steps. Every class boots
-//! after the last step. A plan is safe when no phone is locked at any
-//! reboot; when none is, the least bad plan is the one that locks the
-//! fewest phones at its worst reboot, then at the end.
+//! breadth first so the shortest plan wins, orders of those operations
+//! interleaved with helpers — `reboot`, `upload-phone-sast-trust`,
+//! `update-ctl` in mixed mode, and once an operation of the goal is done
+//! `itl-reset-localkey`, then `restart-tftp` — up to a number of steps,
+//! simulating each prefix once; helpers may also follow the goal's last
+//! operation. Waits for the five-minute rule are inserted where CUCM would
+//! demand them and are not counted as steps.
+//!
+//! A plan is **safe** when a phone that boots at any moment of it is not
+//! cut off (locked, or refusing its configuration): after every step every
+//! class boots — for real after a `reboot` or a regeneration (CUCM resets
+//! the phones), on a copy otherwise — and at the end. When no safe plan is
+//! found, the least bad is the one with the fewest phones cut off at its
+//! worst moment, then at the end, then the shortest. The search is bounded
+//! ([`MAX_PLAN_STEPS`], [`MAX_ORDERS`], [`MAX_WORK`]).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -26,9 +32,13 @@ use super::{Cluster, ClusterError, Operation, OperationParseError, Report, Secur
 pub const MAX_PLAN_STEPS: usize = 8;
 
 /// The most orders the planner simulates before it stops and answers with
-/// the best plan found so far ([`Plan::complete`] is then false): a few
-/// seconds of work on a large cluster.
+/// the best plan found so far ([`Plan::complete`] is then false).
 pub const MAX_ORDERS: usize = 2_000;
+
+/// The planner's budget in classes × orders: each order copies the cluster
+/// and may boot every class, so a cluster of 1,000 classes gets 20 orders
+/// and one of 20 classes 1,000.
+pub const MAX_WORK: usize = 20_000;
 
 /// What the administrator wants to reach.
 ///
@@ -154,12 +164,12 @@ pub struct Plan {
     /// The steps, waits included; every class boots after the last.
     #[serde(serialize_with = "displays")]
     pub steps: Vec<Operation>,
-    /// Whether no phone is locked at any reboot.
+    /// Whether no phone is cut off at any moment of the plan.
     pub safe: bool,
-    /// The most phones locked at any reboot, the final boot included.
-    pub peak_locked: u64,
-    /// Phones locked after the final boot.
-    pub locked_at_end: u64,
+    /// The most phones cut off at any moment, the final boot included.
+    pub peak_cut_off: u64,
+    /// Phones cut off after the final boot.
+    pub cut_off_at_end: u64,
     /// The step limit searched.
     pub max_steps: usize,
     /// Prefixes simulated.
@@ -202,14 +212,14 @@ impl fmt::Display for Plan {
         if self.safe {
             writeln!(
                 f,
-                "Safe plan for {} in {counted} steps{and_waits}: no phone is locked at any reboot.",
+                "Safe plan for {} in {counted} steps{and_waits}: no phone is cut off at any moment.",
                 self.goal
             )?;
         } else {
             writeln!(
                 f,
-                "No safe plan for {} within {} steps. The least bad locks {} phones at its worst reboot and leaves {} locked at the end:",
-                self.goal, self.max_steps, self.peak_locked, self.locked_at_end
+                "No safe plan for {} within {} steps. The least bad cuts off {} phones at its worst moment and leaves {} cut off at the end:",
+                self.goal, self.max_steps, self.peak_cut_off, self.cut_off_at_end
             )?;
         }
         for (i, step) in self.steps.iter().enumerate() {
@@ -230,6 +240,15 @@ impl fmt::Display for Plan {
             )
         }
     }
+}
+
+/// The best complete plan found so far.
+struct Best {
+    peak: u64,
+    at_end: u64,
+    counted: usize,
+    steps: Vec<Operation>,
+    report: Report,
 }
 
 /// One prefix of a candidate plan.
@@ -294,6 +313,20 @@ impl Cluster {
     /// # Ok::<(), cisco_itl::cluster::ClusterError>(())
     /// ```
     pub fn plan(&self, goal: &Goal, max_steps: usize) -> Result<Plan, ClusterError> {
+        let classes = self.classes.len().max(1);
+        self.plan_within(goal, max_steps, (MAX_WORK / classes).clamp(1, MAX_ORDERS))
+    }
+
+    /// [`Cluster::plan`] with a budget of `max_orders` orders simulated
+    /// (at most [`MAX_ORDERS`]); when the search stops there, the plan says
+    /// so ([`Plan::complete`]).
+    pub fn plan_within(
+        &self,
+        goal: &Goal,
+        max_steps: usize,
+        max_orders: usize,
+    ) -> Result<Plan, ClusterError> {
+        let max_orders = max_orders.min(MAX_ORDERS);
         if max_steps > MAX_PLAN_STEPS {
             return Err(ClusterError::TooLarge(alloc::format!(
                 "{max_steps} steps (the planner searches at most {MAX_PLAN_STEPS})"
@@ -306,7 +339,7 @@ impl Cluster {
                 }
             }
         }
-        let mut best: Option<(u64, u64, usize, Node, Report)> = None;
+        let mut best: Option<Best> = None;
         let mut explored = 0usize;
         let mut frontier: Vec<Node> = goal
             .ways()
@@ -337,22 +370,20 @@ impl Cluster {
                         continue;
                     }
                     if let Some(best) = &best
-                        && node.peak > best.0
+                        && node.peak > best.peak
                     {
                         continue;
                     }
                     let mut cluster = node.cluster.clone();
                     let mut steps = node.steps.clone();
-                    if let Err(ClusterError::TooSoon { wait_seconds, .. }) =
-                        cluster.clone().apply_in_place(&op)
-                    {
+                    if let Ok(Some(wait_seconds)) = cluster.hold(&op) {
                         let wait = Operation::Wait {
                             seconds: wait_seconds,
                         };
                         cluster.apply_in_place(&wait)?;
                         steps.push(wait);
                     }
-                    if explored >= MAX_ORDERS {
+                    if explored >= max_orders {
                         truncated = true;
                         break 'search;
                     }
@@ -360,10 +391,15 @@ impl Cluster {
                     if cluster.apply_in_place(&op).is_err() {
                         continue;
                     }
-                    let mut peak = node.peak;
-                    if matches!(op, Operation::Reboot) {
-                        peak = peak.max(Report::of(&cluster).locked());
-                    }
+                    // Safe means safe for a phone that boots at any moment:
+                    // after each step, every class is booted (for real after
+                    // a reboot or a regeneration, on a copy otherwise).
+                    let now_cut_off = if op.boots_phones() {
+                        Report::of(&cluster).cut_off()
+                    } else {
+                        cluster.clone().boot().cut_off()
+                    };
+                    let peak = node.peak.max(now_cut_off);
                     steps.push(op.clone());
                     let mut todo = node.todo.clone();
                     todo.retain(|t| t != &op);
@@ -378,39 +414,59 @@ impl Cluster {
                         counted: node.counted + 1,
                     };
                     if child.todo.is_empty() {
-                        let mut end = child.cluster.clone();
-                        let report = end.boot();
-                        let at_end = report.locked();
+                        // The goal is reached: every class boots once more
+                        // (unless the last step just booted them).
+                        let report = if child.steps.last().is_some_and(Operation::boots_phones) {
+                            Report::of(&child.cluster)
+                        } else {
+                            child.cluster.clone().boot()
+                        };
+                        let at_end = report.cut_off();
                         let peak = child.peak.max(at_end);
                         let better = match &best {
                             None => true,
-                            Some((p, e, n, _, _)) => (peak, at_end, child.counted) < (*p, *e, *n),
+                            Some(b) => {
+                                (peak, at_end, child.counted) < (b.peak, b.at_end, b.counted)
+                            }
                         };
                         if better {
-                            best = Some((peak, at_end, child.counted, child, report));
+                            best = Some(Best {
+                                peak,
+                                at_end,
+                                counted: child.counted,
+                                steps: child.steps.clone(),
+                                report,
+                            });
                         }
-                        continue;
                     }
+                    // Helpers may still follow (a reset after the last
+                    // regeneration…).
                     next.push(child);
                 }
             }
-            if best.as_ref().is_some_and(|b| b.0 == 0) {
+            if best.as_ref().is_some_and(|b| b.peak == 0) {
                 break;
             }
             frontier = next;
         }
-        let (peak, at_end, _, node, mut report) = best.ok_or_else(|| ClusterError::NoPlan {
+        let Best {
+            peak,
+            at_end,
+            steps,
+            mut report,
+            ..
+        } = best.ok_or_else(|| ClusterError::NoPlan {
             goal: goal.to_string(),
             max_steps,
         })?;
-        report.operations = node.steps.clone();
-        report.peak_locked = peak;
+        report.operations = steps.clone();
+        report.peak_cut_off = peak;
         Ok(Plan {
             goal: goal.clone(),
-            steps: node.steps,
+            steps,
             safe: peak == 0,
-            peak_locked: peak,
-            locked_at_end: at_end,
+            peak_cut_off: peak,
+            cut_off_at_end: at_end,
             max_steps,
             explored,
             complete: !truncated,

@@ -29,6 +29,12 @@ pub enum ClassOutcome {
 }
 
 impl ClassOutcome {
+    /// Whether phones that end this way take no configuration (locked, or
+    /// refusing their configuration file).
+    pub fn is_cut_off(&self) -> bool {
+        matches!(self, ClassOutcome::Locked | ClassOutcome::ConfigRefused)
+    }
+
     /// A short word for tables.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -96,6 +102,9 @@ pub struct ClassReport {
     pub phones: u64,
     /// Phones locked ("Trust List Update Failed").
     pub locked: u64,
+    /// Phones that take no configuration: locked, or refusing their
+    /// configuration file.
+    pub cut_off: u64,
     /// How it ended.
     pub outcome: ClassOutcome,
     /// Its TFTP node.
@@ -120,8 +129,9 @@ pub struct Report {
     pub operations: Vec<Operation>,
     /// Per class, in the description's order.
     pub classes: Vec<ClassReport>,
-    /// The most phones locked at any reboot, the last included.
-    pub peak_locked: u64,
+    /// The most phones cut off (locked, or refusing their configuration)
+    /// at any boot, the last included.
+    pub peak_cut_off: u64,
 }
 
 fn as_strings<S: serde::Serializer>(ops: &[Operation], s: S) -> Result<S::Ok, S::Error> {
@@ -179,6 +189,11 @@ impl ClassReport {
             } else {
                 0
             },
+            cut_off: if outcome.is_cut_off() {
+                class.spec.count
+            } else {
+                0
+            },
             outcome,
             tftp: class.spec.tftp.clone(),
             group: class.spec.group.clone(),
@@ -212,17 +227,22 @@ impl Report {
     /// The report of a cluster's last boot.
     pub(crate) fn of(cluster: &Cluster) -> Self {
         let classes: Vec<ClassReport> = cluster.classes.iter().map(ClassReport::of).collect();
-        let peak_locked = classes.iter().map(|c| c.locked).sum();
+        let peak_cut_off = classes.iter().map(|c| c.cut_off).sum();
         Report {
             operations: Vec::new(),
             classes,
-            peak_locked,
+            peak_cut_off,
         }
     }
 
     /// Phones locked at the end.
     pub fn locked(&self) -> u64 {
         self.classes.iter().map(|c| c.locked).sum()
+    }
+
+    /// Phones cut off at the end: locked, or refusing their configuration.
+    pub fn cut_off(&self) -> u64 {
+        self.classes.iter().map(|c| c.cut_off).sum()
     }
 
     /// Phones in all.
@@ -247,7 +267,7 @@ impl Report {
             .classes
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.outcome == ClassOutcome::Locked)
+            .filter(|(_, c)| c.outcome.is_cut_off())
             .map(|(i, _)| i)
             .collect();
         if locked.is_empty() {
@@ -287,7 +307,7 @@ impl Report {
                 if let Some(c) = trial.classes.get(i).cloned() {
                     let mut c = c;
                     trial.boot_class(&mut c);
-                    if !c.phone.is_locked()
+                    if !outcome_of(&c).is_cut_off()
                         && let Some(slot) = found.get_mut(i)
                     {
                         slot.push(Remedy::TvsInGroup { node: node.clone() });
@@ -312,7 +332,7 @@ impl Report {
             for &i in &locked {
                 if let Some(mut c) = trial.classes.get(i).cloned() {
                     trial.boot_class(&mut c);
-                    if !c.phone.is_locked()
+                    if !outcome_of(&c).is_cut_off()
                         && let Some(slot) = found.get_mut(i)
                     {
                         slot.push(remedy.clone());
@@ -329,7 +349,7 @@ impl Report {
                 }
                 c.phone = fresh;
                 after.boot_class(&mut c);
-                if !c.phone.is_locked()
+                if !outcome_of(&c).is_cut_off()
                     && let Some(slot) = found.get_mut(i)
                 {
                     slot.push(Remedy::DeleteTrustLists {
@@ -379,14 +399,20 @@ impl fmt::Display for Report {
             )?;
         }
         writeln!(f)?;
+        let refusing = self.cut_off().saturating_sub(self.locked());
         writeln!(
             f,
-            "{} of {} phones locked at the end; at most {} at any reboot.",
+            "{} of {} phones locked at the end{}; at most {} cut off at any boot.",
             self.locked(),
             self.phones(),
-            self.peak_locked
+            if refusing > 0 {
+                alloc::format!(" and {refusing} more refuse their configuration")
+            } else {
+                String::new()
+            },
+            self.peak_cut_off
         )?;
-        for c in self.classes.iter().filter(|c| c.locked > 0) {
+        for c in self.classes.iter().filter(|c| c.cut_off > 0) {
             if c.remedies.is_empty() {
                 writeln!(f, "{}: no remedy found.", c.name)?;
             } else {

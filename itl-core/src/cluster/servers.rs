@@ -62,19 +62,6 @@ impl SecurityMode {
     }
 }
 
-/// Who signs the ITL each TFTP node serves.
-#[derive(Debug, Clone)]
-pub(crate) enum ItlSigning {
-    /// Each TFTP node signs its own ITL with its CallManager key.
-    CallManager,
-    /// `utils itl reset`: the publisher's ITL re-signed by this ITLRecovery
-    /// key, served by every TFTP node until TFTP restarts.
-    Recovery(alloc::boxed::Box<Signer>),
-    /// "Prepare Cluster for Rollback to pre 8.0": a blank ITL holding only
-    /// its signer's record.
-    Rollback,
-}
-
 /// One CUCM node.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -137,7 +124,12 @@ pub struct Servers {
     pub(crate) etokens: Vec<Signer>,
     pub(crate) mode: SecurityMode,
     pub(crate) phone_sast_trust: Vec<CertInfo>,
-    pub(crate) itl_signing: ItlSigning,
+    /// "Prepare Cluster for Rollback to pre 8.0" is on: TFTP writes blank
+    /// ITLs (the signer's record only).
+    pub(crate) rollback: bool,
+    /// `utils itl reset`: the ITL every TFTP node serves until TFTP
+    /// restarts (the publisher's ITL re-signed by an ITLRecovery key).
+    pub(crate) reset: Option<Vec<u8>>,
     pub(crate) ctl: Option<Vec<u8>>,
     pub(crate) itls: Vec<Option<Vec<u8>>>,
     pub(crate) files_at: u64,
@@ -215,6 +207,12 @@ impl Servers {
             &alloc::format!("ITLRECOVERY_{publisher}"),
             20,
         )?;
+        if spec.etokens.max(spec.etoken_identities.len()) > super::MAX_ETOKENS {
+            return Err(ClusterError::TooLarge(alloc::format!(
+                "more than {} eTokens",
+                super::MAX_ETOKENS
+            )));
+        }
         let mut etokens = spec.etoken_identities.clone();
         while etokens.len() < spec.etokens {
             let name = alloc::format!("SAST-ADN{:08x}", etokens.len() + 1);
@@ -240,7 +238,8 @@ impl Servers {
             etokens,
             mode: spec.mode,
             phone_sast_trust,
-            itl_signing: ItlSigning::CallManager,
+            rollback: false,
+            reset: None,
             ctl: None,
             itls: Vec::new(),
             files_at: now,
@@ -409,20 +408,17 @@ impl Servers {
         Ok(Some(builder.sign(signer)?))
     }
 
-    /// Rebuilds every TFTP node's ITL (a TFTP restart) the way the ITL
-    /// signing state says.
+    /// Writes every TFTP node's ITL (a TFTP restart): signed by its
+    /// CallManager key, blank while rollback is prepared; a reset ITL
+    /// (`utils itl reset`) is served instead until the next restart.
     pub(crate) fn rebuild_itls(&mut self, now: u64) -> Result<(), ClusterError> {
         let mut itls = Vec::with_capacity(self.nodes.len());
-        let reset = match &self.itl_signing {
-            ItlSigning::Recovery(key) => Some(self.reset_itl(key, now)?),
-            _ => None,
-        };
         for node in &self.nodes {
-            let itl = match (&self.itl_signing, node.tftp) {
+            let itl = match (&self.reset, node.tftp) {
                 (_, false) => None,
-                (ItlSigning::CallManager, true) => Some(self.build_itl(node, now, true)?),
-                (ItlSigning::Rollback, true) => Some(self.build_rollback_itl(node, now)?),
-                (ItlSigning::Recovery(_), true) => reset.clone(),
+                (Some(reset), true) => Some(reset.clone()),
+                (None, true) if self.rollback => Some(self.build_rollback_itl(node, now)?),
+                (None, true) => Some(self.build_itl(node, now, true)?),
             };
             itls.push(itl);
         }
@@ -431,19 +427,20 @@ impl Servers {
         Ok(())
     }
 
-    /// `utils itl reset`: the publisher's current ITL (the first TFTP
-    /// node's when the publisher runs none) with its signature removed and
-    /// signed by `key`.
-    fn reset_itl(&self, key: &Signer, now: u64) -> Result<Vec<u8>, ClusterError> {
-        let node = self
+    /// `utils itl reset` with `key`: the ITL the publisher serves now (the
+    /// first TFTP node's when the publisher runs none) with its signature
+    /// removed and signed by `key`, then served by every TFTP node.
+    pub(crate) fn reset_itls(&mut self, key: &Signer, now: u64) -> Result<(), ClusterError> {
+        let current = self
             .nodes
             .iter()
-            .find(|n| n.tftp)
+            .zip(&self.itls)
+            .find_map(|(n, itl)| itl.as_deref().filter(|_| n.tftp))
             .ok_or(ClusterError::NoTftpNode)?;
-        let current = self.build_itl(node, now, true)?;
-        let list = TrustList::parse(&current).map_err(|e| ClusterError::Internal(e.to_string()))?;
+        let list = TrustList::parse(current).map_err(|e| ClusterError::Internal(e.to_string()))?;
         let mut owned = TrustListBuf::from_view(&list);
-        Ok(owned.sign_as(key, DigestAlgorithm::Sha1, NameStyle::Cucm)?)
+        self.reset = Some(owned.sign_as(key, DigestAlgorithm::Sha1, NameStyle::Cucm)?);
+        self.rebuild_itls(now)
     }
 
     /// Rebuilds the CTL (`utils ctl update CTLFile`, or the CTL client).
@@ -492,7 +489,7 @@ impl Servers {
     /// The TVS service of the node named `name` (`None` when it runs
     /// none): its `TVS.pem` and the
     /// cluster's certificate store (every node's CallManager and TVS
-    /// certificates, CAPF, ITLRecovery, and the Phone-SAST-trust uploads).
+    /// certificates, CAPF, and the Phone-SAST-trust uploads).
     pub fn tvs_server(&self, name: &str) -> Option<TvsServer> {
         let node = self.node(name).filter(|n| n.tvs_service)?;
         let mut server = TvsServer::new(&node.name, node.tvs.certificate().clone());
@@ -502,9 +499,9 @@ impl Servers {
                 .trust(cm.der(), &self.tvs_roles(cm, Function::CcmTftp))
                 .trust(n.tvs.certificate().der(), &[Function::Tvs]);
         }
-        server = server
-            .trust(self.capf.certificate().der(), &[Function::Capf])
-            .trust(self.recovery.certificate().der(), &[Function::Sast]);
+        // ITLRecovery is not in the store: the notes say a reset reaches
+        // only phones whose ITL already holds the recovery record.
+        server = server.trust(self.capf.certificate().der(), &[Function::Capf]);
         for cert in &self.phone_sast_trust {
             server = server.trust(cert.der(), &[Function::Sast]);
         }

@@ -578,10 +578,21 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 a safe plan exists, 1 only a least bad one, 2 unreadable description or bad goal.",
     )
     pl.add_argument("words", nargs="+", metavar="[CLUSTER.toml] GOAL")
-    pl.add_argument("--steps", type=int, default=5, help="the most steps to search (default 5)")
+    pl.add_argument("--steps", type=_steps, default=5, help="the most steps to search, 0 to 8 (default 5)")
     pl.add_argument("--json", action="store_true", help="the plan as JSON")
     pl.set_defaults(func=lambda a: cmd_plan(_with_goal(a)))
     return p
+
+
+def _steps(text: str) -> int:
+    """``--steps``: a whole number from 0 to 8 (argparse turns the error into a usage error)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= n <= 8:
+        raise argparse.ArgumentTypeError("the planner searches 0 to 8 steps")
+    return n
 
 
 def _with_operations(args: argparse.Namespace) -> argparse.Namespace:
