@@ -4,12 +4,12 @@
 
 use alloc::vec::Vec;
 
-use crate::cert::CertInfo;
+use crate::cert::{CertInfo, RecordFields};
 use crate::function::Function;
 use crate::pkcs12::Identity;
 use crate::sign::SignError;
 use crate::trust_list::TrustList;
-use crate::verify::{Policy, TrustAnchor, VerifyError, VerifyingKey, record_key, spelled_as};
+use crate::verify::{Policy, TrustAnchor, VerifyError, VerifyingKey, record_key};
 use crate::write::{SignerId, TrustListBuf};
 
 /// Why a reset was refused.
@@ -107,7 +107,7 @@ pub fn reset_trusting(
         .find(|r| {
             r.has_function(Function::Sast)
                 && r.serial() == cert.serial()
-                && spelled_as(r.issuer(), |style| cert.issuer(style))
+                && cert.issuer_is(r.issuer())
                 && record_key(r).is_ok_and(|k| k == recovery_key)
         })
         .ok_or(RecoveryError::NoRecoveryRecord)?;

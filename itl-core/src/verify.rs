@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use der::Decode;
 use rsa::pkcs1::RsaPublicKeyRef;
 
-use crate::cert::{CertInfo, NameStyle};
+use crate::cert::{CertInfo, CertView, NameStyle, RecordFields};
 use crate::digest::DigestAlgorithm;
 use crate::function::Function;
 use crate::header::Header;
@@ -234,10 +234,16 @@ impl VerifyingKey {
             .certificate()
             .tbs_certificate()
             .subject_public_key_info();
-        if spki.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
+        Self::from_spki(spki.algorithm.oid, cert.public_key_bytes())
+    }
+
+    /// The key of a certificate whose subject public key has `algorithm`
+    /// and `key` as its bytes: RSA only.
+    fn from_spki(algorithm: der::asn1::ObjectIdentifier, key: &[u8]) -> Result<Self, VerifyError> {
+        if algorithm != rsa::pkcs1::ALGORITHM_OID {
             return Err(VerifyError::BadSignerKey);
         }
-        Self::from_pkcs1_der(cert.public_key_bytes())
+        Self::from_pkcs1_der(key)
     }
 
     /// The modulus size in bits.
@@ -496,12 +502,31 @@ impl TrustAnchor {
 /// ```
 pub fn record_key(r: &Record<'_>) -> Result<VerifyingKey, VerifyError> {
     match r.certificate() {
-        Some(der) => {
-            let cert = CertInfo::from_der(der).map_err(|_| VerifyError::BadCertificate)?;
-            check_record_certificate(r, &cert)?;
-            VerifyingKey::from_certificate(&cert)
-        }
+        Some(der) => match CertView::from_der(der) {
+            // The usual certificate, decoded once without copying.
+            Some(view) => {
+                check_fields(r, &view)?;
+                VerifyingKey::from_spki(view.public_key_algorithm(), view.public_key_bytes())
+            }
+            // Anything the view does not take: x509-cert decides.
+            None => {
+                let cert = CertInfo::from_der(der).map_err(|_| VerifyError::BadCertificate)?;
+                check_record_certificate(r, &cert)?;
+                VerifyingKey::from_certificate(&cert)
+            }
+        },
         None => VerifyingKey::from_pkcs1_der(r.public_key().ok_or(VerifyError::BadSignerKey)?),
+    }
+}
+
+/// What [`record_key`] checks of a record carrying a CERTIFICATE, without
+/// the key: the certificate decodes and the record agrees with it.
+fn check_record(r: &Record<'_>, der: &[u8]) -> Result<(), VerifyError> {
+    match CertView::from_der(der) {
+        Some(view) => check_fields(r, &view),
+        None => CertInfo::from_der(der)
+            .map_err(|_| VerifyError::BadCertificate)
+            .and_then(|cert| check_record_certificate(r, &cert)),
     }
 }
 
@@ -509,6 +534,12 @@ pub fn record_key(r: &Record<'_>) -> Result<VerifyingKey, VerifyError> {
 /// `cert`: PUBLICKEY, SERIALNUMBER, ISSUERNAME, SUBJECTNAME, a SHA-1
 /// CERTHASH and the record SIGNATURE, each when present.
 pub fn check_record_certificate(r: &Record<'_>, cert: &CertInfo) -> Result<(), VerifyError> {
+    check_fields(r, cert)
+}
+
+/// [`check_record_certificate`] for any decoding of the certificate, in
+/// one order (the first field that differs is the error).
+fn check_fields(r: &Record<'_>, cert: &impl RecordFields) -> Result<(), VerifyError> {
     if r.public_key()
         .is_some_and(|pk| pk != cert.public_key_bytes())
     {
@@ -517,10 +548,10 @@ pub fn check_record_certificate(r: &Record<'_>, cert: &CertInfo) -> Result<(), V
     if r.serial() != cert.serial() {
         return Err(VerifyError::RecordMismatch(RecordField::Serial));
     }
-    if !spelled_as(r.issuer(), |s| cert.issuer(s)) {
+    if !cert.issuer_is(r.issuer()) {
         return Err(VerifyError::RecordMismatch(RecordField::Issuer));
     }
-    if !spelled_as(r.subject(), |s| cert.subject(s)) {
+    if !cert.subject_is(r.subject()) {
         return Err(VerifyError::RecordMismatch(RecordField::Subject));
     }
     if r.cert_hash()
@@ -534,16 +565,6 @@ pub fn check_record_certificate(r: &Record<'_>, cert: &CertInfo) -> Result<(), V
         return Err(VerifyError::RecordMismatch(RecordField::Signature));
     }
     Ok(())
-}
-
-/// Whether `written` is the name in one of the styles a list may use.
-pub(crate) fn spelled_as(
-    written: &str,
-    name: impl Fn(NameStyle) -> Result<String, crate::cert::CertError>,
-) -> bool {
-    [NameStyle::Cucm, NameStyle::Comma]
-        .into_iter()
-        .any(|style| name(style).is_ok_and(|n| n == written))
 }
 
 /// Checks that the header names `r` truthfully (SIGNERNAME is its
@@ -731,10 +752,7 @@ impl<'a> TrustList<'a> {
     pub fn check_records(&self) -> Result<(), (usize, VerifyError)> {
         for (i, r) in self.records().enumerate() {
             if let Some(der) = r.certificate() {
-                CertInfo::from_der(der)
-                    .map_err(|_| VerifyError::BadCertificate)
-                    .and_then(|c| check_record_certificate(&r, &c))
-                    .map_err(|e| (i, e))?;
+                check_record(&r, der).map_err(|e| (i, e))?;
             }
         }
         Ok(())

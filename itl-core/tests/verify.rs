@@ -153,3 +153,105 @@ fn verify_with_list_names_the_installed_record() {
         Err(VerifyError::UntrustedSigner)
     );
 }
+
+/// `base` with its issuer and subject replaced by the DER `name` (the
+/// certificate's own signature no longer holds; nothing here checks it).
+fn with_name(base: &[u8], name: &[u8]) -> Vec<u8> {
+    use der::asn1::AnyRef;
+    use der::{Decode, Encode, Tagged};
+    let outer = Vec::<AnyRef<'_>>::from_der(base).unwrap();
+    let mut tbs = outer[0].decode_as::<Vec<AnyRef<'_>>>().unwrap();
+    let at = usize::from(tbs[0].tag().is_context_specific());
+    let name = AnyRef::from_der(name).unwrap();
+    tbs[at + 2] = name;
+    tbs[at + 4] = name;
+    let tbs = tbs.to_der().unwrap();
+    vec![AnyRef::from_der(&tbs).unwrap(), outer[1], outer[2]]
+        .to_der()
+        .unwrap()
+}
+
+/// A DER name of two RDNs, `C=PL` and a multi-valued one with its
+/// attributes out of DER order (a CN that is a UTF8String but not UTF-8,
+/// then `O=b`, whose shorter encoding sorts first).
+fn unusual_name() -> Vec<u8> {
+    use der::asn1::{AnyRef, ObjectIdentifier};
+    use der::{Encode, Tag};
+    let tlv = |tag: Tag, content: &[u8]| AnyRef::new(tag, content).unwrap().to_der().unwrap();
+    let atv = |oid: &str, tag: Tag, value: &[u8]| {
+        let oid = ObjectIdentifier::new_unwrap(oid).to_der().unwrap();
+        tlv(Tag::Sequence, &[oid, tlv(tag, value)].concat())
+    };
+    let c = tlv(Tag::Set, &atv("2.5.4.6", Tag::PrintableString, b"PL"));
+    let o_cn = tlv(
+        Tag::Set,
+        &[
+            atv("2.5.4.3", Tag::Utf8String, b"a\xff"),
+            atv("2.5.4.10", Tag::PrintableString, b"b"),
+        ]
+        .concat(),
+    );
+    tlv(Tag::Sequence, &[c, o_cn].concat())
+}
+
+#[test]
+fn records_of_certificates_with_unusual_names_verify_in_both_spellings() {
+    let callmanager = signer("callmanager-pub.pem");
+    let der = with_name(callmanager.certificate().der(), &unusual_name());
+    let cert = CertInfo::from_der(&der).unwrap();
+    let signer = Signer::new(callmanager.key().clone(), cert.clone()).unwrap();
+    use cisco_itl::cert::NameStyle;
+    use cisco_itl::write::Layout;
+    for (layout, written) in [
+        (Layout::Cucm, "O=b+CN=#0c0261ff;C=PL"),
+        (Layout::Peer, "C=PL,O=b+CN=#0c0261ff"),
+    ] {
+        assert_eq!(cert.subject(layout.name_style()).unwrap(), written);
+        let bytes = TrustListBuilder::new(ListKind::Itl)
+            .layout(layout)
+            .record(cert.clone(), Function::Sast)
+            .sign(&signer)
+            .unwrap();
+        let list = TrustList::parse(&bytes).unwrap();
+        let record = list.record(0).unwrap();
+        assert_eq!((record.subject(), record.issuer()), (written, written));
+        assert_eq!(list.verify().unwrap().signer_index, Some(0));
+        assert_eq!(list.check_records(), Ok(()));
+        assert_eq!(
+            cisco_itl::verify::record_key(&record)
+                .unwrap()
+                .as_pkcs1_der(),
+            cert.public_key_bytes()
+        );
+
+        // The other style's spelling is the same name; the attributes in
+        // the order they are encoded, or as RDNs of their own, are not.
+        let other = match layout.name_style() {
+            NameStyle::Cucm => NameStyle::Comma,
+            NameStyle::Comma => NameStyle::Cucm,
+        };
+        for (subject, expected) in [
+            (cert.subject(other).unwrap(), Ok(())),
+            (
+                "O=b;CN=#0c0261ff;C=PL".to_string(),
+                Err((
+                    0,
+                    VerifyError::RecordMismatch(cisco_itl::verify::RecordField::Subject),
+                )),
+            ),
+            (
+                "CN=#0c0261ff+O=b;C=PL".to_string(),
+                Err((
+                    0,
+                    VerifyError::RecordMismatch(cisco_itl::verify::RecordField::Subject),
+                )),
+            ),
+        ] {
+            let mut owned = TrustListBuf::from_view(&list);
+            owned.records[0].set(rt::SUBJECT_NAME, [subject.as_bytes(), b"\0"].concat());
+            let bytes = owned.to_bytes().unwrap();
+            let edited = TrustList::parse(&bytes).unwrap();
+            assert_eq!(edited.check_records(), expected, "{subject}");
+        }
+    }
+}
