@@ -21,25 +21,11 @@
 #include <string.h>
 
 #include "cisco_itl.h"
+#include "test_checks.h"
 #include "test_vectors.h"
 
 #define DEVICE "SEP0011215A1AE3"
 #define NOW 1773075600u
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed (last error: \"%s\")\n", __FILE__,  \
-                    __LINE__, #cond, itl_last_error_message());                           \
-        }                                                                                 \
-    } while (0)
-
-#define EXPECT(call, code) CHECK((call) == (code))
 
 /* A TFTP server: named files, and the names asked for, in order. */
 #define MAX_FILES 4
@@ -350,10 +336,5 @@ int main(void) {
     free(itl.data);
     free(cfg.data);
     itl_thread_cleanup();
-    if (failed) {
-        printf("boot_verify_test: %d of %d checks FAILED\n", failed, passed + failed);
-        return 1;
-    }
-    printf("boot_verify_test: all %d checks passed\n", passed);
-    return 0;
+    return finish("boot_verify_test");
 }

@@ -17,29 +17,13 @@
 #include <string.h>
 
 #include "cisco_itl.h"
+#include "test_checks.h"
 #include "test_vectors.h"
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed (last error: \"%s\")\n", __FILE__,  \
-                    __LINE__, #cond, itl_last_error_message());                           \
-        }                                                                                 \
-    } while (0)
-
-#define EXPECT(call, code) CHECK((call) == (code))
 
 /* The last error message contains `part`. */
 static int says(const char *part) {
     return strstr(itl_last_error_message(), part) != NULL;
 }
-
-
 
 static int32_t failing_writer(void *userdata, const uint8_t *data, size_t len) {
     (void)data;
@@ -695,10 +679,5 @@ int main(void) {
     free(pem.data);
     free(reset.data);
     itl_thread_cleanup();
-    if (failed) {
-        printf("misuse_test: %d of %d checks FAILED\n", failed, passed + failed);
-        return 1;
-    }
-    printf("misuse_test: all %d checks passed\n", passed);
-    return 0;
+    return finish("misuse_test");
 }

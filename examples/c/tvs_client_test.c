@@ -35,26 +35,12 @@
 #include <unistd.h>
 
 #include "cisco_itl.h"
+#include "test_checks.h"
 #include "test_vectors.h"
 
 #define DEVICE "SEP0011215A1AE3"
 #define TVS_NAME "CP-7965-SEP0011215A1AE3"
 #define NOW 1773075600u
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (cond) {                                                                       \
-            passed++;                                                                     \
-        } else {                                                                          \
-            failed++;                                                                     \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed (last error: \"%s\")\n", __FILE__,  \
-                    __LINE__, #cond, itl_last_error_message());                           \
-        }                                                                                 \
-    } while (0)
-
-#define EXPECT(call, code) CHECK((call) == (code))
 
 static int says(const char *part) {
     return strstr(itl_last_error_message(), part) != NULL;
@@ -440,10 +426,5 @@ int main(int argc, char **argv) {
     free(capf.data);
     free(itl.data);
     itl_thread_cleanup();
-    if (failed) {
-        printf("tvs_client_test: %d of %d checks FAILED\n", failed, passed + failed);
-        return 1;
-    }
-    printf("tvs_client_test: all %d checks passed\n", passed);
-    return 0;
+    return finish("tvs_client_test");
 }
