@@ -13,7 +13,7 @@ use itl::write::Layout;
 use itl::{Function, ListKind};
 
 use crate::error::{Error, guard, itl_result};
-use crate::handle::{self, Handle, Owned, Tag, tags};
+use crate::handle::{self, Tag, tags};
 use crate::ptr::{Out, array_in, bytes_in, opt_str_in, str_in};
 use crate::types::{ITL_LAYOUT_CUCM, ITL_LAYOUT_PEER, digest_of, functions_of, kind_of};
 
@@ -25,22 +25,7 @@ pub struct itl_signer {
     signer: Signer,
 }
 
-impl Handle for itl_signer {
-    const NAME: &'static str = "itl_signer";
-    const TAG: Tag = tags::SIGNER;
-    fn tag(&self) -> Tag {
-        self.tag
-    }
-    fn wrap(this: std::sync::Arc<Self>) -> Owned {
-        Owned::Signer(this)
-    }
-    fn unwrap(owned: &Owned) -> Option<&std::sync::Arc<Self>> {
-        match owned {
-            Owned::Signer(a) => Some(a),
-            _ => None,
-        }
-    }
-}
+handle::handle_kind!(itl_signer, SIGNER, Signer);
 
 /// Opens a PKCS#12 file: the signer made of its key and certificate.
 fn open_pkcs12(der: &[u8], password: &str) -> Result<Signer, Error> {
@@ -158,22 +143,7 @@ pub struct itl_builder {
     kind: ListKind,
 }
 
-impl Handle for itl_builder {
-    const NAME: &'static str = "itl_builder";
-    const TAG: Tag = tags::BUILDER;
-    fn tag(&self) -> Tag {
-        self.tag
-    }
-    fn wrap(this: std::sync::Arc<Self>) -> Owned {
-        Owned::Builder(this)
-    }
-    fn unwrap(owned: &Owned) -> Option<&std::sync::Arc<Self>> {
-        match owned {
-            Owned::Builder(a) => Some(a),
-            _ => None,
-        }
-    }
-}
+handle::handle_kind!(itl_builder, BUILDER, Builder);
 
 /// Applies a consuming builder step to the builder behind the handle.
 fn update(

@@ -160,6 +160,39 @@ pub(crate) trait Handle: Send + Sync + Sized + 'static {
     }
 }
 
+/// Implements [`Handle`] for a handle type whose first field is `tag`:
+/// `handle_kind!(itl_phone, PHONE, Phone)` names it `"itl_phone"`, gives it
+/// the tag `tags::PHONE` and registers it as `Owned::Phone`; an optional
+/// `|this| expr` lists the handles borrowed from it ([`Handle::parts`]).
+macro_rules! handle_kind {
+    ($ty:ident, $tag:ident, $variant:ident) => {
+        $crate::handle::handle_kind!($ty, $tag, $variant, |_this| ::std::vec::Vec::new());
+    };
+    ($ty:ident, $tag:ident, $variant:ident, |$this:ident| $parts:expr) => {
+        impl $crate::handle::Handle for $ty {
+            const NAME: &'static str = stringify!($ty);
+            const TAG: $crate::handle::Tag = $crate::handle::tags::$tag;
+            fn tag(&self) -> $crate::handle::Tag {
+                self.tag
+            }
+            fn wrap(this: ::std::sync::Arc<Self>) -> $crate::handle::Owned {
+                $crate::handle::Owned::$variant(this)
+            }
+            fn unwrap(owned: &$crate::handle::Owned) -> Option<&::std::sync::Arc<Self>> {
+                match owned {
+                    $crate::handle::Owned::$variant(a) => Some(a),
+                    _ => None,
+                }
+            }
+            fn parts(&self) -> Vec<(usize, $crate::handle::Part)> {
+                let $this = self;
+                $parts
+            }
+        }
+    };
+}
+pub(crate) use handle_kind;
+
 /// The address C sees for an object.
 pub(crate) fn address<T>(object: &T) -> usize {
     std::ptr::from_ref(object) as usize

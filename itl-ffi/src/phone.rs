@@ -14,7 +14,7 @@ use itl::phone::{BootOutcome, BootStep, ManualClock, Phone, Rejection, TftpSourc
 use itl::tvs::server::TrustVerifier;
 
 use crate::error::{Error, guard, guard_value, itl_result};
-use crate::handle::{self, Handle, Owned, Tag, tags};
+use crate::handle::{self, Tag, tags};
 use crate::ptr::{
     ExchangeCallback, FetchCallback, Out, OutArray, ServerCertificateCallback, bytes_in,
     call_exchange, call_fetch, call_server_certificate, str_in, value_in,
@@ -167,22 +167,7 @@ impl itl_phone {
     }
 }
 
-impl Handle for itl_phone {
-    const NAME: &'static str = "itl_phone";
-    const TAG: Tag = tags::PHONE;
-    fn tag(&self) -> Tag {
-        self.tag
-    }
-    fn wrap(this: std::sync::Arc<Self>) -> Owned {
-        Owned::Phone(this)
-    }
-    fn unwrap(owned: &Owned) -> Option<&std::sync::Arc<Self>> {
-        match owned {
-            Owned::Phone(a) => Some(a),
-            _ => None,
-        }
-    }
-}
+handle::handle_kind!(itl_phone, PHONE, Phone);
 
 /// The rule and index of a decision.
 fn trust_parts(t: Trust) -> (u32, usize) {
@@ -729,22 +714,7 @@ pub struct itl_boot_report {
     steps: Box<[Step]>,
 }
 
-impl Handle for itl_boot_report {
-    const NAME: &'static str = "itl_boot_report";
-    const TAG: Tag = tags::BOOT_REPORT;
-    fn tag(&self) -> Tag {
-        self.tag
-    }
-    fn wrap(this: std::sync::Arc<Self>) -> Owned {
-        Owned::BootReport(this)
-    }
-    fn unwrap(owned: &Owned) -> Option<&std::sync::Arc<Self>> {
-        match owned {
-            Owned::BootReport(a) => Some(a),
-            _ => None,
-        }
-    }
-}
+handle::handle_kind!(itl_boot_report, BOOT_REPORT, BootReport);
 
 /// One file a booting phone asked for, read from an `itl_boot_report`.
 /// Its strings are owned by the report: valid until it is freed.

@@ -6,7 +6,7 @@ use itl::signed_file::SignedFile;
 use itl::verify::Policy;
 
 use crate::error::{Error, guard, itl_result};
-use crate::handle::{self, Handle, Owned, Part, Tag, tags};
+use crate::handle::{self, Part, Tag, tags};
 use crate::ptr::{Out, array_in, bytes_in};
 use crate::trust_list::{anchor_of, itl_header, itl_trust_list};
 use crate::types::{functions_of, itl_policy};
@@ -30,25 +30,9 @@ impl itl_signed_file {
     }
 }
 
-impl Handle for itl_signed_file {
-    const NAME: &'static str = "itl_signed_file";
-    const TAG: Tag = tags::SIGNED_FILE;
-    fn tag(&self) -> Tag {
-        self.tag
-    }
-    fn wrap(this: std::sync::Arc<Self>) -> Owned {
-        Owned::SignedFile(this)
-    }
-    fn unwrap(owned: &Owned) -> Option<&std::sync::Arc<Self>> {
-        match owned {
-            Owned::SignedFile(a) => Some(a),
-            _ => None,
-        }
-    }
-    fn parts(&self) -> Vec<(usize, Part)> {
-        vec![(handle::address(&*self.header), Part::Header)]
-    }
-}
+handle::handle_kind!(itl_signed_file, SIGNED_FILE, SignedFile, |this| {
+    vec![(handle::address(&*this.header), Part::Header)]
+});
 
 /// Parses a signed file (`SEP<MAC>.cnf.xml.sgn`…): its header; the rest is
 /// the payload. Does not verify it (see

@@ -10,7 +10,7 @@ use itl::verify::{Policy, TrustAnchor};
 use itl::{Function, TrustList};
 
 use crate::error::{Error, guard, guard_value, itl_result};
-use crate::handle::{self, Handle, Owned, Part, Tag, tags};
+use crate::handle::{self, Owned, Part, Tag, tags};
 use crate::ptr::{Out, OutArray, array_in, bytes_in};
 use crate::types::{functions_of, itl_policy, kind_code};
 
@@ -139,32 +139,16 @@ impl itl_trust_list {
     }
 }
 
-impl Handle for itl_trust_list {
-    const NAME: &'static str = "itl_trust_list";
-    const TAG: Tag = tags::TRUST_LIST;
-    fn tag(&self) -> Tag {
-        self.tag
-    }
-    fn wrap(this: std::sync::Arc<Self>) -> Owned {
-        Owned::TrustList(this)
-    }
-    fn unwrap(owned: &Owned) -> Option<&std::sync::Arc<Self>> {
-        match owned {
-            Owned::TrustList(a) => Some(a),
-            _ => None,
-        }
-    }
-    fn parts(&self) -> Vec<(usize, Part)> {
-        let mut parts = vec![(handle::address(&*self.header), Part::Header)];
-        parts.extend(
-            self.records
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (handle::address(r), Part::Record(i))),
-        );
-        parts
-    }
-}
+handle::handle_kind!(itl_trust_list, TRUST_LIST, TrustList, |this| {
+    let mut parts = vec![(handle::address(&*this.header), Part::Header)];
+    parts.extend(
+        this.records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (handle::address(r), Part::Record(i))),
+    );
+    parts
+});
 
 /// Runs `f` on the header behind a borrowed `itl_header` handle.
 pub(crate) fn with_header<T>(

@@ -15,7 +15,7 @@ use itl::tvs::net::{ClientOptions, NetError, ServerTrust, TvsClient};
 use itl::tvs::server::TrustVerifier;
 
 use crate::error::{Error, guard, guard_value, itl_result};
-use crate::handle::{self, Handle, Owned, Tag, tags};
+use crate::handle::{self, Tag, tags};
 use crate::phone::itl_tvs;
 use crate::ptr::{Out, OutArray, array_in, bytes_in, str_in};
 use crate::trust_list::itl_trust_list;
@@ -50,22 +50,7 @@ impl itl_tvs_client {
     }
 }
 
-impl Handle for itl_tvs_client {
-    const NAME: &'static str = "itl_tvs_client";
-    const TAG: Tag = tags::TVS_CLIENT;
-    fn tag(&self) -> Tag {
-        self.tag
-    }
-    fn wrap(this: std::sync::Arc<Self>) -> Owned {
-        Owned::TvsClient(this)
-    }
-    fn unwrap(owned: &Owned) -> Option<&std::sync::Arc<Self>> {
-        match owned {
-            Owned::TvsClient(a) => Some(a),
-            _ => None,
-        }
-    }
-}
+handle::handle_kind!(itl_tvs_client, TVS_CLIENT, TvsClient);
 
 /// The `host:port` addresses of the caller's servers.
 fn addresses(servers: *const itl_tvs_server, count: usize) -> Result<Vec<String>, Error> {

@@ -7,7 +7,7 @@ use itl::verifier::Verifier;
 use itl::verify::Verified;
 
 use crate::error::{Error, guard, itl_result};
-use crate::handle::{self, Handle, Owned, Tag, tags};
+use crate::handle::{self, Tag, tags};
 use crate::ptr::{Out, OutArray, array_in, bytes_in};
 use crate::trust_list::anchor_of;
 use crate::types::itl_policy;
@@ -28,22 +28,7 @@ pub struct itl_verifier {
     verifier: Verifier,
 }
 
-impl Handle for itl_verifier {
-    const NAME: &'static str = "itl_verifier";
-    const TAG: Tag = tags::VERIFIER;
-    fn tag(&self) -> Tag {
-        self.tag
-    }
-    fn wrap(this: std::sync::Arc<Self>) -> Owned {
-        Owned::Verifier(this)
-    }
-    fn unwrap(owned: &Owned) -> Option<&std::sync::Arc<Self>> {
-        match owned {
-            Owned::Verifier(a) => Some(a),
-            _ => None,
-        }
-    }
-}
+handle::handle_kind!(itl_verifier, VERIFIER, Verifier);
 
 /// What a verification found. Plain values: nothing to free.
 #[repr(C)]
