@@ -64,6 +64,12 @@ fn cluster(mode: &str, nodes: &[&str], classes: &[(&str, &str, &[&str], &str)]) 
     Cluster::from_toml(&toml, None).unwrap()
 }
 
+/// What a class's phone decided about `file` at its last boot, in words.
+fn decision<'r>(report: &'r cisco_itl::cluster::Report, class: &str, file: &str) -> &'r str {
+    let steps = &report.class(class).unwrap().steps;
+    &steps.iter().find(|(f, _)| f == file).unwrap().1
+}
+
 fn outcome(report: &cisco_itl::cluster::Report, class: &str) -> ClassOutcome {
     report.class(class).unwrap().outcome.clone()
 }
@@ -174,13 +180,10 @@ fn a_second_nodes_tvs_in_the_group_keeps_phones_trusting() {
     let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
     assert_eq!(outcome(&report, "alone"), ClassOutcome::Locked);
     assert_eq!(outcome(&report, "paired"), ClassOutcome::Trusting);
-    let paired = report.class("paired").unwrap();
-    let itl = paired
-        .steps
-        .iter()
-        .find(|(f, _)| f == "ITLFile.tlv")
-        .unwrap();
-    assert_eq!(itl.1, Trust::Tvs { server: 1 }.to_string());
+    assert_eq!(
+        decision(&report, "paired", "ITLFile.tlv"),
+        Trust::Tvs { server: 1 }.to_string()
+    );
     // The report offers the group change as prevention for the others.
     let alone = report.class("alone").unwrap();
     assert!(
@@ -329,14 +332,7 @@ fn itl_recovery_reset_rescues_phones_with_the_recovery_record_only() {
         .unwrap();
     assert_eq!(outcome(&reset, "recent"), ClassOutcome::Trusting);
     assert_eq!(outcome(&reset, "older"), ClassOutcome::Locked);
-    let itl = &reset
-        .class("recent")
-        .unwrap()
-        .steps
-        .iter()
-        .find(|(f, _)| f == "ITLFile.tlv")
-        .unwrap()
-        .1;
+    let itl = decision(&reset, "recent", "ITLFile.tlv");
     // Record 5 of CUCM's ITL is the ITLRECOVERY SAST record.
     assert_eq!(itl, &Trust::ItlSast { record: 4 }.to_string());
 
@@ -372,14 +368,7 @@ fn etoken_to_tokenless_and_back_needs_phone_sast_trust() {
     assert_eq!(tokenless.locked(), 0, "{tokenless}");
     // Phones of the subscriber learn the publisher's key through TVS,
     // which knows it as SAST from the new CTL.
-    let ctl = &tokenless
-        .class("on-sub")
-        .unwrap()
-        .steps
-        .iter()
-        .find(|(f, _)| f == "CTLFile.tlv")
-        .unwrap()
-        .1;
+    let ctl = decision(&tokenless, "on-sub", "CTLFile.tlv");
     assert_eq!(ctl, &Trust::Tvs { server: 0 }.to_string());
 
     let back = c
@@ -507,10 +496,14 @@ fn an_etoken_ctl_update_rescues_phones_a_tokenless_one_does_not() {
     let after = c
         .whatif(&ops(&["regenerate-both:pub", "update-ctl", "reboot"]))
         .unwrap();
-    let steps = &after.class("desk").unwrap().steps;
-    let of = |file: &str| &steps.iter().find(|(f, _)| f == file).unwrap().1;
-    assert_eq!(of("CTLFile.tlv"), &Trust::CtlSast { record: 1 }.to_string());
-    assert_eq!(of("ITLFile.tlv"), &Trust::CtlTftp { record: 2 }.to_string());
+    assert_eq!(
+        decision(&after, "desk", "CTLFile.tlv"),
+        Trust::CtlSast { record: 1 }.to_string()
+    );
+    assert_eq!(
+        decision(&after, "desk", "ITLFile.tlv"),
+        Trust::CtlTftp { record: 2 }.to_string()
+    );
 }
 
 #[test]
@@ -536,14 +529,7 @@ fn rollback_needs_a_healthy_cluster_and_can_be_cancelled() {
         ]))
         .unwrap();
     assert_eq!(report.cut_off(), 0);
-    let itl = &report
-        .class("desk")
-        .unwrap()
-        .steps
-        .iter()
-        .find(|(f, _)| f == "ITLFile.tlv")
-        .unwrap()
-        .1;
+    let itl = decision(&report, "desk", "ITLFile.tlv");
     assert_eq!(itl, &Trust::FirstUse.to_string());
     // A reset while rollback is prepared re-signs the blank ITL; the next
     // TFTP restart still writes blank ITLs.
