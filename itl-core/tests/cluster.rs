@@ -999,3 +999,14 @@ fn the_builtin_cluster_has_100000_phones_in_20_classes() {
     assert_eq!(json["operations"][0], "regenerate-both:cucm-pub");
     assert!(c.to_dot().contains("\"class:pub-old-itl\""));
 }
+
+#[test]
+fn generated_keys_are_fresh_and_of_the_size_asked() {
+    let mut keys = cisco_itl::cluster::KeySource::generated(1024);
+    assert_eq!(keys.remaining(), None);
+    let a = keys.next_key().unwrap();
+    let b = keys.next_key().unwrap();
+    assert_eq!((a.bits(), b.bits()), (1024, 1024));
+    use rsa::traits::PublicKeyParts;
+    assert_ne!(a.rsa().n_bytes(), b.rsa().n_bytes());
+}
