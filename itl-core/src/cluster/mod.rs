@@ -59,7 +59,7 @@ pub use servers::{Node, NodeIdentities, REGENERATION_HOLD_SECONDS, SecurityMode,
 
 use crate::key::Signer;
 use crate::phone::{BootOutcome, BootStep, ManualClock, Phone, TftpSource};
-use crate::tvs::server::InMemoryTvs;
+use crate::tvs::server::{InMemoryTvs, TvsServer};
 
 /// The most nodes a cluster may have (CUCM supports 21).
 pub const MAX_NODES: usize = 32;
@@ -554,8 +554,14 @@ impl Cluster {
     /// Every class boots against its TFTP node; returns the report.
     pub fn boot(&mut self) -> Report {
         let mut classes = core::mem::take(&mut self.classes);
+        let home = self.home.tvs_servers();
+        let new = self.new_site.as_ref().map(Servers::tvs_servers);
         for class in &mut classes {
-            self.boot_class(class);
+            let tvs = match (class.site, &new) {
+                (Site::New, Some(new)) => new,
+                _ => &home,
+            };
+            self.boot_class_with(class, tvs);
         }
         self.classes = classes;
         Report::of(self)
@@ -605,13 +611,20 @@ impl Cluster {
     /// Boots one class against its site; applies a pending group once the
     /// configuration is accepted.
     pub(crate) fn boot_class(&self, class: &mut PhoneClass) {
+        let tvs = self.servers_of(class.site).tvs_servers();
+        self.boot_class_with(class, &tvs);
+    }
+
+    /// Boots one class, its site's TVS services given (built once for a
+    /// whole boot).
+    fn boot_class_with(&self, class: &mut PhoneClass, tvs: &BTreeMap<String, TvsServer>) {
         let servers = self.servers_of(class.site);
         let node = servers.node(&class.spec.tftp);
-        let group: Vec<Option<crate::tvs::server::TvsServer>> = class
+        let group: Vec<Option<TvsServer>> = class
             .spec
             .group
             .iter()
-            .map(|g| servers.tvs_server(g))
+            .map(|g| tvs.get(g).cloned())
             .collect();
         let mut tvs = InMemoryTvs {
             servers: group,

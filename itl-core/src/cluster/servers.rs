@@ -2,6 +2,7 @@
 //! security mode, TVS's certificate store, and the files each TFTP node
 //! serves, written the way CUCM writes them.
 
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -463,15 +464,21 @@ impl Servers {
             .sign(&node.callmanager)?)
     }
 
-    /// The roles TVS gives `cert`: those of its records in the CTL the
-    /// cluster serves (the notes show TVS answering SAST and CCM+TFTP for
-    /// the publisher after a tokenless CTL), else those of the
-    /// certificate-management page.
-    fn tvs_roles(&self, cert: &CertInfo, page: Function) -> Vec<Function> {
-        let mut roles = Vec::new();
-        if let Some(list) = self.ctl.as_deref().and_then(|b| TrustList::parse(b).ok()) {
-            for r in list.records() {
-                if r.certificate() == Some(cert.der()) {
+    /// TVS's certificate store, each certificate (DER) with its roles:
+    /// every node's CallManager certificate (CCM+TFTP, or the roles its
+    /// records have in the CTL the cluster serves: the notes show TVS
+    /// answering SAST and CCM+TFTP for the publisher after a tokenless CTL)
+    /// and TVS certificate, the CAPF, and the Phone-SAST-trust uploads.
+    /// ITLRecovery is not in it: the notes say a reset reaches only phones
+    /// whose ITL already holds the recovery record.
+    fn tvs_store(&self) -> Vec<(&[u8], Vec<Function>)> {
+        let ctl = self.ctl.as_deref().and_then(|b| TrustList::parse(b).ok());
+        let mut store = Vec::with_capacity(2 * self.nodes.len() + 1 + self.phone_sast_trust.len());
+        for n in &self.nodes {
+            let cm = n.callmanager.certificate().der();
+            let mut roles = Vec::new();
+            for r in ctl.iter().flat_map(|l| l.records()) {
+                if r.certificate() == Some(cm) {
                     for f in r.functions() {
                         if !roles.contains(&f) {
                             roles.push(f);
@@ -479,33 +486,43 @@ impl Servers {
                     }
                 }
             }
+            if roles.is_empty() {
+                roles.push(Function::CcmTftp);
+            }
+            store.push((cm, roles));
+            store.push((n.tvs.certificate().der(), alloc::vec![Function::Tvs]));
         }
-        if roles.is_empty() {
-            roles.push(page);
+        store.push((self.capf.certificate().der(), alloc::vec![Function::Capf]));
+        for cert in &self.phone_sast_trust {
+            store.push((cert.der(), alloc::vec![Function::Sast]));
         }
-        roles
+        store
+    }
+
+    fn tvs_server_with(&self, node: &Node, store: &[(&[u8], Vec<Function>)]) -> TvsServer {
+        store.iter().fold(
+            TvsServer::new(&node.name, node.tvs.certificate().clone()),
+            |server, (der, roles)| server.trust(der, roles),
+        )
     }
 
     /// The TVS service of the node named `name` (`None` when it runs
-    /// none): its `TVS.pem` and the
-    /// cluster's certificate store (every node's CallManager and TVS
-    /// certificates, CAPF, and the Phone-SAST-trust uploads).
+    /// none): its `TVS.pem` and the cluster's certificate store (every
+    /// node's CallManager and TVS certificates, CAPF, and the
+    /// Phone-SAST-trust uploads).
     pub fn tvs_server(&self, name: &str) -> Option<TvsServer> {
         let node = self.node(name).filter(|n| n.tvs_service)?;
-        let mut server = TvsServer::new(&node.name, node.tvs.certificate().clone());
-        for n in &self.nodes {
-            let cm = n.callmanager.certificate();
-            server = server
-                .trust(cm.der(), &self.tvs_roles(cm, Function::CcmTftp))
-                .trust(n.tvs.certificate().der(), &[Function::Tvs]);
-        }
-        // ITLRecovery is not in the store: the notes say a reset reaches
-        // only phones whose ITL already holds the recovery record.
-        server = server.trust(self.capf.certificate().der(), &[Function::Capf]);
-        for cert in &self.phone_sast_trust {
-            server = server.trust(cert.der(), &[Function::Sast]);
-        }
-        Some(server)
+        Some(self.tvs_server_with(node, &self.tvs_store()))
+    }
+
+    /// Every node's TVS service, by node name, the store built once.
+    pub(crate) fn tvs_servers(&self) -> BTreeMap<String, TvsServer> {
+        let store = self.tvs_store();
+        self.nodes
+            .iter()
+            .filter(|n| n.tvs_service)
+            .map(|n| (n.name.clone(), self.tvs_server_with(n, &store)))
+            .collect()
     }
 }
 
