@@ -213,10 +213,7 @@ pub extern "C" fn itl_tvs_response_decode(
 ) -> itl_result {
     guard("itl_tvs_response_decode", || {
         let session_id = Out::new(session_id, "session_id")?;
-        let valid = Out::new(valid, "valid")?;
-        let roles_out = OutArray::new(roles, roles_capacity, "roles")?;
-        let role_count = Out::new(role_count, "role_count")?;
-        let ttl = Out::new(ttl_seconds, "ttl_seconds")?;
+        let verdict = VerdictOut::new(valid, roles, roles_capacity, role_count, ttl_seconds)?;
         let message = bytes_in(message, len, "message")?;
         let view = VerifyResponseView::decode(message).map_err(parse_error)?;
         let codes: Vec<u16> = view
@@ -224,15 +221,54 @@ pub extern "C" fn itl_tvs_response_decode(
             .map(|r| r.map(Function::code).collect())
             .unwrap_or_default();
         session_id.write(view.session_id());
-        valid.write(view.status().is_valid());
-        role_count.write(codes.len());
-        ttl.write(view.ttl_seconds().unwrap_or(0));
-        if roles_out.fill(&codes) {
+        verdict.write(
+            view.status().is_valid(),
+            &codes,
+            view.ttl_seconds().unwrap_or(0),
+        )
+    })
+}
+
+/// The out-parameters of a TVS verdict (valid, roles, role count, time to
+/// live), checked together, written together.
+pub(crate) struct VerdictOut {
+    valid: Out<bool>,
+    roles: OutArray<u16>,
+    capacity: usize,
+    role_count: Out<usize>,
+    ttl: Out<u32>,
+}
+
+impl VerdictOut {
+    /// Checks the pointers, in this order.
+    pub(crate) fn new(
+        valid: *mut bool,
+        roles: *mut u16,
+        roles_capacity: usize,
+        role_count: *mut usize,
+        ttl_seconds: *mut u32,
+    ) -> Result<Self, Error> {
+        Ok(VerdictOut {
+            valid: Out::new(valid, "valid")?,
+            roles: OutArray::new(roles, roles_capacity, "roles")?,
+            capacity: roles_capacity,
+            role_count: Out::new(role_count, "role_count")?,
+            ttl: Out::new(ttl_seconds, "ttl_seconds")?,
+        })
+    }
+
+    /// Writes the verdict; the roles only when they fit (the count always,
+    /// so the caller can grow its array).
+    pub(crate) fn write(&self, valid: bool, codes: &[u16], ttl_seconds: u32) -> Result<(), Error> {
+        self.valid.write(valid);
+        self.role_count.write(codes.len());
+        self.ttl.write(ttl_seconds);
+        if self.roles.fill(codes) {
             Ok(())
         } else {
-            Err(Error::too_small("roles", codes.len(), roles_capacity))
+            Err(Error::too_small("roles", codes.len(), self.capacity))
         }
-    })
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use crate::handle::{self, Tag, tags};
 use crate::phone::itl_tvs;
 use crate::ptr::{Out, OutArray, array_in, bytes_in, str_in};
 use crate::trust_list::itl_trust_list;
+use crate::tvs::VerdictOut;
 
 impl From<NetError> for Error {
     fn from(e: NetError) -> Self {
@@ -272,14 +273,9 @@ pub extern "C" fn itl_tvs_client_verify(
 ) -> itl_result {
     guard("itl_tvs_client_verify", || {
         let server = Out::new(server, "server")?;
-        let valid = Out::new(valid, "valid")?;
-        let roles_out = OutArray::new(roles, roles_capacity, "roles")?;
-        let role_count = Out::new(role_count, "role_count")?;
-        let ttl = Out::new(ttl_seconds, "ttl_seconds")?;
+        let verdict = VerdictOut::new(valid, roles, roles_capacity, role_count, ttl_seconds)?;
         server.write(usize::MAX);
-        valid.write(false);
-        role_count.write(0);
-        ttl.write(0);
+        verdict.write(false, &[], 0)?;
         let name = str_in(device_name, "device_name")?;
         let certificate = bytes_in(certificate, certificate_len, "certificate")?;
         let device_name = DeviceName::parse(name)
@@ -297,19 +293,12 @@ pub extern "C" fn itl_tvs_client_verify(
         let c = handle::get(client, "client")?;
         let (index, answer) = c.lock().verify(&request)?;
         server.write(index);
-        let codes: Vec<u16> = match &answer.verdict {
+        match &answer.verdict {
             Verdict::Valid { roles, ttl_seconds } => {
-                valid.write(true);
-                ttl.write(*ttl_seconds);
-                roles.iter().map(|r| r.code()).collect()
+                let codes: Vec<u16> = roles.iter().map(|r| r.code()).collect();
+                verdict.write(true, &codes, *ttl_seconds)
             }
-            Verdict::Invalid => Vec::new(),
-        };
-        role_count.write(codes.len());
-        if roles_out.fill(&codes) {
-            Ok(())
-        } else {
-            Err(Error::too_small("roles", codes.len(), roles_capacity))
+            Verdict::Invalid => verdict.write(false, &[], 0),
         }
     })
 }
