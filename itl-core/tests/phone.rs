@@ -557,3 +557,33 @@ fn trust_lists_parse_for_the_record_indexes_used_above() {
         ]
     );
 }
+
+#[test]
+fn a_list_refused_during_boot_keeps_the_phone_locked_though_the_next_is_accepted() {
+    let clock = ManualClock::new(0);
+    let mut tvs = InMemoryTvs::unreachable();
+    let mut files = BTreeMap::new();
+    files.insert("ITLFile.tlv".to_string(), read("cucm-ITLFile.tlv"));
+    files.insert(
+        "SEP001122334455.cnf.xml.sgn".to_string(),
+        config("callmanager-pub.pem"),
+    );
+    let mut phone = Phone::new("SEP001122334455");
+    phone.boot(&files, &mut tvs, &clock, false);
+    assert!(!phone.is_locked());
+    // Now the TFTP server also serves a CTL signed by an eToken that
+    // neither the ITL nor (unreachable) TVS vouches for.
+    files.insert("CTLFile.tlv".to_string(), read("cucm-CTLFile-etoken.tlv"));
+    let steps = phone.boot(&files, &mut tvs, &clock, false);
+    assert!(matches!(
+        steps[1].outcome,
+        BootOutcome::TrustList(Err(Rejection::Untrusted(_)))
+    ));
+    assert_eq!(
+        steps[3].outcome,
+        BootOutcome::TrustList(Ok(Trust::ItlSast { record: 0 }))
+    );
+    assert!(phone.is_locked());
+    assert_eq!(steps[4].outcome, BootOutcome::Config(Err(Rejection::Locked)));
+    assert_eq!(phone.ctl(), None, "the refused CTL is not installed");
+}
