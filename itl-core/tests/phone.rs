@@ -584,6 +584,9 @@ fn a_list_refused_during_boot_keeps_the_phone_locked_though_the_next_is_accepted
         BootOutcome::TrustList(Ok(Trust::ItlSast { record: 0 }))
     );
     assert!(phone.is_locked());
-    assert_eq!(steps[4].outcome, BootOutcome::Config(Err(Rejection::Locked)));
+    assert_eq!(
+        steps[4].outcome,
+        BootOutcome::Config(Err(Rejection::Locked))
+    );
     assert_eq!(phone.ctl(), None, "the refused CTL is not installed");
 }
