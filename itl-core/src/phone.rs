@@ -18,7 +18,7 @@ use crate::signed_file::SignedFile;
 use crate::trust_list::{ListKind, TrustList};
 use crate::tvs::codec::{DeviceName, DeviceNameError, Verdict, VerifyRequest, VerifyResponse};
 use crate::tvs::server::TrustVerifier;
-use crate::verify::{Policy, TrustAnchor, VerifyError};
+use crate::verify::{Policy, TrustAnchor, VerifyError, check_record_certificate};
 
 /// The message a phone shows when it refuses a trust list.
 pub const TRUST_LIST_UPDATE_FAILED: &str = "Trust List Update Failed";
@@ -208,7 +208,9 @@ pub enum TvsOutcome {
         server: usize,
     },
     /// TVS server `server` vouched for the certificate, but in no role that
-    /// may sign this file (see [`Phone`]'s documentation for the mapping).
+    /// allows this use: none that may sign this file, or none at all (an
+    /// empty ROLES element) for an HTTPS server (see [`Phone`]'s
+    /// documentation for the mapping).
     WrongRoles {
         /// Index in the phone's TVS list.
         server: usize,
@@ -243,7 +245,7 @@ impl core::fmt::Display for TvsOutcome {
             ),
             TvsOutcome::WrongRoles { server } => write!(
                 f,
-                "TVS server {} vouched for the certificate, but in no role that may sign this file",
+                "TVS server {} vouched for the certificate, but in no role that allows this use",
                 server.saturating_add(1)
             ),
             TvsOutcome::BadDeviceName(error) => write!(
@@ -319,6 +321,16 @@ pub enum Rejection {
     /// Anti-rollback: a blank ITL while a CTL is installed.
     #[error("refused: a blank (rollback) ITL while a CTL is installed")]
     BlankItlWithCtl,
+    /// Anti-rollback: the list has the TIMESTAMP of the installed list of
+    /// its kind but other bytes (the same bytes again are no change, and go
+    /// through the usual rules).
+    #[error(
+        "refused: the list has the installed one's timestamp ({timestamp}) but different content"
+    )]
+    SameTimestamp {
+        /// The TIMESTAMP both lists carry.
+        timestamp: u32,
+    },
     /// Trust on first use, but the file's own signature does not verify.
     #[error("refused: the file's own signature does not verify: {0}")]
     SelfSignature(VerifyError),
@@ -371,12 +383,14 @@ struct CacheEntry {
 /// **TVS roles.** A TVS "trusted" answer vouches for a certificate *in the
 /// roles it lists*. A trust-list signer needs SAST, or for an ITL also
 /// CCM+TFTP or TFTP; a configuration signer needs CCM+TFTP or TFTP; an
-/// HTTPS server needs any role. An answer in other roles is refused with
-/// [`TvsOutcome::WrongRoles`].
+/// HTTPS server needs at least one role. An answer in other roles (or in
+/// none: an empty ROLES element) is refused with
+/// [`TvsOutcome::WrongRoles`], and an answer with no role is not cached.
 ///
 /// **Anti-rollback** ([`Phone::with_anti_rollback`], off by default, as
 /// real phones behave): refuse a list older than the installed list of its
-/// kind, and a blank ITL while a CTL is installed.
+/// kind, a list with the installed list's TIMESTAMP but other bytes, and a
+/// blank ITL while a CTL is installed.
 ///
 /// **TVS device name.** A phone is named `SEP<MAC>` (its CUCM name, which
 /// its file names carry) but introduces itself to TVS as
@@ -476,8 +490,10 @@ impl Phone {
     }
 
     /// Turns anti-rollback on or off: when on, a list older than the
-    /// installed list of its kind, and a blank ITL while a CTL is
-    /// installed, are refused. Off by default, as real phones behave.
+    /// installed list of its kind ([`Rejection::Rollback`]), a list with
+    /// its TIMESTAMP but other bytes ([`Rejection::SameTimestamp`]), and a
+    /// blank ITL while a CTL is installed ([`Rejection::BlankItlWithCtl`])
+    /// are refused. Off by default, as real phones behave.
     pub fn with_anti_rollback(mut self, on: bool) -> Self {
         self.anti_rollback = on;
         self
@@ -648,13 +664,17 @@ impl Phone {
                 ListKind::Ctl => ctl.as_ref(),
                 ListKind::Itl => itl.as_ref(),
             };
-            if let Some(old) = installed
-                && new.header().timestamp() < old.header().timestamp()
-            {
-                return Err(Rejection::Rollback {
-                    installed: old.header().timestamp(),
-                    offered: new.header().timestamp(),
-                });
+            if let Some(old) = installed {
+                let (was, now) = (old.header().timestamp(), new.header().timestamp());
+                if now < was {
+                    return Err(Rejection::Rollback {
+                        installed: was,
+                        offered: now,
+                    });
+                }
+                if now == was && old.as_bytes() != bytes {
+                    return Err(Rejection::SameTimestamp { timestamp: now });
+                }
             }
         }
         // Rule 1: nothing installed, or only a blank ITL.
@@ -769,12 +789,16 @@ impl Phone {
             let Verdict::Valid { roles, ttl_seconds } = answer.verdict else {
                 return Err(Rejection::Untrusted(TvsOutcome::Refused { server }));
             };
+            // The latest answer replaces any earlier one; an answer that
+            // grants no role vouches for nothing, so it is not kept.
             self.cache.retain(|e| e.certificate != certificate);
-            self.cache.push(CacheEntry {
-                certificate: certificate.to_vec(),
-                roles: roles.clone(),
-                expires_at: clock.now().saturating_add(u64::from(ttl_seconds)),
-            });
+            if !roles.is_empty() {
+                self.cache.push(CacheEntry {
+                    certificate: certificate.to_vec(),
+                    roles: roles.clone(),
+                    expires_at: clock.now().saturating_add(u64::from(ttl_seconds)),
+                });
+            }
             return Ok((server, roles));
         }
         Err(Rejection::Untrusted(outcome))
@@ -858,7 +882,11 @@ impl Phone {
 
     /// Decides on an HTTPS server's certificate (a directory on 8443…):
     /// the CTL, then the ITL, then the TVS cache, then TVS, whose
-    /// "trusted" answer is cached for its time to live.
+    /// "trusted" answer is cached for its time to live. A list's record
+    /// vouches for the certificate when it carries it (and agrees with it,
+    /// whatever its key type: RSA or EC) or its SHA-1 as CERTHASH. A TVS
+    /// answer must grant at least one role ([`TvsOutcome::WrongRoles`]
+    /// otherwise).
     pub fn check_server_certificate(
         &mut self,
         certificate: &[u8],
@@ -868,8 +896,13 @@ impl Phone {
         let hash = sha1(certificate);
         let holds = |r: &crate::record::Record<'_>| {
             let named = r.certificate() == Some(certificate) || r.cert_hash() == Some(&hash[..]);
-            // A record that disagrees with its own certificate vouches for nothing.
-            named && (r.certificate().is_none() || crate::verify::record_key(r).is_ok())
+            // A record that disagrees with its own certificate vouches for
+            // nothing. Only the record's fields are compared: the HTTPS
+            // check needs no signing key, so an EC certificate goes too.
+            named
+                && r.certificate().is_none_or(|der| {
+                    CertInfo::from_der(der).is_ok_and(|c| check_record_certificate(r, &c).is_ok())
+                })
         };
         if let Some(record) = self
             .installed_ctl()
@@ -888,13 +921,16 @@ impl Phone {
             && self
                 .cache
                 .iter()
-                .any(|e| e.certificate == certificate && e.expires_at > now)
+                .any(|e| e.certificate == certificate && e.expires_at > now && !e.roles.is_empty())
         {
             return Ok(Trust::TvsCache);
         }
         self.cache.retain(|e| e.expires_at > now);
-        self.ask_tvs(certificate, tvs, clock)
-            .map(|(server, _)| Trust::Tvs { server })
+        let (server, roles) = self.ask_tvs(certificate, tvs, clock)?;
+        if roles.is_empty() {
+            return Err(Rejection::Untrusted(TvsOutcome::WrongRoles { server }));
+        }
+        Ok(Trust::Tvs { server })
     }
 
     /// Boots against a TFTP server: asks for `CTLSEP<MAC>.tlv` (else
@@ -904,7 +940,10 @@ impl Phone {
     /// trust list, or the unsigned `SEP<MAC>.cnf.xml` when it does not.
     /// A list refused during the boot leaves the phone locked for the rest
     /// of it (so it takes no configuration), even when the other list is
-    /// accepted.
+    /// accepted. Files are fetched with [`TftpSource::fetch_at_most`] and
+    /// the phone's size limit: a larger file is refused
+    /// ([`Rejection::TooLarge`]) as [`Phone::offer_trust_list`] or
+    /// [`Phone::offer_config`] would refuse it, a list locking the phone.
     pub fn boot(
         &mut self,
         tftp: &dyn TftpSource,
@@ -929,22 +968,34 @@ impl Phone {
                 String::from("ITLFile.tlv"),
             ));
         }
+        let limit = self.max_file_size;
         for (own, shared) in lists {
             let mut got = None;
             for name in [own, shared] {
-                match tftp.fetch(&name) {
-                    Some(bytes) => {
-                        got = Some((name, bytes));
-                        break;
-                    }
-                    None => steps.push(BootStep {
+                match tftp.fetch_at_most(&name, limit) {
+                    Fetched::NotFound => steps.push(BootStep {
                         file: name,
                         outcome: BootOutcome::NotFound,
                     }),
+                    Fetched::Bytes(bytes) => {
+                        got = Some((name, Ok(bytes)));
+                        break;
+                    }
+                    Fetched::TooLarge { size } => {
+                        got = Some((name, Err(Rejection::TooLarge { size, limit })));
+                        break;
+                    }
                 }
             }
-            if let Some((file, bytes)) = got {
-                let decision = self.offer_trust_list(&file, &bytes, tvs, clock);
+            if let Some((file, fetched)) = got {
+                let decision = match fetched {
+                    Ok(bytes) => self.offer_trust_list(&file, &bytes, tvs, clock),
+                    // What `offer_trust_list` does with a refused list.
+                    Err(too_large) => {
+                        self.locked = true;
+                        Err(too_large)
+                    }
+                };
                 refused |= decision.is_err();
                 steps.push(BootStep {
                     file,
@@ -962,16 +1013,28 @@ impl Phone {
                 "cnf.xml.sgn"
             };
             let file = alloc::format!("{}.{ext}", self.device_name);
-            let outcome = match tftp.fetch(&file) {
-                Some(bytes) => BootOutcome::Config(self.offer_config(&file, &bytes, clock)),
-                None => BootOutcome::NotFound,
+            let outcome = match tftp.fetch_at_most(&file, limit) {
+                Fetched::Bytes(bytes) => {
+                    BootOutcome::Config(self.offer_config(&file, &bytes, clock))
+                }
+                // `offer_config` says Locked before it looks at the size.
+                Fetched::TooLarge { .. } if self.locked => {
+                    BootOutcome::Config(Err(Rejection::Locked))
+                }
+                Fetched::TooLarge { size } => {
+                    BootOutcome::Config(Err(Rejection::TooLarge { size, limit }))
+                }
+                Fetched::NotFound => BootOutcome::NotFound,
             };
             steps.push(BootStep { file, outcome });
         } else {
             let file = alloc::format!("{}.cnf.xml", self.device_name);
-            let outcome = match tftp.fetch(&file) {
-                Some(_) => BootOutcome::Config(Ok(Trust::Unsigned)),
-                None => BootOutcome::NotFound,
+            let outcome = match tftp.fetch_at_most(&file, limit) {
+                Fetched::Bytes(_) => BootOutcome::Config(Ok(Trust::Unsigned)),
+                Fetched::TooLarge { size } => {
+                    BootOutcome::Config(Err(Rejection::TooLarge { size, limit }))
+                }
+                Fetched::NotFound => BootOutcome::NotFound,
             };
             steps.push(BootStep { file, outcome });
         }
@@ -1084,6 +1147,44 @@ fn is_blank(list: &TrustList<'_>) -> bool {
 pub trait TftpSource {
     /// The file's bytes, or `None` when the server has no such file.
     fn fetch(&self, name: &str) -> Option<Vec<u8>>;
+
+    /// The file's bytes when it holds at most `limit` bytes (the phone's
+    /// [`Phone::with_max_file_size`]); [`Phone::boot`] asks this way. The
+    /// default fetches, then checks the size. A source that learns a
+    /// file's size before its bytes (a C callback, a transfer that
+    /// announces its size) overrides it to refuse a larger file before
+    /// copying or reading any of it.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use cisco_itl::phone::{Fetched, TftpSource};
+    /// let mut files = BTreeMap::new();
+    /// files.insert(String::from("ITLFile.tlv"), vec![0u8; 10]);
+    /// assert_eq!(files.fetch_at_most("ITLFile.tlv", 9), Fetched::TooLarge { size: 10 });
+    /// assert_eq!(files.fetch_at_most("ITLFile.tlv", 10), Fetched::Bytes(vec![0; 10]));
+    /// assert_eq!(files.fetch_at_most("CTLFile.tlv", 10), Fetched::NotFound);
+    /// ```
+    fn fetch_at_most(&self, name: &str, limit: usize) -> Fetched {
+        match self.fetch(name) {
+            None => Fetched::NotFound,
+            Some(bytes) if bytes.len() > limit => Fetched::TooLarge { size: bytes.len() },
+            Some(bytes) => Fetched::Bytes(bytes),
+        }
+    }
+}
+
+/// What [`TftpSource::fetch_at_most`] gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// The server has no such file.
+    NotFound,
+    /// The file, within the limit.
+    Bytes(Vec<u8>),
+    /// The file is larger than the limit: its size, as the source gave it.
+    TooLarge {
+        /// The file's size in bytes.
+        size: usize,
+    },
 }
 
 impl TftpSource for alloc::collections::BTreeMap<String, Vec<u8>> {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use cisco_itl::build::TrustListBuilder;
 use cisco_itl::cert::CertInfo;
 use cisco_itl::phone::{
-    BootOutcome, ManualClock, Phone, Rejection, TRUST_LIST_UPDATE_FAILED, Trust, TvsOutcome,
+    BootOutcome, Clock, ManualClock, Phone, Rejection, TRUST_LIST_UPDATE_FAILED, Trust, TvsOutcome,
 };
 use cisco_itl::signed_file::SignedFileBuilder;
 use cisco_itl::tvs::server::{InMemoryTvs, TvsServer};
@@ -589,4 +589,263 @@ fn a_list_refused_during_boot_keeps_the_phone_locked_though_the_next_is_accepted
         BootOutcome::Config(Err(Rejection::Locked))
     );
     assert_eq!(phone.ctl(), None, "the refused CTL is not installed");
+}
+
+/// An ITL signed by the publisher's CallManager key with this TIMESTAMP,
+/// and an APP-SERVER record for each of `servers`.
+fn cm_itl(timestamp: u32, servers: &[CertInfo]) -> Vec<u8> {
+    let cm = signer("callmanager-pub.pem");
+    servers
+        .iter()
+        .fold(
+            TrustListBuilder::new(ListKind::Itl)
+                .timestamp(timestamp)
+                .record(cm.certificate().clone(), Function::Sast)
+                .record(cm.certificate().clone(), Function::Tftp),
+            |b, s| b.record(s.clone(), Function::AppServer),
+        )
+        .sign(&cm)
+        .unwrap()
+}
+
+#[test]
+fn anti_rollback_refuses_an_equal_timestamp_with_other_content() {
+    let clock = ManualClock::new(0);
+    let mut tvs = InMemoryTvs::unreachable();
+    let installed = cm_itl(1_800_000_000, &[]);
+    // Same signer, same TIMESTAMP, one more record: a list the attacker
+    // could only replay, never a new one the cluster wrote.
+    let other = cm_itl(1_800_000_000, &[cert("peer-asterisk.pem")]);
+    let mut phone = Phone::new("SEP001122334455").with_anti_rollback(true);
+    assert_eq!(
+        phone.offer_trust_list("ITLFile.tlv", &installed, &mut tvs, &clock),
+        Ok(Trust::FirstUse)
+    );
+    let refused = phone.offer_trust_list("ITLFile.tlv", &other, &mut tvs, &clock);
+    assert_eq!(
+        refused,
+        Err(Rejection::SameTimestamp {
+            timestamp: 1_800_000_000
+        })
+    );
+    assert_eq!(
+        refused.unwrap_err().to_string(),
+        "refused: the list has the installed one's timestamp (1800000000) but different content"
+    );
+    assert_eq!(phone.itl(), Some(&installed[..]));
+    assert!(phone.is_locked());
+    // The same bytes again: no change, the usual rules accept them.
+    assert_eq!(
+        phone.offer_trust_list("ITLFile.tlv", &installed, &mut tvs, &clock),
+        Ok(Trust::ItlSast { record: 0 })
+    );
+    assert!(!phone.is_locked());
+    // A later TIMESTAMP with that content: accepted.
+    let newer = cm_itl(1_800_000_001, &[cert("peer-asterisk.pem")]);
+    assert_eq!(
+        phone.offer_trust_list("ITLFile.tlv", &newer, &mut tvs, &clock),
+        Ok(Trust::ItlSast { record: 0 })
+    );
+    assert_eq!(phone.itl(), Some(&newer[..]));
+    // The CTL too.
+    let cm = signer("callmanager-pub.pem");
+    let ctl = |timestamp: u32, function: Function| {
+        TrustListBuilder::new(ListKind::Ctl)
+            .timestamp(timestamp)
+            .record(cm.certificate().clone(), Function::Sast)
+            .record(cm.certificate().clone(), function)
+            .sign(&cm)
+            .unwrap()
+    };
+    let (first, same_time) = (
+        ctl(1_800_000_000, Function::CcmTftp),
+        ctl(1_800_000_000, Function::Tftp),
+    );
+    assert!(
+        phone
+            .offer_trust_list("CTLFile.tlv", &first, &mut tvs, &clock)
+            .is_ok()
+    );
+    assert_eq!(
+        phone.offer_trust_list("CTLFile.tlv", &same_time, &mut tvs, &clock),
+        Err(Rejection::SameTimestamp {
+            timestamp: 1_800_000_000
+        })
+    );
+    assert_eq!(phone.ctl(), Some(&first[..]));
+    // Without anti-rollback (real phones), the other content goes.
+    let mut lax = Phone::new("SEP001122334455");
+    lax.offer_trust_list("ITLFile.tlv", &installed, &mut tvs, &clock)
+        .unwrap();
+    assert_eq!(
+        lax.offer_trust_list("ITLFile.tlv", &other, &mut tvs, &clock),
+        Ok(Trust::ItlSast { record: 0 })
+    );
+}
+
+#[test]
+fn a_tvs_answer_with_an_empty_roles_element_grants_no_https_trust() {
+    let clock = ManualClock::new(10_000);
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    let directory = cert("peer-asterisk.pem");
+    // TVS says "valid" with an empty ROLES element.
+    let mut tvs = InMemoryTvs::new(vec![
+        TvsServer::new("cucm-1051-a-pub", cert("tvs-pub.pem")).trust(directory.der(), &[]),
+    ]);
+    let refused = phone.check_server_certificate(directory.der(), &mut tvs, &clock);
+    assert_eq!(
+        refused,
+        Err(Rejection::Untrusted(TvsOutcome::WrongRoles { server: 0 }))
+    );
+    assert_eq!(
+        refused.unwrap_err().to_string(),
+        "refused: no installed trust list names the signer, and TVS server 1 vouched for the \
+         certificate, but in no role that allows this use"
+    );
+    assert_eq!(tvs.queries, 1);
+    // Nothing was cached: the next check asks again, and is refused again.
+    assert_eq!(phone.cached_entries(clock.now()), 0);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::WrongRoles { server: 0 }))
+    );
+    assert_eq!(tvs.queries, 2);
+    // An empty answer also replaces an earlier one that granted a role.
+    let mut granted = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[("peer-asterisk.pem", Function::AppServer)],
+    )]);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut granted, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+    assert_eq!(phone.cached_entries(clock.now()), 1);
+    // (The cached answer vouches until the TVS is asked again.)
+    clock.advance(86_400);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::WrongRoles { server: 0 }))
+    );
+    assert_eq!(phone.cached_entries(clock.now()), 0);
+    // A trust-list signer vouched for in no role is refused as before.
+    let regen = read("cucm-ITLFile-regen-callmanager.tlv");
+    let mut no_roles = InMemoryTvs::new(vec![
+        TvsServer::new("cucm-1051-a-pub", cert("tvs-pub.pem"))
+            .trust(cert("callmanager-pub-regenerated.pem").der(), &[]),
+    ]);
+    assert_eq!(
+        phone.offer_trust_list(name_of(&regen), &regen, &mut no_roles, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::WrongRoles { server: 0 }))
+    );
+}
+
+#[test]
+fn an_ec_app_server_certificate_the_itl_lists_is_trusted_for_https() {
+    let clock = ManualClock::new(0);
+    let ec =
+        CertInfo::from_pem(&std::fs::read("tests/data/ec-p256-app-server.pem").unwrap()).unwrap();
+    let itl = cm_itl(1_800_000_000, &[cert("peer-asterisk.pem"), ec.clone()]);
+    let mut phone = Phone::new("SEP001122334455");
+    let mut tvs = InMemoryTvs::unreachable();
+    assert_eq!(
+        phone.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
+        Ok(Trust::FirstUse)
+    );
+    assert_eq!(
+        phone.check_server_certificate(ec.der(), &mut tvs, &clock),
+        Ok(Trust::InItl { record: 3 })
+    );
+    assert_eq!(
+        phone.check_server_certificate(cert("peer-asterisk.pem").der(), &mut tvs, &clock),
+        Ok(Trust::InItl { record: 2 })
+    );
+    // The EC certificate listed in a CTL: the same.
+    let cm = signer("callmanager-pub.pem");
+    let ctl = TrustListBuilder::new(ListKind::Ctl)
+        .record(cm.certificate().clone(), Function::Sast)
+        .record(ec.clone(), Function::AppServer)
+        .sign(&cm)
+        .unwrap();
+    assert!(
+        phone
+            .offer_trust_list("CTLFile.tlv", &ctl, &mut tvs, &clock)
+            .is_ok()
+    );
+    assert_eq!(
+        phone.check_server_certificate(ec.der(), &mut tvs, &clock),
+        Ok(Trust::InCtl { record: 1 })
+    );
+    // Another EC certificate is not the listed one.
+    let other_ec = cert("peer-apache-ec.pem");
+    assert_eq!(
+        phone.check_server_certificate(other_ec.der(), &mut tvs, &clock),
+        Err(Rejection::Untrusted(TvsOutcome::Unreachable))
+    );
+}
+
+#[test]
+fn boot_refuses_a_file_over_the_limit_before_fetching_its_bytes() {
+    use cisco_itl::phone::{Fetched, TftpSource};
+    use std::cell::Cell;
+    /// A server that announces sizes without having the bytes: any copy
+    /// (a call to `fetch`) is a failure.
+    struct Announcing {
+        size: usize,
+        copies: Cell<usize>,
+    }
+    impl TftpSource for Announcing {
+        fn fetch(&self, _: &str) -> Option<Vec<u8>> {
+            self.copies.set(self.copies.get() + 1);
+            None
+        }
+        fn fetch_at_most(&self, name: &str, limit: usize) -> Fetched {
+            if name == "ITLFile.tlv" || name == "SEP001122334455.cnf.xml.sgn" {
+                assert_eq!(limit, 4096);
+                Fetched::TooLarge { size: self.size }
+            } else {
+                Fetched::NotFound
+            }
+        }
+    }
+    let clock = ManualClock::new(0);
+    let mut tvs = InMemoryTvs::unreachable();
+    let mut phone = phone_with("cucm-ITLFile.tlv").with_max_file_size(4096);
+    let before = phone.itl().map(<[u8]>::to_vec);
+    let server = Announcing {
+        size: usize::MAX,
+        copies: Cell::new(0),
+    };
+    let steps = phone.boot(&server, &mut tvs, &clock, false);
+    assert_eq!(server.copies.get(), 0);
+    let too_large = Rejection::TooLarge {
+        size: usize::MAX,
+        limit: 4096,
+    };
+    assert_eq!(steps[3].file, "ITLFile.tlv");
+    assert_eq!(steps[3].outcome, BootOutcome::TrustList(Err(too_large)));
+    // A refused list locks the phone; the configuration is refused for that.
+    assert!(phone.is_locked());
+    assert_eq!(phone.itl().map(<[u8]>::to_vec), before);
+    assert_eq!(
+        steps[4].outcome,
+        BootOutcome::Config(Err(Rejection::Locked))
+    );
+    // The default `fetch_at_most` checks the size of what `fetch` gave:
+    // a map's file over the limit is refused the same way.
+    let mut files = BTreeMap::new();
+    files.insert("ITLFile.tlv".to_string(), read("cucm-ITLFile.tlv"));
+    files.insert(CONFIG.to_string(), vec![0u8; 8193]);
+    let mut phone = Phone::new("SEP001122334455").with_max_file_size(8192);
+    let steps = phone.boot(&files, &mut tvs, &clock, false);
+    assert_eq!(
+        steps[3].outcome,
+        BootOutcome::TrustList(Ok(Trust::FirstUse))
+    );
+    assert_eq!(
+        steps[4].outcome,
+        BootOutcome::Config(Err(Rejection::TooLarge {
+            size: 8193,
+            limit: 8192
+        }))
+    );
 }
