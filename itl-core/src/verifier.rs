@@ -1,7 +1,8 @@
-//! Verifying many trust lists: a [`Verifier`] keeps the keys it has
-//! checked, so an audit of thousands of lists from a few signers decodes
-//! each signer's certificate and key once, and verifies a batch in input
-//! order, in parallel over cores with the `parallel` feature.
+//! Verifying many trust lists: a [`Verifier`] keeps the keys of the
+//! signing records whose signatures it has verified, so an audit of
+//! thousands of lists from a few signers decodes each signer's certificate
+//! and key once, and verifies a batch in input order, in parallel over
+//! cores with the `parallel` feature.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -20,8 +21,19 @@ use crate::verify::{
 /// cannot grow the cache without bound (4,096 records of a few KB each).
 pub const DEFAULT_CACHE_LIMIT: usize = 4096;
 
-/// Verifies trust lists, remembering every signing record it has checked
-/// (by its exact bytes) with the key [`record_key`] gave for it.
+/// How many bytes of signing records and keys a [`Verifier`] remembers by
+/// default: 8 MiB, room for the [`DEFAULT_CACHE_LIMIT`] records of a real
+/// cluster (about 1.5 KB each with their key), far less than 4,096 records
+/// of the 64 KiB a record can reach.
+pub const DEFAULT_CACHE_BYTES: usize = 8 << 20;
+
+/// Verifies trust lists, remembering the signing records whose signature
+/// it has verified (by their exact bytes) with the key [`record_key`] gave
+/// for them. A record is remembered only once a list it signed verified,
+/// so lists that fail leave nothing behind; the cache is bounded by entries
+/// ([`Verifier::with_cache_limit`]) and by bytes
+/// ([`Verifier::with_cache_bytes`]: each entry counts its record's bytes
+/// and its key's PKCS#1 DER).
 ///
 /// A `Verifier` is `Send + Sync`: share one between threads.
 ///
@@ -43,10 +55,23 @@ pub const DEFAULT_CACHE_LIMIT: usize = 4096;
 pub struct Verifier {
     policy: Policy,
     anchors: Vec<TrustAnchor>,
-    cache: RwLock<HashMap<Box<[u8]>, Arc<VerifyingKey>>>,
+    cache: RwLock<KeyCache>,
     cache_limit: usize,
+    cache_bytes: usize,
     #[cfg(feature = "parallel")]
     threads: usize,
+}
+
+/// The remembered keys, by signing record, and the bytes they count.
+#[derive(Debug, Default)]
+struct KeyCache {
+    keys: HashMap<Box<[u8]>, Arc<VerifyingKey>>,
+    bytes: usize,
+}
+
+/// The bytes an entry counts: its record and its key's DER.
+fn entry_bytes(record: &[u8], key: &VerifyingKey) -> usize {
+    record.len().saturating_add(key.as_pkcs1_der().len())
 }
 
 impl Default for Verifier {
@@ -56,6 +81,7 @@ impl Default for Verifier {
             anchors: Vec::new(),
             cache: RwLock::default(),
             cache_limit: DEFAULT_CACHE_LIMIT,
+            cache_bytes: DEFAULT_CACHE_BYTES,
             #[cfg(feature = "parallel")]
             threads: 1,
         }
@@ -89,6 +115,14 @@ impl Verifier {
         self
     }
 
+    /// Sets how many bytes of signing records and keys are remembered
+    /// (default [`DEFAULT_CACHE_BYTES`]; 0 remembers none). A record that
+    /// would pass the budget is still checked, just not remembered.
+    pub fn with_cache_bytes(mut self, bytes: usize) -> Self {
+        self.cache_bytes = bytes;
+        self
+    }
+
     /// With the `parallel` feature: how many threads
     /// [`Verifier::verify_many`] uses. 1 (the default) verifies on the
     /// calling thread; 0 uses one thread per core.
@@ -100,7 +134,13 @@ impl Verifier {
 
     /// How many signing records are remembered.
     pub fn cached_keys(&self) -> usize {
-        self.cache.read().map(|c| c.len()).unwrap_or(0)
+        self.cache.read().map(|c| c.keys.len()).unwrap_or(0)
+    }
+
+    /// How many bytes the remembered records and keys count (never more
+    /// than [`Verifier::with_cache_bytes`]).
+    pub fn cached_bytes(&self) -> usize {
+        self.cache.read().map(|c| c.bytes).unwrap_or(0)
     }
 
     /// Parses and verifies one list.
@@ -110,9 +150,23 @@ impl Verifier {
             return Ok(list.verify_with(&self.anchors, &self.policy)?);
         }
         let (index, record) = list.find_signer()?;
-        let key = self.key_of(record.as_bytes(), || record_key(&record))?;
+        let cached = self
+            .cache
+            .read()
+            .ok()
+            .and_then(|c| c.keys.get(record.as_bytes()).cloned());
+        let known = cached.is_some();
+        let key = match cached {
+            Some(key) => key,
+            None => Arc::new(record_key(&record)?),
+        };
         check_signer_name(list.header(), &record)?;
         let v = check_signature(list.header(), &list.signed_parts(), &key, &self.policy)?;
+        // Only a key whose signature verified is remembered: junk lists
+        // with records of their own leave nothing behind.
+        if !known {
+            self.remember(record.as_bytes(), key);
+        }
         Ok(Verified {
             signer_index: Some(index),
             ..v
@@ -142,22 +196,21 @@ impl Verifier {
         inputs.iter().map(|b| self.verify(b.as_ref())).collect()
     }
 
-    /// The key remembered for `record`, or the one `check` gives, which is
-    /// remembered while there is room.
-    fn key_of(
-        &self,
-        record: &[u8],
-        check: impl FnOnce() -> Result<VerifyingKey, crate::verify::VerifyError>,
-    ) -> Result<Arc<VerifyingKey>, crate::verify::VerifyError> {
-        if let Some(key) = self.cache.read().ok().and_then(|c| c.get(record).cloned()) {
-            return Ok(key);
+    /// Remembers `record`'s key while there is room, in entries and in
+    /// bytes.
+    fn remember(&self, record: &[u8], key: Arc<VerifyingKey>) {
+        let size = entry_bytes(record, &key);
+        let Ok(mut cache) = self.cache.write() else {
+            return;
+        };
+        let fits = cache.keys.len() < self.cache_limit
+            && cache
+                .bytes
+                .checked_add(size)
+                .is_some_and(|total| total <= self.cache_bytes);
+        if fits && !cache.keys.contains_key(record) {
+            cache.keys.insert(record.into(), key);
+            cache.bytes = cache.bytes.saturating_add(size);
         }
-        let key = Arc::new(check()?);
-        if let Ok(mut cache) = self.cache.write()
-            && cache.len() < self.cache_limit
-        {
-            cache.insert(record.into(), Arc::clone(&key));
-        }
-        Ok(key)
     }
 }

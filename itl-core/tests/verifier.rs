@@ -165,3 +165,93 @@ fn a_verifier_is_shared_between_threads() {
     });
     assert_eq!(verifier.cached_keys(), 1);
 }
+
+/// An ITL signed by `signer_pem` whose signing (SAST) record carries a
+/// DNSNAME of `padding` bytes, so that record is `padding` bytes bigger
+/// and differs from every other with another `tag`; its signature is
+/// flipped when `junk`.
+fn padded(signer_pem: &str, tag: u32, padding: usize, junk: bool) -> Vec<u8> {
+    use cisco_itl::build::RecordSpec;
+    let s = signer(signer_pem);
+    let mut sast = RecordSpec::new(s.certificate().clone(), Function::Sast);
+    let name = format!("{tag:08}");
+    sast.dns_name = Some(name.repeat(padding / name.len()));
+    let mut bytes = TrustListBuilder::new(ListKind::Itl)
+        .timestamp(1_700_000_000)
+        .record_spec(sast)
+        .record(s.certificate().clone(), Function::Tftp)
+        .sign(&s)
+        .unwrap();
+    if junk {
+        let at = TrustList::parse(&bytes)
+            .unwrap()
+            .header()
+            .signature_element()
+            .offset
+            + 3;
+        bytes[at] ^= 0x40;
+    }
+    bytes
+}
+
+#[test]
+fn lists_whose_signature_fails_leave_no_key_cached() {
+    // Junk lists, each with a signing record of its own near the 64 KiB a
+    // record can reach, that decode and name a good key but whose
+    // signature fails: before, each one pinned its record in the cache.
+    let junk: Vec<Vec<u8>> = (0..24)
+        .map(|i| padded("callmanager-pub.pem", i, 60_000, true))
+        .collect();
+    let verifier = Verifier::new();
+    for (bytes, result) in junk.iter().zip(verifier.verify_many(&junk)) {
+        assert_eq!(result, Err(Error::Verify(VerifyError::BadSignature)));
+        assert_eq!(result, reference(bytes));
+    }
+    assert_eq!(verifier.cached_keys(), 0);
+    assert_eq!(verifier.cached_bytes(), 0);
+    // The same record in a list that verifies is then remembered, once.
+    let good = padded("callmanager-pub.pem", 3, 60_000, false);
+    assert!(verifier.verify(&good).is_ok());
+    assert_eq!(verifier.cached_keys(), 1);
+    assert!(verifier.cached_bytes() > 60_000);
+    // And a junk list reusing it still fails: the cache holds keys, not
+    // verdicts.
+    assert_eq!(
+        verifier.verify(&junk[3]),
+        Err(Error::Verify(VerifyError::BadSignature))
+    );
+    assert_eq!(verifier.cached_keys(), 1);
+}
+
+#[test]
+fn the_cache_is_bounded_by_bytes() {
+    // Lists that verify, each signing record about 20 KB: a 50,000-byte
+    // budget holds two of them, whatever the entry limit.
+    let inputs: Vec<Vec<u8>> = (0..6)
+        .map(|i| padded("callmanager-pub.pem", i, 20_000, false))
+        .collect();
+    let verifier = Verifier::new().with_cache_bytes(50_000);
+    assert!(verifier.verify_many(&inputs).iter().all(Result::is_ok));
+    assert_eq!(verifier.cached_keys(), 2);
+    assert!(verifier.cached_bytes() > 40_000);
+    assert!(verifier.cached_bytes() <= 50_000);
+    // Outcomes do not depend on the budget.
+    let none = Verifier::new().with_cache_bytes(0);
+    assert_eq!(none.verify_many(&inputs), verifier.verify_many(&inputs));
+    assert_eq!((none.cached_keys(), none.cached_bytes()), (0, 0));
+    // The default budget keeps the real lists' small records.
+    let small = Verifier::new();
+    assert!(
+        small
+            .verify_many(&lists("tvs-sub1.pem", 3))
+            .iter()
+            .all(Result::is_ok)
+    );
+    assert_eq!(small.cached_keys(), 1);
+    assert!(small.cached_bytes() < 4096);
+    assert_eq!(
+        cisco_itl::verifier::DEFAULT_CACHE_BYTES,
+        8 * 1024 * 1024,
+        "the documented default"
+    );
+}
