@@ -133,6 +133,8 @@ pub mod cert;
 pub mod cluster;
 pub mod digest;
 pub mod error;
+#[cfg(feature = "std")]
+pub mod fs;
 pub mod function;
 pub mod header;
 pub mod key;

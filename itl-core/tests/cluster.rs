@@ -1010,3 +1010,169 @@ fn generated_keys_are_fresh_and_of_the_size_asked() {
     use rsa::traits::PublicKeyParts;
     assert_ne!(a.rsa().n_bytes(), b.rsa().n_bytes());
 }
+
+/// A fresh folder under the system's temporary folder.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cisco-itl-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A description whose CAPF identity is the file `capf`.
+fn with_capf(capf: &Path) -> String {
+    format!(
+        "capf = {:?}\n[[node]]\nname = \"a\"\ntftp = true\n",
+        capf.display().to_string()
+    )
+}
+
+fn file_error(result: Result<Cluster, ClusterError>) -> cisco_itl::fs::FileError {
+    match result {
+        Err(ClusterError::File(e)) => e,
+        Err(other) => panic!("not a file error: {other}"),
+        Ok(_) => panic!("the description was accepted"),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_description_naming_a_fifo_is_refused_at_once() {
+    use cisco_itl::fs::FileError;
+    use std::io::Write;
+    let dir = scratch("describe-fifo");
+    let fifo = dir.join("capf.pem");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // A writer that hands over a valid key once somebody opens the FIFO:
+    // the description must be refused without opening it, so that the
+    // writer is still waiting afterwards.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            let _ = f.write_all(&std::fs::read(data().join("vectors/keys/capf.pem")).unwrap());
+        })
+    };
+    let e = file_error(Cluster::from_toml(&with_capf(&fifo), None));
+    assert_eq!(
+        e,
+        FileError::NotAFile {
+            path: fifo.clone(),
+            kind: "a FIFO"
+        }
+    );
+    assert!(
+        e.to_string()
+            .ends_with("capf.pem: not a regular file (a FIFO)"),
+        "{e}"
+    );
+    assert!(!writer.is_finished(), "the FIFO was opened");
+    // The key pool and the description itself too.
+    let pool = format!(
+        "keys = {:?}\n[[node]]\nname = \"a\"\ntftp = true\n",
+        fifo.display().to_string()
+    );
+    assert!(matches!(
+        file_error(Cluster::from_toml(&pool, None)),
+        FileError::NotAFile { kind: "a FIFO", .. }
+    ));
+    assert!(matches!(
+        file_error(Cluster::from_path(&fifo)),
+        FileError::NotAFile { kind: "a FIFO", .. }
+    ));
+    assert!(!writer.is_finished(), "the FIFO was opened");
+    // Let the writer go: open the reading end without waiting, and close it.
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _reader = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo)
+            .unwrap();
+        writer.join().unwrap();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_description_naming_stdin_a_device_or_a_folder_is_refused() {
+    use cisco_itl::fs::FileError;
+    for (path, kinds) in [
+        ("/dev/zero", &["a character device"][..]),
+        ("/dev/null", &["a character device"][..]),
+        // Whatever stdin is here (a terminal, /dev/null, a pipe), never a file.
+        (
+            "/dev/stdin",
+            &["a character device", "a FIFO", "a socket"][..],
+        ),
+    ] {
+        match file_error(Cluster::from_toml(&with_capf(Path::new(path)), None)) {
+            FileError::NotAFile { kind, .. } => assert!(kinds.contains(&kind), "{path}: {kind}"),
+            other => panic!("{path}: {other}"),
+        }
+    }
+    let e = file_error(Cluster::from_toml(&with_capf(data()), None));
+    assert_eq!(
+        e,
+        FileError::NotAFile {
+            path: data().to_path_buf(),
+            kind: "a directory"
+        }
+    );
+    assert!(matches!(
+        file_error(Cluster::from_path(data())),
+        FileError::NotAFile {
+            kind: "a directory",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_description_naming_an_oversized_or_missing_file_is_refused() {
+    use cisco_itl::fs::{FileError, MAX_KEY_FILE_BYTES};
+    let dir = scratch("describe-large");
+    // Sparse: a key file one byte over the limit, refused by its size.
+    let large = dir.join("large.pem");
+    std::fs::File::create(&large)
+        .unwrap()
+        .set_len(MAX_KEY_FILE_BYTES + 1)
+        .unwrap();
+    let e = file_error(Cluster::from_toml(&with_capf(&large), None));
+    assert_eq!(
+        e,
+        FileError::TooLarge {
+            path: large.clone(),
+            limit: MAX_KEY_FILE_BYTES
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        format!("{}: larger than 1048576 bytes", large.display())
+    );
+    // Relative paths are read from the description's folder.
+    let description = dir.join("cluster.toml");
+    std::fs::write(&description, with_capf(Path::new("large.pem"))).unwrap();
+    assert!(matches!(
+        file_error(Cluster::from_path(&description)),
+        FileError::TooLarge {
+            limit: MAX_KEY_FILE_BYTES,
+            ..
+        }
+    ));
+    let missing = dir.join("missing.pem");
+    match file_error(Cluster::from_toml(&with_capf(&missing), None)) {
+        FileError::Io { path, kind, .. } => {
+            assert_eq!((path, kind), (missing, std::io::ErrorKind::NotFound));
+        }
+        other => panic!("{other}"),
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

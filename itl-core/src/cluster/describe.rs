@@ -100,31 +100,22 @@ fn bad(message: impl Into<String>) -> ClusterError {
 
 /// Key and certificate files larger than this are refused (a PEM key and
 /// certificate take a few kilobytes; a pool of keys some tens).
-pub const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
+pub const MAX_KEY_FILE_BYTES: u64 = crate::fs::MAX_KEY_FILE_BYTES;
 
-/// Reads a file named by a description, relative to `base`, refusing
-/// anything over `limit` bytes without reading it all (a description that
-/// names `/dev/zero` costs a megabyte, not the machine).
+/// Reads a file named by a description, relative to `base`: a regular file
+/// of at most `limit` bytes ([`crate::fs::read_bounded`]), so that a
+/// description naming `/dev/zero`, a FIFO or `/dev/stdin` is refused at
+/// once instead of hanging or filling memory.
 fn read_bounded(
     base: Option<&Path>,
     path: &str,
     limit: u64,
 ) -> Result<(PathBuf, Vec<u8>), ClusterError> {
-    use std::io::Read;
     let full: PathBuf = match base {
         Some(b) => b.join(path),
         None => PathBuf::from(path),
     };
-    let fail = |e: std::io::Error| bad(alloc::format!("{}: {e}", full.display()));
-    let file = std::fs::File::open(&full).map_err(fail)?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(fail)?;
-    if bytes.len() as u64 > limit {
-        return Err(bad(alloc::format!(
-            "{}: larger than {limit} bytes",
-            full.display()
-        )));
-    }
+    let bytes = crate::fs::read_bounded(&full, limit)?;
     Ok((full, bytes))
 }
 
@@ -281,10 +272,9 @@ impl Cluster {
 
     /// Reads and builds the description in the file `path`.
     pub fn from_path(path: &Path) -> Result<Self, ClusterError> {
-        let name = path.to_string_lossy();
-        let (_, bytes) = read_bounded(None, &name, MAX_DESCRIPTION_BYTES as u64)?;
-        let text =
-            String::from_utf8(bytes).map_err(|_| bad(alloc::format!("{name}: not UTF-8 text")))?;
+        let bytes = crate::fs::read_bounded(path, MAX_DESCRIPTION_BYTES as u64)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| bad(alloc::format!("{}: not UTF-8 text", path.display())))?;
         Cluster::from_toml(&text, path.parent())
     }
 }

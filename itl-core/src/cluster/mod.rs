@@ -182,6 +182,10 @@ pub enum ClusterError {
     /// A cluster description is wrong.
     #[error("cluster description: {0}")]
     Description(String),
+    /// A file a description names (or the description itself) is missing,
+    /// not a regular file (a FIFO, `/dev/stdin`, a directory) or too large.
+    #[error("cluster description: {0}")]
+    File(#[from] crate::fs::FileError),
     /// An operation could not be read.
     #[error(transparent)]
     Operation(#[from] OperationParseError),
