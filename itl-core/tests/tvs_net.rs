@@ -11,9 +11,10 @@
 )]
 
 mod common;
+use common::tls::{drain, raw_tls};
 use common::*;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -55,9 +56,11 @@ fn start(store: Arc<dyn CertificateStore>, read_timeout: Duration) -> Running {
     let logs = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&logs);
     let options = ServerOptions {
-        max_connections: 256,
-        read_timeout,
+        deadline: read_timeout,
+        // Every client of these tests comes from 127.0.0.1.
+        max_per_address: 256,
         log: Arc::new(move |line: &RequestLog| sink.lock().unwrap().push(line.clone())),
+        ..ServerOptions::default()
     };
     let server = TvsNetServer::bind(
         "127.0.0.1:0",
@@ -165,76 +168,6 @@ fn a_server_the_itl_does_not_name_is_refused() {
     server.stop();
 }
 
-/// A TLS connection to the server that accepts any certificate, for
-/// sending raw bytes.
-fn raw_tls(addr: &str) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    #[derive(Debug)]
-    struct Any(Arc<rustls::crypto::CryptoProvider>);
-    impl rustls::client::danger::ServerCertVerifier for Any {
-        fn verify_server_cert(
-            &self,
-            _: &rustls::pki_types::CertificateDer<'_>,
-            _: &[rustls::pki_types::CertificateDer<'_>],
-            _: &rustls::pki_types::ServerName<'_>,
-            _: &[u8],
-            _: rustls::pki_types::UnixTime,
-        ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-            Ok(rustls::client::danger::ServerCertVerified::assertion())
-        }
-        fn verify_tls12_signature(
-            &self,
-            m: &[u8],
-            c: &rustls::pki_types::CertificateDer<'_>,
-            d: &rustls::DigitallySignedStruct,
-        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-            rustls::crypto::verify_tls12_signature(
-                m,
-                c,
-                d,
-                &self.0.signature_verification_algorithms,
-            )
-        }
-        fn verify_tls13_signature(
-            &self,
-            m: &[u8],
-            c: &rustls::pki_types::CertificateDer<'_>,
-            d: &rustls::DigitallySignedStruct,
-        ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-            rustls::crypto::verify_tls13_signature(
-                m,
-                c,
-                d,
-                &self.0.signature_verification_algorithms,
-            )
-        }
-        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-            self.0.signature_verification_algorithms.supported_schemes()
-        }
-    }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Any(provider)))
-        .with_no_client_auth();
-    let tcp = TcpStream::connect(addr).unwrap();
-    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let conn = rustls::ClientConnection::new(
-        Arc::new(config),
-        rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap(),
-    )
-    .unwrap();
-    rustls::StreamOwned::new(conn, tcp)
-}
-
-/// Reads until the server closes; what it sent.
-fn drain(stream: &mut impl Read) -> Vec<u8> {
-    let mut out = Vec::new();
-    let _ = stream.read_to_end(&mut out);
-    out
-}
-
 #[test]
 fn malformed_and_oversized_frames_are_refused_and_the_server_keeps_serving() {
     let server = start(
@@ -279,7 +212,7 @@ fn malformed_and_oversized_frames_are_refused_and_the_server_keeps_serving() {
 }
 
 #[test]
-fn a_silent_client_is_dropped_at_the_read_timeout() {
+fn a_silent_client_is_dropped_at_the_deadline() {
     let server = start(
         store_with(&[("callmanager-pub.pem", &[Function::CcmTftp], 3600)]),
         Duration::from_millis(300),

@@ -1,6 +1,11 @@
 //! Helpers shared by the integration tests: the vectors and their keys.
 #![allow(dead_code, clippy::unwrap_used)]
 
+#[cfg(feature = "tvs-net")]
+pub mod siege;
+#[cfg(feature = "tvs-net")]
+pub mod tls;
+
 use cisco_itl::cert::CertInfo;
 use cisco_itl::key::Signer;
 

@@ -1,0 +1,377 @@
+//! The TVS client: what a phone (or a tool) uses to ask a TVS server
+//! about a certificate, with one deadline per server attempt.
+
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
+
+use super::{NetError, Stage, announced_len, provider};
+use crate::phone::{TvsAuthError, authenticate_tvs_certificate};
+use crate::trust_list::TrustList;
+use crate::tvs::codec::{HEADER_LEN, VerifyRequest, VerifyResponse};
+use crate::tvs::server::TrustVerifier;
+
+/// How the client decides that a server is a TVS it may ask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerTrust {
+    /// As a phone does: a TVS record of one of these trust lists (ITL or
+    /// CTL bytes, tried in order) names the certificate, and its SHA-1 is
+    /// the record's CERTHASH.
+    Lists(Vec<Vec<u8>>),
+    /// Exactly this certificate (DER), e.g. the cluster's `TVS.pem`.
+    Certificate(Vec<u8>),
+    /// Any certificate, whose possession the handshake still proves; the
+    /// caller authenticates it afterwards (what [`TrustVerifier`] users
+    /// such as the phone do with [`TrustVerifier::server_certificate`]).
+    Deferred,
+}
+
+/// The rustls verifier that applies a [`ServerTrust`].
+#[derive(Debug)]
+struct TvsCertVerifier {
+    trust: ServerTrust,
+    provider: Arc<CryptoProvider>,
+}
+
+impl TvsCertVerifier {
+    fn authenticate(&self, der: &[u8]) -> Result<(), TvsAuthError> {
+        match &self.trust {
+            ServerTrust::Lists(lists) => {
+                let parsed: Vec<TrustList<'_>> = lists
+                    .iter()
+                    .filter_map(|b| TrustList::parse(b).ok())
+                    .collect();
+                authenticate_tvs_certificate(&parsed, der).map(|_| ())
+            }
+            ServerTrust::Certificate(pinned) if pinned.as_slice() == der => Ok(()),
+            ServerTrust::Certificate(_) => Err(TvsAuthError::NoTvsRecord),
+            ServerTrust::Deferred => Ok(()),
+        }
+    }
+}
+
+impl ServerCertVerifier for TvsCertVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.authenticate(end_entity.as_ref())
+            .map(|()| ServerCertVerified::assertion())
+            .map_err(|e| rustls::Error::General(e.to_string()))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// The deadline and connection timeout of a [`TvsClient`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// The longest a TCP connection attempt to one address may take
+    /// (within the deadline).
+    pub connect_timeout: Duration,
+    /// The whole of one server attempt: name resolution, connection, TLS
+    /// handshake, request and answer. A server that trickles its bytes
+    /// cannot stretch it; when it passes the client moves on to the next
+    /// server.
+    pub deadline: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(3),
+            deadline: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A TCP stream whose every read and write waits at most until one
+/// instant: the deadline of the exchange, not a fresh timeout per call.
+#[derive(Debug)]
+struct DeadlineStream {
+    tcp: TcpStream,
+    until: Instant,
+}
+
+impl DeadlineStream {
+    fn remaining(&self) -> std::io::Result<Duration> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(std::io::ErrorKind::TimedOut.into())
+        } else {
+            Ok(left)
+        }
+    }
+}
+
+impl Read for DeadlineStream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.tcp.set_read_timeout(Some(self.remaining()?))?;
+        self.tcp.read(buf)
+    }
+}
+
+impl Write for DeadlineStream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tcp.set_write_timeout(Some(self.remaining()?))?;
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
+type ClientStream = StreamOwned<ClientConnection, DeadlineStream>;
+
+/// Resolves `address` (`host:port`) before `until`. An address written
+/// as numbers needs no lookup; a name is looked up on a helper thread so
+/// that a resolver that never answers cannot hold the caller past the
+/// deadline (the thread ends when the resolver does).
+fn resolve(address: &str, until: Instant, deadline: Duration) -> Result<Vec<SocketAddr>, NetError> {
+    if let Ok(a) = address.parse::<SocketAddr>() {
+        return Ok(alloc::vec![a]);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = address.to_string();
+    std::thread::Builder::new()
+        .name("tvs-resolve".into())
+        .spawn(move || {
+            let _ = tx.send(owned.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+        })?;
+    let left = until.saturating_duration_since(Instant::now());
+    match rx.recv_timeout(left) {
+        Ok(Ok(addresses)) => Ok(addresses),
+        Ok(Err(e)) => Err(NetError::Io(e)),
+        Err(_) => Err(NetError::Deadline {
+            deadline,
+            stage: Stage::Resolving,
+        }),
+    }
+}
+
+/// Reads one TVS frame (header, then the payload it announces).
+fn read_frame(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
+    let mut frame = alloc::vec![0u8; HEADER_LEN];
+    stream.read_exact(&mut frame)?;
+    frame.resize(HEADER_LEN + announced_len(&frame), 0);
+    stream.read_exact(frame.get_mut(HEADER_LEN..).unwrap_or(&mut []))?;
+    Ok(frame)
+}
+
+/// A TVS client over TLS, with fail-over across its servers (a phone's
+/// CallManager group lists up to three).
+///
+/// ```no_run
+/// use cisco_itl::tvs::codec::{DeviceName, VerifyRequest};
+/// use cisco_itl::tvs::net::{ServerTrust, TvsClient};
+/// let itl = std::fs::read("ITLFile.tlv")?;
+/// let mut client = TvsClient::new(&["cucm-pub:2445", "cucm-sub1:2445"], ServerTrust::Lists(vec![itl]))?;
+/// let request = VerifyRequest {
+///     session_id: 1,
+///     device_name: "CP-7965-SEP0011215A1AE3".parse()?,
+///     certificate: std::fs::read("CallManager.der")?,
+/// };
+/// let (server, answer) = client.verify(&request)?;
+/// println!("server {} says {:?}", server + 1, answer.verdict);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct TvsClient {
+    servers: Vec<String>,
+    config: Arc<ClientConfig>,
+    options: ClientOptions,
+    open: Vec<Option<ClientStream>>,
+}
+
+impl TvsClient {
+    /// A client for `servers` (`host:port`, tried in order) that accepts a
+    /// server as `trust` says.
+    pub fn new(servers: &[&str], trust: ServerTrust) -> Result<Self, NetError> {
+        if servers.is_empty() {
+            return Err(NetError::NoServer);
+        }
+        let provider = provider();
+        let verifier = Arc::new(TvsCertVerifier {
+            trust,
+            provider: Arc::clone(&provider),
+        });
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth();
+        Ok(TvsClient {
+            servers: servers.iter().map(|s| (*s).to_string()).collect(),
+            config: Arc::new(config),
+            options: ClientOptions::default(),
+            open: servers.iter().map(|_| None).collect(),
+        })
+    }
+
+    /// Sets the deadline and the connection timeout.
+    pub fn with_options(mut self, options: ClientOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The deadline and the connection timeout.
+    pub fn options(&self) -> ClientOptions {
+        self.options
+    }
+
+    /// Connects to server `index` and completes the TLS handshake (which
+    /// applies the [`ServerTrust`]), all before this attempt's deadline.
+    fn connect(&self, index: usize) -> Result<ClientStream, NetError> {
+        let deadline = self.options.deadline;
+        let until = Instant::now() + deadline;
+        let address = self.servers.get(index).ok_or(NetError::NoServer)?;
+        let host = address
+            .rsplit_once(':')
+            .map_or(address.as_str(), |(h, _)| h)
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let name = ServerName::try_from(host.to_string())
+            .or_else(|_| ServerName::try_from("tvs.invalid".to_string()))
+            .map_err(|e| NetError::Identity(e.to_string()))?;
+        let mut last = None;
+        let mut tcp = None;
+        for addr in resolve(address, until, deadline)? {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(NetError::Deadline {
+                    deadline,
+                    stage: Stage::Connecting,
+                });
+            }
+            match TcpStream::connect_timeout(&addr, left.min(self.options.connect_timeout)) {
+                Ok(s) => {
+                    tcp = Some(s);
+                    break;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let tcp = match (tcp, last) {
+            (Some(s), _) => s,
+            (None, Some(e)) => return Err(NetError::from_io(e, deadline, Stage::Connecting)),
+            (None, None) => return Err(NetError::NoServer),
+        };
+        let mut stream = DeadlineStream { tcp, until };
+        let mut conn = ClientConnection::new(Arc::clone(&self.config), name)?;
+        while conn.is_handshaking() {
+            conn.complete_io(&mut stream)
+                .map_err(|e| NetError::from_io(e, deadline, Stage::Handshake))?;
+        }
+        Ok(StreamOwned::new(conn, stream))
+    }
+
+    /// Sends `request` on `stream` and reads the answer, before the
+    /// stream's deadline.
+    fn exchange_on(&self, stream: &mut ClientStream, request: &[u8]) -> Result<Vec<u8>, NetError> {
+        let deadline = self.options.deadline;
+        stream
+            .write_all(request)
+            .and_then(|()| stream.flush())
+            .map_err(|e| NetError::from_io(e, deadline, Stage::Sending))?;
+        let answer =
+            read_frame(stream).map_err(|e| NetError::from_io(e, deadline, Stage::Reading))?;
+        stream.conn.send_close_notify();
+        let _ = stream.flush();
+        Ok(answer)
+    }
+
+    /// Asks the servers in order; the first that connects, authenticates
+    /// and answers well before its deadline wins. Returns its index and
+    /// the answer.
+    pub fn verify(&mut self, request: &VerifyRequest) -> Result<(usize, VerifyResponse), NetError> {
+        let wire = request.encode()?;
+        let mut last = NetError::NoServer;
+        for index in 0..self.servers.len() {
+            let outcome = self.connect(index).and_then(|mut s| {
+                let answer = VerifyResponse::decode(&self.exchange_on(&mut s, &wire)?)?;
+                if answer.session_id != request.session_id {
+                    return Err(NetError::WrongSession {
+                        expected: request.session_id,
+                        found: answer.session_id,
+                    });
+                }
+                Ok(answer)
+            });
+            match outcome {
+                Ok(answer) => return Ok((index, answer)),
+                Err(e) => {
+                    last = NetError::AllFailed {
+                        server: index + 1,
+                        error: alloc::boxed::Box::new(e),
+                    }
+                }
+            }
+        }
+        Err(last)
+    }
+}
+
+impl TrustVerifier for TvsClient {
+    /// Connects (keeping the connection, and its deadline, for
+    /// [`TrustVerifier::exchange`]) and returns the certificate the server
+    /// proved it holds.
+    fn server_certificate(&mut self, server: usize) -> Option<Vec<u8>> {
+        let stream = self.connect(server).ok()?;
+        let der = stream.conn.peer_certificates()?.first()?.as_ref().to_vec();
+        *self.open.get_mut(server)? = Some(stream);
+        Some(der)
+    }
+
+    fn exchange(&mut self, server: usize, request: &[u8]) -> Option<Vec<u8>> {
+        let mut stream = match self.open.get_mut(server)?.take() {
+            Some(s) => s,
+            None => self.connect(server).ok()?,
+        };
+        self.exchange_on(&mut stream, request).ok()
+    }
+}

@@ -1,0 +1,512 @@
+//! The TVS server: answers verify requests over TLS from a
+//! [`CertificateStore`], and holds while hostile clients hold hundreds of
+//! idle, half-open or trickling connections.
+//!
+//! Every connection is a task on a small tokio runtime (one worker per
+//! core unless told otherwise), so a connection that says nothing costs a
+//! parked task and its TLS buffers, never a thread. Each connection has
+//! one deadline for the whole of it (TLS handshake, request, answer),
+//! which no trickle of bytes stretches; each client address has its own
+//! connection limit beside the server's; a connection's slot is held by a
+//! guard that gives it back on every path, panics included; the store and
+//! the log run behind `catch_unwind`, and the default log cannot panic
+//! (it ignores a closed standard error) and escapes control characters.
+//! Shutdown stops accepting, waits a short grace for the connections in
+//! progress and then drops them: it returns within that grace whoever is
+//! connected.
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::panic::AssertUnwindSafe;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use std::net::{IpAddr, SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rustls::ServerConfig;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{Notify, watch};
+
+use super::{NetError, Stage, announced_len, provider};
+use crate::cert::{CertInfo, NameStyle};
+use crate::show::{Case, hex_string};
+use crate::tvs::codec::{HEADER_LEN, Verdict, VerifyRequestView, VerifyResponse};
+use crate::tvs::store::{CertificateStore, certificate_id};
+
+/// Reads a TLS identity: the private key and certificate chain of a PEM
+/// file such as `TVS.pem`.
+pub fn server_config(identity_pem: &[u8]) -> Result<Arc<ServerConfig>, NetError> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(identity_pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| NetError::Identity(alloc::format!("certificates: {e}")))?;
+    if chain.is_empty() {
+        return Err(NetError::Identity("no CERTIFICATE block".into()));
+    }
+    let key = PrivateKeyDer::from_pem_slice(identity_pem)
+        .map_err(|e| NetError::Identity(alloc::format!("private key: {e}")))?;
+    let config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| NetError::Identity(e.to_string()))?;
+    Ok(Arc::new(config))
+}
+
+/// A log sink: called once per connection with what happened.
+pub type LogSink = Arc<dyn Fn(&RequestLog) + Send + Sync>;
+
+/// Limits and logging of a [`TvsNetServer`].
+#[derive(Clone)]
+pub struct ServerOptions {
+    /// Connections held at once; more are closed at once (and counted in
+    /// [`ServeStats::turned_away`]).
+    pub max_connections: usize,
+    /// Connections held at once from one client address; more from that
+    /// address are closed at once. Phones each have their own address; a
+    /// NAT in front of many phones needs a higher value.
+    pub max_per_address: usize,
+    /// The whole of a connection: TLS handshake, request and answer. A
+    /// client that has not been answered by then is dropped, however it
+    /// trickles its bytes.
+    pub deadline: Duration,
+    /// How long shutdown waits for the connections in progress before it
+    /// drops them (never longer than `deadline`).
+    pub shutdown_grace: Duration,
+    /// Worker threads of the runtime (0: one per core). Connections do not
+    /// add threads.
+    pub workers: usize,
+    /// Where the log line of each connection goes (default: standard
+    /// error, ignoring write failures).
+    pub log: LogSink,
+}
+
+impl core::fmt::Debug for ServerOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ServerOptions")
+            .field("max_connections", &self.max_connections)
+            .field("max_per_address", &self.max_per_address)
+            .field("deadline", &self.deadline)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .field("workers", &self.workers)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The default log: one line on standard error. A closed or full
+/// standard error loses the line and nothing else.
+pub fn stderr_log() -> LogSink {
+    Arc::new(|line: &RequestLog| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    })
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            max_connections: 4096,
+            max_per_address: 64,
+            deadline: Duration::from_secs(5),
+            shutdown_grace: Duration::from_secs(1),
+            workers: 0,
+            log: stderr_log(),
+        }
+    }
+}
+
+/// What the server logs about one connection.
+///
+/// The fields hold what the client sent, as it sent it; the `Display`
+/// form (the log line) escapes control characters, so a certificate
+/// subject holding a newline cannot forge a second line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestLog {
+    /// The client's address.
+    pub peer: Option<SocketAddr>,
+    /// The device name of the request, when it decoded.
+    pub device: Option<String>,
+    /// The subject of the certificate asked about (CUCM's spelling).
+    pub subject: Option<String>,
+    /// Its serial, colon hex.
+    pub serial: Option<String>,
+    /// "valid", "invalid", or why the request was refused.
+    pub status: String,
+}
+
+/// Writes `text` with control characters (and the Unicode line and
+/// direction controls) escaped as `\u{…}`.
+fn write_escaped(f: &mut core::fmt::Formatter<'_>, text: &str) -> core::fmt::Result {
+    use core::fmt::Write;
+    for c in text.chars() {
+        let hostile = c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if hostile {
+            write!(f, "\\u{{{:x}}}", u32::from(c))?;
+        } else {
+            f.write_char(c)?;
+        }
+    }
+    Ok(())
+}
+
+impl core::fmt::Display for RequestLog {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.peer {
+            Some(p) => write!(f, "tvs: {p} device ")?,
+            None => f.write_str("tvs: ? device ")?,
+        }
+        write_escaped(f, self.device.as_deref().unwrap_or("-"))?;
+        f.write_str(" asked about ")?;
+        write_escaped(f, self.subject.as_deref().unwrap_or("-"))?;
+        f.write_str(" (serial ")?;
+        write_escaped(f, self.serial.as_deref().unwrap_or("-"))?;
+        f.write_str("): ")?;
+        write_escaped(f, &self.status)
+    }
+}
+
+/// Counts of what a server did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServeStats {
+    /// Connections accepted and served (answered or refused).
+    pub served: usize,
+    /// Connections closed at once because a limit (the server's or the
+    /// address's) was reached.
+    pub turned_away: usize,
+    /// Connections dropped because their deadline passed.
+    pub deadline_passed: usize,
+    /// Connections whose store or log panicked (each refused or unlogged;
+    /// the server went on).
+    pub panics: usize,
+}
+
+/// Stops a running [`TvsNetServer`] from another thread.
+#[derive(Debug, Clone)]
+pub struct ShutdownHandle {
+    signal: Arc<watch::Sender<bool>>,
+}
+
+impl ShutdownHandle {
+    /// Asks the server to stop: it accepts nothing more, gives the
+    /// connections in progress [`ServerOptions::shutdown_grace`] to end,
+    /// drops the rest and returns from [`TvsNetServer::serve`].
+    pub fn shutdown(&self) {
+        self.signal.send_replace(true);
+    }
+}
+
+/// A TVS server over TLS.
+pub struct TvsNetServer {
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    store: Arc<dyn CertificateStore>,
+    options: ServerOptions,
+    shutdown: Arc<watch::Sender<bool>>,
+}
+
+impl core::fmt::Debug for TvsNetServer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TvsNetServer")
+            .field("listener", &self.listener)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What every connection task shares with the accept loop.
+struct Shared {
+    acceptor: tokio_rustls::TlsAcceptor,
+    store: Arc<dyn CertificateStore>,
+    options: ServerOptions,
+    /// Connections held, in all and per address.
+    active: AtomicUsize,
+    per_address: Mutex<BTreeMap<IpAddr, usize>>,
+    /// Signalled when the last connection ends.
+    idle: Notify,
+    served: AtomicUsize,
+    turned_away: AtomicUsize,
+    deadline_passed: AtomicUsize,
+    panics: AtomicUsize,
+}
+
+impl Shared {
+    fn addresses(&self) -> MutexGuard<'_, BTreeMap<IpAddr, usize>> {
+        // The map is only counters: one left half-updated by a panic
+        // elsewhere is still the best count there is.
+        self.per_address
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes a log line; a panicking sink loses the line, nothing else.
+    fn log(&self, line: &RequestLog) {
+        let sink = &self.options.log;
+        if std::panic::catch_unwind(AssertUnwindSafe(|| sink(line))).is_err() {
+            self.panics.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn stats(&self) -> ServeStats {
+        ServeStats {
+            served: self.served.load(Ordering::SeqCst),
+            turned_away: self.turned_away.load(Ordering::SeqCst),
+            deadline_passed: self.deadline_passed.load(Ordering::SeqCst),
+            panics: self.panics.load(Ordering::SeqCst),
+        }
+    }
+}
+
+/// A connection's place in the limits, given back when dropped: when the
+/// task ends, when it is dropped at shutdown, when it panics.
+struct Slot {
+    shared: Arc<Shared>,
+    address: IpAddr,
+}
+
+impl Slot {
+    /// Takes a slot for `address`, or none when a limit is reached.
+    fn take(shared: &Arc<Shared>, address: IpAddr) -> Option<Slot> {
+        let mut map = shared.addresses();
+        let held = map.get(&address).copied().unwrap_or(0);
+        if held >= shared.options.max_per_address
+            || shared.active.load(Ordering::SeqCst) >= shared.options.max_connections
+        {
+            return None;
+        }
+        map.insert(address, held + 1);
+        shared.active.fetch_add(1, Ordering::SeqCst);
+        Some(Slot {
+            shared: Arc::clone(shared),
+            address,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        {
+            let mut map = self.shared.addresses();
+            match map.get(&self.address).copied() {
+                Some(n) if n > 1 => {
+                    map.insert(self.address, n - 1);
+                }
+                _ => {
+                    map.remove(&self.address);
+                }
+            }
+        }
+        if self.shared.active.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.shared.idle.notify_waiters();
+        }
+    }
+}
+
+impl TvsNetServer {
+    /// Binds `address` with the TLS identity `identity_pem` (key and
+    /// certificate, e.g. `TVS.pem`), answering from `store`.
+    pub fn bind(
+        address: impl ToSocketAddrs,
+        identity_pem: &[u8],
+        store: Arc<dyn CertificateStore>,
+        options: ServerOptions,
+    ) -> Result<Self, NetError> {
+        let listener = TcpListener::bind(address)?;
+        listener.set_nonblocking(true)?;
+        Ok(TvsNetServer {
+            listener,
+            config: server_config(identity_pem)?,
+            store,
+            options,
+            shutdown: Arc::new(watch::channel(false).0),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> Result<SocketAddr, NetError> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// A handle that stops the server.
+    pub fn shutdown_handle(&self) -> Result<ShutdownHandle, NetError> {
+        Ok(ShutdownHandle {
+            signal: Arc::clone(&self.shutdown),
+        })
+    }
+
+    /// Serves until [`ShutdownHandle::shutdown`]; then gives the
+    /// connections in progress [`ServerOptions::shutdown_grace`], drops
+    /// the rest and returns what it did.
+    ///
+    /// The runtime's threads are made here, once: when the system cannot
+    /// make them this returns an error; afterwards no connection needs a
+    /// thread.
+    pub fn serve(self) -> Result<ServeStats, NetError> {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.enable_io().enable_time().thread_name("tvs-server");
+        if self.options.workers > 0 {
+            builder.worker_threads(self.options.workers);
+        }
+        // tokio panics when the system refuses it a worker thread.
+        let runtime =
+            std::panic::catch_unwind(AssertUnwindSafe(|| builder.build())).map_err(|_| {
+                NetError::Io(std::io::Error::other(
+                    "the system refused the server its worker threads",
+                ))
+            })??;
+        let stats = runtime.block_on(self.run());
+        runtime.shutdown_timeout(Duration::ZERO);
+        stats
+    }
+
+    async fn run(self) -> Result<ServeStats, NetError> {
+        let TvsNetServer {
+            listener,
+            config,
+            store,
+            options,
+            shutdown,
+        } = self;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let grace = options.shutdown_grace.min(options.deadline);
+        let shared = Arc::new(Shared {
+            acceptor: tokio_rustls::TlsAcceptor::from(config),
+            store,
+            options,
+            active: AtomicUsize::new(0),
+            per_address: Mutex::new(BTreeMap::new()),
+            idle: Notify::new(),
+            served: AtomicUsize::new(0),
+            turned_away: AtomicUsize::new(0),
+            deadline_passed: AtomicUsize::new(0),
+            panics: AtomicUsize::new(0),
+        });
+        let mut stop = shutdown.subscribe();
+        loop {
+            tokio::select! {
+                _ = stop.wait_for(|stopping| *stopping) => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((tcp, peer)) => admit(&shared, tcp, peer),
+                    // Out of descriptors or memory: pause rather than spin;
+                    // the connections held end by their deadlines.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                },
+            }
+        }
+        drop(listener);
+        // Let the connections in progress end, within the grace.
+        let wait_idle = async {
+            loop {
+                let notified = shared.idle.notified();
+                if shared.active.load(Ordering::SeqCst) == 0 {
+                    break;
+                }
+                notified.await;
+            }
+        };
+        let _ = tokio::time::timeout(grace, wait_idle).await;
+        Ok(shared.stats())
+    }
+}
+
+/// Gives a new connection its task, or closes it when a limit is reached.
+fn admit(shared: &Arc<Shared>, tcp: tokio::net::TcpStream, peer: SocketAddr) {
+    let Some(slot) = Slot::take(shared, peer.ip()) else {
+        shared.turned_away.fetch_add(1, Ordering::SeqCst);
+        return;
+    };
+    shared.served.fetch_add(1, Ordering::SeqCst);
+    let shared = Arc::clone(shared);
+    tokio::spawn(async move {
+        let _slot = slot;
+        let mut log = RequestLog {
+            peer: Some(peer),
+            device: None,
+            subject: None,
+            serial: None,
+            status: String::new(),
+        };
+        let deadline = shared.options.deadline;
+        let outcome = tokio::time::timeout(deadline, answer(&shared, tcp, &mut log)).await;
+        log.status = match outcome {
+            Ok(Ok(status)) => status,
+            Ok(Err(e)) => {
+                if matches!(e, NetError::StorePanicked) {
+                    shared.panics.fetch_add(1, Ordering::Relaxed);
+                }
+                alloc::format!("refused: {e}")
+            }
+            Err(_) => {
+                shared.deadline_passed.fetch_add(1, Ordering::Relaxed);
+                alloc::format!(
+                    "refused: {}",
+                    NetError::Deadline {
+                        deadline,
+                        stage: log_stage(&log),
+                    }
+                )
+            }
+        };
+        shared.log(&log);
+    });
+}
+
+/// Where a connection that ran out of time was: a decoded device name
+/// means the request was read.
+fn log_stage(log: &RequestLog) -> Stage {
+    if log.device.is_some() {
+        Stage::Sending
+    } else {
+        Stage::Reading
+    }
+}
+
+/// Serves one connection: handshake, one request, one answer.
+async fn answer(
+    shared: &Shared,
+    tcp: tokio::net::TcpStream,
+    log: &mut RequestLog,
+) -> Result<String, NetError> {
+    let deadline = shared.options.deadline;
+    let io = |stage| move |e| NetError::from_io(e, deadline, stage);
+    let mut tls = shared
+        .acceptor
+        .accept(tcp)
+        .await
+        .map_err(io(Stage::Handshake))?;
+    let mut frame = alloc::vec![0u8; HEADER_LEN];
+    tls.read_exact(&mut frame)
+        .await
+        .map_err(io(Stage::Reading))?;
+    frame.resize(HEADER_LEN + announced_len(&frame), 0);
+    tls.read_exact(frame.get_mut(HEADER_LEN..).unwrap_or(&mut []))
+        .await
+        .map_err(io(Stage::Reading))?;
+    let request = VerifyRequestView::decode(&frame)?;
+    log.device = Some(request.device_name().as_str().to_string());
+    if let Ok(cert) = CertInfo::from_der(request.certificate()) {
+        log.subject = cert.subject(NameStyle::Cucm).ok();
+        log.serial = Some(hex_string(cert.serial(), Case::Upper, ":"));
+    }
+    let id = certificate_id(request.certificate());
+    let store = &shared.store;
+    let entry = std::panic::catch_unwind(AssertUnwindSafe(|| store.lookup(&id)))
+        .map_err(|_| NetError::StorePanicked)??;
+    let answer = match entry {
+        Some(e) => VerifyResponse::valid(request.session_id(), e.roles, e.ttl_seconds),
+        None => VerifyResponse::invalid(request.session_id()),
+    };
+    tls.write_all(&answer.encode()?)
+        .await
+        .map_err(io(Stage::Sending))?;
+    // close_notify, then the end of the stream; a client that has gone
+    // already changes nothing.
+    let _ = tls.shutdown().await;
+    Ok(match answer.verdict {
+        Verdict::Valid { .. } => "valid".into(),
+        Verdict::Invalid => "invalid".into(),
+    })
+}
