@@ -20,7 +20,7 @@ use cisco_itl::cert::CertInfo;
 use cisco_itl::key::Signer;
 use cisco_itl::phone::{BootOutcome, BootStep, ManualClock, Phone};
 use cisco_itl::pkcs12::Identity;
-use cisco_itl::recovery::reset;
+use cisco_itl::recovery::{Trusted, reset};
 use cisco_itl::signed_file::SignedFileBuilder;
 use cisco_itl::tvs::server::{InMemoryTvs, TvsServer};
 use cisco_itl::{Function, TrustList};
@@ -94,10 +94,16 @@ fn run() -> Result<bool, String> {
     );
     let locked = phone.is_locked();
 
-    // 3. utils itl reset localkey: the current ITL, re-signed by ITLRecovery.
+    // 3. utils itl reset localkey: the current ITL, re-signed by ITLRecovery
+    // once it verifies against what the administrator trusts: the
+    // publisher's new CallManager.pem, which signed it.
     let identity = Identity::from_pkcs12(RECOVERY_P12, RECOVERY_PASSWORD).map_err(|x| e(&x))?;
     let current = TrustList::parse(ITL_REGENERATED).map_err(|x| e(&x))?;
-    let recovered = reset(&current, &identity).map_err(|x| e(&x))?;
+    let mut trusted = Trusted::new();
+    trusted
+        .add_certificate(cm_new.certificate())
+        .map_err(|x| e(&x))?;
+    let recovered = reset(&current, &identity, &trusted).map_err(|x| e(&x))?;
     tftp.insert("ITLFile.tlv".to_string(), recovered);
     let steps = phone.boot(&tftp, &mut tvs, &clock, false);
     print("3. utils itl reset localkey", &steps, &phone);

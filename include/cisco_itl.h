@@ -55,7 +55,8 @@
  *    itl_is_signed_file, itl_show_signed_file, itl_show_signed_file_write.
  *  - Building and signing: itl_signer_from_pem, itl_signer_from_pkcs12,
  *    itl_signer_*; itl_builder_new, itl_builder_*, itl_builder_sign.
- *  - ITL recovery: itl_recovery_reset, itl_recovery_reset_trusting.
+ *  - ITL recovery (trust required): itl_recovery_reset_trusting,
+ *    itl_recovery_reset_trusting_list.
  *  - The phone: itl_phone_new, itl_phone_set_*, itl_phone_offer_trust_list,
  *    itl_phone_offer_config, itl_phone_check_server_certificate,
  *    itl_phone_authenticate_tvs, state queries; itl_trust_text; TVS
@@ -1344,51 +1345,60 @@ itl_result itl_record_subject(const itl_record *record,
 
 /**
  * Re-signs the current ITL with the ITLRecovery identity, as CUCM's
- * `utils itl reset` does: records, FILENAME, TIMESTAMP, version and
+ * `utils itl reset` does, once it verifies against certificates the
+ * caller trusts (the publisher's `CallManager.pem`, or the certificates
+ * of the cluster's TFTP nodes). Records, FILENAME, TIMESTAMP, version and
  * digest are kept, the header names the recovery certificate as its SAST
  * record writes it, and the result is byte for byte CUCM's. Phones whose
  * ITL holds the ITLRECOVERY SAST record (every 10.x ITL) accept it.
  *
- * The current ITL must verify by itself first, so a tampered ITL is never
- * laundered through the recovery key.
+ * An ITL that verifies only against itself (an attacker's, copying the
+ * cluster's public ITLRECOVERY record) is never re-signed. The recovery
+ * record is found by its key, not its name.
  *
  * `current`: the ITL to re-sign.
  * `p12`, `p12_len`: `ITLRecovery.p12`, read during the call only.
  * `password`: its password, NUL-terminated UTF-8.
+ * `trusted_certificates`, `trusted_certificates_len`: PEM (one or more
+ * `CERTIFICATE` blocks) or DER (one certificate), read during the call
+ * only.
  * `out`, `out_len`: receive the new ITL (NULL and 0 on failure); free
  * with `itl_bytes_free`.
  * Returns `ITL_OK`; `ITL_ERR_WRONG_PASSWORD`;
  * `ITL_ERR_BAD_KEY_OR_CERTIFICATE` (not a PKCS#12 file, a key that does
- * not fit its certificate…); `ITL_ERR_VERIFY` or `ITL_ERR_POLICY` (the
- * current ITL does not verify); `ITL_ERR_NOT_FOUND` (the ITL has no SAST
- * record for the recovery certificate); `ITL_ERR_SIGN`.
+ * not fit its certificate, a trusted certificate that does not parse…);
+ * `ITL_ERR_VERIFY` or `ITL_ERR_POLICY` (the current ITL does not verify,
+ * or is not signed by a trusted certificate); `ITL_ERR_NOT_FOUND` (the
+ * ITL has no SAST record holding the recovery key); `ITL_ERR_SIGN`.
  * Threads: any thread; `current` may be in use by others.
  *
- * Ownership: `current` is borrowed; `p12` and `password` are read during the call only; the caller owns `*out` (free with `itl_bytes_free`).
- */
-itl_result itl_recovery_reset(const itl_trust_list *current,
-                              const uint8_t *p12,
-                              size_t p12_len,
-                              const char *password,
-                              uint8_t **out,
-                              size_t *out_len);
-
-/**
- * `itl_recovery_reset`, and the current ITL must also verify against a
- * certificate the caller trusts (the publisher's `CallManager.pem`, PEM or
- * DER, read during the call only), so that only the cluster's own ITL is
- * re-signed: `ITL_ERR_VERIFY` otherwise.
- *
- * Ownership: as for `itl_recovery_reset`; `trusted_certificate` is read during the call only.
+ * Ownership: `current` is borrowed; `p12`, `password` and `trusted_certificates` are read during the call only; the caller owns `*out` (free with `itl_bytes_free`).
  */
 itl_result itl_recovery_reset_trusting(const itl_trust_list *current,
                                        const uint8_t *p12,
                                        size_t p12_len,
                                        const char *password,
-                                       const uint8_t *trusted_certificate,
-                                       size_t trusted_certificate_len,
+                                       const uint8_t *trusted_certificates,
+                                       size_t trusted_certificates_len,
                                        uint8_t **out,
                                        size_t *out_len);
+
+/**
+ * `itl_recovery_reset_trusting`, with a trust list as what the caller
+ * trusts: the ITL or CTL the phones hold, or the TFTP server's previous
+ * ITL. The current ITL must be signed by one of its records a phone would
+ * take a new ITL's signer from: a SAST record (rules 2 and 4) or, in a
+ * CTL, a CCM+TFTP or TFTP record (rule 3). `ITL_ERR_VERIFY` otherwise.
+ *
+ * Ownership: as for `itl_recovery_reset_trusting`; `trusted_list` is borrowed for the call.
+ */
+itl_result itl_recovery_reset_trusting_list(const itl_trust_list *current,
+                                            const uint8_t *p12,
+                                            size_t p12_len,
+                                            const char *password,
+                                            const itl_trust_list *trusted_list,
+                                            uint8_t **out,
+                                            size_t *out_len);
 
 /**
  * The name of a result code, as spelled in this header (`"ITL_ERR_PARSE"`),

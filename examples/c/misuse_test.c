@@ -386,31 +386,115 @@ static void keys_and_passwords(const struct file *p12, const struct file *itl,
     itl_signer_free(signer);
 
     EXPECT(itl_trust_list_parse(itl->data, itl->len, &list), ITL_OK);
-    EXPECT(itl_recovery_reset(list, p12->data, p12->len, "wrong", &out, &out_len),
+    EXPECT(itl_recovery_reset_trusting(list, p12->data, p12->len, "wrong", pem->data, pem->len,
+                                       &out, &out_len),
            ITL_ERR_WRONG_PASSWORD);
     CHECK(out == NULL && out_len == 0);
-    EXPECT(itl_recovery_reset(list, garbage, sizeof garbage, "wrong", &out, &out_len),
+    EXPECT(itl_recovery_reset_trusting(list, garbage, sizeof garbage, "wrong", pem->data,
+                                       pem->len, &out, &out_len),
            ITL_ERR_BAD_KEY_OR_CERTIFICATE);
-    EXPECT(itl_recovery_reset(list, p12->data, p12->len, NULL, &out, &out_len),
+    EXPECT(itl_recovery_reset_trusting(list, p12->data, p12->len, NULL, pem->data, pem->len,
+                                       &out, &out_len),
            ITL_ERR_NULL_ARGUMENT);
+    /* Trust is required: no certificate, no list. */
+    EXPECT(itl_recovery_reset_trusting(list, p12->data, p12->len, "Cluster-Security-Pw1", NULL,
+                                       0, &out, &out_len),
+           ITL_ERR_NULL_ARGUMENT);
+    EXPECT(itl_recovery_reset_trusting_list(list, p12->data, p12->len, "Cluster-Security-Pw1",
+                                            NULL, &out, &out_len),
+           ITL_ERR_NULL_ARGUMENT);
+    CHECK(out == NULL && out_len == 0);
     /* A tampered ITL is not laundered through the recovery key. */
     EXPECT(itl_trust_list_parse(tampered->data, tampered->len, &bad), ITL_OK);
-    EXPECT(itl_recovery_reset(bad, p12->data, p12->len, "Cluster-Security-Pw1", &out, &out_len),
+    EXPECT(itl_recovery_reset_trusting(bad, p12->data, p12->len, "Cluster-Security-Pw1",
+                                       pem->data, pem->len, &out, &out_len),
            ITL_ERR_VERIFY);
     CHECK(says("is not re-signed"));
-    /* Trusting another certificate than the ITL's signer. */
+    /* A trusted certificate that is not one. */
     EXPECT(itl_recovery_reset_trusting(list, p12->data, p12->len, "Cluster-Security-Pw1",
                                        garbage, sizeof garbage, &out, &out_len),
            ITL_ERR_BAD_KEY_OR_CERTIFICATE);
-    EXPECT(itl_recovery_reset(list, p12->data, p12->len, "Cluster-Security-Pw1", &out, &out_len),
+    EXPECT(itl_recovery_reset_trusting(list, p12->data, p12->len, "Cluster-Security-Pw1",
+                                       (const uint8_t *)"-----BEGIN", 10, &out, &out_len),
+           ITL_ERR_BAD_KEY_OR_CERTIFICATE);
+    EXPECT(itl_recovery_reset_trusting(list, p12->data, p12->len, "Cluster-Security-Pw1",
+                                       pem->data, pem->len, &out, &out_len),
            ITL_OK);
     /* Byte for byte what CUCM's `utils itl reset` wrote. */
     CHECK(out != NULL && out_len == reset->len && memcmp(out, reset->data, out_len) == 0);
     itl_bytes_free(out);
     itl_bytes_free(out);
     CHECK(says("nothing freed"));
+    /* Trusting the installed ITL (here the same one): the same bytes. */
+    EXPECT(itl_recovery_reset_trusting_list(list, p12->data, p12->len, "Cluster-Security-Pw1",
+                                            list, &out, &out_len),
+           ITL_OK);
+    CHECK(out != NULL && out_len == reset->len && memcmp(out, reset->data, out_len) == 0);
+    itl_bytes_free(out);
     itl_trust_list_free(bad);
     itl_trust_list_free(list);
+}
+
+/* The attacker's ITL: their own certificate as SAST and CCM+TFTP, and the
+ * cluster's public ITLRECOVERY certificate copied from the genuine ITL,
+ * signed by themselves. It verifies against itself; the recovery key must
+ * never re-sign it, whatever the caller trusts that is the cluster's. */
+static void no_laundering(const struct file *p12, const struct file *itl,
+                          const struct file *ctl, const struct file *pem) {
+    struct file evil_pem = load("keys/peer-asterisk.pem");
+    itl_trust_list *genuine = NULL, *installed_ctl = NULL, *forged = NULL;
+    const itl_record *recovery_record = NULL;
+    const uint8_t *recovery_der = NULL, *evil_der = NULL;
+    size_t recovery_len = 0, evil_len = 0, signer_index = 99;
+    itl_signer *evil = NULL;
+    itl_builder *builder = NULL;
+    uint8_t *forged_bytes = NULL, *out = NULL;
+    size_t forged_len = 0, out_len = 0;
+
+    EXPECT(itl_trust_list_parse(itl->data, itl->len, &genuine), ITL_OK);
+    EXPECT(itl_trust_list_parse(ctl->data, ctl->len, &installed_ctl), ITL_OK);
+    EXPECT(itl_trust_list_record(genuine, 4, &recovery_record), ITL_OK);
+    EXPECT(itl_record_certificate(recovery_record, &recovery_der, &recovery_len), ITL_OK);
+    EXPECT(itl_signer_from_pem(evil_pem.data, evil_pem.len, &evil), ITL_OK);
+    EXPECT(itl_signer_certificate(evil, &evil_der, &evil_len), ITL_OK);
+    EXPECT(itl_builder_new(ITL_LIST_ITL, &builder), ITL_OK);
+    EXPECT(itl_builder_set_timestamp(builder, 1900000000u), ITL_OK);
+    EXPECT(itl_builder_add_record(builder, evil_der, evil_len, ITL_FUNCTION_SAST), ITL_OK);
+    EXPECT(itl_builder_add_record(builder, evil_der, evil_len, ITL_FUNCTION_CCM_TFTP), ITL_OK);
+    EXPECT(itl_builder_add_record(builder, recovery_der, recovery_len, ITL_FUNCTION_SAST), ITL_OK);
+    EXPECT(itl_builder_sign(builder, evil, &forged_bytes, &forged_len), ITL_OK);
+    EXPECT(itl_trust_list_parse(forged_bytes, forged_len, &forged), ITL_OK);
+    EXPECT(itl_trust_list_verify(forged, &signer_index), ITL_OK);
+    CHECK(signer_index == 0);
+
+    /* Trusting the publisher's CallManager.pem. */
+    EXPECT(itl_recovery_reset_trusting(forged, p12->data, p12->len, "Cluster-Security-Pw1",
+                                       pem->data, pem->len, &out, &out_len),
+           ITL_ERR_VERIFY);
+    CHECK(out == NULL && out_len == 0 && says("not signed by a trusted certificate"));
+    /* Trusting the installed ITL, then the CTL. */
+    EXPECT(itl_recovery_reset_trusting_list(forged, p12->data, p12->len, "Cluster-Security-Pw1",
+                                            genuine, &out, &out_len),
+           ITL_ERR_VERIFY);
+    CHECK(out == NULL && out_len == 0 && says("not signed by a trusted certificate"));
+    EXPECT(itl_recovery_reset_trusting_list(forged, p12->data, p12->len, "Cluster-Security-Pw1",
+                                            installed_ctl, &out, &out_len),
+           ITL_ERR_VERIFY);
+    CHECK(out == NULL && out_len == 0);
+    /* The other way round: the genuine ITL, trusting only the forgery's
+     * records, is not re-signed either (CallManager is not among them). */
+    EXPECT(itl_recovery_reset_trusting_list(genuine, p12->data, p12->len, "Cluster-Security-Pw1",
+                                            forged, &out, &out_len),
+           ITL_ERR_VERIFY);
+    CHECK(out == NULL);
+
+    itl_trust_list_free(forged);
+    itl_bytes_free(forged_bytes);
+    itl_builder_free(builder);
+    itl_signer_free(evil);
+    itl_trust_list_free(installed_ctl);
+    itl_trust_list_free(genuine);
+    free(evil_pem.data);
 }
 
 static void building(const struct file *pem) {
@@ -667,6 +751,7 @@ int main(void) {
     show_and_streams(&itl, &tampered, &sgn);
     signed_files(&sgn, &itl);
     keys_and_passwords(&p12, &itl, &pem, &tampered, &reset);
+    no_laundering(&p12, &itl, &ctl, &pem);
     building(&pem);
     phone_and_tvs(&itl);
     verifiers_and_boot_reports(&itl);

@@ -256,11 +256,17 @@ int main(void) {
     if (itl_trust_list_parse(regen, regen_len, &regen_list) != ITL_OK) {
         goto done;
     }
-    rc = itl_recovery_reset(regen_list, p12, p12_len, "not the password", &reset, &reset_len);
+    /* The ITL is re-signed only once it verifies against what the
+     * administrator trusts: here the publisher's new CallManager.pem,
+     * which signed it. An ITL that verifies only against itself (an
+     * attacker's, copying the public ITLRECOVERY record) never is. */
+    rc = itl_recovery_reset_trusting(regen_list, p12, p12_len, "not the password", cm_new,
+                                     cm_new_len, &reset, &reset_len);
     printf("   %-32s %s (%s)\n", "ITLRecovery.p12, wrong password", itl_result_name(rc),
            itl_last_error_message());
     ok &= rc == ITL_ERR_WRONG_PASSWORD && reset == NULL;
-    rc = itl_recovery_reset(regen_list, p12, p12_len, RECOVERY_PASSWORD, &reset, &reset_len);
+    rc = itl_recovery_reset_trusting(regen_list, p12, p12_len, RECOVERY_PASSWORD, cm_new,
+                                     cm_new_len, &reset, &reset_len);
     if (rc != ITL_OK) {
         fprintf(stderr, "reset failed: %s\n", itl_last_error_message());
         goto done;

@@ -83,14 +83,18 @@
 //! ## Recovery
 //!
 //! [`recovery::reset`] re-signs the current ITL with the `ITLRecovery.p12`
-//! identity, as `utils itl reset` does, after checking that it verifies.
+//! identity, as `utils itl reset` does, after checking that it verifies
+//! against what the caller trusts (here the publisher's `CallManager.pem`).
 //!
 //! ```
-//! use cisco_itl::{TrustList, pkcs12::Identity, recovery::reset};
+//! use cisco_itl::{TrustList, cert::CertInfo, pkcs12::Identity};
+//! use cisco_itl::recovery::{Trusted, reset};
 //! let itl = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv")?;
 //! let p12 = std::fs::read("tests/data/vectors/keys/ITLRecovery.p12")?;
 //! let identity = Identity::from_pkcs12(&p12, "Cluster-Security-Pw1")?;
-//! let reset_itl = reset(&TrustList::parse(&itl)?, &identity)?;
+//! let mut trusted = Trusted::new();
+//! trusted.add_certificate(&CertInfo::from_pem(&std::fs::read("tests/data/vectors/keys/callmanager-pub.pem")?)?)?;
+//! let reset_itl = reset(&TrustList::parse(&itl)?, &identity, &trusted)?;
 //! assert_eq!(reset_itl, std::fs::read("tests/data/vectors/cucm-ITLFile-reset.tlv")?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -15,7 +15,7 @@ use cisco_itl::cert::CertInfo;
 use cisco_itl::key::Signer;
 use cisco_itl::phone::{ManualClock, Phone, Rejection, Trust, TvsOutcome};
 use cisco_itl::pkcs12::Identity;
-use cisco_itl::recovery::{RecoveryError, reset, reset_trusting};
+use cisco_itl::recovery::{RecoveryError, Trusted, reset};
 use cisco_itl::show::{Outcome, render};
 use cisco_itl::signed_file::{SignedFile, SignedFileBuilder};
 use cisco_itl::tag::{header as ht, record as rt};
@@ -277,6 +277,13 @@ fn recovery() -> Identity {
     Identity::from_pkcs12(&read("keys/ITLRecovery.p12"), "Cluster-Security-Pw1").unwrap()
 }
 
+/// Trusting the publisher's CallManager certificate.
+fn trusting_callmanager() -> Trusted {
+    Trusted::from(vec![
+        TrustAnchor::from_certificate(callmanager().certificate()).unwrap(),
+    ])
+}
+
 #[test]
 fn reset_refuses_an_itl_that_does_not_verify() {
     // The attacker replaces the TFTP record's certificate with their own
@@ -285,11 +292,21 @@ fn reset_refuses_an_itl_that_does_not_verify() {
     let mut list = owned(ITL);
     list.records[1].set(rt::CERTIFICATE, evil.certificate().der().to_vec());
     let tampered = list.to_bytes().unwrap();
-    let err = reset(&TrustList::parse(&tampered).unwrap(), &recovery()).unwrap_err();
+    let err = reset(
+        &TrustList::parse(&tampered).unwrap(),
+        &recovery(),
+        &trusting_callmanager(),
+    )
+    .unwrap_err();
     assert_eq!(err, RecoveryError::NotVerified(VerifyError::BadSignature));
     // The genuine ITL still resets, byte for byte as CUCM does.
     assert_eq!(
-        reset(&TrustList::parse(&read(ITL)).unwrap(), &recovery()).unwrap(),
+        reset(
+            &TrustList::parse(&read(ITL)).unwrap(),
+            &recovery(),
+            &trusting_callmanager()
+        )
+        .unwrap(),
         read("cucm-ITLFile-reset.tlv")
     );
 }
@@ -300,11 +317,11 @@ fn reset_checks_the_trusted_signer_and_the_recovery_records_key() {
     let genuine = TrustList::parse(&genuine_bytes).unwrap();
     // Trusting only the publisher's CallManager: the genuine ITL resets.
     let cm = TrustAnchor::from_certificate(callmanager().certificate()).unwrap();
-    assert!(reset_trusting(&genuine, &recovery(), std::slice::from_ref(&cm)).is_ok());
+    assert!(reset(&genuine, &recovery(), &Trusted::from(vec![cm.clone()])).is_ok());
     // Trusting another certificate: the genuine ITL is not re-signed.
     let other = TrustAnchor::from_certificate(&cert("tvs-sub1.pem")).unwrap();
     assert_eq!(
-        reset_trusting(&genuine, &recovery(), &[other]),
+        reset(&genuine, &recovery(), &Trusted::from(vec![other])),
         Err(RecoveryError::NotTrusted(VerifyError::UntrustedSigner))
     );
     // The records re-signed by somebody else: no record of that signer.
@@ -319,7 +336,7 @@ fn reset_checks_the_trusted_signer_and_the_recovery_records_key() {
         .unwrap();
     let forged = TrustList::parse(&forged).unwrap();
     assert_eq!(
-        reset_trusting(&forged, &recovery(), &[cm]),
+        reset(&forged, &recovery(), &Trusted::from(vec![cm])),
         Err(RecoveryError::NotVerified(VerifyError::NoSignerRecord))
     );
     // A record with the recovery certificate's serial and issuer but
@@ -344,7 +361,7 @@ fn reset_checks_the_trusted_signer_and_the_recovery_records_key() {
     let list = TrustList::parse(&bytes).unwrap();
     assert!(list.verify().is_ok());
     assert_eq!(
-        reset(&list, &recovery()),
+        reset(&list, &recovery(), &trusting_callmanager()),
         Err(RecoveryError::NoRecoveryRecord)
     );
 }

@@ -13,7 +13,7 @@ use common::*;
 use cisco_itl::cert::CertInfo;
 use cisco_itl::key::Signer;
 use cisco_itl::pkcs12::Identity;
-use cisco_itl::recovery::{RecoveryError, reset};
+use cisco_itl::recovery::{RecoveryError, Trusted, reset};
 use cisco_itl::signed_file::{SignedFile, SignedFileBuilder};
 use cisco_itl::verify::{Policy, VerifyError};
 use cisco_itl::write::Layout;
@@ -102,7 +102,9 @@ fn reset_matches_cucm_with_both_pkcs12_protections() {
     let itl = TrustList::parse(&itl_bytes).unwrap();
     for p12 in ["keys/ITLRecovery.p12", "keys/ITLRecovery-legacy.p12"] {
         let id = Identity::from_pkcs12(&read(p12), password.trim()).unwrap();
-        let out = reset(&itl, &id).unwrap();
+        let mut trusted = Trusted::new();
+        trusted.add_list(&itl);
+        let out = reset(&itl, &id, &trusted).unwrap();
         assert_eq!(out, read("cucm-ITLFile-reset.tlv"), "{p12}");
         let parsed = TrustList::parse(&out).unwrap();
         assert_eq!(parsed.verify().unwrap().signer_index, Some(4));
@@ -116,5 +118,10 @@ fn reset_refuses_an_itl_without_the_recovery_record() {
     let id = Identity::from_pkcs12(&read("keys/ITLRecovery.p12"), password.trim()).unwrap();
     let rollback = read("cucm-ITLFile-rollback.tlv");
     let list = TrustList::parse(&rollback).unwrap();
-    assert_eq!(reset(&list, &id), Err(RecoveryError::NoRecoveryRecord));
+    let mut trusted = Trusted::new();
+    trusted.add_list(&list);
+    assert_eq!(
+        reset(&list, &id, &trusted),
+        Err(RecoveryError::NoRecoveryRecord)
+    );
 }

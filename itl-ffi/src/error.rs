@@ -238,6 +238,7 @@ impl From<itl::RecoveryError> for Error {
             R::Certificate(_) | R::KeyMismatch | R::Key(_) => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
             R::NoRecoveryRecord => ITL_ERR_NOT_FOUND,
             R::NotVerified(v) | R::NotTrusted(v) => verify_code(v),
+            R::NothingTrusted => ITL_ERR_VERIFY,
             R::Sign(itl::SignError::Certificate(_)) => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
             _ => ITL_ERR_SIGN,
         };

@@ -2,19 +2,19 @@
 
 use cisco_itl::build::{RecordSpec, TrustListBuilder};
 use cisco_itl::pkcs12::Identity;
-use cisco_itl::recovery::reset_trusting;
+use cisco_itl::recovery::{Trusted, reset};
 use cisco_itl::write::Layout;
 use cisco_itl::{DigestAlgorithm, Function, ListKind, TrustList};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::args::{
-    bytes_arg, certificate_arg, digest_arg, functions_arg, ipv4_arg, layout_arg, layout_name,
-    py_bytes, signer_arg, version_arg, version_str,
+    bytes_arg, certificate_arg, certificates_arg, digest_arg, functions_arg, ipv4_arg, layout_arg,
+    layout_name, py_bytes, signer_arg, type_name, version_arg, version_str,
 };
-use crate::errors::{ItlError, ItlResult};
-use crate::list::{Anchors, LIST_SIGNERS};
+use crate::errors::{ItlError, ItlResult, Kind};
+use crate::list::PyTrustList;
 
 fn kind_arg(kind: &str) -> PyResult<ListKind> {
     match kind.to_ascii_uppercase().as_str() {
@@ -204,34 +204,82 @@ impl PyTrustListBuilder {
 /// identity of ``p12`` (a PKCS#12 file, opened with ``password``) and
 /// returns the new file's bytes, identical to CUCM's.
 ///
-/// The ITL must verify against its own signing record (so a tampered list
-/// is never re-signed) and, when ``trusted`` is given (a ``TrustList``,
-/// certificate bytes, or a sequence of these), against it too. Raises
-/// ``CredentialError`` for a bad PKCS#12 file or password,
-/// ``VerificationError`` when the ITL does not verify, ``PolicyError``
-/// when it carries no SAST record for the recovery certificate (no phone
-/// could accept the result).
+/// ``trusted`` is required: what the caller trusts to vouch for the ITL
+/// (a ``TrustList`` or the bytes of one: the phones' installed ITL or CTL,
+/// or the TFTP server's previous ITL; certificate bytes, PEM or DER: the
+/// publisher's ``CallManager.pem``; or a sequence of these). The ITL must
+/// verify against its own signing record and against one of them: an ITL
+/// that verifies only against itself (an attacker's, copying the
+/// cluster's public ITLRECOVERY record) is never re-signed. From a trust
+/// list, the records a phone takes a new ITL's signer from vouch: SAST
+/// records, and in a CTL CCM+TFTP and TFTP ones. The recovery record is
+/// found by its key, not its name.
+///
+/// Raises ``CredentialError`` for a bad PKCS#12 file, password or trusted
+/// certificate, ``VerificationError`` when the ITL does not verify or is
+/// not signed by anything trusted (or nothing is), ``PolicyError`` when it
+/// carries no SAST record holding the recovery key (no phone could accept
+/// the result), ``TypeError`` when ``trusted`` is missing or not one of
+/// these.
 #[pyfunction]
-#[pyo3(signature = (itl, p12, password, *, trusted = None))]
+#[pyo3(signature = (itl, p12, password, *, trusted))]
 pub(crate) fn reset_itl<'py>(
     py: Python<'py>,
     itl: &Bound<'_, PyAny>,
     p12: &Bound<'_, PyAny>,
     password: &str,
-    trusted: Option<&Bound<'_, PyAny>>,
+    trusted: &Bound<'_, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let itl = bytes_arg(itl, "itl")?;
     let p12 = bytes_arg(p12, "p12")?;
-    let anchors = match trusted {
-        Some(t) => Anchors::from_py(t, &LIST_SIGNERS)?.anchors,
-        None => Vec::new(),
-    };
+    let trusted = trusted_arg(trusted)?;
     let out = py.detach(|| -> ItlResult<Vec<u8>> {
         let list = TrustList::parse(&itl)?;
         let identity = Identity::from_pkcs12(&p12, password)?;
-        Ok(reset_trusting(&list, &identity, &anchors)?)
+        Ok(reset(&list, &identity, &trusted)?)
     })?;
     Ok(py_bytes(py, &out))
+}
+
+/// What a reset trusts: a `TrustList`, bytes (a trust list when they
+/// parse as one, else PEM or DER certificates), or a sequence of these.
+pub(crate) fn trusted_arg(trusted: &Bound<'_, PyAny>) -> PyResult<Trusted> {
+    let mut out = Trusted::new();
+    let single = trusted.cast::<PyTrustList>().is_ok() || bytes_arg(trusted, "trusted").is_ok();
+    if single {
+        add_trusted(&mut out, trusted, 0)?;
+    } else if trusted.hasattr("__iter__")? && !trusted.is_instance_of::<pyo3::types::PyString>() {
+        for (i, item) in trusted.try_iter()?.enumerate() {
+            add_trusted(&mut out, &item?, i)?;
+        }
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "trusted must be a TrustList, trust list or certificate bytes (PEM or DER), or a sequence of these, not {}",
+            type_name(trusted)
+        )));
+    }
+    Ok(out)
+}
+
+fn add_trusted(out: &mut Trusted, item: &Bound<'_, PyAny>, at: usize) -> PyResult<()> {
+    if let Ok(list) = item.cast::<PyTrustList>() {
+        out.add_list(&list.get().view()?);
+        return Ok(());
+    }
+    let bytes = bytes_arg(item, "a trusted item")?;
+    if let Ok(list) = TrustList::parse(&bytes) {
+        out.add_list(&list);
+        return Ok(());
+    }
+    for cert in certificates_arg(&bytes)? {
+        out.add_certificate(&cert).map_err(|e| {
+            ItlError::new(
+                Kind::Credential,
+                format!("trusted certificate {} is unusable: {e}", at + 1),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// The ITLRecovery certificate (DER) held in a PKCS#12 file, to tell

@@ -141,6 +141,7 @@ fn classify(e: &Error) -> (Kind, Option<usize>) {
                 | RecoveryError::Key(_) => Kind::Credential,
                 RecoveryError::NoRecoveryRecord => Kind::Policy,
                 RecoveryError::NotVerified(v) | RecoveryError::NotTrusted(v) => verify_kind(v),
+                RecoveryError::NothingTrusted => Kind::Verification,
                 RecoveryError::Sign(s) => sign_kind(s),
                 _ => Kind::Base,
             },
