@@ -371,6 +371,12 @@ enum itl_result
    * message gives the last server's failure.
    */
   ITL_ERR_NETWORK = 15,
+  /**
+   * The call would re-enter a phone this thread is already in: a TFTP
+   * or TVS callback of a call on a phone called into that same phone.
+   * Nothing was done (the outer call goes on).
+   */
+  ITL_ERR_BUSY = 16,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -496,9 +502,11 @@ typedef struct {
    * then returns 0; returns anything else when the server has no such
    * file. The bytes stay the caller's: they must remain valid and
    * unchanged until the callback is called again or `itl_phone_boot`
-   * returns (the library copies them when the callback returns). An
-   * empty file is a non-NULL `*data` with a `*len` of 0. Must return
-   * normally (no `longjmp`, no C++ exception).
+   * returns (the library copies them when the callback returns, once
+   * `*len` is within the phone's size limit: a larger file is refused
+   * as too large without a byte of it read). An empty file is a
+   * non-NULL `*data` with a `*len` of 0. Must return normally (no
+   * `longjmp`, no C++ exception).
    */
   int32_t (*fetch)(void *userdata, const char *name, const uint8_t **data, size_t *len);
 } itl_tftp;
@@ -510,7 +518,9 @@ typedef struct {
  *
  * Both callbacks return 0 on success and anything else when the server
  * cannot be reached (the phone then tries the next one). They must return
- * normally (no `longjmp`, no C++ exception). In the networked build,
+ * normally (no `longjmp`, no C++ exception). They are called with the
+ * phone in use: a call into that same phone from them returns
+ * `ITL_ERR_BUSY` and does nothing. In the networked build,
  * `itl_tvs_client_tvs` fills one that goes through an `itl_tvs_client`.
  */
 typedef struct {
@@ -953,8 +963,12 @@ itl_result itl_phone_authenticate_tvs(const itl_phone *phone,
  * `itl_phone_offer_trust_list`.
  *
  * `tftp`: the caller's fetch callback (required), called on this thread
- * during the call, with the phone's lock held (it must not call into the
- * same phone).
+ * during the call, with the phone in use: a call into the same phone from
+ * it returns `ITL_ERR_BUSY` and does nothing. The length it reports is
+ * checked against the phone's size limit (`itl_phone_set_max_file_size`,
+ * default 1 MiB) before anything is copied: a larger file is a refused
+ * step ("refused: the file has N bytes, more than the 1048576 the phone
+ * accepts"), a list refused that way locking the phone.
  * `tvs`: how to reach TVS, or NULL when no TVS server is reachable.
  * `now`: the time, in seconds since the Unix epoch.
  * `out`: receives the report (or NULL on failure); free it with
@@ -1054,7 +1068,9 @@ itl_result itl_phone_is_locked(const itl_phone *phone, bool *locked);
  * `itl_phone_free`.
  * Threads: a phone may be used from several threads: each call is
  * applied whole (a lock is held during a decision, TVS callbacks
- * included), in some order.
+ * included), in some order. A callback (TFTP or TVS) of a call on a
+ * phone that calls into the same phone, on the same thread, gets
+ * `ITL_ERR_BUSY` (never a deadlock), and the call it made does nothing.
  *
  * Ownership: `device_name` is copied; the caller owns `*out`.
  */

@@ -9,6 +9,11 @@
  *     phone locked, the configuration refused;
  *   - a boot against an empty server, then one with only the unsigned
  *     configuration; the encrypted configuration's name;
+ *   - a TFTP callback that claims a huge file (2 GiB, SIZE_MAX) over a few
+ *     bytes: refused as too large before anything is read or copied;
+ *   - callbacks (TFTP and TVS) that call back into their own phone: each
+ *     such call returns ITL_ERR_BUSY, never a deadlock; another phone
+ *     answers; a callback that frees its phone does not break the boot;
  *   - verify_many over lists that verify, fail, do not parse, with the
  *     key cache, its limit, a strict policy and trusted certificates.
  *
@@ -201,6 +206,226 @@ static void empty_servers(const struct file *cfg) {
     }
 }
 
+/* Step `i` of `report` was refused because the file claimed `size` bytes,
+ * over the default 1 MiB limit. */
+static void refused_as_too_large(const itl_boot_report *report, size_t i, size_t size) {
+    itl_boot_step step;
+    char expected[160];
+    memset(&step, 0, sizeof step);
+    EXPECT(itl_boot_report_step(report, i, &step), ITL_OK);
+    snprintf(expected, sizeof expected,
+             "refused: the file has %zu bytes, more than the 1048576 the phone accepts", size);
+    CHECK(step.result == ITL_ERR_REJECTED && step.reason != NULL &&
+          strcmp(step.reason, expected) == 0);
+}
+
+static void huge_files(const struct file *ctl) {
+    /* A few real bytes, and a length that claims far more: the library
+     * must refuse the file from the length alone (reading past these 16
+     * bytes is caught by the sanitizers and valgrind; copying 2 GiB or
+     * SIZE_MAX bytes aborted the process). */
+    static const uint8_t few[16] = {0};
+    const size_t sizes[2] = {(size_t)1 << 31, SIZE_MAX};
+    size_t k;
+
+    printf("== TFTP callbacks claiming huge files\n");
+    for (k = 0; k < 2; k++) {
+        struct file huge;
+        struct tftp_server server;
+        itl_tftp tftp;
+        itl_phone *phone = NULL;
+        itl_boot_report *report = NULL;
+        bool locked = false;
+
+        huge.data = (uint8_t *)few;
+        huge.len = sizes[k];
+        /* A huge ITL: refused, the phone locked, the configuration too. */
+        memset(&server, 0, sizeof server);
+        serve(&server, "CTLFile.tlv", ctl);
+        serve(&server, "ITLFile.tlv", &huge);
+        serve(&server, DEVICE ".cnf.xml.sgn", &huge);
+        tftp.userdata = &server;
+        tftp.fetch = tftp_fetch;
+        EXPECT(itl_phone_new(DEVICE, &phone), ITL_OK);
+        EXPECT(itl_phone_boot(phone, &tftp, NULL, NOW, false, &report), ITL_OK);
+        CHECK(itl_boot_report_step_count(report) == 5);
+        step_is(report, 1, "CTLFile.tlv", ITL_BOOT_TRUST_LIST, ITL_OK, ITL_TRUST_FIRST_USE);
+        step_is(report, 3, "ITLFile.tlv", ITL_BOOT_TRUST_LIST, ITL_ERR_REJECTED, ITL_TRUST_NONE);
+        refused_as_too_large(report, 3, sizes[k]);
+        step_is(report, 4, DEVICE ".cnf.xml.sgn", ITL_BOOT_CONFIG, ITL_ERR_REJECTED,
+                ITL_TRUST_NONE);
+        EXPECT(itl_phone_is_locked(phone, &locked), ITL_OK);
+        CHECK(locked);
+        itl_boot_report_free(report);
+        itl_phone_free(phone);
+
+        /* A huge configuration on an unlocked phone: refused as such. */
+        memset(&server, 0, sizeof server);
+        serve(&server, "CTLFile.tlv", ctl);
+        serve(&server, DEVICE ".cnf.xml.sgn", &huge);
+        EXPECT(itl_phone_new(DEVICE, &phone), ITL_OK);
+        EXPECT(itl_phone_boot(phone, &tftp, NULL, NOW, false, &report), ITL_OK);
+        step_is(report, 4, DEVICE ".cnf.xml.sgn", ITL_BOOT_CONFIG, ITL_ERR_REJECTED,
+                ITL_TRUST_NONE);
+        refused_as_too_large(report, 4, sizes[k]);
+        itl_boot_report_free(report);
+        itl_phone_free(phone);
+    }
+}
+
+/* A TFTP server whose callback calls back into the phone being booted. */
+struct reentry {
+    struct tftp_server server;
+    itl_phone *phone;
+    itl_phone *other;
+    const struct file *itl;
+    size_t calls;
+    bool free_phone;
+};
+
+/* The "in use" message of a call refused as re-entrant. */
+static bool says_busy(void) {
+    return strstr(itl_last_error_message(), "in use by a call on this thread") != NULL;
+}
+
+static int32_t reentrant_fetch(void *userdata, const char *name, const uint8_t **data,
+                               size_t *len) {
+    struct reentry *r = userdata;
+    if (r->free_phone) {
+        /* The callback frees the phone being booted: the boot goes on
+         * with it until it returns. */
+        if (r->phone != NULL) {
+            itl_phone_free(r->phone);
+            r->phone = NULL;
+        }
+    } else if (r->calls == 0) {
+        bool locked = true;
+        uint32_t rule = 99;
+        size_t index = 0, count = 99;
+        char device[ITL_TVS_DEVICE_NAME_SIZE];
+        itl_tftp tftp;
+        itl_boot_report *report = (itl_boot_report *)&report;
+        tftp.userdata = &r->server;
+        tftp.fetch = tftp_fetch;
+        /* Every kind of call into the same phone: busy, and no effect. */
+        EXPECT(itl_phone_is_locked(r->phone, &locked), ITL_ERR_BUSY);
+        CHECK(says_busy());
+        CHECK(strstr(itl_last_error_message(), "itl_phone_is_locked") != NULL);
+        EXPECT(itl_phone_offer_trust_list(r->phone, "ITLFile.tlv", r->itl->data, r->itl->len,
+                                          NULL, NOW, &rule, &index),
+               ITL_ERR_BUSY);
+        CHECK(says_busy());
+        CHECK(rule == ITL_TRUST_NONE && index == ITL_NO_INDEX);
+        EXPECT(itl_phone_set_model(r->phone, 8841), ITL_ERR_BUSY);
+        EXPECT(itl_phone_cached_entries(r->phone, NOW, &count), ITL_ERR_BUSY);
+        EXPECT(itl_phone_tvs_device_name(r->phone, device, sizeof device), ITL_ERR_BUSY);
+        EXPECT(itl_phone_boot(r->phone, &tftp, NULL, NOW, false, &report), ITL_ERR_BUSY);
+        CHECK(report == NULL);
+        /* Another phone answers. */
+        EXPECT(itl_phone_is_locked(r->other, &locked), ITL_OK);
+        CHECK(!locked);
+    }
+    r->calls++;
+    return tftp_fetch(&r->server, name, data, len);
+}
+
+/* TVS callbacks that call back into the phone deciding. */
+static int32_t reentrant_server_certificate(void *userdata, size_t server, uint8_t *buf,
+                                            size_t capacity, size_t *len) {
+    struct reentry *r = userdata;
+    bool blank = true;
+    (void)server;
+    (void)buf;
+    (void)capacity;
+    (void)len;
+    EXPECT(itl_phone_has_blank_itl(r->phone, &blank), ITL_ERR_BUSY);
+    CHECK(says_busy());
+    r->calls++;
+    return 1; /* unreachable */
+}
+
+static int32_t no_exchange(void *userdata, size_t server, const uint8_t *request,
+                           size_t request_len, uint8_t *buf, size_t capacity, size_t *len) {
+    (void)userdata;
+    (void)server;
+    (void)request;
+    (void)request_len;
+    (void)buf;
+    (void)capacity;
+    (void)len;
+    return 1;
+}
+
+static void reentrant_callbacks(const struct file *ctl, const struct file *itl,
+                                const struct file *cfg) {
+    struct reentry r;
+    itl_tftp tftp;
+    itl_tvs tvs;
+    itl_boot_report *report = NULL;
+    char device[ITL_TVS_DEVICE_NAME_SIZE];
+    uint32_t rule = 99;
+    size_t index = 0;
+    bool locked = true;
+
+    printf("== callbacks that call back into their own phone\n");
+    memset(&r, 0, sizeof r);
+    serve(&r.server, "CTLFile.tlv", ctl);
+    serve(&r.server, "ITLFile.tlv", itl);
+    serve(&r.server, DEVICE ".cnf.xml.sgn", cfg);
+    r.itl = itl;
+    tftp.userdata = &r;
+    tftp.fetch = reentrant_fetch;
+    EXPECT(itl_phone_new(DEVICE, &r.phone), ITL_OK);
+    EXPECT(itl_phone_new(DEVICE, &r.other), ITL_OK);
+    EXPECT(itl_phone_boot(r.phone, &tftp, NULL, NOW, false, &report), ITL_OK);
+    CHECK(r.calls == 5);
+    /* The boot itself went as a first boot goes. */
+    step_is(report, 1, "CTLFile.tlv", ITL_BOOT_TRUST_LIST, ITL_OK, ITL_TRUST_FIRST_USE);
+    step_is(report, 3, "ITLFile.tlv", ITL_BOOT_TRUST_LIST, ITL_OK, ITL_TRUST_CTL_SAST);
+    step_is(report, 4, DEVICE ".cnf.xml.sgn", ITL_BOOT_CONFIG, ITL_OK, ITL_TRUST_CTL_TFTP);
+    itl_boot_report_free(report);
+    /* Once the boot returned, the phone is this thread's again, and the
+     * refused calls changed nothing (the model is still 7965). */
+    EXPECT(itl_phone_is_locked(r.phone, &locked), ITL_OK);
+    CHECK(!locked);
+    EXPECT(itl_phone_tvs_device_name(r.phone, device, sizeof device), ITL_OK);
+    CHECK(strcmp(device, "CP-7965-" DEVICE) == 0);
+
+    /* TVS callbacks: a certificate no list holds sends the phone to TVS,
+     * whose callback calls into the phone: busy; TVS counts as
+     * unreachable. */
+    {
+        struct file directory = load("keys/peer-asterisk.pem");
+        const uint8_t *der = NULL;
+        size_t der_len = 0;
+        itl_signer *holder = NULL;
+        EXPECT(itl_signer_from_pem(directory.data, directory.len, &holder), ITL_OK);
+        EXPECT(itl_signer_certificate(holder, &der, &der_len), ITL_OK);
+        r.calls = 0;
+        tvs.userdata = &r;
+        tvs.server_certificate = reentrant_server_certificate;
+        tvs.exchange = no_exchange;
+        EXPECT(itl_phone_check_server_certificate(r.phone, der, der_len, &tvs, NOW, &rule,
+                                                  &index),
+               ITL_ERR_REJECTED);
+        CHECK(strstr(itl_last_error_message(), "no TVS server answered") != NULL);
+        CHECK(r.calls == 1);
+        itl_signer_free(holder);
+        free(directory.data);
+    }
+    itl_phone_free(r.other);
+
+    /* A callback that frees the phone being booted: the boot finishes on
+     * the phone it holds, which is freed when it returns; the pointer is
+     * then no live handle. */
+    r.free_phone = true;
+    r.calls = 0;
+    EXPECT(itl_phone_boot(r.phone, &tftp, NULL, NOW, false, &report), ITL_OK);
+    CHECK(r.phone == NULL && r.calls == 5);
+    CHECK(itl_boot_report_step_count(report) == 5);
+    itl_boot_report_free(report);
+}
+
 static void batch(void) {
     static const char *const NAMES[] = {
         "cucm-ITLFile.tlv",   "cucm-CTLFile-tokenless.tlv", "bad-signature-byte.tlv",
@@ -330,6 +555,8 @@ int main(void) {
 
     first_boot(&ctl, &itl, &cfg);
     empty_servers(&cfg);
+    huge_files(&ctl);
+    reentrant_callbacks(&ctl, &itl, &cfg);
     batch();
 
     free(ctl.data);

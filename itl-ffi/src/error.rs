@@ -61,6 +61,10 @@ pub enum itl_result {
     /// timed out, or the answer was malformed or for another session. The
     /// message gives the last server's failure.
     ITL_ERR_NETWORK = 15,
+    /// The call would re-enter a phone this thread is already in: a TFTP
+    /// or TVS callback of a call on a phone called into that same phone.
+    /// Nothing was done (the outer call goes on).
+    ITL_ERR_BUSY = 16,
 }
 
 use itl_result::*;
@@ -85,11 +89,12 @@ impl itl_result {
             ITL_ERR_WRITE => c"ITL_ERR_WRITE",
             ITL_ERR_PANIC => c"ITL_ERR_PANIC",
             ITL_ERR_NETWORK => c"ITL_ERR_NETWORK",
+            ITL_ERR_BUSY => c"ITL_ERR_BUSY",
         }
     }
 
     /// Every code, in order.
-    pub(crate) const ALL: [itl_result; 16] = [
+    pub(crate) const ALL: [itl_result; 17] = [
         ITL_OK,
         ITL_ERR_NULL_ARGUMENT,
         ITL_ERR_INVALID_ARGUMENT,
@@ -106,6 +111,7 @@ impl itl_result {
         ITL_ERR_WRITE,
         ITL_ERR_PANIC,
         ITL_ERR_NETWORK,
+        ITL_ERR_BUSY,
     ];
 }
 
@@ -158,6 +164,11 @@ impl Error {
     /// Something asked for is absent.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ITL_ERR_NOT_FOUND, message)
+    }
+
+    /// A call re-enters something this thread is using.
+    pub fn busy(message: impl Into<String>) -> Self {
+        Self::misuse(ITL_ERR_BUSY, message.into())
     }
 
     /// A caller's buffer is too small.

@@ -6,11 +6,15 @@
 //! so firmware keeps its own sockets; the networked build fills them from
 //! an `itl_tvs_client` (`itl_tvs_client_tvs`).
 
+use std::cell::RefCell;
 use std::ffi::{CString, c_char, c_void};
+use std::ops::{Deref, DerefMut};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use itl::ListKind;
-use itl::phone::{BootOutcome, BootStep, ManualClock, Phone, Rejection, TftpSource, Trust};
+use itl::phone::{
+    BootOutcome, BootStep, Fetched, ManualClock, Phone, Rejection, TftpSource, Trust,
+};
 use itl::tvs::server::TrustVerifier;
 
 use crate::error::{Error, guard, guard_value, itl_result};
@@ -62,7 +66,9 @@ pub const ITL_TVS_MAX_MESSAGE: usize = 65_545;
 ///
 /// Both callbacks return 0 on success and anything else when the server
 /// cannot be reached (the phone then tries the next one). They must return
-/// normally (no `longjmp`, no C++ exception). In the networked build,
+/// normally (no `longjmp`, no C++ exception). They are called with the
+/// phone in use: a call into that same phone from them returns
+/// `ITL_ERR_BUSY` and does nothing. In the networked build,
 /// `itl_tvs_client_tvs` fills one that goes through an `itl_tvs_client`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -161,9 +167,75 @@ pub struct itl_phone {
     phone: Mutex<Phone>,
 }
 
+thread_local! {
+    /// The phones whose lock this thread holds: a call in progress on each,
+    /// whose TFTP or TVS callbacks may call back into the library.
+    static HELD: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether this thread holds the lock of the phone at `address`.
+fn held_here(address: usize) -> bool {
+    HELD.try_with(|held| held.try_borrow().is_ok_and(|h| h.contains(&address)))
+        .unwrap_or(false)
+}
+
+/// A phone locked by this thread for one call, recorded in [`HELD`] until
+/// the call is done (returned, or unwound by a panic).
+struct Held<'a> {
+    phone: MutexGuard<'a, Phone>,
+    address: usize,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        // During thread teardown the slot may be gone: nothing to forget.
+        let _ = HELD.try_with(|held| {
+            if let Ok(mut h) = held.try_borrow_mut() {
+                if let Some(at) = h.iter().rposition(|a| *a == self.address) {
+                    h.swap_remove(at);
+                }
+                // Nothing left allocated once the thread holds no phone.
+                if h.is_empty() {
+                    *h = Vec::new();
+                }
+            }
+        });
+    }
+}
+
+impl Deref for Held<'_> {
+    type Target = Phone;
+    fn deref(&self) -> &Phone {
+        &self.phone
+    }
+}
+
+impl DerefMut for Held<'_> {
+    fn deref_mut(&mut self) -> &mut Phone {
+        &mut self.phone
+    }
+}
+
 impl itl_phone {
-    fn lock(&self) -> MutexGuard<'_, Phone> {
-        self.phone.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Locks the phone for one call. A callback of a call on this phone,
+    /// on the thread that made it, gets `ITL_ERR_BUSY` instead of the
+    /// deadlock (or panic) re-locking the phone's mutex would be; other
+    /// threads wait for the call to end.
+    fn lock(&self) -> Result<Held<'_>, Error> {
+        let address = handle::address(self);
+        if held_here(address) {
+            return Err(Error::busy(
+                "the phone is in use by a call on this thread (a TFTP or TVS callback of a call \
+                 on a phone may not call into the same phone)",
+            ));
+        }
+        let phone = self.phone.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = HELD.try_with(|held| {
+            if let Ok(mut h) = held.try_borrow_mut() {
+                h.push(address);
+            }
+        });
+        Ok(Held { phone, address })
     }
 }
 
@@ -226,7 +298,7 @@ fn decide(
 /// Applies a consuming setting to the phone behind the handle.
 fn update(phone: *mut itl_phone, step: impl FnOnce(Phone) -> Phone) -> Result<(), Error> {
     let p = handle::get(phone.cast_const(), "phone")?;
-    let mut guard = p.lock();
+    let mut guard = p.lock()?;
     let current = std::mem::replace(&mut *guard, Phone::new(""));
     *guard = step(current);
     Ok(())
@@ -243,7 +315,9 @@ fn update(phone: *mut itl_phone, step: impl FnOnce(Phone) -> Phone) -> Result<()
 /// `itl_phone_free`.
 /// Threads: a phone may be used from several threads: each call is
 /// applied whole (a lock is held during a decision, TVS callbacks
-/// included), in some order.
+/// included), in some order. A callback (TFTP or TVS) of a call on a
+/// phone that calls into the same phone, on the same thread, gets
+/// `ITL_ERR_BUSY` (never a deadlock), and the call it made does nothing.
 ///
 /// Ownership: `device_name` is copied; the caller owns `*out`.
 #[unsafe(no_mangle)]
@@ -374,7 +448,7 @@ pub extern "C" fn itl_phone_offer_trust_list(
         let mut tvs = verifier(tvs)?;
         let p = handle::get(phone.cast_const(), "phone")?;
         let decision = p
-            .lock()
+            .lock()?
             .offer_trust_list(name, data, tvs.as_mut(), &ManualClock::new(now));
         decide(decision, &rule, &index)
     })
@@ -405,7 +479,7 @@ pub extern "C" fn itl_phone_offer_config(
         let name = str_in(name, "name")?;
         let data = bytes_in(data, len, "data")?;
         let p = handle::get(phone, "phone")?;
-        let decision = p.lock().offer_config(name, data, &ManualClock::new(now));
+        let decision = p.lock()?.offer_config(name, data, &ManualClock::new(now));
         decide(decision, &rule, &index)
     })
 }
@@ -433,7 +507,7 @@ pub extern "C" fn itl_phone_check_server_certificate(
         let mut tvs = verifier(tvs)?;
         let p = handle::get(phone.cast_const(), "phone")?;
         let decision =
-            p.lock()
+            p.lock()?
                 .check_server_certificate(cert, tvs.as_mut(), &ManualClock::new(now));
         decide(decision, &rule, &index)
     })
@@ -458,7 +532,7 @@ pub extern "C" fn itl_phone_authenticate_tvs(
         let record = Out::new(record, "record")?;
         let cert = bytes_in(certificate, certificate_len, "certificate")?;
         let p = handle::get(phone, "phone")?;
-        let i = p.lock().authenticate_tvs(cert)?;
+        let i = p.lock()?.authenticate_tvs(cert)?;
         record.write(i);
         Ok(())
     })
@@ -473,7 +547,7 @@ pub extern "C" fn itl_phone_authenticate_tvs(
 pub extern "C" fn itl_phone_is_locked(phone: *const itl_phone, locked: *mut bool) -> itl_result {
     guard("itl_phone_is_locked", || {
         let locked = Out::new(locked, "locked")?;
-        locked.write(handle::get(phone, "phone")?.lock().is_locked());
+        locked.write(handle::get(phone, "phone")?.lock()?.is_locked());
         Ok(())
     })
 }
@@ -491,7 +565,7 @@ pub extern "C" fn itl_phone_status_message(
 ) -> itl_result {
     guard("itl_phone_status_message", || {
         let message = Out::new(message, "message")?;
-        let locked = handle::get(phone, "phone")?.lock().is_locked();
+        let locked = handle::get(phone, "phone")?.lock()?.is_locked();
         message.write(if locked {
             c"Trust List Update Failed".as_ptr()
         } else {
@@ -509,7 +583,7 @@ pub extern "C" fn itl_phone_status_message(
 pub extern "C" fn itl_phone_has_blank_itl(phone: *const itl_phone, blank: *mut bool) -> itl_result {
     guard("itl_phone_has_blank_itl", || {
         let blank = Out::new(blank, "blank")?;
-        blank.write(handle::get(phone, "phone")?.lock().has_blank_itl());
+        blank.write(handle::get(phone, "phone")?.lock()?.has_blank_itl());
         Ok(())
     })
 }
@@ -525,7 +599,7 @@ pub extern "C" fn itl_phone_cached_entries(
 ) -> itl_result {
     guard("itl_phone_cached_entries", || {
         let count = Out::new(count, "count")?;
-        count.write(handle::get(phone, "phone")?.lock().cached_entries(now));
+        count.write(handle::get(phone, "phone")?.lock()?.cached_entries(now));
         Ok(())
     })
 }
@@ -550,7 +624,7 @@ pub extern "C" fn itl_phone_installed_list(
         let kind = kind_of(kind)?;
         let p = handle::get(phone, "phone")?;
         let bytes = {
-            let phone = p.lock();
+            let phone = p.lock()?;
             match kind {
                 ListKind::Itl => phone.itl().map(<[u8]>::to_vec),
                 ListKind::Ctl => phone.ctl().map(<[u8]>::to_vec),
@@ -581,7 +655,7 @@ pub extern "C" fn itl_phone_tvs_device_name(
         let out = OutArray::new(name.cast::<u8>(), capacity, "name")?;
         let p = handle::get(phone, "phone")?;
         let device = p
-            .lock()
+            .lock()?
             .tvs_device_name()
             .map_err(|e| Error::not_found(format!("the phone has no TVS device name: {e}")))?;
         let mut bytes = device.as_str().as_bytes().to_vec();
@@ -639,9 +713,11 @@ pub struct itl_tftp {
     /// then returns 0; returns anything else when the server has no such
     /// file. The bytes stay the caller's: they must remain valid and
     /// unchanged until the callback is called again or `itl_phone_boot`
-    /// returns (the library copies them when the callback returns). An
-    /// empty file is a non-NULL `*data` with a `*len` of 0. Must return
-    /// normally (no `longjmp`, no C++ exception).
+    /// returns (the library copies them when the callback returns, once
+    /// `*len` is within the phone's size limit: a larger file is refused
+    /// as too large without a byte of it read). An empty file is a
+    /// non-NULL `*data` with a `*len` of 0. Must return normally (no
+    /// `longjmp`, no C++ exception).
     pub fetch: Option<
         unsafe extern "C" fn(
             userdata: *mut c_void,
@@ -660,8 +736,19 @@ struct CallbackTftp {
 
 impl TftpSource for CallbackTftp {
     fn fetch(&self, name: &str) -> Option<Vec<u8>> {
-        let name = CString::new(name).ok()?;
-        call_fetch(self.fetch, self.userdata, &name)
+        match self.fetch_at_most(name, usize::MAX) {
+            Fetched::Bytes(bytes) => Some(bytes),
+            Fetched::NotFound | Fetched::TooLarge { .. } => None,
+        }
+    }
+
+    /// The size the callback reports is checked before a byte is read: a
+    /// file over the phone's limit is refused, never copied.
+    fn fetch_at_most(&self, name: &str, limit: usize) -> Fetched {
+        match CString::new(name) {
+            Ok(name) => call_fetch(self.fetch, self.userdata, &name, limit),
+            Err(_) => Fetched::NotFound,
+        }
     }
 }
 
@@ -749,8 +836,12 @@ pub struct itl_boot_step {
 /// `itl_phone_offer_trust_list`.
 ///
 /// `tftp`: the caller's fetch callback (required), called on this thread
-/// during the call, with the phone's lock held (it must not call into the
-/// same phone).
+/// during the call, with the phone in use: a call into the same phone from
+/// it returns `ITL_ERR_BUSY` and does nothing. The length it reports is
+/// checked against the phone's size limit (`itl_phone_set_max_file_size`,
+/// default 1 MiB) before anything is copied: a larger file is a refused
+/// step ("refused: the file has N bytes, more than the 1048576 the phone
+/// accepts"), a list refused that way locking the phone.
 /// `tvs`: how to reach TVS, or NULL when no TVS server is reachable.
 /// `now`: the time, in seconds since the Unix epoch.
 /// `out`: receives the report (or NULL on failure); free it with
@@ -780,7 +871,7 @@ pub extern "C" fn itl_phone_boot(
         };
         let mut tvs = verifier(tvs)?;
         let p = handle::get(phone.cast_const(), "phone")?;
-        let steps = p.lock().boot(
+        let steps = p.lock()?.boot(
             &source,
             tvs.as_mut(),
             &ManualClock::new(now),

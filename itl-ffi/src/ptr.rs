@@ -247,13 +247,18 @@ pub(crate) type FetchCallback = unsafe extern "C" fn(
     len: *mut usize,
 ) -> i32;
 
-/// Calls a fetch callback for `name` and copies the bytes it points at;
-/// `None` when it has no such file (or points at NULL).
+/// Calls a fetch callback for `name` and copies the bytes it points at
+/// when they are at most `limit`; `NotFound` when it has no such file (or
+/// points at NULL). The length the callback reports is checked against
+/// `limit` before anything is read or copied, so a callback claiming a
+/// huge file costs nothing.
 pub(crate) fn call_fetch(
     callback: FetchCallback,
     userdata: *mut c_void,
     name: &CStr,
-) -> Option<Vec<u8>> {
+    limit: usize,
+) -> itl::phone::Fetched {
+    use itl::phone::Fetched;
     let mut data: *const u8 = std::ptr::null();
     let mut len = 0usize;
     // SAFETY: the C caller promises `callback` is a valid function of this
@@ -262,13 +267,19 @@ pub(crate) fn call_fetch(
     // call; `name` is a NUL-terminated string valid for the call, which the
     // callback may only read.
     let status = unsafe { callback(userdata, name.as_ptr(), &mut data, &mut len) };
-    if status != 0 {
-        return None;
+    if status != 0 || data.is_null() {
+        return Fetched::NotFound;
+    }
+    if len > limit {
+        return Fetched::TooLarge { size: len };
     }
     // The callback promises `len` readable bytes at `data` until it is
     // called again or `itl_phone_boot` returns: `bytes_in` checks what it
-    // can (NULL, alignment, overflow) and the bytes are copied at once.
-    bytes_in(data, len, "*data").ok().map(<[u8]>::to_vec)
+    // can (alignment, overflow) and the bytes are copied at once.
+    match bytes_in(data, len, "*data") {
+        Ok(bytes) => Fetched::Bytes(bytes.to_vec()),
+        Err(_) => Fetched::NotFound,
+    }
 }
 
 #[cfg(feature = "aws-lc")]
