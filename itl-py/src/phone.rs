@@ -40,7 +40,7 @@ fn system_now() -> u64 {
 /// ``"in-ctl"``, ``"in-itl"``, ``"tvs"``, ``"tvs-cache"``. Rules that
 /// refuse: ``"malformed"``, ``"too-large"``, ``"not-a-trust-list-name"``,
 /// ``"wrong-kind"``, ``"wrong-file"``, ``"bad-record"``, ``"rollback"``,
-/// ``"blank-itl-with-ctl"``, ``"self-signature"``, ``"locked"``,
+/// ``"blank-itl-with-ctl"``, ``"same-timestamp"``, ``"self-signature"``, ``"locked"``,
 /// ``"untrusted"`` (with ``tvs`` saying what TVS answered).
 #[pyclass(frozen, module = "cisco_itl", name = "Decision", get_all)]
 pub(crate) struct PyDecision {

@@ -248,6 +248,16 @@ def test_tvs_ttl_and_roles() -> None:
     assert (d.rule, d.tvs) == ("untrusted", "wrong-roles")
 
 
+def test_an_empty_roles_answer_grants_no_https_trust() -> None:
+    phone = phone_with("cucm-ITLFile.tlv")
+    # TVS answers "valid" with an empty ROLES element: no role, no trust.
+    tvs = cisco_itl.Tvs([cisco_itl.TvsServer("pub", key("tvs-pub.pem")).trust(key("peer-asterisk.pem"))])
+    for queries in (1, 2):
+        d = phone.check_server_certificate(key("peer-asterisk.pem"), tvs)
+        assert (d.accepted, d.rule, d.tvs, d.server) == (False, "untrusted", "wrong-roles", 0)
+        assert tvs.queries == queries  # nothing cached: asked again
+
+
 def test_tvs_server_authentication_checks_serial_issuer_and_hash() -> None:
     phone = phone_with("cucm-ITLFile.tlv")
     assert phone.authenticate_tvs(key("tvs-pub.pem")) == 3
@@ -267,6 +277,12 @@ def test_anti_rollback_and_size_limit() -> None:
     assert phone.offer_trust_list("ITLFile.tlv", newer)
     d = phone.offer_trust_list("ITLFile.tlv", older)
     assert (d.rule, d.accepted) == ("rollback", False)
+    # The installed TIMESTAMP with other content: refused; the same bytes: no change.
+    other = cisco_itl.TrustListBuilder(timestamp=2_000).add(pub, "SAST").add(pub, "CCM+TFTP").sign(pub)
+    d = phone.offer_trust_list("ITLFile.tlv", other)
+    assert (d.rule, d.accepted) == ("same-timestamp", False)
+    assert d.reason == "refused: the list has the installed one's timestamp (2000) but different content"
+    assert phone.offer_trust_list("ITLFile.tlv", newer).rule == "itl-sast"
     small = cisco_itl.Phone(max_file_size=100)
     assert small.offer_trust_list("ITLFile.tlv", newer).rule == "too-large"
     d = phone_with("cucm-ITLFile.tlv").offer_config("SEP00112233445F.cnf.xml.sgn", config("callmanager-pub.pem"))
