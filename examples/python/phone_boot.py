@@ -56,7 +56,11 @@ def main() -> int:
     show("2. both certificates regenerated on a single node", phone.boot(tftp, tvs), phone)
     locked = phone.locked
 
-    tftp["ITLFile.tlv"] = cisco_itl.reset_itl(read("itl-regenerated.tlv"), read("ITLRecovery.p12"), "Cluster-Security-Pw1")
+    # Re-signed only once it verifies against what the administrator
+    # trusts: the publisher's new CallManager.pem, which signed it.
+    tftp["ITLFile.tlv"] = cisco_itl.reset_itl(
+        read("itl-regenerated.tlv"), read("ITLRecovery.p12"), "Cluster-Security-Pw1", trusted=cm_new
+    )
     show("3. utils itl reset localkey", phone.boot(tftp, tvs), phone)
 
     tftp["ITLFile.tlv"] = read("itl-regenerated.tlv")

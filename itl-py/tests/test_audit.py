@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import struct
+import subprocess
+import sys
 import time
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import pytest
 
 import cisco_itl
 from cisco_itl import audit
-from conftest import EXAMPLES, REPO, key, read
+from conftest import EXAMPLES, KEYS, REPO, key, read
+
+DATA = Path(__file__).resolve().parent / "data"
+PUB_NOW = "cucm-1051-a-pub/ITLFile.tlv"
+NOW = 1_776_254_400  # TIMESTAMP of the sample's current ITLs
 
 
 def test_sample_fleet_is_what_the_generator_makes(tmp_path: Path) -> None:
@@ -30,27 +38,31 @@ def test_sample_fleet_is_what_the_generator_makes(tmp_path: Path) -> None:
 def test_sample_fleet() -> None:
     itls, problems = audit.load_itls(audit.sample_fleet())
     assert problems == []
-    assert [(i.server, i.current, i.recovery) for i in itls] == [
-        ("cucm-1051-a-pub", True, True),
-        ("cucm-1051-a-sub1", True, True),
-        ("cucm-1051-a-pub", False, True),
-        ("cucm-1051-a-pub", False, False),
+    assert [(i.server, i.status, i.recovery) for i in itls] == [
+        ("cucm-1051-a-pub", "current", True),
+        ("cucm-1051-a-sub1", "current", True),
+        ("cucm-1051-a-pub", "stale", True),
+        ("cucm-1051-a-pub", "stale", False),
     ]
     report = audit.audit(itls, audit.sample_phones())
     assert report.counts() == {
-        "phones": 14, "current": 8, "stale": 4, "unknown": 1, "none": 1, "reset_reaches": 11, "reset_misses": 2,
+        "phones": 14, "current": 8, "stale": 4, "suspicious": 0, "unknown": 1, "none": 1,
+        "reset_reaches": 11, "reset_misses": 2,
     }  # fmt: skip
+    assert report.suspicious() == []
     text = audit.format_report(report)
-    assert "SEP0011215A1A08      stale    cucm-1051-a-pub          2023-05-14 12:00  NO" in text
+    assert "SEP0011215A1A08      stale      cucm-1051-a-pub          2023-05-14 12:00  NO" in text
     assert audit.format_report(report, only="unknown").count("SEP") == 1
 
 
 def test_recovery_by_certificate() -> None:
     itl = cisco_itl.TrustList.from_bytes(read("cucm-ITLFile.tlv"))
     recovery = cisco_itl.certificate_der(key("itlrecovery.pem"))
-    assert audit.carries_recovery(itl)
     assert audit.carries_recovery(itl, recovery)
+    assert audit.carries_recovery(itl, key("itlrecovery.pem"))
     assert not audit.carries_recovery(itl, cisco_itl.certificate_der(key("capf.pem")))
+    # Same name, same issuer, another key: not the recovery record.
+    assert not audit.carries_recovery(itl, (DATA / "itlrecovery-regenerated.pem").read_bytes())
 
 
 def test_csv_columns_and_hashes() -> None:
@@ -70,8 +82,10 @@ def test_problems_are_reported(tmp_path: Path) -> None:
     itls, problems = audit.load_itls(tmp_path)
     assert sorted(i.path for i in itls) == ["a/ITLFile.tlv", "tampered.tlv"]
     assert any(p.startswith("broken.tlv: unreadable") for p in problems)
-    assert any(p.startswith("tampered.tlv: does not verify") for p in problems)
+    assert "tampered.tlv: does not verify: the signature does not verify" in problems
     assert any(p.startswith("CTLFile.tlv: a CTL") for p in problems)
+    tampered = next(i for i in itls if i.path == "tampered.tlv")
+    assert (tampered.status, tampered.current, tampered.verified) == ("invalid", False, False)
 
 
 def fleet(n: int) -> List[Tuple[str, str]]:
@@ -107,3 +121,160 @@ def test_example_script_runs() -> None:
     r = subprocess.run([sys.executable, str(EXAMPLES / "audit.py")], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "would not reach" in r.stdout
+
+
+# ---------------------------------------------------------------- poisoning
+#
+# One file dropped into the collected folder must not decide which ITL is
+# current. Each of these made the dropped file "current" (and the genuine
+# one "stale") before the audit tied ITLs to a verified signer.
+
+
+def sample_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "itls"
+    shutil.copytree(audit.SAMPLE_DIR, folder)
+    return folder
+
+
+def pem_certificate(name: str) -> bytes:
+    return cisco_itl.certificate_der(key(name))
+
+
+def attackers_itl(timestamp: int) -> bytes:
+    """A self-signed ITL naming the publisher: the attacker's key as SAST,
+    the publisher's public CallManager certificate as its TFTP record (so
+    the ITL names cucm-1051-a-pub), the cluster's public ITLRECOVERY
+    certificate copied, signed by the attacker."""
+    evil = key("peer-asterisk.pem")
+    return (
+        cisco_itl.TrustListBuilder("ITL", timestamp=timestamp)
+        .add(evil, "SAST")
+        .add(pem_certificate("callmanager-pub.pem"), "TFTP")
+        .add(pem_certificate("itlrecovery.pem"), "SAST")
+        .sign(evil)
+    )
+
+
+def statuses(itls: Sequence[audit.KnownItl]) -> List[Tuple[str, str]]:
+    return sorted((i.path, i.status) for i in itls)
+
+
+def phones_on(folder: Path, paths: Sequence[str]) -> List[Tuple[str, str]]:
+    return [(f"SEP{n:012X}", cisco_itl.TrustList.from_file(folder / p).sha1) for n, p in enumerate(paths)]
+
+
+def run_audit(folder: Path, *extra: str, phones: Optional[Path] = None) -> "subprocess.CompletedProcess[str]":
+    if phones is None:
+        phones = folder.parent / "phones.csv"
+        phones.write_text("Device Name,ITL SHA1\nSEP001122334455,\n", encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "cisco_itl.audit", str(folder), str(phones), *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_newer_self_signed_itl_naming_the_publisher_is_never_current(tmp_path: Path) -> None:
+    folder = sample_copy(tmp_path)
+    (folder / "dropped").mkdir()
+    (folder / "dropped" / "ITLFile.tlv").write_bytes(attackers_itl(NOW + 3600))
+    trust = [key("callmanager-pub.pem"), key("callmanager-sub1.pem")]
+    itls, problems = audit.load_itls(folder, trusted=trust)
+    assert statuses(itls) == [
+        ("cucm-1051-a-pub/2023-05-14/ITLFile.tlv", "stale"),
+        ("cucm-1051-a-pub/2026-03-09/ITLFile.tlv", "stale"),
+        (PUB_NOW, "current"),
+        ("cucm-1051-a-sub1/ITLFile.tlv", "current"),
+        ("dropped/ITLFile.tlv", "suspicious"),
+    ]
+    dropped = next(i for i in itls if i.path == "dropped/ITLFile.tlv")
+    assert dropped.server == "cucm-1051-a-pub" and not dropped.current
+    assert dropped.reason == (
+        f"signed by {dropped.signer}, whom neither --trust nor an older ITL of this server tied to it vouches for"
+    )
+    assert any(p.startswith("dropped/ITLFile.tlv: suspicious, never current: signed by ") for p in problems)
+    # A phone holding the dropped ITL is reported, not counted current.
+    report = audit.audit(itls, phones_on(folder, [PUB_NOW, "dropped/ITLFile.tlv"]))
+    assert [p.status for p in report.phones] == ["current", "suspicious"]
+    assert report.counts()["suspicious"] == 1
+    # The CTL the phones hold ties both servers the same way.
+    by_ctl, _ = audit.load_itls(folder, trusted=cisco_itl.TrustList.from_bytes(read("cucm-CTLFile-tokenless.tlv")))
+    assert statuses(by_ctl) == statuses(itls)
+    # Without --trust, the publisher is claimed by two unrelated signers:
+    # nothing of it is current (a forgery may be older as well as newer).
+    tofu, problems = audit.load_itls(folder)
+    assert [i.status for i in tofu if i.server == "cucm-1051-a-pub"] == ["suspicious"] * 4
+    assert [i.status for i in tofu if i.server == "cucm-1051-a-sub1"] == ["current"]
+    assert any("2 signers that no older ITL vouches for claim this server" in p for p in problems)
+    # The command says so and exits 1.
+    r = run_audit(folder, "--trust", str(KEYS / "callmanager-pub.pem"), "--trust", str(KEYS / "callmanager-sub1.pem"))
+    assert r.returncode == 1, r.stderr
+    assert "  suspicious cucm-1051-a-pub" in r.stdout and "problem: dropped/ITLFile.tlv: suspicious" in r.stdout
+    assert run_audit(sample_copy(tmp_path / "clean")).returncode == 0
+
+
+def test_an_older_self_signed_itl_naming_the_publisher_is_never_current(tmp_path: Path) -> None:
+    folder = sample_copy(tmp_path)
+    (folder / "dropped").mkdir()
+    (folder / "dropped" / "ITLFile.tlv").write_bytes(attackers_itl(1_600_000_000))
+    itls, _ = audit.load_itls(folder, trusted=[key("callmanager-pub.pem"), key("callmanager-sub1.pem")])
+    assert ("dropped/ITLFile.tlv", "suspicious") in statuses(itls)
+    assert (PUB_NOW, "current") in statuses(itls)
+    # Trusted on first use, it would be the oldest: it is not, as the
+    # genuine ITLs do not follow from it.
+    tofu, _ = audit.load_itls(folder)
+    assert all(i.status == "suspicious" for i in tofu if i.server == "cucm-1051-a-pub")
+
+
+def test_a_newer_tampered_copy_is_invalid_never_current(tmp_path: Path) -> None:
+    folder = sample_copy(tmp_path)
+    genuine = (folder / PUB_NOW).read_bytes()
+    at = genuine.index(struct.pack(">I", NOW))
+    tampered = genuine[:at] + struct.pack(">I", NOW + 86_400) + genuine[at + 4 :]
+    assert cisco_itl.TrustList.from_bytes(tampered).timestamp == NOW + 86_400
+    (folder / "cucm-1051-a-pub" / "ITLFile-copy.tlv").write_bytes(tampered)
+    for trusted in (None, [key("callmanager-pub.pem"), key("callmanager-sub1.pem")]):
+        itls, problems = audit.load_itls(folder, trusted=trusted)
+        assert ("cucm-1051-a-pub/ITLFile-copy.tlv", "invalid") in statuses(itls)
+        assert (PUB_NOW, "current") in statuses(itls)
+        copy = next(i for i in itls if i.path.endswith("ITLFile-copy.tlv"))
+        assert (copy.current, copy.verified, copy.reason) == (False, False, "the signature does not verify")
+        assert "cucm-1051-a-pub/ITLFile-copy.tlv: does not verify: the signature does not verify" in problems
+    report = audit.audit(itls, phones_on(folder, ["cucm-1051-a-pub/ITLFile-copy.tlv"]))
+    assert report.phones[0].status == "suspicious"
+    r = run_audit(folder)
+    assert r.returncode == 1 and "  invalid    cucm-1051-a-pub" in r.stdout
+
+
+def test_the_recovery_record_is_matched_by_key_not_by_name(tmp_path: Path) -> None:
+    # The publisher's ITLRecovery key regenerated: the new ITL carries a
+    # record of the same name and issuer but another key. A reset signed
+    # with the new key misses phones on the older ITL.
+    folder = tmp_path / "itls"
+    (folder / "pub" / "old").mkdir(parents=True)
+    (folder / "pub" / "old" / "ITLFile.tlv").write_bytes(read("cucm-ITLFile.tlv"))
+    pub = key("callmanager-pub.pem")
+    regenerated = (DATA / "itlrecovery-regenerated.pem").read_bytes()
+    (folder / "pub" / "ITLFile.tlv").write_bytes(
+        cisco_itl.TrustListBuilder("ITL", timestamp=NOW)
+        .add(pub, "SAST")
+        .add(pub, "CCM+TFTP")
+        .add(regenerated, "SAST")
+        .sign(pub)
+    )
+    phones = phones_on(folder, ["pub/ITLFile.tlv", "pub/old/ITLFile.tlv"])
+    itls, problems = audit.load_itls(folder, trusted=pub)
+    assert [(i.path, i.status, i.recovery) for i in itls] == [
+        ("pub/ITLFile.tlv", "current", True),
+        ("pub/old/ITLFile.tlv", "stale", False),
+    ]
+    assert [p.reset_reaches for p in audit.audit(itls, phones).phones] == [True, False]
+    # Naming the old recovery certificate: the other way round.
+    itls, _ = audit.load_itls(folder, trusted=pub, recovery_certificate=key("itlrecovery.pem"))
+    assert [(i.path, i.recovery) for i in itls] == [("pub/ITLFile.tlv", False), ("pub/old/ITLFile.tlv", True)]
+    # A forged ITL's record named ITLRECOVERY, holding the attacker's key,
+    # does not count either.
+    assert not audit.carries_recovery(
+        cisco_itl.TrustList.from_bytes(attackers_itl(NOW)), (DATA / "itlrecovery-regenerated.pem").read_bytes()
+    )

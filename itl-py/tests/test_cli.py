@@ -139,7 +139,7 @@ def test_reset(tmp_path: Path) -> None:
     pw.write_text(password() + "\n")
     work = tmp_path / "ITLFile.tlv"
     work.write_bytes(read("cucm-ITLFile.tlv"))
-    args: List[str] = ["reset", str(work), "--p12", str(KEYS / "ITLRecovery.p12")]
+    args: List[str] = ["reset", str(work), "--p12", str(KEYS / "ITLRecovery.p12"), "--trust", str(KEYS / "callmanager-pub.pem")]
     r = itl(*args, "--password-file", str(pw))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "ITLFile-reset.tlv").read_bytes() == read("cucm-ITLFile-reset.tlv")
@@ -164,7 +164,8 @@ def test_audit_sample_and_files(tmp_path: Path) -> None:
     assert r.returncode == 0
     doc = json.loads(r.stdout)
     assert doc["summary"] == {
-        "phones": 14, "current": 8, "stale": 4, "unknown": 1, "none": 1, "reset_reaches": 11, "reset_misses": 2,
+        "phones": 14, "current": 8, "stale": 4, "suspicious": 0, "unknown": 1, "none": 1,
+        "reset_reaches": 11, "reset_misses": 2,
     }  # fmt: skip
     r = itl("audit", str(tmp_path / "itls"), str(tmp_path / "phones.csv"), "--summary", "--recovery", str(KEYS / "itlrecovery.pem"))
     assert r.returncode == 0 and "SEP" not in r.stdout and "reach 11, miss 2" in r.stdout

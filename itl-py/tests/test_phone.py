@@ -334,7 +334,9 @@ def test_phone_boot_walkthrough_like_the_rust_example() -> None:
     steps = phone.boot(tftp, tvs)
     assert [s.decision.rule for s in steps if s.decision is not None] == ["untrusted", "locked"]
     assert phone.locked
-    tftp["ITLFile.tlv"] = cisco_itl.reset_itl(itl_regen, (data / "ITLRecovery.p12").read_bytes(), "Cluster-Security-Pw1")
+    tftp["ITLFile.tlv"] = cisco_itl.reset_itl(
+        itl_regen, (data / "ITLRecovery.p12").read_bytes(), "Cluster-Security-Pw1", trusted=cm_new
+    )
     steps = phone.boot(tftp, tvs)
     assert not phone.locked
     assert [s.decision.rule for s in steps if s.decision is not None] == ["itl-sast", "itl-tftp"]

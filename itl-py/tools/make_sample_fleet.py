@@ -36,12 +36,14 @@ def build(out: Path) -> Dict[str, bytes]:
     )
     # After the upgrade to 10.x: the real CUCM ITL of the vectors.
     files["cucm-1051-a-pub/2026-03-09/ITLFile.tlv"] = (VECTORS / "cucm-ITLFile.tlv").read_bytes()
-    # Now: CallManager.pem regenerated on the publisher.
+    # Now: upgraded to 12.x, whose ITL is signed by the ITLRecovery key (so
+    # phones holding the 10.x ITL take it by its ITLRECOVERY record), and
+    # CallManager.pem regenerated on the publisher (its TFTP record).
     files["cucm-1051-a-pub/ITLFile.tlv"] = (
         cisco_itl.TrustListBuilder("ITL", timestamp=1_776_254_400)
-        .add(pub_new, "SAST").add(pub_new, "TFTP").add(capf, "CAPF").add(tvs_pub, "TVS")
-        .add(recovery, "SAST").add(tvs_sub1, "TVS")
-        .sign(pub_new)
+        .add(recovery, "SAST").add(pub_new, "TFTP").add(capf, "CAPF").add(tvs_pub, "TVS")
+        .add(tvs_sub1, "TVS")
+        .sign(recovery)
     )
     # The subscriber's TFTP server signs its own ITL.
     files["cucm-1051-a-sub1/ITLFile.tlv"] = (

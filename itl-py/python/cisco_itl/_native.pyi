@@ -1,7 +1,7 @@
 """Type stubs of ``cisco_itl._native``, the compiled part of ``cisco_itl``."""
 
 import os
-from typing import Any, Iterable, Iterator, Literal, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 from typing_extensions import Self, TypeAlias
 
@@ -312,9 +312,12 @@ def reset_itl(
     p12: BytesLike,
     password: str,
     *,
-    trusted: Optional[Trusted] = None,
+    trusted: Trusted,
 ) -> bytes:
-    """``utils itl reset``: the ITL re-signed with the ITLRecovery identity."""
+    """``utils itl reset``: the ITL re-signed with the ITLRecovery identity,
+    once it verifies against ``trusted`` (required: the publisher's
+    CallManager certificate, the installed ITL or CTL, or the TFTP server's
+    previous ITL)."""
 
 def certificate_der(certificate: BytesLike) -> bytes:
     """A certificate's DER from PEM or DER; CredentialError when it is not one."""
@@ -369,6 +372,18 @@ class Shown:
     @property
     def error(self) -> Optional[str]:
         """Why it did not verify or parse."""
+
+def audit_itls(
+    files: Sequence[Tuple[str, BytesLike]],
+    *,
+    trusted: Optional[Trusted] = None,
+    recovery: Optional[BytesLike] = None,
+) -> Tuple[List[Dict[str, object]], List[str]]:
+    """The fleet audit's verdict on collected ITLs (``(path, bytes)``
+    pairs): per file a dict (``path``, ``sha1``, ``server``, ``filename``,
+    ``timestamp``, ``status``: ``"current"``, ``"stale"``, ``"suspicious"``
+    or ``"invalid"``, ``reason``, ``recovery``, ``verified``, ``signer``),
+    and sentences about the fleet."""
 
 def show(data: BytesLike, kind: Optional[Literal["ITL", "CTL"]] = None) -> Shown:
     """Renders ``data`` as CUCM's ``show itl`` does (a .sgn by its header)."""

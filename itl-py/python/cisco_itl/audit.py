@@ -5,17 +5,33 @@ alarm. Given a folder of ITL files collected from the cluster's TFTP
 servers, and a CSV of phones with the hash each reported, the audit says
 for every phone whether it holds the **current** ITL of a TFTP server, a
 **stale** one (an older ITL of that server, from an earlier collection),
-an **unknown** one (no collected file has that hash), or **none**; and
-whether a bulk ITLRecovery reset (``utils itl reset``) would reach it: a
-phone accepts the reset ITL only when the ITL it holds carries the
-ITLRECOVERY SAST record (a phone holding no ITL accepts any on first use).
+a **suspicious** one (a collected file that does not verify, or whose
+signer is not tied to the server it names), an **unknown** one (no
+collected file has that hash), or **none**; and whether a bulk ITLRecovery
+reset (``utils itl reset``) would reach it: a phone accepts the reset ITL
+only when the ITL it holds carries the ITLRECOVERY SAST record (a phone
+holding no ITL accepts any on first use).
 
 The folder: every ``*.tlv`` under it (subfolders included) is an ITL a
-TFTP server served at some point. Lists are grouped by TFTP server (the
-subject of their TFTP or CCM+TFTP record, which survives a regenerated
-``CallManager.pem`` and a reset); in each group the newest TIMESTAMP is
-current, older ones are stale. Keep older collections in the folder so
-that the audit can tell a stale ITL from an unknown one.
+TFTP server served at some point. One file dropped into it cannot decide
+what is current (the rules are in the compiled ``audit_itls``):
+
+* a file that does not verify is reported (with why) and never current;
+* lists are grouped by the TFTP server they name (the subject of their
+  TFTP or CCM+TFTP record), and tied to it by a verified signer: signed by
+  what ``trusted`` holds (``--trust``: the server's CallManager
+  certificate, the ITL or CTL the phones hold), or by a SAST record of an
+  older ITL of that server already tied (as a phone holding it would take
+  it). Without ``trusted``, a server's oldest ITL is trusted on first use,
+  but only while every other ITL naming that server follows from it: when
+  two unrelated signers claim a server, nothing of it is current;
+* a file not tied is **suspicious**, never current; of the tied ones the
+  newest TIMESTAMP is current, older ones are stale;
+* the ITLRECOVERY record is matched by key: the key of ``--recovery``'s
+  certificate, else of the ITLRECOVERY records of the current ITLs.
+
+Keep older collections in the folder so that the audit can tell a stale
+ITL from an unknown one, and a new signer from an old one.
 
 The CSV: a header row, then one phone per row. The device name column is
 the first whose header contains ``device`` or ``name``; the hash column
@@ -79,13 +95,19 @@ class KnownItl(NamedTuple):
     timestamp: int
     """TIMESTAMP in its header."""
     current: bool
-    """Whether it is the newest ITL of its server."""
+    """Whether it is the newest ITL of its server (``status == "current"``)."""
     recovery: bool
-    """Whether it carries the ITLRECOVERY SAST record."""
+    """Whether it carries a SAST record holding the ITLRecovery key."""
     verified: bool
     """Whether its own signature verifies."""
     signer: str
     """SIGNERNAME."""
+    status: str = "current"
+    """``"current"``, ``"stale"``, ``"suspicious"`` (verifies, but its
+    signer is not tied to the server it names) or ``"invalid"`` (does not
+    verify)."""
+    reason: Optional[str] = None
+    """Why it is suspicious or invalid."""
 
 
 class PhoneStatus(NamedTuple):
@@ -96,7 +118,8 @@ class PhoneStatus(NamedTuple):
     sha1: str
     """The hash it reported, normalised (empty: no ITL)."""
     status: str
-    """``"current"``, ``"stale"``, ``"unknown"`` or ``"none"``."""
+    """``"current"``, ``"stale"``, ``"suspicious"`` (it holds a collected
+    ITL that is suspicious or invalid), ``"unknown"`` or ``"none"``."""
     itl: Optional[KnownItl]
     """The collected ITL it holds, when known."""
     reset_reaches: Optional[bool]
@@ -111,11 +134,16 @@ class AuditReport(NamedTuple):
     phones: List[PhoneStatus]
     """Every phone, in the CSV's order."""
     problems: List[str]
-    """Files that could not be read, parsed or verified."""
+    """Files that could not be read, parsed or verified, files whose signer
+    is not tied to their server, and other findings, as sentences."""
+
+    def suspicious(self) -> List[KnownItl]:
+        """The collected ITLs that are suspicious or invalid."""
+        return [i for i in self.itls if i.status in ("suspicious", "invalid")]
 
     def counts(self) -> Dict[str, int]:
         """Phones per status, and how many a reset would reach."""
-        out = {"phones": len(self.phones), "current": 0, "stale": 0, "unknown": 0, "none": 0}
+        out = {"phones": len(self.phones), "current": 0, "stale": 0, "suspicious": 0, "unknown": 0, "none": 0}
         reach = 0
         for p in self.phones:
             out[p.status] += 1
@@ -145,46 +173,34 @@ class AuditReport(NamedTuple):
         }
 
 
-def _cn(subject: str) -> str:
-    for part in subject.replace(",", ";").split(";"):
-        key, _, value = part.strip().partition("=")
-        if key.upper() == "CN":
-            return value.strip()
-    return subject
-
-
-def carries_recovery(itl: _native.TrustList, recovery_certificate: Optional[bytes] = None) -> bool:
-    """Whether ``itl`` carries a SAST record for the ITLRecovery
-    certificate: the record holding ``recovery_certificate`` (DER) when
-    given, else a SAST record whose CN starts with ``ITLRECOVERY``."""
-    for r in itl.records_with("SAST"):
-        if recovery_certificate is not None:
-            if r.certificate == recovery_certificate:
-                return True
-        elif _cn(r.subject).upper().startswith("ITLRECOVERY"):
-            return True
-    return False
-
-
-def _server_of(itl: _native.TrustList) -> str:
-    tftp = itl.records_with("TFTP", "CCM+TFTP")
-    return _cn(tftp[0].subject) if tftp else _cn(itl.signer_name)
+def carries_recovery(itl: _native.TrustList, recovery_certificate: bytes) -> bool:
+    """Whether ``itl`` carries a SAST record holding the key of
+    ``recovery_certificate`` (PEM or DER): matched by key, not by name, so
+    that a record merely named ``ITLRECOVERY_…`` (a forgery, or one left
+    from a regenerated recovery key) does not count."""
+    itls, _ = _native.audit_itls([("itl", itl.to_bytes())], trusted=itl, recovery=recovery_certificate)
+    return bool(itls[0]["recovery"])
 
 
 def load_itls(
     folder: StrPath,
     recovery_certificate: Optional[bytes] = None,
     workers: Optional[int] = None,
+    trusted: Optional[_native.Trusted] = None,
 ) -> Tuple[List[KnownItl], List[str]]:
-    """Reads every ``*.tlv`` under ``folder`` (verified in parallel) and
-    tells the current ITL of each TFTP server from the stale ones. Returns
-    the ITLs and the problems met (files that do not parse are left out)."""
+    """Reads every ``*.tlv`` under ``folder`` and tells the current ITL of
+    each TFTP server from the stale, suspicious and invalid ones (see the
+    module documentation). ``trusted``: what ties ITLs to their server (a
+    ``TrustList``, trust list or certificate bytes, or a sequence of these);
+    ``recovery_certificate``: the ITLRecovery certificate (PEM or DER).
+    ``workers`` is accepted for compatibility and unused. Returns the ITLs
+    and the problems met (files that do not parse are left out)."""
+    del workers
     root = Path(folder)
     paths = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() == ".tlv")
     problems: List[str] = []
-    outcomes = _native.verify_many([str(p) for p in paths], workers=workers)
-    found: List[Tuple[str, _native.TrustList, bool]] = []
-    for path, outcome in zip(paths, outcomes):
+    found: List[Tuple[str, bytes]] = []
+    for path in paths:
         rel = path.relative_to(root).as_posix()
         try:
             itl = _native.TrustList.from_file(path)
@@ -194,28 +210,34 @@ def load_itls(
         if itl.kind != "ITL":
             problems.append(f"{rel}: a {itl.kind}, not an ITL: left out")
             continue
-        if not outcome.ok:
-            problems.append(f"{rel}: does not verify: {outcome.error}")
-        found.append((rel, itl, outcome.ok))
-    newest: Dict[str, int] = {}
-    for _, itl, _ in found:
-        server = _server_of(itl)
-        newest[server] = max(newest.get(server, itl.timestamp), itl.timestamp)
-    itls = [
-        KnownItl(
-            path=rel,
-            sha1=itl.sha1,
-            server=_server_of(itl),
-            filename=itl.filename,
-            timestamp=itl.timestamp,
-            current=itl.timestamp == newest[_server_of(itl)],
-            recovery=carries_recovery(itl, recovery_certificate),
-            verified=ok,
-            signer=itl.signer_name,
+        found.append((rel, itl.to_bytes()))
+    audited, findings = _native.audit_itls(found, trusted=trusted, recovery=recovery_certificate)
+    itls: List[KnownItl] = []
+    for d in audited:
+        status = str(d["status"])
+        reason = d["reason"]
+        if status == "invalid":
+            problems.append(f"{d['path']}: does not verify: {reason}")
+        elif status == "suspicious":
+            problems.append(f"{d['path']}: suspicious, never current: {reason}")
+        itls.append(
+            KnownItl(
+                path=str(d["path"]),
+                sha1=str(d["sha1"]),
+                server=str(d["server"]),
+                filename=str(d["filename"]),
+                timestamp=int(str(d["timestamp"])),
+                current=status == "current",
+                recovery=bool(d["recovery"]),
+                verified=bool(d["verified"]),
+                signer=str(d["signer"]),
+                status=status,
+                reason=None if reason is None else str(reason),
+            )
         )
-        for rel, itl, ok in found
-    ]
-    itls.sort(key=lambda i: (not i.current, i.server, -i.timestamp, i.path))
+    problems.extend(findings)
+    order = {"current": 0, "stale": 1, "suspicious": 2, "invalid": 3}
+    itls.sort(key=lambda i: (order.get(i.status, 4), i.server, -i.timestamp, i.path))
     return itls, problems
 
 
@@ -254,7 +276,8 @@ def audit(itls: Sequence[KnownItl], phones: Iterable[Tuple[str, str]], problems:
     for device, sha1 in phones:
         known = by_hash.get(sha1)
         if known is not None:
-            append(PhoneStatus(device, sha1, "current" if known.current else "stale", known, known.recovery))
+            status = known.status if known.status in ("current", "stale") else "suspicious"
+            append(PhoneStatus(device, sha1, status, known, known.recovery))
         elif not sha1:
             # No ITL: the reset ITL is trusted on first use.
             append(PhoneStatus(device, sha1, "none", None, True))
@@ -278,17 +301,16 @@ def format_report(report: AuditReport, *, summary_only: bool = False, only: Opti
     lines.append(f"ITLs collected: {len(report.itls)} files from {len(servers)} TFTP servers")
     for i in report.itls:
         lines.append(
-            f"  {'current' if i.current else 'stale':8} {i.server:24} {_when(i.timestamp)}  "
+            f"  {i.status:10} {i.server:24} {_when(i.timestamp)}  "
             f"sha1 {i.sha1}  ITLRECOVERY: {'yes' if i.recovery else 'NO '}  {i.path}"
-            + ("" if i.verified else "  (does not verify)")
         )
     for p in report.problems:
         lines.append(f"  problem: {p}")
     if not summary_only:
         lines.append("")
-        lines.append(f"{'DEVICE':20} {'STATUS':8} {'TFTP SERVER':24} {'ITL TIMESTAMP':16}  RESET REACHES")
+        lines.append(f"{'DEVICE':20} {'STATUS':10} {'TFTP SERVER':24} {'ITL TIMESTAMP':16}  RESET REACHES")
         rows = [
-            f"{p.device:20} {p.status:8} {p.itl.server if p.itl else '-':24} "
+            f"{p.device:20} {p.status:10} {p.itl.server if p.itl else '-':24} "
             f"{_when(p.itl.timestamp) if p.itl else '-':16}  {_REACH[p.reset_reaches]}"
             for p in report.phones
             if only is None or p.status == only
@@ -298,7 +320,8 @@ def format_report(report: AuditReport, *, summary_only: bool = False, only: Opti
     lines.append("")
     lines.append(
         f"Summary: {c['phones']} phones: {c['current']} current, {c['stale']} stale, "
-        f"{c['unknown']} unknown, {c['none']} without an ITL. "
+        + (f"{c['suspicious']} on a suspicious ITL, " if c["suspicious"] else "")
+        + f"{c['unknown']} unknown, {c['none']} without an ITL. "
         f"An ITLRecovery reset would reach {c['reset_reaches']}, miss {c['reset_misses']}"
         + (f", and {c['unknown']} cannot be told." if c["unknown"] else ".")
     )
@@ -309,7 +332,8 @@ def sample_fleet() -> Path:
     """The folder of the built-in sample fleet's ITLs: cluster
     ``cucm-1051-a``, two TFTP servers (``pub`` and ``sub1``), the
     publisher's ITL before 10.x (no ITLRECOVERY record), after 10.x, and
-    now (``CallManager.pem`` regenerated), and the subscriber's ITL."""
+    now (12.x: signed by the ITLRecovery key, ``CallManager.pem``
+    regenerated), and the subscriber's ITL."""
     return SAMPLE_DIR
 
 
@@ -351,16 +375,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """The audit's command-line arguments."""
     p.add_argument("itl_dir", nargs="?", metavar="ITL_DIR", help="folder of ITL files collected from the TFTP servers")
     p.add_argument("phones", nargs="?", metavar="PHONES_CSV", help="CSV of phones and the ITL SHA-1 each reported")
-    p.add_argument("--recovery", metavar="CERT", help="the ITLRecovery certificate (PEM or DER), to find its record exactly")
+    p.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="CERT|LIST",
+        help="repeatable: what ties ITLs to their TFTP server (its CallManager certificate, the ITL or CTL the phones hold); "
+        "without it, each server's oldest ITL is trusted on first use",
+    )
+    p.add_argument("--recovery", metavar="CERT", help="the ITLRecovery certificate (PEM or DER), whose record is found by key")
     p.add_argument("--json", action="store_true", help="the report as JSON")
     p.add_argument("--summary", action="store_true", help="no line per phone")
-    p.add_argument("--only", choices=["current", "stale", "unknown", "none"], help="list only phones of this status")
+    p.add_argument(
+        "--only", choices=["current", "stale", "suspicious", "unknown", "none"], help="list only phones of this status"
+    )
     p.add_argument("--write-sample", metavar="DIR", help="write the sample fleet (itls/, phones.csv) to DIR and stop")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Runs the audit for parsed arguments; returns the exit status (0,
-    or 2 when an input cannot be read)."""
+    """Runs the audit for parsed arguments; returns the exit status: 0, 1
+    when a collected ITL is suspicious or invalid (a file that does not
+    verify, or whose signer is not tied to its server), 2 when an input
+    cannot be read."""
     if args.write_sample:
         itl_dir, csv_path = write_sample(args.write_sample)
         print(f"wrote {itl_dir} and {csv_path}; audit them with: itl audit {itl_dir} {csv_path}")
@@ -369,12 +405,24 @@ def run(args: argparse.Namespace) -> int:
         print("itl audit: give both ITL_DIR and PHONES_CSV, or neither (the built-in sample)", file=sys.stderr)
         return 2
     recovery: Optional[bytes] = None
+    trusted: List[Union[_native.TrustList, bytes]] = []
     try:
         if args.recovery:
             data = Path(args.recovery).read_bytes()
             recovery = _native.certificate_der(data)
+        for path in getattr(args, "trust", []):
+            data = Path(path).read_bytes()
+            try:
+                trusted.append(_native.TrustList.from_bytes(data))
+            except Error:
+                try:
+                    _native.certificate_der(data)
+                except Error as e:
+                    print(f"itl audit: {path}: neither a trust list nor a certificate: {e}", file=sys.stderr)
+                    return 2
+                trusted.append(data)
         if args.itl_dir is None:
-            itls, problems = load_itls(SAMPLE_DIR, recovery)
+            itls, problems = load_itls(SAMPLE_DIR, recovery, trusted=trusted or None)
             phones = sample_phones()
             if not args.json:
                 print(f"(the built-in sample fleet: {SAMPLE_DIR})\n")
@@ -382,7 +430,7 @@ def run(args: argparse.Namespace) -> int:
             if not Path(args.itl_dir).is_dir():
                 print(f"itl audit: {args.itl_dir}: not a folder", file=sys.stderr)
                 return 2
-            itls, problems = load_itls(args.itl_dir, recovery)
+            itls, problems = load_itls(args.itl_dir, recovery, trusted=trusted or None)
             phones = read_phones(args.phones)
     except (OSError, ValueError, Error) as e:
         print(f"itl audit: {e}", file=sys.stderr)
@@ -395,7 +443,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_report(report, summary_only=args.summary, only=args.only))
-    return 0
+    return 1 if report.suspicious() else 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
