@@ -18,7 +18,7 @@ use crate::signed_file::SignedFile;
 use crate::trust_list::{ListKind, TrustList};
 use crate::tvs::codec::{DeviceName, DeviceNameError, Verdict, VerifyRequest, VerifyResponse};
 use crate::tvs::server::TrustVerifier;
-use crate::verify::{Policy, TrustAnchor, VerifyError, check_record_certificate};
+use crate::verify::{Policy, TrustAnchor, VerifyError};
 
 /// The message a phone shows when it refuses a trust list.
 pub const TRUST_LIST_UPDATE_FAILED: &str = "Trust List Update Failed";
@@ -900,9 +900,8 @@ impl Phone {
             // nothing. Only the record's fields are compared: the HTTPS
             // check needs no signing key, so an EC certificate goes too.
             named
-                && r.certificate().is_none_or(|der| {
-                    CertInfo::from_der(der).is_ok_and(|c| check_record_certificate(r, &c).is_ok())
-                })
+                && r.certificate()
+                    .is_none_or(|der| crate::verify::check_record(r, der).is_ok())
         };
         if let Some(record) = self
             .installed_ctl()

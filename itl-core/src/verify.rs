@@ -521,7 +521,7 @@ pub fn record_key(r: &Record<'_>) -> Result<VerifyingKey, VerifyError> {
 
 /// What [`record_key`] checks of a record carrying a CERTIFICATE, without
 /// the key: the certificate decodes and the record agrees with it.
-fn check_record(r: &Record<'_>, der: &[u8]) -> Result<(), VerifyError> {
+pub(crate) fn check_record(r: &Record<'_>, der: &[u8]) -> Result<(), VerifyError> {
     match CertView::from_der(der) {
         Some(view) => check_fields(r, &view),
         None => CertInfo::from_der(der)
