@@ -14,8 +14,10 @@
  *   - a client trusting the cluster's ITL (whose TVS record names the
  *     server's certificate), as a phone does;
  *   - a pinned certificate the server does not present, a server that
- *     refuses connections, and one that accepts but never answers (the
- *     I/O timeout), with fail-over to the next server;
+ *     refuses connections, one that accepts but never answers, and one
+ *     that trickles a TLS record one byte every 200 ms (the client's
+ *     deadline bounds the whole attempt), with fail-over to the next
+ *     server;
  *   - the client as a phone's TVS (itl_tvs_client_tvs): a certificate the
  *     phone's ITL does not hold is vouched for by TVS, then cached;
  *   - misuse: NULLs, empty hosts, no server, bad certificates, handles of
@@ -26,6 +28,8 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -82,6 +86,35 @@ static int silent_server(uint16_t *port) {
     }
     *port = ntohs(addr.sin_port);
     return fd;
+}
+
+/* A hostile TVS server: accepts one connection, reads the ClientHello,
+ * then answers one byte every 200 ms (the start of a TLS record that never
+ * ends), at most 100 bytes, until the client hangs up. */
+static void *trickle(void *arg) {
+    int fd = *(int *)arg, conn;
+    uint8_t hello[512];
+    const uint8_t record[5] = {0x16, 0x03, 0x03, 0x40, 0x00};
+    struct timespec pause = {0, 200000000L};
+    if ((conn = accept(fd, NULL, NULL)) < 0) {
+        return NULL;
+    }
+    (void)read(conn, hello, sizeof hello);
+    for (int i = 0; i < 100; i++) {
+        uint8_t byte = i < 5 ? record[i] : 0x02;
+        if (send(conn, &byte, 1, MSG_NOSIGNAL) != 1) {
+            break;
+        }
+        nanosleep(&pause, NULL);
+    }
+    close(conn);
+    return NULL;
+}
+
+static double seconds_since(const struct timespec *start) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
 /* The answer of one verify call. */
@@ -217,8 +250,34 @@ static void failures_and_fail_over(uint16_t port, const struct file *tvs, const 
            ITL_OK);
     EXPECT(ask(client, cm, &a), ITL_ERR_NETWORK);
     printf("   silent: %s\n", itl_last_error_message());
-    CHECK(says("network error"));
+    CHECK(says("the 300 ms deadline passed while in the TLS handshake"));
     itl_tvs_client_free(client);
+
+    /* A server that trickles: per-read timeouts would let it hold the
+     * client for 20 s (100 bytes, 200 ms apart); the 1 s deadline of the
+     * attempt ends it. */
+    {
+        uint16_t trickle_port = 0;
+        int trickler = silent_server(&trickle_port);
+        pthread_t thread;
+        struct timespec start;
+        double took;
+        CHECK(pthread_create(&thread, NULL, trickle, &trickler) == 0);
+        servers[0].host = "127.0.0.1";
+        servers[0].port = trickle_port;
+        EXPECT(itl_tvs_client_new_pinned(servers, 1, tvs->data, tvs->len, 1000, 1000, &client),
+               ITL_OK);
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        EXPECT(ask(client, cm, &a), ITL_ERR_NETWORK);
+        took = seconds_since(&start);
+        printf("   trickling: %s (after %.2f s)\n", itl_last_error_message(), took);
+        CHECK(says("the 1000 ms deadline passed while in the TLS handshake"));
+        /* A bound, not a measurement (valgrind runs this too). */
+        CHECK(took < 5.0);
+        itl_tvs_client_free(client);
+        pthread_join(thread, NULL);
+        close(trickler);
+    }
 
     /* Fail-over: the third server answers. */
     servers[1].host = "127.0.0.1";

@@ -39,7 +39,7 @@ pub struct itl_tvs_server {
 }
 
 /// A TVS client: its servers, in order, how it authenticates them, and
-/// its timeouts. It locks itself: calls on one client run one at a time.
+/// its deadline. It locks itself: calls on one client run one at a time.
 pub struct itl_tvs_client {
     tag: Tag,
     client: Mutex<TvsClient>,
@@ -80,8 +80,8 @@ fn addresses(servers: *const itl_tvs_server, count: usize) -> Result<Vec<String>
         .collect()
 }
 
-/// The timeouts, 0 meaning the default.
-fn options(connect_timeout_ms: u32, io_timeout_ms: u32) -> ClientOptions {
+/// The connection timeout and the deadline, 0 meaning the default.
+fn options(connect_timeout_ms: u32, deadline_ms: u32) -> ClientOptions {
     let default = ClientOptions::default();
     let ms = |v: u32, d: Duration| {
         if v == 0 {
@@ -92,7 +92,7 @@ fn options(connect_timeout_ms: u32, io_timeout_ms: u32) -> ClientOptions {
     };
     ClientOptions {
         connect_timeout: ms(connect_timeout_ms, default.connect_timeout),
-        io_timeout: ms(io_timeout_ms, default.io_timeout),
+        deadline: ms(deadline_ms, default.deadline),
     }
 }
 
@@ -102,7 +102,7 @@ fn new_client(
     server_count: usize,
     trust: impl FnOnce() -> Result<ServerTrust, Error>,
     connect_timeout_ms: u32,
-    io_timeout_ms: u32,
+    deadline_ms: u32,
     out: *mut *mut itl_tvs_client,
 ) -> Result<(), Error> {
     let out = Out::new(out, "out")?;
@@ -111,7 +111,7 @@ fn new_client(
     let trust = trust()?;
     let names: Vec<&str> = addresses.iter().map(String::as_str).collect();
     let client =
-        TvsClient::new(&names, trust)?.with_options(options(connect_timeout_ms, io_timeout_ms));
+        TvsClient::new(&names, trust)?.with_options(options(connect_timeout_ms, deadline_ms));
     out.write(handle::new_handle(itl_tvs_client {
         tag: tags::TVS_CLIENT,
         client: Mutex::new(client),
@@ -130,15 +130,18 @@ fn new_client(
 /// PEM with a key too is fine: its first CERTIFICATE block is used), read
 /// during the call only.
 /// `connect_timeout_ms`: how long to wait for a TCP connection, per
-/// address (0: 3 seconds). `io_timeout_ms`: how long any read or write may
-/// wait (0: 5 seconds).
+/// address (0: 3 seconds), within the deadline. `deadline_ms`: the whole
+/// of one server attempt, name resolution, connection, TLS handshake,
+/// request and answer (0: 5 seconds); a server that trickles its bytes
+/// cannot stretch it, and when it passes the client tries the next server
+/// (the error then reads "the N ms deadline passed while …").
 /// `out`: receives the new client, or NULL on failure; free it with
 /// `itl_tvs_client_free`.
 /// Returns `ITL_OK`, `ITL_ERR_INVALID_ARGUMENT` (no server, an empty
 /// host) or `ITL_ERR_BAD_KEY_OR_CERTIFICATE`.
 /// Threads: a client may be shared; it locks itself, so calls on one
 /// client run one at a time, each for as long as its network exchange
-/// (bounded by the timeouts). Give each thread its own client to ask in
+/// (bounded by the deadline of each server tried). Give each thread its own client to ask in
 /// parallel.
 ///
 /// Ownership: `servers` and `certificate` are read during the call only;
@@ -150,7 +153,7 @@ pub extern "C" fn itl_tvs_client_new_pinned(
     certificate: *const u8,
     certificate_len: usize,
     connect_timeout_ms: u32,
-    io_timeout_ms: u32,
+    deadline_ms: u32,
     out: *mut *mut itl_tvs_client,
 ) -> itl_result {
     guard("itl_tvs_client_new_pinned", || {
@@ -163,7 +166,7 @@ pub extern "C" fn itl_tvs_client_new_pinned(
                 Ok(ServerTrust::Certificate(cert.der().to_vec()))
             },
             connect_timeout_ms,
-            io_timeout_ms,
+            deadline_ms,
             out,
         )
     })
@@ -177,7 +180,7 @@ pub extern "C" fn itl_tvs_client_new_pinned(
 /// `lists`, `list_count`: at least one trust list; the client keeps a copy
 /// of their bytes (a phone that installs new lists needs a new client:
 /// `itl_phone_installed_list` gives them).
-/// `servers`, `server_count`, `connect_timeout_ms`, `io_timeout_ms`,
+/// `servers`, `server_count`, `connect_timeout_ms`, `deadline_ms`,
 /// `out`: as for `itl_tvs_client_new_pinned`.
 /// Returns `ITL_OK`, `ITL_ERR_INVALID_ARGUMENT` (no server, no list, an
 /// empty host) or `ITL_ERR_BAD_HANDLE`.
@@ -193,7 +196,7 @@ pub extern "C" fn itl_tvs_client_new_trusting_lists(
     lists: *const *const itl_trust_list,
     list_count: usize,
     connect_timeout_ms: u32,
-    io_timeout_ms: u32,
+    deadline_ms: u32,
     out: *mut *mut itl_tvs_client,
 ) -> itl_result {
     guard("itl_tvs_client_new_trusting_lists", || {
@@ -212,7 +215,7 @@ pub extern "C" fn itl_tvs_client_new_trusting_lists(
                 Ok(ServerTrust::Lists(bytes))
             },
             connect_timeout_ms,
-            io_timeout_ms,
+            deadline_ms,
             out,
         )
     })

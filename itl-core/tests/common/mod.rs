@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 #[cfg(feature = "tvs-net")]
+#[path = "../../benches/common/siege.rs"]
 pub mod siege;
 #[cfg(feature = "tvs-net")]
 pub mod tls;

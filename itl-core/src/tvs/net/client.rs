@@ -6,6 +6,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -176,21 +177,37 @@ fn resolve(address: &str, until: Instant, deadline: Duration) -> Result<Vec<Sock
     if let Ok(a) = address.parse::<SocketAddr>() {
         return Ok(alloc::vec![a]);
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let owned = address.to_string();
+    // The answer slot and its signal (a condition variable rather than a
+    // channel: waiting on it needs no handle of the calling thread, which
+    // C callers' threads would keep allocated until they exit).
+    type Slot = (Mutex<Option<std::io::Result<Vec<SocketAddr>>>>, Condvar);
+    let slot: Arc<Slot> = Arc::new((Mutex::new(None), Condvar::new()));
+    let (theirs, owned) = (Arc::clone(&slot), address.to_string());
     std::thread::Builder::new()
         .name("tvs-resolve".into())
         .spawn(move || {
-            let _ = tx.send(owned.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+            let found = owned.to_socket_addrs().map(Iterator::collect::<Vec<_>>);
+            let (answer, ready) = &*theirs;
+            *answer.lock().unwrap_or_else(PoisonError::into_inner) = Some(found);
+            ready.notify_all();
         })?;
-    let left = until.saturating_duration_since(Instant::now());
-    match rx.recv_timeout(left) {
-        Ok(Ok(addresses)) => Ok(addresses),
-        Ok(Err(e)) => Err(NetError::Io(e)),
-        Err(_) => Err(NetError::Deadline {
-            deadline,
-            stage: Stage::Resolving,
-        }),
+    let (answer, ready) = &*slot;
+    let mut guard = answer.lock().unwrap_or_else(PoisonError::into_inner);
+    loop {
+        if let Some(found) = guard.take() {
+            return found.map_err(NetError::Io);
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(NetError::Deadline {
+                deadline,
+                stage: Stage::Resolving,
+            });
+        }
+        guard = ready
+            .wait_timeout(guard, left)
+            .map(|(g, _)| g)
+            .unwrap_or_else(|e| e.into_inner().0);
     }
 }
 
@@ -301,6 +318,8 @@ impl TvsClient {
             (None, Some(e)) => return Err(NetError::from_io(e, deadline, Stage::Connecting)),
             (None, None) => return Err(NetError::NoServer),
         };
+        tcp.set_nodelay(true)
+            .map_err(|e| NetError::from_io(e, deadline, Stage::Connecting))?;
         let mut stream = DeadlineStream { tcp, until };
         let mut conn = ClientConnection::new(Arc::clone(&self.config), name)?;
         while conn.is_handshaking() {

@@ -472,6 +472,9 @@ async fn answer(
 ) -> Result<String, NetError> {
     let deadline = shared.options.deadline;
     let io = |stage| move |e| NetError::from_io(e, deadline, stage);
+    // Small writes go out at once: with Nagle's algorithm the answer would
+    // wait for the client's delayed acknowledgement (40 ms).
+    tcp.set_nodelay(true).map_err(io(Stage::Handshake))?;
     let mut tls = shared
         .acceptor
         .accept(tcp)

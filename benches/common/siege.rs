@@ -1,4 +1,4 @@
-//! A hostile client for the TVS server's siege tests and benchmark: it
+//! A hostile client for the TVS server's siege benchmark and tests: it
 //! holds connections of three kinds (idle TCP, half-open TLS that sent
 //! its ClientHello and nothing more, and TLS that trickles its ClientHello
 //! one byte at a time), reopens those the server closes, and stops when
