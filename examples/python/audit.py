@@ -7,7 +7,9 @@ ITL_DIR holds the ITL files collected from the TFTP servers (older
 collections in subfolders, so that a stale ITL can be told from an unknown
 one); PHONES.csv has a device name column and the ITL SHA-1 each phone
 reported in its DeviceTLInfo alarm. ``itl audit`` does the same with more
-options (``--json``, ``--only``, ``--recovery``).
+options (``--trust``, ``--json``, ``--only``, ``--recovery``). A collected
+file that does not verify, or whose signer is not tied to the server it
+names, is reported and never counted current.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def main(argv: List[str]) -> int:
     titles = {
         "current": "hold the current ITL",
         "stale": "hold a stale ITL (an older one of their TFTP server)",
+        "suspicious": "hold a suspicious ITL (it does not verify, or its signer is not its server's)",
         "unknown": "hold an ITL no collected file matches",
         "none": "hold no ITL",
     }

@@ -91,6 +91,41 @@ fn self_check(list: &TrustList<'_>) -> Result<(), String> {
         .map_err(|(i, e)| format!("record {} disagrees with its certificate: {e}", i + 1))
 }
 
+/// A SAST record, as a phone holding its list takes a new list's signer
+/// from it (rule 4).
+struct Sast {
+    serial: Vec<u8>,
+    issuer: String,
+    subject: String,
+    key: VerifyingKey,
+}
+
+/// What tying ITLs needs of a verified one, read once so that comparing
+/// every pair costs byte comparisons, not signature checks: the key that
+/// verified it, and its SAST records.
+struct Keys {
+    signer: VerifyingKey,
+    sast: Vec<Sast>,
+}
+
+fn keys_of(list: &TrustList<'_>) -> Option<Keys> {
+    let (_, signer) = list.signer_record()?;
+    Some(Keys {
+        signer: record_key(&signer).ok()?,
+        sast: list
+            .records_with(Function::Sast)
+            .filter_map(|r| {
+                Some(Sast {
+                    serial: r.serial().to_vec(),
+                    issuer: r.issuer().to_owned(),
+                    subject: r.subject().to_owned(),
+                    key: record_key(&r).ok()?,
+                })
+            })
+            .collect(),
+    })
+}
+
 /// The audit of `items` (each a parsed ITL with its path), in their order.
 fn classify(
     items: &[(&str, TrustList<'_>)],
@@ -118,6 +153,12 @@ fn classify(
     for a in &mut out {
         a.verified = a.status != Status::Invalid;
     }
+    // Verified ITLs only: one that does not verify vouches for nothing.
+    let keys: Vec<Option<Keys>> = items
+        .iter()
+        .zip(&out)
+        .map(|((_, list), a)| keys_of(list).filter(|_| a.verified))
+        .collect();
     let mut servers: Vec<String> = out.iter().map(|a| a.server.clone()).collect();
     servers.sort();
     servers.dedup();
@@ -135,15 +176,23 @@ fn classify(
                 .map(|(path, l)| (l.header().timestamp(), *path))
         });
         let older = |pos: usize| group.get(..pos).unwrap_or_default();
+        // Whether ITL `by` has a SAST record naming the signer of ITL
+        // `for_` and holding the key that verified it: a phone holding
+        // `by` takes `for_` by rule 4.
         let vouches = |by: usize, for_: usize| -> bool {
-            match (items.get(by), items.get(for_)) {
-                (Some((_, a)), Some((_, b))) => {
-                    a.header().timestamp() <= b.header().timestamp()
-                        && b.verify_with_list(a, &[Function::Sast], &Policy::default())
-                            .is_ok()
-                }
-                _ => false,
-            }
+            let (Some((_, a)), Some((_, b)), Some(Some(ka)), Some(Some(kb))) =
+                (items.get(by), items.get(for_), keys.get(by), keys.get(for_))
+            else {
+                return false;
+            };
+            let h = b.header();
+            a.header().timestamp() <= h.timestamp()
+                && ka.sast.iter().any(|s| {
+                    s.serial == h.signer_serial()
+                        && s.issuer == h.ca_name()
+                        && s.subject == h.signer_name()
+                        && s.key == kb.signer
+                })
         };
         let mut tied = vec![false; group.len()];
         if trusted.is_empty() {
@@ -208,7 +257,7 @@ fn classify(
     }
     // The recovery key: given, else those of the current ITLs' ITLRECOVERY
     // SAST records.
-    let keys: Vec<VerifyingKey> = match recovery {
+    let recovery_keys: Vec<VerifyingKey> = match recovery {
         Some(keys) => keys.to_vec(),
         None => {
             let mut keys: Vec<VerifyingKey> = Vec::new();
@@ -239,7 +288,7 @@ fn classify(
     for (a, (_, list)) in out.iter_mut().zip(items) {
         a.recovery = list
             .records_with(Function::Sast)
-            .any(|r| record_key(&r).is_ok_and(|k| keys.contains(&k)));
+            .any(|r| record_key(&r).is_ok_and(|k| recovery_keys.contains(&k)));
     }
     (out, problems)
 }
