@@ -278,3 +278,21 @@ def test_the_recovery_record_is_matched_by_key_not_by_name(tmp_path: Path) -> No
     assert not audit.carries_recovery(
         cisco_itl.TrustList.from_bytes(attackers_itl(NOW)), (DATA / "itlrecovery-regenerated.pem").read_bytes()
     )
+
+
+def test_many_dropped_files_stay_suspicious(tmp_path: Path) -> None:
+    """A folder flooded with forgeries (newer and older, one signer) changes
+    nothing: each is suspicious, the genuine ITLs keep their status."""
+    folder = sample_copy(tmp_path)
+    (folder / "dropped").mkdir()
+    for n in range(100):
+        (folder / "dropped" / f"ITLFile-{n}.tlv").write_bytes(attackers_itl(1_600_000_000 + n * 2_000_000))
+    itls, problems = audit.load_itls(folder, trusted=cisco_itl.TrustList.from_bytes(read("cucm-CTLFile-tokenless.tlv")))
+    assert [i.path for i in itls if i.current] == [PUB_NOW, "cucm-1051-a-sub1/ITLFile.tlv"]
+    assert sum(1 for i in itls if i.status == "suspicious") == 100
+    assert sum(1 for p in problems if ": suspicious, never current: " in p) == 100
+    # Only the publisher's oldest forgery vouches for the others (same
+    # signer): trusted on first use, the server has two unrelated roots.
+    tofu, problems = audit.load_itls(folder)
+    assert not any(i.current for i in tofu if i.server == "cucm-1051-a-pub")
+    assert any("2 signers that no older ITL vouches for" in p for p in problems)
