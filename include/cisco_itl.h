@@ -440,7 +440,7 @@ typedef struct itl_trust_list itl_trust_list;
 #if defined(CISCO_ITL_TVS_NET)
 /**
  * A TVS client: its servers, in order, how it authenticates them, and
- * its timeouts. It locks itself: calls on one client run one at a time.
+ * its deadline. It locks itself: calls on one client run one at a time.
  */
 typedef struct itl_tvs_client itl_tvs_client;
 #endif
@@ -1906,15 +1906,18 @@ void itl_tvs_client_free(itl_tvs_client *client);
  * PEM with a key too is fine: its first CERTIFICATE block is used), read
  * during the call only.
  * `connect_timeout_ms`: how long to wait for a TCP connection, per
- * address (0: 3 seconds). `io_timeout_ms`: how long any read or write may
- * wait (0: 5 seconds).
+ * address (0: 3 seconds), within the deadline. `deadline_ms`: the whole
+ * of one server attempt, name resolution, connection, TLS handshake,
+ * request and answer (0: 5 seconds); a server that trickles its bytes
+ * cannot stretch it, and when it passes the client tries the next server
+ * (the error then reads "the N ms deadline passed while …").
  * `out`: receives the new client, or NULL on failure; free it with
  * `itl_tvs_client_free`.
  * Returns `ITL_OK`, `ITL_ERR_INVALID_ARGUMENT` (no server, an empty
  * host) or `ITL_ERR_BAD_KEY_OR_CERTIFICATE`.
  * Threads: a client may be shared; it locks itself, so calls on one
  * client run one at a time, each for as long as its network exchange
- * (bounded by the timeouts). Give each thread its own client to ask in
+ * (bounded by the deadline of each server tried). Give each thread its own client to ask in
  * parallel.
  *
  * Ownership: `servers` and `certificate` are read during the call only;
@@ -1925,7 +1928,7 @@ itl_result itl_tvs_client_new_pinned(const itl_tvs_server *servers,
                                      const uint8_t *certificate,
                                      size_t certificate_len,
                                      uint32_t connect_timeout_ms,
-                                     uint32_t io_timeout_ms,
+                                     uint32_t deadline_ms,
                                      itl_tvs_client **out);
 #endif
 
@@ -1939,7 +1942,7 @@ itl_result itl_tvs_client_new_pinned(const itl_tvs_server *servers,
  * `lists`, `list_count`: at least one trust list; the client keeps a copy
  * of their bytes (a phone that installs new lists needs a new client:
  * `itl_phone_installed_list` gives them).
- * `servers`, `server_count`, `connect_timeout_ms`, `io_timeout_ms`,
+ * `servers`, `server_count`, `connect_timeout_ms`, `deadline_ms`,
  * `out`: as for `itl_tvs_client_new_pinned`.
  * Returns `ITL_OK`, `ITL_ERR_INVALID_ARGUMENT` (no server, no list, an
  * empty host) or `ITL_ERR_BAD_HANDLE`.
@@ -1954,7 +1957,7 @@ itl_result itl_tvs_client_new_trusting_lists(const itl_tvs_server *servers,
                                              const itl_trust_list *const *lists,
                                              size_t list_count,
                                              uint32_t connect_timeout_ms,
-                                             uint32_t io_timeout_ms,
+                                             uint32_t deadline_ms,
                                              itl_tvs_client **out);
 #endif
 
