@@ -53,29 +53,50 @@ pub(crate) fn is_path(obj: &Bound<'_, PyAny>) -> bool {
     obj.is_instance_of::<PyString>() || obj.hasattr("__fspath__").unwrap_or(false)
 }
 
-/// Reads a file, raising the `OSError` subclass of its errno with the
-/// file name (`FileNotFoundError: [Errno 2] No such file or directory: 'x'`).
+/// Reads a trust list or signed file: a regular file of at most
+/// [`MAX_LIST_BYTES`](cisco_itl::fs::MAX_LIST_BYTES) (see [`read_file_within`]).
 pub(crate) fn read_file(path: &std::path::Path) -> PyResult<Vec<u8>> {
-    std::fs::read(path).map_err(|e| os_error(&e, path))
+    read_file_within(path, cisco_itl::fs::MAX_LIST_BYTES)
 }
 
-/// The `OSError` Python raises for `e` on `path`.
-pub(crate) fn os_error(e: &std::io::Error, path: &std::path::Path) -> PyErr {
-    let message = io_message(e);
-    let name = path.display().to_string();
-    match e.raw_os_error() {
+/// Reads a regular file of at most `limit` bytes with the GIL released
+/// ([`cisco_itl::fs::read_bounded`]), raising the `OSError` of
+/// [`file_error`] otherwise.
+pub(crate) fn read_file_within(path: &std::path::Path, limit: u64) -> PyResult<Vec<u8>> {
+    Python::attach(|py| py.detach(|| cisco_itl::fs::read_bounded(path, limit)))
+        .map_err(|e| file_error(&e))
+}
+
+/// The `OSError` for a file not read: the subclass of its errno with the
+/// file name (`FileNotFoundError: [Errno 2] No such file or directory:
+/// 'x'`); `IsADirectoryError` for a folder; `OSError` with `EINVAL` for
+/// another file that is not regular (a FIFO, a device) and with `EFBIG`
+/// for one over the limit, the reason as `strerror`.
+pub(crate) fn file_error(e: &cisco_itl::fs::FileError) -> PyErr {
+    use cisco_itl::fs::FileError;
+    let name = e.path().display().to_string();
+    let errno = |which: &str| {
+        Python::attach(|py| {
+            py.import("errno")
+                .and_then(|m| m.getattr(which))
+                .and_then(|v| v.extract::<i32>())
+                .ok()
+        })
+    };
+    let code = match e {
+        FileError::Io { errno, .. } => *errno,
+        FileError::NotAFile {
+            kind: "a directory",
+            ..
+        } => errno("EISDIR"),
+        FileError::NotAFile { .. } => errno("EINVAL"),
+        FileError::TooLarge { .. } => errno("EFBIG"),
+        _ => None,
+    };
+    match code {
         // OSError(errno, strerror, filename) picks the subclass itself.
-        Some(code) => PyOSError::new_err((code, message, name)),
-        None => PyOSError::new_err(format!("{message}: {name:?}")),
-    }
-}
-
-/// An I/O error's message without Rust's " (os error N)" suffix.
-pub(crate) fn io_message(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(at) => text.get(..at).unwrap_or(&text).to_string(),
-        None => text,
+        Some(code) => PyOSError::new_err((code, e.reason(), name)),
+        None => PyOSError::new_err(format!("{}: {name:?}", e.reason())),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::list::{Anchors, LIST_SIGNERS};
 /// could not be.
 enum Input {
     Memory(PyBackedBytes),
-    File(PathBuf, Result<Vec<u8>, std::io::Error>),
+    File(PathBuf, Result<Vec<u8>, cisco_itl::fs::FileError>),
 }
 
 impl AsRef<[u8]> for Input {
@@ -41,7 +41,7 @@ fn read_files(inputs: &mut [Input], threads: usize) {
     let read = |part: &mut [Input]| {
         for input in part {
             if let Input::File(path, data) = input {
-                *data = std::fs::read(&*path);
+                *data = cisco_itl::fs::read_bounded(&*path, cisco_itl::fs::MAX_LIST_BYTES);
             }
         }
     };
@@ -156,8 +156,8 @@ pub(crate) fn verify_many(
                 Input::Memory(_) => None,
             };
             let error = match (input, &result) {
-                (Input::File(p, Err(e)), _) => {
-                    Some(crate::args::os_error(e, p).into_value(py).into_any())
+                (Input::File(_, Err(e)), _) => {
+                    Some(crate::args::file_error(e).into_value(py).into_any())
                 }
                 (_, Err(e)) => Some(ItlError::from(e.clone()).to_exception(py)?.unbind()),
                 (_, Ok(_)) => None,
@@ -210,13 +210,25 @@ impl PyShown {
 /// Renders ``data`` as CUCM's ``show itl`` (or ``show ctl``) does; a
 /// signed file (``.sgn``) is shown by its header. ``kind`` (``"ITL"`` or
 /// ``"CTL"``) names the list when the file is too broken to say.
+///
+/// With ``out`` (a text stream such as ``sys.stdout``) the text is written
+/// to it in pieces of 64 KiB as it is made, and ``Shown.text`` is empty:
+/// the memory of one piece whatever the file's size (the whole text of a
+/// list of small records is some 13 times the file). With ``text=False``
+/// only the outcome is found. An exception ``out.write`` raises stops the
+/// rendering and is raised.
 #[pyfunction]
-#[pyo3(signature = (data, kind = None))]
+#[pyo3(signature = (data, kind = None, *, text = true, out = None))]
 pub(crate) fn show(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     kind: Option<&str>,
+    text: bool,
+    out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyShown> {
+    use cisco_itl::show::{
+        Outcome, is_signed_file, render, render_signed_file, render_signed_file_to, render_to,
+    };
     let data = bytes_arg(data, "data")?;
     let kind = match kind.map(str::to_ascii_uppercase).as_deref() {
         None => None,
@@ -228,25 +240,120 @@ pub(crate) fn show(
             )));
         }
     };
-    Ok(py.detach(|| {
-        use cisco_itl::show::{Outcome, is_signed_file, render, render_signed_file};
-        if is_signed_file(&data) {
-            return PyShown {
-                text: render_signed_file(&data),
-                outcome: "signed-file",
-                error: None,
-            };
-        }
-        let r = render(&data, kind);
-        let (outcome, error) = match r.outcome {
-            Outcome::Verified(_) => ("verified", None),
-            Outcome::VerificationFailed(e) => ("not-verified", Some(e.to_string())),
-            Outcome::ParseFailed(e) => ("malformed", Some(e.to_string())),
+    let shown = |text: String, outcome: Option<Outcome>| {
+        let (outcome, error) = match outcome {
+            None => ("signed-file", None),
+            Some(Outcome::Verified(_)) => ("verified", None),
+            Some(Outcome::VerificationFailed(e)) => ("not-verified", Some(e.to_string())),
+            Some(Outcome::ParseFailed(e)) => ("malformed", Some(e.to_string())),
         };
         PyShown {
-            text: r.text,
+            text,
             outcome,
             error,
         }
+    };
+    if let Some(out) = out {
+        // Written as it is made, with the GIL held (each piece is a call
+        // to `out.write`).
+        let mut w = PyWriter {
+            out,
+            buf: String::new(),
+            error: None,
+        };
+        let outcome = if is_signed_file(&data) {
+            render_signed_file_to(&mut w, &data).map(|_| None)
+        } else {
+            render_to(&mut w, &data, kind).map(Some)
+        };
+        let outcome = outcome.and_then(|o| w.flush().map(|()| o));
+        return match (outcome, w.error) {
+            (Ok(o), _) => Ok(shown(String::new(), o)),
+            (Err(_), Some(e)) => Err(e),
+            (Err(_), None) => Err(PyValueError::new_err("the text could not be written")),
+        };
+    }
+    Ok(py.detach(|| {
+        if is_signed_file(&data) {
+            let text = if text {
+                render_signed_file(&data)
+            } else {
+                String::new()
+            };
+            return shown(text, None);
+        }
+        if text {
+            let r = render(&data, kind);
+            return shown(r.text, Some(r.outcome));
+        }
+        match render_to(&mut Discard, &data, kind) {
+            Ok(outcome) => shown(String::new(), Some(outcome)),
+            // `Discard` never fails; should it, the full rendering still
+            // tells the outcome.
+            Err(_) => shown(String::new(), Some(render(&data, kind).outcome)),
+        }
     }))
+}
+
+/// A text sink that keeps nothing: `show(text=False)`.
+struct Discard;
+
+impl std::fmt::Write for Discard {
+    fn write_str(&mut self, _: &str) -> std::fmt::Result {
+        Ok(())
+    }
+}
+
+/// `show(out=...)`: text to a Python stream, 64 KiB at a time.
+struct PyWriter<'a, 'py> {
+    out: &'a Bound<'py, PyAny>,
+    buf: String,
+    error: Option<PyErr>,
+}
+
+impl PyWriter<'_, '_> {
+    const PIECE: usize = 1 << 16;
+
+    fn flush(&mut self) -> std::fmt::Result {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        match self.out.call_method1("write", (self.buf.as_str(),)) {
+            Ok(_) => {
+                self.buf.clear();
+                Ok(())
+            }
+            Err(e) => {
+                self.error = Some(e);
+                Err(std::fmt::Error)
+            }
+        }
+    }
+}
+
+impl std::fmt::Write for PyWriter<'_, '_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.buf.push_str(s);
+        if self.buf.len() >= Self::PIECE {
+            self.flush()
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Reads the regular file ``path`` (``str`` or ``os.PathLike``), at most
+/// ``limit`` bytes (default ``MAX_LIST_BYTES``, 1 MiB: what a phone
+/// downloads), with the GIL released. A directory, a FIFO, a device
+/// (``/dev/zero``, ``/dev/stdin``) or a larger file raises ``OSError``
+/// at once, without reading it or waiting for a writer.
+#[pyfunction]
+#[pyo3(signature = (path, limit = cisco_itl::fs::MAX_LIST_BYTES))]
+pub(crate) fn read_file<'py>(
+    py: Python<'py>,
+    path: &Bound<'py, PyAny>,
+    limit: u64,
+) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    let data = crate::args::read_file_within(&path_arg(path)?, limit)?;
+    Ok(pyo3::types::PyBytes::new(py, &data))
 }

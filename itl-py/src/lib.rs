@@ -49,6 +49,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(builder::certificate_der, m)?)?;
     m.add_function(wrap_pyfunction!(batch::verify_many, m)?)?;
     m.add_function(wrap_pyfunction!(batch::show, m)?)?;
+    m.add_function(wrap_pyfunction!(batch::read_file, m)?)?;
+    m.add_class::<list::PyRecordDicts>()?;
+    m.add("MAX_LIST_BYTES", cisco_itl::fs::MAX_LIST_BYTES)?;
+    m.add("MAX_KEY_FILE_BYTES", cisco_itl::fs::MAX_KEY_FILE_BYTES)?;
+    m.add("MAX_REPORT_BYTES", cisco_itl::fs::MAX_REPORT_BYTES)?;
     m.add_function(wrap_pyfunction!(audit::audit_itls, m)?)?;
     Ok(())
 }

@@ -257,8 +257,12 @@ impl PyTrustList {
             .collect())
     }
 
-    /// The list as a JSON-ready ``dict`` (bytes as lowercase hex).
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    /// The list as a JSON-ready ``dict`` (bytes as lowercase hex). With
+    /// ``records=False`` the ``"records"`` entry is left out:
+    /// ``record_dicts()`` gives them one at a time, so that a large list
+    /// is written as JSON without holding every record's ``dict``.
+    #[pyo3(signature = (*, records = true))]
+    fn to_dict<'py>(&self, py: Python<'py>, records: bool) -> PyResult<Bound<'py, PyDict>> {
         let list = self.view()?;
         let h = list.header();
         let d = PyDict::new(py);
@@ -268,12 +272,26 @@ impl PyTrustList {
         d.set_item("sha1", hex(&sha1(&self.data)))?;
         header_items(&d, h)?;
         d.set_item("signer_index", list.signer_record().map(|(i, _)| i))?;
-        let records = PyList::empty(py);
-        for (i, r) in list.records().enumerate() {
-            records.append(record_dict(py, &r, Some(i))?)?;
+        if records {
+            let all = PyList::empty(py);
+            for (i, r) in list.records().enumerate() {
+                all.append(record_dict(py, &r, Some(i))?)?;
+            }
+            d.set_item("records", all)?;
         }
-        d.set_item("records", records)?;
         Ok(d)
+    }
+
+    /// The records' ``dict`` (``Record.to_dict()``), made one at a time as
+    /// the iterator is advanced: the memory of one record, whatever the
+    /// list's size.
+    fn record_dicts(&self, py: Python<'_>) -> PyResult<PyRecordDicts> {
+        let start = self.view()?.header().length();
+        Ok(PyRecordDicts {
+            data: self.data.clone_ref(py),
+            pos: start,
+            index: 0,
+        })
     }
 
     fn __len__(&self) -> PyResult<usize> {
@@ -382,6 +400,34 @@ fn record_dict<'py>(
             .map(|c| DigestAlgorithm::from_code(c).name()),
     )?;
     Ok(d)
+}
+
+/// The iterator of ``TrustList.record_dicts()``.
+#[pyclass(module = "cisco_itl", name = "RecordDicts")]
+pub(crate) struct PyRecordDicts {
+    data: PyBackedBytes,
+    pos: usize,
+    index: usize,
+}
+
+#[pymethods]
+impl PyRecordDicts {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(rest) = self.data.get(self.pos..).filter(|r| !r.is_empty()) else {
+            return Ok(None);
+        };
+        let r = Record::parse(rest, self.pos).map_err(ItlError::from)?;
+        let d = record_dict(py, &r, Some(self.index))?;
+        // A record is never empty (its RECORDLENGTH element alone takes
+        // five bytes): the walk always ends.
+        self.pos = self.pos.saturating_add(r.length().max(1));
+        self.index = self.index.saturating_add(1);
+        Ok(Some(d))
+    }
 }
 
 /// One record of a trust list: a certificate (or its hash) and its roles.

@@ -5,6 +5,8 @@ from typing import Any, Dict, Iterable, Iterator, List, Literal, Mapping, Option
 
 from typing_extensions import Self, TypeAlias
 
+from typing import Protocol
+
 BytesLike: TypeAlias = Union[bytes, bytearray, memoryview]
 """What a data, key or certificate argument accepts."""
 
@@ -173,8 +175,11 @@ class TrustList:
         """What CUCM's ``show itl`` (or ``show ctl``) prints."""
     def records_with(self, *functions: FunctionArg) -> list[Record]:
         """The records that carry any of ``functions``."""
-    def to_dict(self) -> dict[str, object]:
-        """The list as a JSON-ready dict (bytes as lowercase hex)."""
+    def to_dict(self, *, records: bool = True) -> dict[str, object]:
+        """The list as a JSON-ready dict (bytes as lowercase hex);
+        ``records=False`` leaves out ``"records"`` (see ``record_dicts``)."""
+    def record_dicts(self) -> RecordDicts:
+        """The records' dicts, made one at a time as they are asked for."""
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Record]: ...
     def __getitem__(self, index: int) -> Record: ...
@@ -385,8 +390,38 @@ def audit_itls(
     or ``"invalid"``, ``reason``, ``recovery``, ``verified``, ``signer``),
     and sentences about the fleet."""
 
-def show(data: BytesLike, kind: Optional[Literal["ITL", "CTL"]] = None) -> Shown:
-    """Renders ``data`` as CUCM's ``show itl`` does (a .sgn by its header)."""
+def show(
+    data: BytesLike,
+    kind: Optional[Literal["ITL", "CTL"]] = None,
+    *,
+    text: bool = True,
+    out: Optional[SupportsWrite] = None,
+) -> Shown:
+    """Renders ``data`` as CUCM's ``show itl`` does (a .sgn by its header);
+    with ``out`` the text is written to it 64 KiB at a time (``text`` is
+    then empty), with ``text=False`` only the outcome is found."""
+
+class SupportsWrite(Protocol):
+    """A text stream: ``sys.stdout``, an ``io.StringIO``."""
+
+    def write(self, text: str, /) -> object: ...
+
+class RecordDicts:
+    """The iterator of ``TrustList.record_dicts()``."""
+
+    def __iter__(self) -> Iterator[dict[str, object]]: ...
+    def __next__(self) -> dict[str, object]: ...
+
+MAX_LIST_BYTES: int
+"""The largest trust list or signed file read from a path (1 MiB, what a phone accepts)."""
+MAX_KEY_FILE_BYTES: int
+"""The largest key, certificate or PKCS#12 file read from a path (1 MiB)."""
+MAX_REPORT_BYTES: int
+"""The largest report (a CSV of phones) read from a path (128 MiB)."""
+
+def read_file(path: Union[str, "os.PathLike[str]"], limit: int = ...) -> bytes:
+    """A regular file of at most ``limit`` bytes (default ``MAX_LIST_BYTES``);
+    ``OSError`` at once for a folder, a FIFO, a device or a larger file."""
 
 class Decision:
     """A phone's answer: ``accepted``, the ``rule`` that decided, and ``reason``."""

@@ -11,6 +11,8 @@ signed file, which carries no certificate to verify it with, was shown),
 from __future__ import annotations
 
 import argparse
+import csv
+import errno
 import getpass
 import json
 import os
@@ -69,10 +71,19 @@ def _err(message: str) -> None:
     print(f"itl: {message}", file=sys.stderr)
 
 
-def _read(path: str) -> bytes:
+def _read(path: str, limit: int = _native.MAX_LIST_BYTES) -> bytes:
+    """A regular file of at most ``limit`` bytes (``-``: stdin); ``OSError``
+    at once for a folder, a FIFO, a device or a larger file."""
     if path == "-":
-        return sys.stdin.buffer.read()
-    return Path(path).read_bytes()
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit} bytes", "-")
+        return data
+    return _native.read_file(path, limit)
+
+
+def _read_key(path: str) -> bytes:
+    return _read(path, _native.MAX_KEY_FILE_BYTES)
 
 
 def _write(path: str, data: bytes) -> None:
@@ -128,11 +139,12 @@ def _load_trusted(paths: Sequence[str]) -> List[Union[_native.TrustList, bytes]]
 def cmd_show(args: argparse.Namespace) -> int:
     """``itl show FILE``: what CUCM's ``show itl`` prints."""
     try:
-        data = _read(args.file)
+        data = _read(args.file, args.max_bytes)
     except OSError as e:
         _err(f"{args.file}: {e.strerror or e}")
         return UNREADABLE
-    shown = _native.show(data, kind=args.kind)
+    # The text is written as it is made; for JSON only the outcome is needed.
+    shown = _native.show(data, kind=args.kind, text=False) if args.json else _native.show(data, kind=args.kind, out=sys.stdout)
     status = {
         "verified": OK,
         "not-verified": NOT_VERIFIED,
@@ -140,19 +152,49 @@ def cmd_show(args: argparse.Namespace) -> int:
         "malformed": UNREADABLE,
     }[shown.outcome]
     if args.json:
-        doc: dict[str, object] = {"path": args.file, "outcome": shown.outcome, "error": shown.error}
-        try:
-            if shown.outcome == "signed-file":
-                doc.update(_native.SignedFile.from_bytes(data).to_dict())
-            else:
-                doc.update(_native.TrustList.from_bytes(data).to_dict())
-        except ParseError as e:
-            doc.update(_error_fields(e))
-        doc["verified"] = shown.outcome == "verified"
-        print(json.dumps(doc, indent=2))
-    else:
-        sys.stdout.write(shown.text)
+        _show_json(sys.stdout, args.file, data, shown)
     return status
+
+
+_RECORDS = object()
+"""Where the records go in ``show --json``'s document."""
+
+
+def _show_json(out: IO[str], path: str, data: bytes, shown: _native.Shown) -> None:
+    """Writes ``show --json``'s document, record by record: the text of
+    ``json.dumps(doc, indent=2)``, without ever holding every record's
+    dict (a 16 MiB list of small records made 3.4 GB of them)."""
+    doc: dict[str, object] = {"path": path, "outcome": shown.outcome, "error": shown.error}
+    records: Optional[Iterator[dict[str, object]]] = None
+    try:
+        if shown.outcome == "signed-file":
+            doc.update(_native.SignedFile.from_bytes(data).to_dict())
+        else:
+            listed = _native.TrustList.from_bytes(data)
+            doc.update(listed.to_dict(records=False))
+            doc["records"] = _RECORDS
+            records = listed.record_dicts()
+    except ParseError as e:
+        doc.update(_error_fields(e))
+    doc["verified"] = shown.outcome == "verified"
+    out.write("{")
+    for i, (key, value) in enumerate(doc.items()):
+        out.write(("\n  " if i == 0 else ",\n  ") + json.dumps(key) + ": ")
+        if value is _RECORDS and records is not None:
+            _write_records(out, records)
+        else:
+            out.write(json.dumps(value, indent=2).replace("\n", "\n  "))
+    out.write("\n}\n" if doc else "}\n")
+
+
+def _write_records(out: IO[str], records: Iterator[dict[str, object]]) -> None:
+    """A JSON array at the second level of indentation, one item at a time."""
+    first = True
+    for record in records:
+        out.write("[\n    " if first else ",\n    ")
+        out.write(json.dumps(record, indent=2).replace("\n", "\n    "))
+        first = False
+    out.write("[]" if first else "\n  ]")
 
 
 # ---------------------------------------------------------------- verify
@@ -278,7 +320,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             _err(f"--cert {spec!r}: expected CERT.pem:ROLE[,ROLE…], such as callmanager.pem:SAST,TFTP")
             return UNREADABLE
         try:
-            builder.add(_read(path), *[r.strip() for r in roles.split(",") if r.strip()])
+            builder.add(_read_key(path), *[r.strip() for r in roles.split(",") if r.strip()])
         except OSError as e:
             _err(f"{path}: {e.strerror or e}")
             return UNREADABLE
@@ -286,8 +328,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             _err(f"{path}: {e}")
             return UNREADABLE
     try:
-        key = _read(args.sign)
-        cert = _read(args.sign_cert) if args.sign_cert else None
+        key = _read_key(args.sign)
+        cert = _read_key(args.sign_cert) if args.sign_cert else None
         data = builder.sign(key, cert)
     except OSError as e:
         _err(f"{e.filename}: {e.strerror or e}")
@@ -310,8 +352,8 @@ def cmd_sign(args: argparse.Namespace) -> int:
     filename = args.filename or (os.path.basename(output) if output != "-" else os.path.basename(args.file) + ".sgn")
     try:
         payload = _read(args.file)
-        key = _read(args.key)
-        cert = _read(args.cert) if args.cert else None
+        key = _read_key(args.key)
+        cert = _read_key(args.cert) if args.cert else None
         data = _native.sign_file(payload, filename, key, args.digest, certificate=cert, timestamp=args.timestamp)
     except OSError as e:
         _err(f"{e.filename}: {e.strerror or e}")
@@ -496,7 +538,15 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("show", help="print what CUCM's `show itl` prints")
     s.add_argument("file", metavar="FILE")
     s.add_argument("--kind", choices=["ITL", "CTL"], help="the list's kind when the file is too broken to say")
-    s.add_argument("--json", action="store_true", help="the file's fields as JSON")
+    s.add_argument("--json", action="store_true", help="the file's fields as JSON (written record by record)")
+    s.add_argument(
+        "--max-bytes",
+        type=_size,
+        default=_native.MAX_LIST_BYTES,
+        metavar="N",
+        help=f"refuse files larger than N bytes (default {_native.MAX_LIST_BYTES}, what a phone accepts; "
+        "suffixes K, M, G)",
+    )
     s.set_defaults(func=cmd_show)
 
     v = sub.add_parser("verify", help="verify trust lists and signed files")
@@ -605,6 +655,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _size(text: str) -> int:
+    """``--max-bytes``: a number of bytes, with an optional K, M or G (binary) suffix."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    t = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = t[-1:] if t[-1:] in ("K", "M", "G") else ""
+    try:
+        n = int(t[: len(t) - len(unit)]) * units[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (such as 1048576, 512K or 16M)") from None
+    if n < 0 or n > 1 << 40:
+        raise argparse.ArgumentTypeError(f"{text!r}: a size from 0 to 1 TiB")
+    return n
+
+
 def _steps(text: str) -> int:
     """``--steps``: a whole number from 0 to 8 (argparse turns the error into a usage error)."""
     try:
@@ -646,6 +710,45 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return OK
     except KeyboardInterrupt:
         return 130
+    except OSError as e:
+        _err(_os_message(e, args))
+        return UNREADABLE
+    except csv.Error as e:
+        _err(f"{_subject(args)}: not a readable CSV file: {_one_line(e)}")
+        return UNREADABLE
+    except MemoryError:
+        _err(f"{_subject(args)}: out of memory")
+        return UNREADABLE
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - every error ends in one line and 2, never a traceback
+        # Also a PyO3 PanicException (a BaseException): a bug, said in one line.
+        what = "internal error (please report): " if type(e).__name__ == "PanicException" else ""
+        _err(f"{_subject(args)}: {what}{_one_line(e) or type(e).__name__}")
+        return UNREADABLE
+
+
+def _subject(args: argparse.Namespace) -> str:
+    """The file a command is about, for an error's message."""
+    for name in ("phones", "file", "cluster"):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            return value
+    files = getattr(args, "files", None)
+    if isinstance(files, list) and len(files) == 1:
+        return str(files[0])
+    return str(getattr(args, "command", "itl"))
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split())
+
+
+def _os_message(e: OSError, args: argparse.Namespace) -> str:
+    """``PATH: reason`` for an ``OSError``."""
+    reason = e.strerror or _one_line(e) or type(e).__name__
+    path = e.filename if e.filename is not None else _subject(args)
+    return f"{path}: {reason}"
 
 
 if __name__ == "__main__":
