@@ -121,6 +121,16 @@ pub struct Signer {
     cert: CertInfo,
 }
 
+/// Two signers are equal when they hold the same certificate (whose key
+/// [`Signer::new`] has checked is theirs).
+impl PartialEq for Signer {
+    fn eq(&self, other: &Self) -> bool {
+        self.cert.der() == other.cert.der()
+    }
+}
+
+impl Eq for Signer {}
+
 impl Signer {
     /// Pairs a key with its certificate, checking that they match.
     pub fn new(key: SigningKey, cert: CertInfo) -> Result<Self, KeyError> {

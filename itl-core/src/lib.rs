@@ -136,6 +136,7 @@ pub mod cert;
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod digest;
+pub mod encrypted;
 pub mod error;
 #[cfg(feature = "std")]
 pub mod fs;

@@ -12,8 +12,10 @@ use alloc::vec::Vec;
 
 use crate::cert::{CertInfo, NameStyle};
 use crate::digest::sha1;
+use crate::encrypted::{DecryptError, EncryptedError, EncryptedFile};
 use crate::error::ParseError;
 use crate::function::Function;
+use crate::key::Signer;
 use crate::signed_file::SignedFile;
 use crate::trust_list::{ListKind, TrustList};
 use crate::tvs::codec::{DeviceName, DeviceNameError, Verdict, VerifyRequest, VerifyResponse};
@@ -318,6 +320,18 @@ pub enum Rejection {
         /// The offered list's TIMESTAMP.
         offered: u32,
     },
+    /// An encrypted configuration does not parse as one.
+    #[error("refused: the encrypted configuration is malformed: {0}")]
+    MalformedEncrypted(EncryptedError),
+    /// The configuration is encrypted and the phone holds no key.
+    #[error(
+        "refused: the configuration is encrypted and the phone holds no key (LSC or MIC) to decrypt it"
+    )]
+    NoKey,
+    /// The encrypted configuration's signature was accepted, but it could
+    /// not be decrypted.
+    #[error("refused: the encrypted configuration was not decrypted: {0}")]
+    Decrypt(DecryptError),
     /// Anti-rollback: a blank ITL while a CTL is installed.
     #[error("refused: a blank (rollback) ITL while a CTL is installed")]
     BlankItlWithCtl,
@@ -421,6 +435,7 @@ pub struct Phone {
     session: u32,
     anti_rollback: bool,
     max_file_size: usize,
+    key: Option<Signer>,
 }
 
 impl Phone {
@@ -456,6 +471,7 @@ impl Phone {
             session: 0,
             anti_rollback: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            key: None,
         }
     }
 
@@ -487,6 +503,24 @@ impl Phone {
     pub fn with_model(mut self, model: u16) -> Self {
         self.model = model;
         self
+    }
+
+    /// Gives the phone its own key and certificate (its LSC from CAPF, or
+    /// its manufacturer's MIC), with which it decrypts an encrypted
+    /// configuration ([`Phone::offer_encrypted_config`]).
+    pub fn with_key(mut self, key: Signer) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// Replaces (or, with `None`, removes) the phone's key.
+    pub fn set_key(&mut self, key: Option<Signer>) {
+        self.key = key;
+    }
+
+    /// The phone's certificate, when it holds a key.
+    pub fn certificate(&self) -> Option<&CertInfo> {
+        self.key.as_ref().map(Signer::certificate)
     }
 
     /// Turns anti-rollback on or off: when on, a list older than the
@@ -835,6 +869,42 @@ impl Phone {
         }
         self.check_size(bytes)?;
         let sgn = SignedFile::parse(bytes).map_err(Rejection::Malformed)?;
+        self.config_signer(name, &sgn, clock)
+    }
+
+    /// Decides on an encrypted configuration fetched as `name`
+    /// (`SEP<MAC>.cnf.xml.enc.sgn`): its signature by the rules of
+    /// [`Phone::offer_config`] first, then decryption with the phone's key
+    /// ([`Phone::with_key`]): the file must be for this phone's
+    /// certificate, its key must open it, and the decrypted configuration
+    /// must have the header's digest. Returns the trust and the
+    /// configuration (wiped from memory when dropped). A file whose
+    /// signature is refused is not decrypted at all.
+    pub fn offer_encrypted_config(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        clock: &dyn Clock,
+    ) -> Result<(Trust, zeroize::Zeroizing<Vec<u8>>), Rejection> {
+        if self.locked {
+            return Err(Rejection::Locked);
+        }
+        self.check_size(bytes)?;
+        let file = EncryptedFile::parse(bytes).map_err(Rejection::MalformedEncrypted)?;
+        let trust = self.config_signer(name, file.signed_file(), clock)?;
+        let key = self.key.as_ref().ok_or(Rejection::NoKey)?;
+        let plain = file.decrypt_verified(key).map_err(Rejection::Decrypt)?;
+        Ok((trust, plain))
+    }
+
+    /// Who may sign a configuration: the rules of [`Phone::offer_config`]
+    /// after parsing.
+    fn config_signer(
+        &self,
+        name: &str,
+        sgn: &SignedFile<'_>,
+        clock: &dyn Clock,
+    ) -> Result<Trust, Rejection> {
         let signed_name = sgn.header().filename();
         if !same_file_name(name, signed_name) {
             return Err(Rejection::WrongFile {
@@ -1013,6 +1083,10 @@ impl Phone {
             };
             let file = alloc::format!("{}.{ext}", self.device_name);
             let outcome = match tftp.fetch_at_most(&file, limit) {
+                Fetched::Bytes(bytes) if encrypted_config => BootOutcome::Config(
+                    self.offer_encrypted_config(&file, &bytes, clock)
+                        .map(|(trust, _)| trust),
+                ),
                 Fetched::Bytes(bytes) => {
                     BootOutcome::Config(self.offer_config(&file, &bytes, clock))
                 }

@@ -325,18 +325,38 @@ fn render_signed_dyn(out: &mut dyn Write, data: &[u8]) -> Result<SignedOutcome, 
             return Ok(SignedOutcome::ParseFailed(e));
         }
     };
-    writeln!(
-        out,
-        "This is a signed file (.sgn), not a trust list: its header follows."
-    )?;
     let h = sgn.header();
+    let encrypted = crate::encrypted::has_encryption_block(h);
+    if encrypted {
+        writeln!(
+            out,
+            "This is an encrypted configuration (.enc.sgn), not a trust list: its header and encryption block follow."
+        )?;
+    } else {
+        writeln!(
+            out,
+            "This is a signed file (.sgn), not a trust list: its header follows."
+        )?;
+    }
     render_header(out, h)?;
     writeln!(out, "Filename: {}", h.filename())?;
-    writeln!(
-        out,
-        "Payload: {} bytes after the header.",
-        sgn.payload().len()
-    )?;
+    if encrypted {
+        match crate::encrypted::EncryptedFile::parse(data) {
+            Ok(f) => writeln!(
+                out,
+                "Payload: {} bytes after the header, encrypted with AES-128-CBC for a {}-bit phone key; only that phone can read it.",
+                f.ciphertext().len(),
+                f.info().key_bits
+            )?,
+            Err(e) => writeln!(out, "The encryption block is malformed: {e}")?,
+        }
+    } else {
+        writeln!(
+            out,
+            "Payload: {} bytes after the header.",
+            sgn.payload().len()
+        )?;
+    }
     writeln!(
         out,
         "The signature cannot be checked without the signer's certificate; \
@@ -443,8 +463,52 @@ fn header_element(out: &mut dyn Write, e: &Element<'_>, parent: Option<Tag>) -> 
             );
             writeln!(out, "{} {label} {len} {a}.{b}", e.tag.0)?;
         }
+        t if crate::encrypted::tag::name(t).is_some() => encrypted_element(out, e)?,
         _ => {
             writeln!(out, "{} {label} {len}", e.tag.0)?;
+        }
+    }
+    Ok(())
+}
+
+/// An element of an encrypted configuration's block (tags 16 to 27), in
+/// the style of the others: containers with their children, numbers as
+/// numbers, the IV, wrapped key and digest as hex.
+fn encrypted_element(out: &mut dyn Write, e: &Element<'_>) -> fmt::Result {
+    use crate::encrypted::tag as et;
+    let len = e.value.len();
+    let label = et::name(e.tag).unwrap_or("UNKNOWN");
+    match e.tag {
+        et::ENCRYPTION_INFO | et::IV_INFO | et::KEY_INFO => {
+            writeln!(out, "{} {label} 2 {len}", e.tag.0)?;
+            for c in Elements::new(e.value, e.offset + 3).map_while(Result::ok) {
+                encrypted_element(out, &c)?;
+            }
+        }
+        et::IV_TYPE | et::KEY_TYPE | et::KEY_FORMAT | et::PLAIN_DIGEST_ALGORITHM if len == 1 => {
+            let v = e.value.first().copied().unwrap_or(0);
+            if e.tag == et::PLAIN_DIGEST_ALGORITHM {
+                writeln!(
+                    out,
+                    "{} {label} {len} {}",
+                    e.tag.0,
+                    crate::digest::DigestAlgorithm::from_code(v)
+                )?;
+            } else {
+                writeln!(out, "{} {label} {len} {v}", e.tag.0)?;
+            }
+        }
+        et::PADDING_LENGTH | et::KEY_LENGTH if len == 2 => {
+            let v = u16::from_be_bytes([
+                e.value.first().copied().unwrap_or(0),
+                e.value.get(1).copied().unwrap_or(0),
+            ]);
+            writeln!(out, "{} {label} {len} {v}", e.tag.0)?;
+        }
+        _ => {
+            write!(out, "{} {label} {len} ", e.tag.0)?;
+            hex(out, e.value, Case::Lower, "")?;
+            out.write_char('\n')?;
         }
     }
     Ok(())

@@ -120,6 +120,7 @@ pub struct SignedFileBuilder {
     timestamp: u32,
     digest: DigestAlgorithm,
     version: (u8, u8),
+    extra: Vec<crate::write::HeaderItem>,
 }
 
 impl SignedFileBuilder {
@@ -133,7 +134,15 @@ impl SignedFileBuilder {
             timestamp: crate::build::default_timestamp(),
             digest: DigestAlgorithm::Sha1,
             version: (1, 0),
+            extra: Vec::new(),
         }
+    }
+
+    /// Header items written after TIMESTAMP, before the padding (an
+    /// encrypted configuration's encryption block).
+    pub fn extra_header(mut self, items: Vec<crate::write::HeaderItem>) -> Self {
+        self.extra = items;
+        self
     }
 
     /// Chooses the layout (name style and element order of the header).
@@ -174,6 +183,13 @@ impl SignedFileBuilder {
         if self.layout == Layout::Peer {
             // The independent implementation writes no signer version in .sgn files.
             header.items.retain(|i| !matches!(i, crate::write::HeaderItem::Element(e) if e.tag == crate::tag::header::SIGNER_VERSION));
+            header.repad();
+        }
+        if !self.extra.is_empty() {
+            header
+                .items
+                .retain(|i| *i != crate::write::HeaderItem::Padding);
+            header.items.extend(self.extra.iter().cloned());
             header.repad();
         }
         let mut out =
