@@ -173,6 +173,7 @@ fn canonical(message: &Message<'_>) -> bool {
     let frame = message.frame();
     let tags: Vec<u8> = frame.elements().map(|e| e.tag.code()).collect();
     frame.reserved() == 0
+        && frame.version() == 1
         && match message {
             Message::VerifyRequest(_) => tags == [1, 2],
             Message::VerifyResponse(v) if v.is_valid() => tags == [7, 8, 9],

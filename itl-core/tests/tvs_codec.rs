@@ -504,6 +504,66 @@ fn error_wrong_protocol_id_and_version() {
     );
 }
 
+/// Like the TVS daemon and the phones, the codec reads a request of a
+/// version lower than its own (1) and refuses only a higher one.
+#[test]
+fn a_lower_version_is_read_and_only_a_higher_one_refused() -> Result<(), TvsError> {
+    let mut old = REQUEST.to_vec();
+    old[1] = 0;
+    // The framing, the message and the typed request all read version 0.
+    let frame = Frame::decode(&old)?;
+    assert_eq!(frame.version(), 0);
+    assert_eq!(Frame::decode(&REQUEST)?.version(), 1);
+    // Lossless: the frame writes its version 0 back.
+    assert_eq!(frame.to_buf().version, 0);
+    assert_eq!(frame.to_buf().encode()?, old);
+    assert_eq!(VerifyRequest::decode(&old)?, sample_request());
+    let Message::VerifyRequest(view) = Message::decode(&old)? else {
+        panic!("a version 0 request decodes as a verify request");
+    };
+    assert_eq!(view.to_request(), sample_request());
+    // The typed builders write version 1 (the answer is ours).
+    assert_eq!(view.to_request().encode()?, REQUEST);
+    let mut old_answer = RESPONSE.to_vec();
+    old_answer[1] = 0;
+    assert_eq!(VerifyResponse::decode(&old_answer)?, sample_response());
+    // A TVS answers a version 0 request, in version 1.
+    let tvs = server();
+    let mut request = sample_request();
+    request.certificate = cert("callmanager-pub.pem").der().to_vec();
+    let mut wire = request.encode()?;
+    wire[1] = 0;
+    let answer = tvs.handle(&wire)?;
+    assert_eq!(&answer[..2], &[b'W', 1]);
+    assert!(matches!(
+        VerifyResponse::decode(&answer)?.verdict,
+        Verdict::Valid { .. }
+    ));
+    // Higher versions are refused, by every decoder, with the version.
+    for version in [2u8, 3, 0x80, 0xFF] {
+        let mut new = REQUEST.to_vec();
+        new[1] = version;
+        let refused = Err(TvsError::UnsupportedVersion { found: version });
+        assert_eq!(Frame::decode(&new).map(|_| ()), refused);
+        assert_eq!(Message::decode(&new).map(|_| ()), refused);
+        assert_eq!(VerifyRequest::decode(&new).map(|_| ()), refused);
+        assert_eq!(tvs.handle(&new).map(|_| ()), refused);
+    }
+    assert_eq!(
+        TvsError::UnsupportedVersion { found: 2 }.to_string(),
+        "protocol version 2 at offset 1 is newer than version 1, the highest this codec reads"
+    );
+    // Nothing is written that would be refused.
+    let mut future = FrameBuf::new(Command::QueryRequest, 1);
+    future.version = 2;
+    assert_eq!(
+        future.encode(),
+        Err(TvsError::UnsupportedVersion { found: 2 })
+    );
+    assert_eq!(FrameBuf::new(Command::QueryRequest, 1).version, 1);
+    Ok(())
+}
+
 #[test]
 fn error_length_mismatch() {
     // Declared longer than what follows.
@@ -882,6 +942,7 @@ fn error_too_long() -> Result<(), TvsError> {
         })
     );
     let frame = FrameBuf {
+        version: 1,
         command: Command::QueryResponse,
         reserved: 0,
         session_id: 1,
@@ -1182,11 +1243,13 @@ fn phone_with_a_malformed_name_does_not_ask() {
 // --- Robustness ----------------------------------------------------------
 
 /// Whether a decoded message is written as the typed builders write it:
-/// reserved byte 0 and the elements in the order of the protocol's tables.
+/// version 1, reserved byte 0 and the elements in the order of the
+/// protocol's tables.
 fn canonical(message: &Message<'_>) -> bool {
     let frame = message.frame();
     let tags: Vec<u8> = frame.elements().map(|e| e.tag.code()).collect();
     frame.reserved() == 0
+        && frame.version() == 1
         && match message {
             Message::VerifyRequest(_) => tags == [1, 2],
             Message::VerifyResponse(view) if view.is_valid() => tags == [7, 8, 9],

@@ -13,7 +13,7 @@
 //! | offset | size | field                                                       |
 //! |--------|------|-------------------------------------------------------------|
 //! | 0      | 1    | protocol id, always 87 (`'W'`)                              |
-//! | 1      | 1    | protocol version, always 1                                  |
+//! | 1      | 1    | protocol version: 1 (a lower one is read, a higher refused) |
 //! | 2      | 1    | command: 1 verify request, 2 verify response, 3 query request, 4 query response |
 //! | 3      | 1    | reserved: written as 0, read whatever it holds              |
 //! | 4      | 4    | session id, chosen by the phone, repeated by the answer     |
@@ -59,7 +59,9 @@
 //! * [`Frame::decode`] checks only the framing: protocol id, version,
 //!   payload length, and that the elements exactly fill the payload. It
 //!   takes any command and any tags, and its [`Frame::to_buf`] writes back
-//!   the very same bytes.
+//!   the very same bytes. Like the TVS daemon and the phones, it takes a
+//!   version lower than [`VERSION`] and refuses only a higher one
+//!   ([`TvsError::UnsupportedVersion`]); the builders write [`VERSION`].
 //! * [`Message::decode`] adds the rules of each command. In a verify
 //!   request or response, a tag the command does not define is refused
 //!   ([`TvsError::UnexpectedElement`]), as the daemon refuses it; so is a
@@ -118,7 +120,8 @@ pub const PORT: u16 = 2445;
 /// ```
 pub const PROTOCOL_ID: u8 = 87;
 
-/// The only protocol version there is.
+/// The protocol version this codec writes, and the highest it reads (a
+/// lower one is read too, as peers do).
 ///
 /// ```
 /// assert_eq!(cisco_itl::tvs::codec::VERSION, 1);
@@ -201,8 +204,11 @@ pub enum TvsError {
         /// The byte found.
         found: u8,
     },
-    /// The second byte is not [`VERSION`].
-    #[error("protocol version {found} at offset 1 is not supported (only 1 is)")]
+    /// The second byte, the protocol version, is higher than [`VERSION`]
+    /// (a lower version is read).
+    #[error(
+        "protocol version {found} at offset 1 is newer than version 1, the highest this codec reads"
+    )]
     UnsupportedVersion {
         /// The byte found.
         found: u8,
@@ -1054,6 +1060,7 @@ impl FusedIterator for Roles<'_> {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame<'a> {
     bytes: &'a [u8],
+    version: u8,
     command: Command,
     reserved: u8,
     session_id: u32,
@@ -1080,7 +1087,9 @@ impl<'a> Frame<'a> {
         if protocol != PROTOCOL_ID {
             return Err(TvsError::WrongProtocolId { found: protocol });
         }
-        if version != VERSION {
+        // Peers take a version lower than their own and refuse only a
+        // higher one.
+        if version > VERSION {
             return Err(TvsError::UnsupportedVersion { found: version });
         }
         let declared = usize::from(u16::from_be_bytes([l0, l1]));
@@ -1096,10 +1105,24 @@ impl<'a> Frame<'a> {
         }
         Ok(Frame {
             bytes,
+            version,
             command: Command::from_code(command),
             reserved,
             session_id: u32::from_be_bytes([s0, s1, s2, s3]),
         })
+    }
+
+    /// The header's protocol version: [`VERSION`] or lower.
+    ///
+    /// ```
+    /// use cisco_itl::tvs::codec::Frame;
+    /// // A peer speaking an older version is read.
+    /// let wire = [87, 0, 1, 0, 0, 0, 0, 9, 0, 0];
+    /// assert_eq!(Frame::decode(&wire)?.version(), 0);
+    /// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
+    /// ```
+    pub const fn version(&self) -> u8 {
+        self.version
     }
 
     /// The header's command.
@@ -1205,6 +1228,7 @@ impl<'a> Frame<'a> {
     /// ```
     pub fn to_buf(&self) -> FrameBuf {
         FrameBuf {
+            version: self.version,
             command: self.command,
             reserved: self.reserved,
             session_id: self.session_id,
@@ -2115,6 +2139,9 @@ pub struct ElementBuf {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FrameBuf {
+    /// The protocol version ([`VERSION`] unless copied from a frame that
+    /// said a lower one).
+    pub version: u8,
     /// The command.
     pub command: Command,
     /// The header's reserved byte (0 in what TVS and phones write).
@@ -2136,6 +2163,7 @@ impl FrameBuf {
     /// ```
     pub const fn new(command: Command, session_id: u32) -> Self {
         FrameBuf {
+            version: VERSION,
             command,
             reserved: 0,
             session_id,
@@ -2165,6 +2193,12 @@ impl FrameBuf {
     /// assert_eq!(frame.encode(), Err(TvsError::PayloadTooLong { length: 80_006 }));
     /// ```
     pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
+        // Nothing is written that the decoder would refuse.
+        if self.version > VERSION {
+            return Err(TvsError::UnsupportedVersion {
+                found: self.version,
+            });
+        }
         let capacity = self
             .elements
             .iter()
@@ -2181,6 +2215,9 @@ impl FrameBuf {
             return Err(TvsError::PayloadTooLong { length: capacity });
         }
         let mut w = Writer::new(self.command, self.reserved, self.session_id, capacity);
+        if let Some(v) = w.out.get_mut(1) {
+            *v = self.version;
+        }
         for e in &self.elements {
             w.element(e.tag, &[&e.value])?;
         }
