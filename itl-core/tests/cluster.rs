@@ -1176,3 +1176,117 @@ fn a_description_naming_an_oversized_or_missing_file_is_refused() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn whatifs_remedies_stop_at_their_budget_and_say_so() {
+    let c = cluster(
+        "non-secure",
+        &["pub", "sub1", "sub2"],
+        &[
+            ("alone", "pub", &["pub"], "current"),
+            ("other", "pub", &["pub"], "current"),
+            ("paired", "pub", &["pub", "sub1"], "current"),
+        ],
+    );
+    let ops = ops(&["regenerate-both:pub", "reboot"]);
+    let full = c.whatif(&ops).unwrap();
+    // One reset (localkey; no saved key differs, non-secure: no CTL), and
+    // sub1 and sub2 tried in the groups, each a replay of 2 operations.
+    assert_eq!((full.remedy_checks, full.remedy_checks_skipped), (3, 0));
+    let alone = full.class("alone").unwrap();
+    assert_eq!(
+        alone.remedies,
+        vec![
+            Remedy::TvsInGroup {
+                node: "sub1".into()
+            },
+            Remedy::TvsInGroup {
+                node: "sub2".into()
+            },
+            Remedy::ItlResetLocal,
+            Remedy::DeleteTrustLists { phones: 100 },
+        ]
+    );
+    assert!(!full.to_string().contains("budget reached"));
+    assert_eq!(full, c.whatif_within(&ops, 5).unwrap());
+
+    // A budget of 3: the reset (1) and one node (2 operations replayed).
+    let some = c.whatif_within(&ops, 3).unwrap();
+    assert_eq!((some.remedy_checks, some.remedy_checks_skipped), (3, 1));
+    assert_eq!(
+        some.class("alone").unwrap().remedies,
+        vec![
+            Remedy::TvsInGroup {
+                node: "sub1".into()
+            },
+            Remedy::ItlResetLocal,
+            Remedy::DeleteTrustLists { phones: 100 },
+        ]
+    );
+    assert!(
+        some.to_string().contains(
+            "Remedies not all simulated for 2 classes: budget reached (1 of 3 checks left out); other remedies may work."
+        ),
+        "{some}"
+    );
+    // None: only the hand deletion, which needs no replay.
+    let none = c.whatif_within(&ops, 0).unwrap();
+    assert_eq!((none.remedy_checks, none.remedy_checks_skipped), (3, 3));
+    assert_eq!(
+        none.class("other").unwrap().remedies,
+        vec![Remedy::DeleteTrustLists { phones: 100 }]
+    );
+    let json: serde_json::Value = serde_json::from_str(&none.to_json()).unwrap();
+    assert_eq!(json["remedy_checks_skipped"], 3);
+    // The outcome itself never depends on the budget.
+    assert_eq!(none.locked(), full.locked());
+    assert_eq!(none.peak_cut_off, full.peak_cut_off);
+}
+
+#[test]
+fn copies_of_a_generated_key_source_draw_the_same_keys() {
+    use rsa::traits::PublicKeyParts;
+    let mut a = cisco_itl::cluster::KeySource::generated(1024);
+    let first = a.next_key().unwrap();
+    let mut b = a.clone();
+    let mut c = a.clone();
+    // The key b draws first is generated once and handed to every copy
+    // that draws its second key, whichever draws first.
+    let from_b = b.next_key().unwrap();
+    let from_c = c.next_key().unwrap();
+    let from_a = a.next_key().unwrap();
+    assert_eq!(from_b.rsa().n_bytes(), from_c.rsa().n_bytes());
+    assert_eq!(from_b.rsa().n_bytes(), from_a.rsa().n_bytes());
+    assert_ne!(first.rsa().n_bytes(), from_a.rsa().n_bytes());
+    // A fresh source is another story.
+    let mut fresh = cisco_itl::cluster::KeySource::generated(1024);
+    assert_ne!(
+        fresh.next_key().unwrap().rsa().n_bytes(),
+        first.rsa().n_bytes()
+    );
+}
+
+#[test]
+fn whatif_remedies_on_generated_keys_replay_the_same_keys() {
+    // Regenerating both on pub: the replays for sub1 draw the keys the
+    // operation drew, so the remedies match those of the run itself.
+    let toml = "keys = \"generated:1024\"\n\
+                [[node]]\nname = \"pub\"\ntftp = true\n\
+                [[node]]\nname = \"sub1\"\n\
+                [[phones]]\nname = \"desk\"\ncount = 5\ntftp = \"pub\"\ngroup = [\"pub\"]\n";
+    let c = Cluster::from_toml(toml, None).unwrap();
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(report.locked(), 5);
+    assert_eq!(
+        report.class("desk").unwrap().remedies,
+        vec![
+            Remedy::TvsInGroup {
+                node: "sub1".into()
+            },
+            Remedy::ItlResetLocal,
+            Remedy::DeleteTrustLists { phones: 5 },
+        ]
+    );
+    // A second what-if draws the same new keys: the same report.
+    assert_eq!(report, c.whatif(&ops(&["regenerate-both:pub"])).unwrap());
+}

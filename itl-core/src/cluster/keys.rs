@@ -8,6 +8,12 @@
 //! order (so runs are reproducible); or a pool of your own PEM keys; or
 //! freshly generated keys. A pool never hands out a key twice: when it is
 //! used up, the operation fails with [`ClusterError::KeysExhausted`].
+//!
+//! Copies of a cluster draw the same keys in the same order, generated
+//! keys included: the n-th key generated is kept (up to
+//! [`MAX_REMEMBERED_KEYS`]) and handed to every copy that draws its n-th
+//! key, so that replaying operations on a copy (what `whatif`'s remedies
+//! do, once per node) costs no new key.
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -52,8 +58,38 @@ pub struct KeySource {
 
 #[derive(Debug, Clone)]
 enum SourceKind {
-    Pool { pem: Arc<Vec<String>>, next: usize },
-    Generated { bits: usize },
+    Pool {
+        pem: Arc<Vec<String>>,
+        next: usize,
+    },
+    Generated {
+        bits: usize,
+        drawn: Drawn,
+        next: usize,
+    },
+}
+
+/// The most generated keys a source (and its copies) remembers; past
+/// that, each draw generates a new key.
+pub const MAX_REMEMBERED_KEYS: usize = 1_024;
+
+/// The keys generated so far, shared by every copy of a source.
+#[derive(Clone, Default)]
+struct Drawn(Arc<std::sync::Mutex<Vec<SigningKey>>>);
+
+impl core::fmt::Debug for Drawn {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Drawn({} keys)", self.lock().len())
+    }
+}
+
+impl Drawn {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<SigningKey>> {
+        // A panic while holding the lock cannot leave the list half-pushed.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl KeySource {
@@ -106,7 +142,11 @@ impl KeySource {
     /// operations.
     pub fn generated(bits: usize) -> Self {
         KeySource {
-            kind: SourceKind::Generated { bits },
+            kind: SourceKind::Generated {
+                bits,
+                drawn: Drawn::default(),
+                next: 0,
+            },
         }
     }
 
@@ -127,11 +167,31 @@ impl KeySource {
                 *next += 1;
                 Ok(key)
             }
-            SourceKind::Generated { bits } => {
+            SourceKind::Generated { bits, drawn, next } => {
+                if let Some(key) = drawn.lock().get(*next) {
+                    *next += 1;
+                    return Ok(key.clone());
+                }
+                // Generated without the lock held: copies drawing other
+                // keys do not wait for this one.
                 let mut rng = getrandom::SysRng;
                 let key = rsa::PrivateKey::new(&mut rng, *bits)
                     .map_err(|_| ClusterError::KeyGeneration { bits: *bits })?;
-                SigningKey::new(key).map_err(ClusterError::Key)
+                let key = SigningKey::new(key).map_err(ClusterError::Key)?;
+                let mut keys = drawn.lock();
+                let key = match keys.get(*next) {
+                    // Another copy generated this one meanwhile: the same
+                    // key for every copy.
+                    Some(theirs) => theirs.clone(),
+                    None => {
+                        if keys.len() == *next && keys.len() < MAX_REMEMBERED_KEYS {
+                            keys.push(key.clone());
+                        }
+                        key
+                    }
+                };
+                *next += 1;
+                Ok(key)
             }
         }
     }

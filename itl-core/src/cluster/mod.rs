@@ -73,6 +73,11 @@ pub const MAX_PHONES_PER_CLASS: u64 = 1_000_000_000;
 /// The most operations one `whatif` simulates (its remedies replay them
 /// once per node).
 pub const MAX_OPERATIONS: usize = 64;
+/// The remedies' budget of one `whatif`, in operations replayed on copies
+/// of the cluster: 32 nodes' TVS tried against 8 operations. Each replay
+/// copies only the classes it checks, and draws the keys the operations
+/// drew (no key is generated again).
+pub const MAX_REMEDY_REPLAYS: usize = 256;
 /// The latest simulated time, 9999-12-31 23:59:59 UTC: certificates
 /// cannot be dated later, so `wait` stops there.
 pub const LATEST_TIME: u64 = 253_402_300_799;
@@ -577,7 +582,36 @@ impl Cluster {
     /// end unless the last operation just did, and reports per class with
     /// the remedies that would work for the phones cut off. The cluster
     /// itself is unchanged.
+    ///
+    /// The remedies are checked within [`MAX_REMEDY_REPLAYS`] operations
+    /// replayed; [`Cluster::whatif_within`] takes another budget.
     pub fn whatif(&self, ops: &[Operation]) -> Result<Report, ClusterError> {
+        self.whatif_within(ops, MAX_REMEDY_REPLAYS)
+    }
+
+    /// [`Cluster::whatif`] with a budget for the remedies: at most
+    /// `max_replays` operations replayed on copies of the cluster (trying
+    /// one more node's TVS in the groups replays every operation once).
+    /// When the budget runs out, the remedies not checked are left out
+    /// and the report says so ([`Report::remedy_checks_skipped`]); 0
+    /// checks only erasing the trust lists by hand.
+    ///
+    /// ```
+    /// use cisco_itl::cluster::{Cluster, Operation};
+    /// let cluster = Cluster::builtin()?;
+    /// let ops = ["regenerate-both:cucm-pub".parse::<Operation>()?];
+    /// let full = cluster.whatif(&ops)?;
+    /// assert_eq!(full.remedy_checks_skipped, 0);
+    /// let none = cluster.whatif_within(&ops, 0)?;
+    /// assert_eq!(none.remedy_checks_skipped, none.remedy_checks);
+    /// assert!(none.to_string().contains("budget reached"));
+    /// # Ok::<(), cisco_itl::cluster::ClusterError>(())
+    /// ```
+    pub fn whatif_within(
+        &self,
+        ops: &[Operation],
+        max_replays: usize,
+    ) -> Result<Report, ClusterError> {
         if ops.len() > MAX_OPERATIONS {
             return Err(ClusterError::TooLarge(alloc::format!(
                 "{} operations (at most {MAX_OPERATIONS})",
@@ -601,7 +635,7 @@ impl Cluster {
         };
         report.peak_cut_off = peak.max(report.cut_off());
         report.operations = ops.to_vec();
-        report.add_remedies(self, &copy);
+        report.add_remedies(self, &copy, max_replays);
         Ok(report)
     }
 

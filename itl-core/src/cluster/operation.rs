@@ -183,6 +183,16 @@ impl Operation {
             _ => None,
         }
     }
+
+    /// The class the operation names, if any.
+    pub(crate) fn names_class(&self) -> Option<&str> {
+        match self {
+            Operation::SetGroup { class, .. }
+            | Operation::SetTftp { class, .. }
+            | Operation::Migrate { class } => Some(class),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Operation {

@@ -132,6 +132,12 @@ pub struct Report {
     /// The most phones cut off (locked, or refusing their configuration)
     /// at any boot, the last included.
     pub peak_cut_off: u64,
+    /// Remedy checks (simulations) the cut-off classes called for.
+    pub remedy_checks: usize,
+    /// Remedy checks left out because the budget ran out
+    /// ([`Cluster::whatif_within`](super::Cluster::whatif_within)): the
+    /// remedies listed are then those found within it, and others may work.
+    pub remedy_checks_skipped: usize,
 }
 
 fn as_strings<S: serde::Serializer>(ops: &[Operation], s: S) -> Result<S::Ok, S::Error> {
@@ -232,6 +238,8 @@ impl Report {
             operations: Vec::new(),
             classes,
             peak_cut_off,
+            remedy_checks: 0,
+            remedy_checks_skipped: 0,
         }
     }
 
@@ -261,8 +269,16 @@ impl Report {
     }
 
     /// Checks, for each locked class, which remedies would work, on copies
-    /// of `after` (the cluster after the operations) and of `before`.
-    pub(crate) fn add_remedies(&mut self, before: &Cluster, after: &Cluster) {
+    /// of `after` (the cluster after the operations) and of `before`,
+    /// within `max_replays` operations replayed (an operation tried on a
+    /// copy of `after` counts one; the operations replayed on a copy of
+    /// `before`, for one more node in the groups, count one each).
+    ///
+    /// A replay copies only the classes it checks (and those the
+    /// operations name): classes do not act on one another, and each one
+    /// boots at every `reboot` and regeneration. Keys drawn in a replay are
+    /// those the operations drew ([`KeySource`](super::KeySource)).
+    pub(crate) fn add_remedies(&mut self, before: &Cluster, after: &Cluster, max_replays: usize) {
         let locked: Vec<usize> = self
             .classes
             .iter()
@@ -273,39 +289,105 @@ impl Report {
         if locked.is_empty() {
             return;
         }
-        let mut found: Vec<Vec<Remedy>> = alloc::vec![Vec::new(); self.classes.len()];
-        // Prevention: the same operations with another node's TVS in the group.
-        for node in after.home.nodes.iter().map(|n| n.name.clone()) {
-            let mut trial = before.clone();
-            let mut touched = Vec::new();
+        let mut budget = max_replays;
+        let mut checks = 0usize;
+        let mut skipped = 0usize;
+        let mut spend = |cost: usize| {
+            checks += 1;
+            if cost <= budget {
+                budget -= cost;
+                true
+            } else {
+                skipped += 1;
+                false
+            }
+        };
+        // After the fact: operations on the cluster as it now is (cheap,
+        // and what an administrator can still do: tried first).
+        let mut fixes = alloc::vec![(Operation::ItlResetLocal, Remedy::ItlResetLocal)];
+        if after.home.recovery_backup.certificate().der() != after.home.recovery.certificate().der()
+        {
+            fixes.push((Operation::ItlResetRemote, Remedy::ItlResetRemote));
+        }
+        if after.home.mode != SecurityMode::NonSecure {
+            fixes.push((Operation::UpdateCtl, Remedy::UpdateCtl));
+        }
+        let mut fixed: Vec<Vec<Remedy>> = alloc::vec![Vec::new(); self.classes.len()];
+        for (op, remedy) in fixes {
+            if !spend(1) {
+                continue;
+            }
+            let mut trial = after.clone();
+            if trial.apply_in_place(&op).is_err() {
+                continue;
+            }
             for &i in &locked {
-                if let Some(c) = trial.classes.get_mut(i)
-                    && c.site == Site::Home
-                    && c.spec.group.len() < 3
-                    && !c.spec.group.contains(&node)
-                    && before.home.node(&node).is_some()
+                if let Some(mut c) = trial.classes.get(i).cloned() {
+                    trial.boot_class(&mut c);
+                    if !outcome_of(&c).is_cut_off()
+                        && let Some(slot) = fixed.get_mut(i)
+                    {
+                        slot.push(remedy.clone());
+                    }
+                }
+            }
+        }
+        // Prevention: the same operations with another node's TVS in the
+        // group, replayed on a copy of the cluster before them.
+        let named: Vec<&str> = self
+            .operations
+            .iter()
+            .filter_map(Operation::names_class)
+            .collect();
+        let mut found: Vec<Vec<Remedy>> = alloc::vec![Vec::new(); self.classes.len()];
+        for node in after.home.nodes.iter().map(|n| n.name.clone()) {
+            if before.home.node(&node).is_none() {
+                continue;
+            }
+            let touched: Vec<usize> = locked
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    before.classes.get(i).is_some_and(|c| {
+                        c.site == Site::Home
+                            && c.spec.group.len() < 3
+                            && !c.spec.group.contains(&node)
+                    })
+                })
+                .collect();
+            if touched.is_empty() || !spend(self.operations.len().max(1)) {
+                continue;
+            }
+            let mut trial = before.clone();
+            trial.classes = before
+                .classes
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| touched.contains(i) || named.contains(&c.spec.name.as_str()))
+                .map(|(i, c)| {
+                    let mut c = c.clone();
+                    if touched.contains(&i) {
+                        c.spec.group.push(node.clone());
+                        c.phone = c.phone.clone().with_tvs_servers(c.spec.group.len());
+                    }
+                    c
+                })
+                .collect();
+            if self
+                .operations
+                .iter()
+                .any(|op| trial.apply_in_place(op).is_err())
+            {
+                continue;
+            }
+            for &i in &touched {
+                let name = before.classes.get(i).map(|c| c.spec.name.as_str());
+                if let Some(mut c) = trial
+                    .classes
+                    .iter()
+                    .find(|c| Some(c.spec.name.as_str()) == name)
+                    .cloned()
                 {
-                    c.spec.group.push(node.clone());
-                    c.phone = c.phone.clone().with_tvs_servers(c.spec.group.len());
-                    touched.push(i);
-                }
-            }
-            if touched.is_empty() {
-                continue;
-            }
-            let mut ok = true;
-            for op in &self.operations {
-                if trial.apply_in_place(op).is_err() {
-                    ok = false;
-                    break;
-                }
-            }
-            if !ok {
-                continue;
-            }
-            for i in touched {
-                if let Some(c) = trial.classes.get(i).cloned() {
-                    let mut c = c;
                     trial.boot_class(&mut c);
                     if !outcome_of(&c).is_cut_off()
                         && let Some(slot) = found.get_mut(i)
@@ -315,31 +397,10 @@ impl Report {
                 }
             }
         }
-        // After the fact: operations on the cluster as it now is.
-        let mut fixes = alloc::vec![(Operation::ItlResetLocal, Remedy::ItlResetLocal)];
-        if after.home.recovery_backup.certificate().der() != after.home.recovery.certificate().der()
-        {
-            fixes.push((Operation::ItlResetRemote, Remedy::ItlResetRemote));
+        for (slot, more) in found.iter_mut().zip(fixed) {
+            slot.extend(more);
         }
-        if after.home.mode != SecurityMode::NonSecure {
-            fixes.push((Operation::UpdateCtl, Remedy::UpdateCtl));
-        }
-        for (op, remedy) in fixes {
-            let mut trial = after.clone();
-            if trial.apply_in_place(&op).is_err() {
-                continue;
-            }
-            for &i in &locked {
-                if let Some(mut c) = trial.classes.get(i).cloned() {
-                    trial.boot_class(&mut c);
-                    if !outcome_of(&c).is_cut_off()
-                        && let Some(slot) = found.get_mut(i)
-                    {
-                        slot.push(remedy.clone());
-                    }
-                }
-            }
-        }
+        // The last resort, always checked: new phones (trust lists erased).
         for &i in &locked {
             if let Some(mut c) = after.classes.get(i).cloned() {
                 let mut fresh = Phone::new(c.phone.device_name()).with_model(c.spec.model);
@@ -361,6 +422,8 @@ impl Report {
         for (class, remedies) in self.classes.iter_mut().zip(found) {
             class.remedies = remedies;
         }
+        self.remedy_checks = checks;
+        self.remedy_checks_skipped = skipped;
     }
 }
 
@@ -412,6 +475,14 @@ impl fmt::Display for Report {
             },
             self.peak_cut_off
         )?;
+        if self.remedy_checks_skipped > 0 {
+            let classes = self.classes.iter().filter(|c| c.cut_off > 0).count();
+            writeln!(
+                f,
+                "Remedies not all simulated for {classes} classes: budget reached ({} of {} checks left out); other remedies may work.",
+                self.remedy_checks_skipped, self.remedy_checks
+            )?;
+        }
         for c in self.classes.iter().filter(|c| c.cut_off > 0) {
             if c.remedies.is_empty() {
                 writeln!(f, "{}: no remedy found.", c.name)?;
