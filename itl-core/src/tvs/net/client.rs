@@ -1,5 +1,9 @@
 //! The TVS client: what a phone (or a tool) uses to ask a TVS server
 //! about a certificate, with one deadline per server attempt.
+//!
+//! With the `legacy-tls` feature, [`TvsClient::new_legacy`] makes a client
+//! that also speaks TLS 1.0 to 1.2 with RSA key exchange (OpenSSL), under
+//! the same deadline and the same [`ServerTrust`] rules.
 
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -167,7 +171,80 @@ impl Write for DeadlineStream {
     }
 }
 
-type ClientStream = StreamOwned<ClientConnection, DeadlineStream>;
+/// How a client runs its TLS handshakes.
+#[derive(Debug)]
+enum Connector {
+    /// rustls: TLS 1.2 and 1.3, forward secrecy only.
+    Rustls(Arc<ClientConfig>),
+    /// OpenSSL at security level 0: TLS 1.0 to 1.3, RSA key exchange too.
+    /// Its [`ServerTrust`] check runs right after the handshake.
+    #[cfg(feature = "legacy-tls")]
+    Legacy {
+        context: openssl::ssl::SslContext,
+        verifier: TvsCertVerifier,
+    },
+}
+
+/// A TLS connection to a server, whichever TLS runs it.
+#[derive(Debug)]
+enum ClientStream {
+    Rustls(alloc::boxed::Box<StreamOwned<ClientConnection, DeadlineStream>>),
+    #[cfg(feature = "legacy-tls")]
+    Legacy(openssl::ssl::SslStream<DeadlineStream>),
+}
+
+impl ClientStream {
+    /// The certificate the server proved it holds (DER).
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        match self {
+            ClientStream::Rustls(s) => Some(s.conn.peer_certificates()?.first()?.as_ref().to_vec()),
+            #[cfg(feature = "legacy-tls")]
+            ClientStream::Legacy(s) => s.ssl().peer_certificate()?.to_der().ok(),
+        }
+    }
+
+    /// Sends close_notify (before the deadline, or not at all).
+    fn close(&mut self) {
+        match self {
+            ClientStream::Rustls(s) => {
+                s.conn.send_close_notify();
+                let _ = s.flush();
+            }
+            #[cfg(feature = "legacy-tls")]
+            ClientStream::Legacy(s) => {
+                let _ = s.shutdown();
+            }
+        }
+    }
+}
+
+impl Read for ClientStream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            ClientStream::Rustls(s) => s.read(buf),
+            #[cfg(feature = "legacy-tls")]
+            ClientStream::Legacy(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for ClientStream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            ClientStream::Rustls(s) => s.write(buf),
+            #[cfg(feature = "legacy-tls")]
+            ClientStream::Legacy(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            ClientStream::Rustls(s) => s.flush(),
+            #[cfg(feature = "legacy-tls")]
+            ClientStream::Legacy(s) => s.flush(),
+        }
+    }
+}
 
 /// Resolves `address` (`host:port`) before `until`. An address written
 /// as numbers needs no lookup; a name is looked up on a helper thread so
@@ -240,7 +317,7 @@ fn read_frame(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
 #[derive(Debug)]
 pub struct TvsClient {
     servers: Vec<String>,
-    config: Arc<ClientConfig>,
+    connector: Connector,
     options: ClientOptions,
     open: Vec<Option<ClientStream>>,
 }
@@ -264,10 +341,43 @@ impl TvsClient {
             .with_no_client_auth();
         Ok(TvsClient {
             servers: servers.iter().map(|s| (*s).to_string()).collect(),
-            config: Arc::new(config),
+            connector: Connector::Rustls(Arc::new(config)),
             options: ClientOptions::default(),
             open: servers.iter().map(|_| None).collect(),
         })
+    }
+
+    /// A client like [`new`](Self::new) that speaks **legacy TLS** as well
+    /// (the `legacy-tls` feature): TLS 1.0 to 1.2 with RSA key exchange
+    /// beside TLS 1.2 with ECDHE and TLS 1.3 (which it prefers), through
+    /// the system OpenSSL at security level 0, so that it can ask a TVS
+    /// that only speaks what 7900-series phones speak, with a 1024-bit
+    /// identity.
+    ///
+    /// The server is authenticated by the same [`ServerTrust`] rules, with
+    /// the same function: OpenSSL's handshake proves that the server holds
+    /// the key of its certificate, then the client checks that certificate
+    /// before it sends anything, and refuses the server with the same
+    /// [`NetError::Tls`] as the rustls client. The deadline rules are the
+    /// same.
+    #[cfg(feature = "legacy-tls")]
+    pub fn new_legacy(servers: &[&str], trust: ServerTrust) -> Result<Self, NetError> {
+        let verifier = TvsCertVerifier {
+            trust: trust.clone(),
+            provider: provider(),
+        };
+        let mut client = Self::new(servers, trust)?;
+        client.connector = Connector::Legacy {
+            context: super::legacy::client_context()?,
+            verifier,
+        };
+        Ok(client)
+    }
+
+    /// Whether the client speaks legacy TLS (it was made by `new_legacy`,
+    /// with the `legacy-tls` feature).
+    pub fn is_legacy(&self) -> bool {
+        !matches!(self.connector, Connector::Rustls(_))
     }
 
     /// Sets the deadline and the connection timeout.
@@ -321,12 +431,32 @@ impl TvsClient {
         tcp.set_nodelay(true)
             .map_err(|e| NetError::from_io(e, deadline, Stage::Connecting))?;
         let mut stream = DeadlineStream { tcp, until };
-        let mut conn = ClientConnection::new(Arc::clone(&self.config), name)?;
-        while conn.is_handshaking() {
-            conn.complete_io(&mut stream)
-                .map_err(|e| NetError::from_io(e, deadline, Stage::Handshake))?;
+        match &self.connector {
+            Connector::Rustls(config) => {
+                let mut conn = ClientConnection::new(Arc::clone(config), name)?;
+                while conn.is_handshaking() {
+                    conn.complete_io(&mut stream)
+                        .map_err(|e| NetError::from_io(e, deadline, Stage::Handshake))?;
+                }
+                Ok(ClientStream::Rustls(alloc::boxed::Box::new(
+                    StreamOwned::new(conn, stream),
+                )))
+            }
+            #[cfg(feature = "legacy-tls")]
+            Connector::Legacy { context, verifier } => {
+                let _ = name;
+                let tls = ClientStream::Legacy(super::legacy::connect(context, stream, deadline)?);
+                // The handshake proved the server holds this certificate's
+                // key; now the trust rules, before a byte of the request.
+                let der = tls
+                    .peer_certificate()
+                    .ok_or_else(|| NetError::Tls(rustls::Error::NoCertificatesPresented))?;
+                verifier
+                    .authenticate(&der)
+                    .map_err(|e| NetError::Tls(rustls::Error::General(e.to_string())))?;
+                Ok(tls)
+            }
         }
-        Ok(StreamOwned::new(conn, stream))
     }
 
     /// Sends `request` on `stream` and reads the answer, before the
@@ -339,8 +469,7 @@ impl TvsClient {
             .map_err(|e| NetError::from_io(e, deadline, Stage::Sending))?;
         let answer =
             read_frame(stream).map_err(|e| NetError::from_io(e, deadline, Stage::Reading))?;
-        stream.conn.send_close_notify();
-        let _ = stream.flush();
+        stream.close();
         Ok(answer)
     }
 
@@ -381,7 +510,7 @@ impl TrustVerifier for TvsClient {
     /// proved it holds.
     fn server_certificate(&mut self, server: usize) -> Option<Vec<u8>> {
         let stream = self.connect(server).ok()?;
-        let der = stream.conn.peer_certificates()?.first()?.as_ref().to_vec();
+        let der = stream.peer_certificate()?;
         *self.open.get_mut(server)? = Some(stream);
         Some(der)
     }

@@ -23,6 +23,14 @@
 //! 2048 bits or more, so a server identity must be at least that large
 //! (the client verifies whatever the provider's algorithms accept).
 //!
+//! With the `legacy-tls` feature, both ends can also speak TLS 1.0 to 1.2
+//! with RSA key exchange and 1024-bit RSA identities, as 7900-series
+//! phones need ([`TvsNetServer::bind_legacy`], [`TvsClient::new_legacy`]):
+//! the system OpenSSL at security level 0 runs those handshakes, and
+//! everything after the handshake is the same code. It costs forward
+//! secrecy and the protections TLS 1.2+ added; `docs/TRUST.md` says when
+//! to turn it on.
+//!
 //! Firmware that runs its own sockets and TLS uses the codec directly
 //! ([`crate::tvs::codec`]): bytes in, bytes out.
 //!
@@ -39,7 +47,12 @@ use crate::tvs::codec::TvsError;
 use crate::tvs::store::StoreError;
 
 pub mod client;
+#[cfg(feature = "legacy-tls")]
+mod legacy;
 pub mod server;
+
+#[cfg(feature = "legacy-tls")]
+pub use legacy::{LEGACY_TLS_WARNING, MIN_LEGACY_KEY_BITS};
 
 pub use client::{ClientOptions, ServerTrust, TvsClient};
 pub use server::{
@@ -95,6 +108,11 @@ pub enum NetError {
     /// TLS failed (handshake, certificate refused, alert).
     #[error("TLS error: {0}")]
     Tls(#[from] rustls::Error),
+    /// A legacy TLS handshake (OpenSSL, with the `legacy-tls` feature)
+    /// failed: OpenSSL's reason, e.g. no protocol version or cipher suite
+    /// in common.
+    #[error("TLS error: {0}")]
+    LegacyTls(String),
     /// The peer sent bytes that are not a TVS message.
     #[error("TVS protocol error: {0}")]
     Protocol(#[from] TvsError),

@@ -14,6 +14,12 @@
 //! Shutdown stops accepting, waits a short grace for the connections in
 //! progress and then drops them: it returns within that grace whoever is
 //! connected.
+//!
+//! With the `legacy-tls` feature, [`TvsNetServer::bind_legacy`] makes the
+//! same server speak TLS 1.0 to 1.2 with RSA key exchange and 1024-bit
+//! identities (OpenSSL, through tokio-openssl): a legacy connection is a
+//! task like the others, under the same deadline, limits and slots, and
+//! everything after its handshake is the same code.
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -28,7 +34,7 @@ use std::time::Duration;
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Notify, watch};
 
 use super::{NetError, Stage, announced_len, provider};
@@ -199,10 +205,25 @@ impl ShutdownHandle {
     }
 }
 
+/// How a server runs its TLS handshakes.
+enum Acceptor {
+    /// rustls: TLS 1.2 and 1.3, forward secrecy only.
+    Rustls(tokio_rustls::TlsAcceptor),
+    /// OpenSSL at security level 0: TLS 1.0 to 1.3, RSA key exchange too.
+    #[cfg(feature = "legacy-tls")]
+    Legacy(openssl::ssl::SslContext),
+}
+
+impl Acceptor {
+    fn is_legacy(&self) -> bool {
+        !matches!(self, Acceptor::Rustls(_))
+    }
+}
+
 /// A TVS server over TLS.
 pub struct TvsNetServer {
     listener: TcpListener,
-    config: Arc<ServerConfig>,
+    acceptor: Acceptor,
     store: Arc<dyn CertificateStore>,
     options: ServerOptions,
     shutdown: Arc<watch::Sender<bool>>,
@@ -212,6 +233,7 @@ impl core::fmt::Debug for TvsNetServer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("TvsNetServer")
             .field("listener", &self.listener)
+            .field("legacy_tls", &self.acceptor.is_legacy())
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
@@ -219,7 +241,7 @@ impl core::fmt::Debug for TvsNetServer {
 
 /// What every connection task shares with the accept loop.
 struct Shared {
-    acceptor: tokio_rustls::TlsAcceptor,
+    acceptor: Acceptor,
     store: Arc<dyn CertificateStore>,
     options: ServerOptions,
     /// Connections held, in all and per address.
@@ -314,15 +336,58 @@ impl TvsNetServer {
         store: Arc<dyn CertificateStore>,
         options: ServerOptions,
     ) -> Result<Self, NetError> {
+        let acceptor = Acceptor::Rustls(tokio_rustls::TlsAcceptor::from(server_config(
+            identity_pem,
+        )?));
+        Self::bind_with(address, acceptor, store, options)
+    }
+
+    /// Binds `address` like [`bind`](Self::bind), but speaking **legacy
+    /// TLS** as well (the `legacy-tls` feature): TLS 1.0 to 1.2 with RSA
+    /// key exchange (`AES256-SHA`, `AES128-SHA`) beside TLS 1.2 with ECDHE
+    /// and TLS 1.3, through the system OpenSSL at security level 0. The
+    /// identity may be an RSA key of 1024 bits or more
+    /// ([`MIN_LEGACY_KEY_BITS`](super::MIN_LEGACY_KEY_BITS)), as the
+    /// `TVS.pem` of older clusters is; 7900-series phones need all this.
+    ///
+    /// A client that chooses RSA key exchange gets no forward secrecy:
+    /// whoever later obtains the server's key decrypts every recorded
+    /// session. [`serve`](Self::serve) writes
+    /// [`LEGACY_TLS_WARNING`](super::LEGACY_TLS_WARNING) on standard error
+    /// once when it starts. The deadline, limits, slots, log and shutdown
+    /// of [`ServerOptions`] hold for legacy connections as for the others.
+    #[cfg(feature = "legacy-tls")]
+    pub fn bind_legacy(
+        address: impl ToSocketAddrs,
+        identity_pem: &[u8],
+        store: Arc<dyn CertificateStore>,
+        options: ServerOptions,
+    ) -> Result<Self, NetError> {
+        let acceptor = Acceptor::Legacy(super::legacy::server_context(identity_pem)?);
+        Self::bind_with(address, acceptor, store, options)
+    }
+
+    fn bind_with(
+        address: impl ToSocketAddrs,
+        acceptor: Acceptor,
+        store: Arc<dyn CertificateStore>,
+        options: ServerOptions,
+    ) -> Result<Self, NetError> {
         let listener = TcpListener::bind(address)?;
         listener.set_nonblocking(true)?;
         Ok(TvsNetServer {
             listener,
-            config: server_config(identity_pem)?,
+            acceptor,
             store,
             options,
             shutdown: Arc::new(watch::channel(false).0),
         })
+    }
+
+    /// Whether the server speaks legacy TLS (it was made by `bind_legacy`,
+    /// with the `legacy-tls` feature).
+    pub fn is_legacy(&self) -> bool {
+        self.acceptor.is_legacy()
     }
 
     /// The address the server listens on.
@@ -345,6 +410,12 @@ impl TvsNetServer {
     /// make them this returns an error; afterwards no connection needs a
     /// thread.
     pub fn serve(self) -> Result<ServeStats, NetError> {
+        #[cfg(feature = "legacy-tls")]
+        if self.acceptor.is_legacy() {
+            use std::io::Write;
+            // A closed standard error loses the line, nothing else.
+            let _ = writeln!(std::io::stderr().lock(), "{}", super::LEGACY_TLS_WARNING);
+        }
         let mut builder = tokio::runtime::Builder::new_multi_thread();
         builder.enable_io().enable_time().thread_name("tvs-server");
         if self.options.workers > 0 {
@@ -365,7 +436,7 @@ impl TvsNetServer {
     async fn run(self) -> Result<ServeStats, NetError> {
         let TvsNetServer {
             listener,
-            config,
+            acceptor,
             store,
             options,
             shutdown,
@@ -373,7 +444,7 @@ impl TvsNetServer {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let grace = options.shutdown_grace.min(options.deadline);
         let shared = Arc::new(Shared {
-            acceptor: tokio_rustls::TlsAcceptor::from(config),
+            acceptor,
             store,
             options,
             active: AtomicUsize::new(0),
@@ -475,11 +546,27 @@ async fn answer(
     // Small writes go out at once: with Nagle's algorithm the answer would
     // wait for the client's delayed acknowledgement (40 ms).
     tcp.set_nodelay(true).map_err(io(Stage::Handshake))?;
-    let mut tls = shared
-        .acceptor
-        .accept(tcp)
-        .await
-        .map_err(io(Stage::Handshake))?;
+    match &shared.acceptor {
+        Acceptor::Rustls(acceptor) => {
+            let mut tls = acceptor.accept(tcp).await.map_err(io(Stage::Handshake))?;
+            respond(shared, &mut tls, log).await
+        }
+        #[cfg(feature = "legacy-tls")]
+        Acceptor::Legacy(context) => {
+            let mut tls = super::legacy::accept(context, tcp, deadline).await?;
+            respond(shared, &mut tls, log).await
+        }
+    }
+}
+
+/// Everything after the handshake, whatever TLS runs under it: reads one
+/// request, looks its certificate up, answers and closes.
+async fn respond<S>(shared: &Shared, tls: &mut S, log: &mut RequestLog) -> Result<String, NetError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let deadline = shared.options.deadline;
+    let io = |stage| move |e| NetError::from_io(e, deadline, stage);
     let mut frame = alloc::vec![0u8; HEADER_LEN];
     tls.read_exact(&mut frame)
         .await
