@@ -2,11 +2,11 @@
  * cisco_itl.h: the C API of cisco-itl (libcisco_itl.a / libcisco_itl.so).
  *
  * Cisco's phone trust lists (ITL and CTL .tlv files), signed .sgn files,
- * `show itl`, building and signing, the phone's trust decisions and boot,
- * batch verification, the TVS wire codec, the networked TVS client (in a
- * library built with the cargo feature `tvs-net`; define
- * CISCO_ITL_TVS_NET to declare it) and the ITL recovery reset. docs/C.md
- * tells how to link and use it.
+ * encrypted configurations (.enc.sgn), `show itl`, building and signing,
+ * the phone's trust decisions and boot, batch verification, the TVS wire
+ * codec, the networked TVS client (in a library built with the cargo
+ * feature `tvs-net`; define CISCO_ITL_TVS_NET to declare it) and the ITL
+ * recovery reset. docs/C.md tells how to link and use it.
  *
  * Conventions, the same for every function:
  *
@@ -51,6 +51,9 @@
  *  - Records: itl_record_* (functions, names, serial, certificate, hash…).
  *  - Signed files (.sgn): itl_signed_file_parse, _free, _header, _payload,
  *    _verify_with_list, _verify_with_certificate; itl_signed_file_sign.
+ *  - Encrypted configurations (.enc.sgn): itl_encrypted_parse, _free,
+ *    _header, _info, _decrypt_with_certificate, _decrypt_with_list;
+ *    itl_encrypted_encrypt.
  *  - show itl: itl_show, itl_show_kind, itl_show_write,
  *    itl_is_signed_file, itl_show_signed_file, itl_show_signed_file_write.
  *  - Building and signing: itl_signer_from_pem, itl_signer_from_pkcs12,
@@ -377,6 +380,13 @@ enum itl_result
    * Nothing was done (the outer call goes on).
    */
   ITL_ERR_BUSY = 16,
+  /**
+   * An encrypted configuration whose signature verified could not be
+   * decrypted: the phone's key does not open it (a wrong key or a
+   * wrapped key made for another), the header's padding does not hold,
+   * or the plaintext's digest is not the header's. Nothing was written.
+   */
+  ITL_ERR_DECRYPT = 17,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -400,9 +410,15 @@ typedef struct itl_boot_report itl_boot_report;
 typedef struct itl_builder itl_builder;
 
 /**
+ * A parsed encrypted configuration: a copy of its bytes and its header.
+ * Immutable once made.
+ */
+typedef struct itl_encrypted_file itl_encrypted_file;
+
+/**
  * A file header: the signer, the digest and signature, the file name and
- * time. Borrowed from the `itl_trust_list` or `itl_signed_file` it was
- * read from (never freed on its own).
+ * time. Borrowed from the `itl_trust_list`, `itl_signed_file` or
+ * `itl_encrypted_file` it was read from (never freed on its own).
  */
 typedef struct itl_header itl_header;
 
@@ -487,6 +503,85 @@ typedef struct {
 } itl_boot_step;
 
 /**
+ * What a signature must meet beyond being correct. Passed by value.
+ */
+typedef struct {
+  /**
+   * Smallest RSA key accepted, in bits (phones: 1024).
+   */
+  uint32_t min_key_bits;
+  /**
+   * Whether SHA-1 signatures are accepted (CUCM signs with SHA-1).
+   */
+  bool allow_sha1;
+} itl_policy;
+
+/**
+ * The encryption block of an encrypted configuration (header tags 16 to
+ * 27) and its encrypted payload. The pointers point into the
+ * `itl_encrypted_file` it was read from: valid until that file is freed;
+ * never free them.
+ */
+typedef struct {
+  /**
+   * IVTYPE (tag 18), 0 in CUCM's files.
+   */
+  uint8_t iv_type;
+  /**
+   * IV (tag 19): the 16 bytes of the AES-128-CBC IV.
+   */
+  const uint8_t *iv;
+  /**
+   * PADDINGLENGTH (tag 20): how many `0x0D` bytes pad the plaintext (1
+   * to 16).
+   */
+  uint16_t padding_length;
+  /**
+   * KEYTYPE (tag 22), 0 in CUCM's files.
+   */
+  uint8_t key_type;
+  /**
+   * KEYLENGTH (tag 23): the phone key's size in bits.
+   */
+  uint16_t key_bits;
+  /**
+   * KEYFORMAT (tag 24), 1 (RSA PKCS#1 v1.5).
+   */
+  uint8_t key_format;
+  /**
+   * ENCRYPTEDKEY (tag 25): the AES key wrapped under the phone's public
+   * key.
+   */
+  const uint8_t *wrapped_key;
+  /**
+   * The length of `wrapped_key`.
+   */
+  size_t wrapped_key_len;
+  /**
+   * PLAINDIGESTALGORITHM (tag 26): `ITL_DIGEST_SHA1` or
+   * `ITL_DIGEST_SHA512`.
+   */
+  uint8_t digest;
+  /**
+   * PLAINDIGEST (tag 27): the plaintext's digest.
+   */
+  const uint8_t *plain_digest;
+  /**
+   * The length of `plain_digest` (20 or 64).
+   */
+  size_t plain_digest_len;
+  /**
+   * The encrypted payload (after the header): a whole number of 16-byte
+   * blocks. A buffer of this many bytes always holds the plaintext.
+   */
+  const uint8_t *ciphertext;
+  /**
+   * The length of `ciphertext`.
+   */
+  size_t ciphertext_len;
+} itl_encryption_info;
+
+/**
  * How a booting phone fetches files: the caller's callback, called during
  * `itl_phone_boot` on the calling thread, once per file name, in the
  * order of the boot.
@@ -551,20 +646,6 @@ typedef struct {
                       size_t capacity,
                       size_t *len);
 } itl_tvs;
-
-/**
- * What a signature must meet beyond being correct. Passed by value.
- */
-typedef struct {
-  /**
-   * Smallest RSA key accepted, in bits (phones: 1024).
-   */
-  uint32_t min_key_bits;
-  /**
-   * Whether SHA-1 signatures are accepted (CUCM signs with SHA-1).
-   */
-  bool allow_sha1;
-} itl_policy;
 
 /**
  * Receives the text of `itl_show_write` and `itl_show_signed_file_write`
@@ -787,6 +868,152 @@ void itl_bytes_free(uint8_t *data);
  * Threads: may be called from any thread.
  */
 const char *itl_digest_name(uint8_t code);
+
+/**
+ * Verifies an encrypted configuration against a certificate the caller
+ * trusts (the TFTP certificate, PEM or DER, read during the call only),
+ * then decrypts it with the phone's key and writes the configuration
+ * into the caller's buffer. A file whose signature is not accepted is
+ * never decrypted.
+ *
+ * `phone`: the phone's key and certificate (its LSC or MIC; load it with
+ * `itl_signer_from_pem` or `itl_signer_from_pkcs12`). The file's name
+ * (`SEP<MAC>.cnf.xml.enc.sgn`) must be the certificate's device.
+ * `out`, `capacity`: the caller's buffer (NULL with a capacity of 0 to
+ * ask for the size). `itl_encryption_info.ciphertext_len` bytes always
+ * suffice. Nothing is written into it unless the call succeeds.
+ * `out_len`: receives the plaintext's length on success and on
+ * `ITL_ERR_BUFFER_TOO_SMALL` (the size needed), 0 on any other failure.
+ * Returns `ITL_OK`; `ITL_ERR_VERIFY` or `ITL_ERR_POLICY` (the signature
+ * is not accepted); `ITL_ERR_REJECTED` (the file names no phone, or
+ * another phone than the certificate's); `ITL_ERR_BAD_KEY_OR_CERTIFICATE`
+ * (an unusable trusted certificate, or a phone certificate naming no
+ * device); `ITL_ERR_DECRYPT` (the key does not open the file, the padding
+ * does not hold, the plaintext's digest differs); or
+ * `ITL_ERR_BUFFER_TOO_SMALL`.
+ * Threads: any number of threads may decrypt at once.
+ *
+ * Ownership: `file` and `phone` are borrowed; `certificate` is read during the call only; the plaintext is copied into the caller's buffer (wipe it when done; the library wipes its own copy).
+ */
+itl_result itl_encrypted_decrypt_with_certificate(const itl_encrypted_file *file,
+                                                  const uint8_t *certificate,
+                                                  size_t certificate_len,
+                                                  itl_policy policy,
+                                                  const itl_signer *phone,
+                                                  uint8_t *out,
+                                                  size_t capacity,
+                                                  size_t *out_len);
+
+/**
+ * Verifies an encrypted configuration against a trust list, as a phone
+ * does (the signer must be a record of `list` carrying one of
+ * `functions`: `ITL_FUNCTION_CCM_TFTP` and `ITL_FUNCTION_TFTP` for a
+ * configuration), then decrypts it with the phone's key into the caller's
+ * buffer. Otherwise as `itl_encrypted_decrypt_with_certificate`.
+ *
+ * `functions`, `function_count`: at least one FUNCTION code; read during
+ * the call only.
+ *
+ * Ownership: `file`, `list` and `phone` are borrowed; `functions` is read during the call only; the plaintext is copied into the caller's buffer.
+ */
+itl_result itl_encrypted_decrypt_with_list(const itl_encrypted_file *file,
+                                           const itl_trust_list *list,
+                                           const uint16_t *functions,
+                                           size_t function_count,
+                                           itl_policy policy,
+                                           const itl_signer *phone,
+                                           uint8_t *out,
+                                           size_t capacity,
+                                           size_t *out_len);
+
+/**
+ * Encrypts a phone's configuration for its certificate and signs it with
+ * the TFTP key: `SEP<MAC>.cnf.xml.enc.sgn` (version 2.0). A fresh
+ * AES-128 key and IV come from the operating system; the key is wrapped
+ * with RSA PKCS#1 v1.5 under the certificate's public key.
+ *
+ * `device`: the phone's name, `SEP` and 12 hex digits, NUL-terminated;
+ * FILENAME is `<device>.cnf.xml.enc.sgn`.
+ * `plaintext`, `plaintext_len`: the configuration (may be empty; not
+ * NULL), read during the call only.
+ * `phone_certificate`, `phone_certificate_len`: the phone's certificate
+ * (LSC or MIC, PEM or DER); when its subject names a device, it must be
+ * `device`.
+ * `tftp`: the TFTP signer (`CallManager.pem`).
+ * `digest`: `ITL_DIGEST_SHA1` (CUCM's default) or `ITL_DIGEST_SHA512`:
+ * the signature's and the plaintext's digest. `timestamp`: seconds since
+ * the epoch.
+ * `out`, `out_len`: receive the file (NULL and 0 on failure); free it
+ * with `itl_bytes_free`.
+ * Returns `ITL_OK`; `ITL_ERR_INVALID_ARGUMENT` (a device name that is
+ * not `SEP<MAC>`, SHA-256, an unknown digest code);
+ * `ITL_ERR_BAD_KEY_OR_CERTIFICATE` (an unusable phone certificate, one
+ * naming another device, an unusable TFTP certificate); or
+ * `ITL_ERR_SIGN`.
+ * Threads: any number of threads may encrypt at once.
+ *
+ * Ownership: `tftp` is borrowed; `device`, `plaintext` and `phone_certificate` are read during the call only; the caller owns `*out` (free with `itl_bytes_free`).
+ */
+itl_result itl_encrypted_encrypt(const char *device,
+                                 const uint8_t *plaintext,
+                                 size_t plaintext_len,
+                                 const uint8_t *phone_certificate,
+                                 size_t phone_certificate_len,
+                                 const itl_signer *tftp,
+                                 uint8_t digest,
+                                 uint32_t timestamp,
+                                 uint8_t **out,
+                                 size_t *out_len);
+
+/**
+ * Frees an encrypted configuration and its header.
+ *
+ * Ownership: takes back `file`. NULL is a no-op; anything that is not a
+ * live encrypted file is left alone and reported in
+ * `itl_last_error_message()`.
+ * Threads: do not free a handle another thread is still using.
+ */
+void itl_encrypted_free(itl_encrypted_file *file);
+
+/**
+ * The file's header (signer, digest, FILENAME, TIMESTAMP…), read with
+ * the `itl_header_*` functions.
+ *
+ * `header`: receives a handle borrowed from the file: valid until the
+ * file is freed; never free it.
+ *
+ * Ownership: `file` is borrowed; `*header` is borrowed from it (valid until the file is freed; never free it).
+ */
+itl_result itl_encrypted_header(const itl_encrypted_file *file,
+                                const itl_header **header);
+
+/**
+ * The encryption block and the encrypted payload (`*info` is left
+ * unchanged on failure).
+ *
+ * Ownership: `file` is borrowed; the pointers of `*info` point into it (valid until it is freed; never free them).
+ */
+itl_result itl_encrypted_info(const itl_encrypted_file *file,
+                              itl_encryption_info *info);
+
+/**
+ * Parses an encrypted configuration (`SEP<MAC>.cnf.xml.enc.sgn`): the
+ * signed-file header with its encryption block and plaintext digest, and
+ * a payload of whole AES blocks. Does not verify or decrypt it (see
+ * `itl_encrypted_decrypt_with_certificate`).
+ *
+ * `data`, `len`: the file, read during the call only (the handle keeps
+ * its own copy); `data` must not be NULL.
+ * `out`: receives the new handle, or NULL on failure; free it with
+ * `itl_encrypted_free`.
+ * Returns `ITL_OK` or `ITL_ERR_PARSE` (a malformed header, no encryption
+ * block, an element of the block missing, twice or of the wrong size, a
+ * payload that is not whole blocks).
+ * Threads: the handle is immutable; any number of threads may use it.
+ *
+ * Ownership: `data` is copied; the caller owns `*out`.
+ */
+itl_result itl_encrypted_parse(const uint8_t *data, size_t len, itl_encrypted_file **out);
 
 /**
  * The short name of a FUNCTION code: `"SAST"`, `"CCM"`, `"CCM+TFTP"`,

@@ -27,6 +27,13 @@ pub struct itl_signer {
 
 handle::handle_kind!(itl_signer, SIGNER, Signer);
 
+impl itl_signer {
+    /// The key and certificate.
+    pub(crate) fn signer(&self) -> &Signer {
+        &self.signer
+    }
+}
+
 /// Opens a PKCS#12 file: the signer made of its key and certificate.
 fn open_pkcs12(der: &[u8], password: &str) -> Result<Signer, Error> {
     let identity = Identity::from_pkcs12(der, password)?;

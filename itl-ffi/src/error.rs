@@ -65,6 +65,11 @@ pub enum itl_result {
     /// or TVS callback of a call on a phone called into that same phone.
     /// Nothing was done (the outer call goes on).
     ITL_ERR_BUSY = 16,
+    /// An encrypted configuration whose signature verified could not be
+    /// decrypted: the phone's key does not open it (a wrong key or a
+    /// wrapped key made for another), the header's padding does not hold,
+    /// or the plaintext's digest is not the header's. Nothing was written.
+    ITL_ERR_DECRYPT = 17,
 }
 
 use itl_result::*;
@@ -90,11 +95,12 @@ impl itl_result {
             ITL_ERR_PANIC => c"ITL_ERR_PANIC",
             ITL_ERR_NETWORK => c"ITL_ERR_NETWORK",
             ITL_ERR_BUSY => c"ITL_ERR_BUSY",
+            ITL_ERR_DECRYPT => c"ITL_ERR_DECRYPT",
         }
     }
 
     /// Every code, in order.
-    pub(crate) const ALL: [itl_result; 17] = [
+    pub(crate) const ALL: [itl_result; 18] = [
         ITL_OK,
         ITL_ERR_NULL_ARGUMENT,
         ITL_ERR_INVALID_ARGUMENT,
@@ -112,6 +118,7 @@ impl itl_result {
         ITL_ERR_PANIC,
         ITL_ERR_NETWORK,
         ITL_ERR_BUSY,
+        ITL_ERR_DECRYPT,
     ];
 }
 

@@ -49,6 +49,8 @@ pub(crate) mod tags {
     pub(crate) const BOOT_REPORT: Tag = Tag(0x4954_4c5f_424f_4f54);
     /// `itl_verifier`.
     pub(crate) const VERIFIER: Tag = Tag(0x4954_4c5f_5646_5952);
+    /// `itl_encrypted_file`.
+    pub(crate) const ENCRYPTED_FILE: Tag = Tag(0x4954_4c5f_454e_4352);
     /// `itl_tvs_client`.
     #[cfg(feature = "tvs-net")]
     pub(crate) const TVS_CLIENT: Tag = Tag(0x4954_4c5f_5456_5343);
@@ -92,6 +94,8 @@ pub(crate) enum Owned {
     BootReport(Arc<crate::phone::itl_boot_report>),
     /// `itl_verifier`.
     Verifier(Arc<crate::verifier::itl_verifier>),
+    /// `itl_encrypted_file`.
+    EncryptedFile(Arc<crate::encrypted::itl_encrypted_file>),
     /// `itl_tvs_client`.
     #[cfg(feature = "tvs-net")]
     TvsClient(Arc<crate::tvs_net::itl_tvs_client>),
@@ -107,6 +111,7 @@ impl Owned {
             Owned::Phone(_) => "itl_phone",
             Owned::BootReport(_) => "itl_boot_report",
             Owned::Verifier(_) => "itl_verifier",
+            Owned::EncryptedFile(_) => "itl_encrypted_file",
             #[cfg(feature = "tvs-net")]
             Owned::TvsClient(_) => "itl_tvs_client",
         }

@@ -2,11 +2,11 @@
 //!
 //! `libcisco_itl.a` and `libcisco_itl.so`, with `include/cisco_itl.h`
 //! (generated from this crate by cbindgen): Cisco's phone trust lists (ITL
-//! and CTL `.tlv` files), signed `.sgn` files, `show itl`, building and
-//! signing, the phone's trust decisions and boot, batch verification, the
-//! TVS wire codec, the networked TVS client (feature `tvs-net`) and the
-//! ITL recovery reset, for C and C++ programs. `docs/C.md` tells how to link
-//! it and use it.
+//! and CTL `.tlv` files), signed `.sgn` files, encrypted configurations
+//! (`.enc.sgn`), `show itl`, building and signing, the phone's trust
+//! decisions and boot, batch verification, the TVS wire codec, the
+//! networked TVS client (feature `tvs-net`) and the ITL recovery reset, for
+//! C and C++ programs. `docs/C.md` tells how to link it and use it.
 //!
 //! ## Conventions (the same on every entry point)
 //!
@@ -46,6 +46,7 @@ compile_error!(
 
 // In this order in the header.
 pub mod build;
+pub mod encrypted;
 pub mod error;
 mod handle;
 pub mod phone;

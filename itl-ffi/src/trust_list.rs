@@ -21,8 +21,8 @@ fn c_text(s: &str) -> Result<CString, Error> {
 }
 
 /// A file header: the signer, the digest and signature, the file name and
-/// time. Borrowed from the `itl_trust_list` or `itl_signed_file` it was
-/// read from (never freed on its own).
+/// time. Borrowed from the `itl_trust_list`, `itl_signed_file` or
+/// `itl_encrypted_file` it was read from (never freed on its own).
 pub struct itl_header {
     tag: Tag,
     version: (u8, u8),
@@ -159,6 +159,7 @@ pub(crate) fn with_header<T>(
     let h: &itl_header = match (&owner, part) {
         (Owned::TrustList(l), Part::Header) => &l.header,
         (Owned::SignedFile(s), Part::Header) => s.header(),
+        (Owned::EncryptedFile(e), Part::Header) => e.header(),
         _ => return Err(Error::bad_handle("the handle is not an itl_header")),
     };
     if h.tag != tags::HEADER {
