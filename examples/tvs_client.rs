@@ -4,7 +4,7 @@
 //! cargo run --example tvs_client -- --host H --port P --tvs-cert TVS.pem \
 //!     --device CP-7965-SEP0011215A1AE3 CERT.pem
 //! cargo run --example tvs_client -- --host H --port P --itl ITLFile.tlv \
-//!     --device CP-7965-SEP0011215A1AE3 CERT.pem
+//!     --device CP-7965-SEP0011215A1AE3 CERT.pem [--legacy-tls]
 //! ```
 //!
 //! `--tvs-cert` pins the server's certificate; `--itl` authenticates the
@@ -12,6 +12,11 @@
 //! `status: valid` or `status: invalid`, then `roles: …` and `ttl: N` when
 //! valid. Exit codes: 0 valid, 1 invalid, 2 on connection, TLS or protocol
 //! errors (with the reason) and unusable arguments.
+//!
+//! `--legacy-tls` (built with `--features legacy-tls`) also speaks TLS 1.0
+//! to 1.2 with RSA key exchange, to ask a server that speaks only what
+//! 7900-series phones speak; the server is authenticated the same way.
+//! Built without the feature, the flag is refused (exit 2).
 
 use std::process::ExitCode;
 
@@ -19,12 +24,24 @@ use cisco_itl::cert::CertInfo;
 use cisco_itl::tvs::codec::{Verdict, VerifyRequest};
 use cisco_itl::tvs::net::{ServerTrust, TvsClient};
 
+/// A client that speaks legacy TLS too.
+#[cfg(feature = "legacy-tls")]
+fn new_legacy(address: &str, trust: ServerTrust) -> Result<TvsClient, String> {
+    TvsClient::new_legacy(&[address], trust).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "legacy-tls"))]
+fn new_legacy(_: &str, _: ServerTrust) -> Result<TvsClient, String> {
+    Err("--legacy-tls: built without legacy-tls; rebuild with --features legacy-tls".into())
+}
+
 fn run() -> Result<bool, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mut host, mut port) = (String::from("127.0.0.1"), 2445u16);
     let mut trust = None;
     let mut device = String::from("CP-7965-SEP0011215A1AE3");
     let mut certificate = None;
+    let mut legacy = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -47,6 +64,7 @@ fn run() -> Result<bool, String> {
             }
             "--itl" => trust = Some(ServerTrust::Lists(vec![read(&value()?)?])),
             "--device" => device = value()?,
+            "--legacy-tls" => legacy = true,
             path if !path.starts_with("--") && certificate.is_none() => {
                 let cert =
                     CertInfo::from_pem_or_der(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
@@ -65,7 +83,11 @@ fn run() -> Result<bool, String> {
     } else {
         format!("{host}:{port}")
     };
-    let mut client = TvsClient::new(&[&address], trust).map_err(|e| e.to_string())?;
+    let mut client = if legacy {
+        new_legacy(&address, trust)?
+    } else {
+        TvsClient::new(&[&address], trust).map_err(|e| e.to_string())?
+    };
     let request = VerifyRequest {
         session_id: std::process::id(),
         device_name,

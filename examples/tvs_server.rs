@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example tvs_server -- --port P --identity TVS.pem \
-//!     --trust CERT.pem:ROLES:TTL [--trust …] [--db FILE] [--bind ADDR]
+//!     --trust CERT.pem:ROLES:TTL [--trust …] [--db FILE] [--bind ADDR] [--legacy-tls]
 //! ```
 //!
 //! ROLES is a comma list of `SAST,CCM,CCM+TFTP,TFTP,CAPF,APP-SERVER,TVS`;
@@ -16,6 +16,12 @@
 //! With no arguments it serves built-in sample certificates (the lab
 //! cluster's CallManager, before and after regeneration, as CCM+TFTP) on
 //! 127.0.0.1:2445 with a built-in identity, and says so.
+//!
+//! `--legacy-tls` (built with `--features legacy-tls`) also speaks TLS 1.0
+//! to 1.2 with RSA key exchange (`AES256-SHA`, `AES128-SHA`) and takes a
+//! 1024-bit identity, as 7900-series phones need; the server then writes
+//! one warning line when it starts. It costs forward secrecy: see
+//! `docs/TRUST.md`. Built without the feature, the flag is refused (exit 2).
 //!
 //! Exit codes: 2 when the arguments, the identity, the database or the
 //! port are unusable.
@@ -68,6 +74,26 @@ fn trust(arg: &str) -> Result<(Vec<u8>, Vec<Function>, u32), String> {
     Ok((cert.der().to_vec(), roles(list)?, ttl))
 }
 
+/// A server that speaks legacy TLS too.
+#[cfg(feature = "legacy-tls")]
+fn bind_legacy(
+    address: (&str, u16),
+    identity: &[u8],
+    store: Arc<dyn CertificateStore>,
+) -> Result<TvsNetServer, String> {
+    TvsNetServer::bind_legacy(address, identity, store, ServerOptions::default())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "legacy-tls"))]
+fn bind_legacy(
+    _: (&str, u16),
+    _: &[u8],
+    _: Arc<dyn CertificateStore>,
+) -> Result<TvsNetServer, String> {
+    Err("--legacy-tls: built without legacy-tls; rebuild with --features legacy-tls".into())
+}
+
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut port = 2445u16;
@@ -75,6 +101,7 @@ fn run() -> Result<(), String> {
     let mut identity: Option<Vec<u8>> = None;
     let mut trusted = Vec::new();
     let mut db: Option<String> = None;
+    let mut legacy = false;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let mut value = || {
@@ -94,10 +121,17 @@ fn run() -> Result<(), String> {
             }
             "--trust" => trusted.push(trust(&value()?)?),
             "--db" => db = Some(value()?),
+            "--legacy-tls" => legacy = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
     let sample = args.is_empty();
+    // Refused before anything is opened when the feature is missing.
+    if legacy && !cfg!(feature = "legacy-tls") {
+        return Err(
+            "--legacy-tls: built without legacy-tls; rebuild with --features legacy-tls".into(),
+        );
+    }
     if sample {
         for pem in SAMPLE_TRUST {
             let cert = CertInfo::from_pem(pem).map_err(|e| e.to_string())?;
@@ -116,12 +150,17 @@ fn run() -> Result<(), String> {
     for (der, roles, ttl) in &trusted {
         store.add(der, roles, *ttl).map_err(|e| e.to_string())?;
     }
-    let server = TvsNetServer::bind(
-        (bind.as_str(), port),
-        &identity,
-        Arc::clone(&store),
-        ServerOptions::default(),
-    )
+    let server = if legacy {
+        bind_legacy((bind.as_str(), port), &identity, Arc::clone(&store))
+    } else {
+        TvsNetServer::bind(
+            (bind.as_str(), port),
+            &identity,
+            Arc::clone(&store),
+            ServerOptions::default(),
+        )
+        .map_err(|e| e.to_string())
+    }
     .map_err(|e| format!("{bind}:{port}: {e}"))?;
     let addr = server.local_addr().map_err(|e| e.to_string())?;
     let count = store.list().map_err(|e| e.to_string())?.len();

@@ -1,7 +1,7 @@
 //! The TVS client: what a phone (or a tool) uses to ask a TVS server
 //! about a certificate, with one deadline per server attempt.
 //!
-//! With the `legacy-tls` feature, [`TvsClient::new_legacy`] makes a client
+//! With the `legacy-tls` feature, `TvsClient::new_legacy` makes a client
 //! that also speaks TLS 1.0 to 1.2 with RSA key exchange (OpenSSL), under
 //! the same deadline and the same [`ServerTrust`] rules.
 

@@ -25,7 +25,7 @@
 //!
 //! With the `legacy-tls` feature, both ends can also speak TLS 1.0 to 1.2
 //! with RSA key exchange and 1024-bit RSA identities, as 7900-series
-//! phones need ([`TvsNetServer::bind_legacy`], [`TvsClient::new_legacy`]):
+//! phones need (`TvsNetServer::bind_legacy`, `TvsClient::new_legacy`):
 //! the system OpenSSL at security level 0 runs those handshakes, and
 //! everything after the handshake is the same code. It costs forward
 //! secrecy and the protections TLS 1.2+ added; `docs/TRUST.md` says when

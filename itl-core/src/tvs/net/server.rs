@@ -15,7 +15,7 @@
 //! progress and then drops them: it returns within that grace whoever is
 //! connected.
 //!
-//! With the `legacy-tls` feature, [`TvsNetServer::bind_legacy`] makes the
+//! With the `legacy-tls` feature, `TvsNetServer::bind_legacy` makes the
 //! same server speak TLS 1.0 to 1.2 with RSA key exchange and 1024-bit
 //! identities (OpenSSL, through tokio-openssl): a legacy connection is a
 //! task like the others, under the same deadline, limits and slots, and
