@@ -120,6 +120,9 @@
 //! - `parallel`: `Verifier::threads` verifies batches on several
 //!   cores (rayon).
 //! - `tvs-net` (default): TVS over TLS (`tvs::net`, rustls on AWS-LC).
+//! - `legacy-tls`: TVS over TLS 1.0 to 1.2 with RSA key exchange and
+//!   1024-bit keys, as 7900-series phones need, on the system OpenSSL (no
+//!   forward secrecy; `docs/TRUST.md` says when to turn it on).
 //! - `sqlite` (default): `tvs::store::SqliteStore`.
 //! - `cluster`: `cluster`, the what-if simulator of a CUCM cluster and
 //!   its phones, and the safe-order planner (`docs/WHATIF.md`).
