@@ -70,13 +70,15 @@ fn show(out: &mut impl Write, data: &[u8], kind: Option<ListKind>) -> std::io::R
 
 fn main() -> ExitCode {
     let (data, kind) = match std::env::args_os().nth(1) {
-        Some(path) => match std::fs::read(&path) {
+        // A regular file of at most 1 MiB (what a phone accepts): a FIFO,
+        // /dev/zero or a folder is refused at once.
+        Some(path) => match cisco_itl::fs::read_bounded(&path, cisco_itl::fs::MAX_LIST_BYTES) {
             Ok(d) => {
                 let kind = ListKind::from_filename(&path.to_string_lossy());
                 (d, Some(kind))
             }
             Err(e) => {
-                eprintln!("cannot read {}: {e}", path.to_string_lossy());
+                eprintln!("cannot read {e}");
                 return ExitCode::from(2);
             }
         },
