@@ -3,6 +3,7 @@
 //! the byte offset where the core gives one.
 
 use cisco_itl::build::BuildError;
+use cisco_itl::encrypted::{DecryptError, EncryptError, EncryptedError};
 use cisco_itl::phone::{Rejection, TvsAuthError};
 use cisco_itl::recovery::RecoveryError;
 use cisco_itl::verify::VerifyError;
@@ -26,6 +27,10 @@ pub(crate) enum Kind {
     /// `cisco_itl.ClusterError` (also a `ValueError`): a cluster
     /// description, operation or goal the simulator cannot take.
     Cluster,
+    /// `cisco_itl.DecryptError`: an encrypted configuration whose signature
+    /// was accepted but that was not decrypted (another phone's file, a
+    /// wrong key, bad padding, a digest mismatch).
+    Decrypt,
 }
 
 impl Kind {
@@ -37,6 +42,7 @@ impl Kind {
             Kind::Credential => "CredentialError",
             Kind::Policy => "PolicyError",
             Kind::Cluster => "ClusterError",
+            Kind::Decrypt => "DecryptError",
         }
     }
 }
@@ -210,5 +216,55 @@ impl From<cisco_itl::cluster::ClusterError> for ItlError {
 impl From<cisco_itl::cluster::OperationParseError> for ItlError {
     fn from(e: cisco_itl::cluster::OperationParseError) -> Self {
         ItlError::new(Kind::Cluster, e.to_string())
+    }
+}
+
+/// A malformed encrypted configuration: `ParseError`, with the offset of
+/// the element at fault.
+impl From<EncryptedError> for ItlError {
+    fn from(e: EncryptedError) -> Self {
+        let offset = match &e {
+            EncryptedError::Parse(p) => parse_offset(p),
+            EncryptedError::Duplicate { offset, .. } => Some(*offset),
+            // The core gives offset 0 when no element is at fault (a
+            // PLAINDIGEST of the wrong length for its algorithm, judged
+            // once the block is read): no offset then.
+            EncryptedError::Invalid { offset, .. } => Some(*offset).filter(|o| *o != 0),
+            _ => None,
+        };
+        ItlError {
+            kind: Kind::Parse,
+            message: e.to_string(),
+            offset,
+        }
+    }
+}
+
+/// A file not decrypted: `VerificationError` (or `PolicyError`) when its
+/// signature is refused, `CredentialError` when the phone certificate names
+/// no device, `DecryptError` for everything else.
+impl From<DecryptError> for ItlError {
+    fn from(e: DecryptError) -> Self {
+        let kind = match &e {
+            DecryptError::Signature(v) => verify_kind(v),
+            DecryptError::NoDevice => Kind::Credential,
+            _ => Kind::Decrypt,
+        };
+        ItlError::new(kind, e.to_string())
+    }
+}
+
+/// A file not encrypted: `CredentialError` for a phone certificate that
+/// cannot wrap a key or names another phone, the signing error's class for
+/// the TFTP key, `Error` otherwise (a device name that is not `SEP<MAC>`,
+/// a digest other than SHA-1 or SHA-512).
+impl From<EncryptError> for ItlError {
+    fn from(e: EncryptError) -> Self {
+        let kind = match &e {
+            EncryptError::PhoneKey(_) | EncryptError::WrongDevice { .. } => Kind::Credential,
+            EncryptError::Sign(s) => sign_kind(s),
+            _ => Kind::Base,
+        };
+        ItlError::new(kind, e.to_string())
     }
 }

@@ -12,6 +12,7 @@ mod audit;
 mod batch;
 mod builder;
 mod cluster;
+mod encrypted;
 mod errors;
 mod list;
 mod phone;
@@ -55,5 +56,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_KEY_FILE_BYTES", cisco_itl::fs::MAX_KEY_FILE_BYTES)?;
     m.add("MAX_REPORT_BYTES", cisco_itl::fs::MAX_REPORT_BYTES)?;
     m.add_function(wrap_pyfunction!(audit::audit_itls, m)?)?;
+    m.add_class::<encrypted::PyEncryptedFile>()?;
+    m.add_class::<encrypted::PyCompanion>()?;
+    m.add_function(wrap_pyfunction!(encrypted::encrypt_config, m)?)?;
     Ok(())
 }

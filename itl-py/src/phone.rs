@@ -364,6 +364,27 @@ impl PyTvs {
     }
 }
 
+/// The phone's key from Python arguments: none, a PEM holding key and
+/// certificate, or a key with its certificate.
+fn phone_key(
+    key: Option<&Bound<'_, PyAny>>,
+    certificate: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<cisco_itl::key::Signer>> {
+    let Some(key) = key else {
+        if certificate.is_some() {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "a certificate without a key: pass key= too",
+            ));
+        }
+        return Ok(None);
+    };
+    let key = bytes_arg(key, "key")?;
+    let certificate = certificate
+        .map(|c| bytes_arg(c, "certificate"))
+        .transpose()?;
+    Ok(Some(crate::args::signer_arg(&key, certificate.as_deref())?))
+}
+
 /// A Cisco IP phone's trust state and decisions (``docs/TRUST.md``): the
 /// installed CTL and ITL, its TVS cache, whether a refused trust list has
 /// locked it, and the rules by which it accepts a new list, a signed
@@ -374,7 +395,9 @@ impl PyTvs {
 /// TVS support; ``anti_rollback`` refuses lists older than the installed
 /// one; ``strict`` refuses SHA-1 and keys under 2048 bits. The phone's
 /// clock is ``now`` (seconds since the epoch; ``None``: the system clock),
-/// which ``advance`` moves.
+/// which ``advance`` moves. ``key`` (with ``certificate`` when the PEM
+/// holds only the key) is the phone's own key, with which it decrypts
+/// encrypted configurations (``offer_encrypted_config``).
 #[pyclass(module = "cisco_itl", name = "Phone")]
 pub(crate) struct PyPhone {
     inner: Phone,
@@ -416,7 +439,8 @@ impl PyPhone {
 #[pymethods]
 impl PyPhone {
     #[new]
-    #[pyo3(signature = (device_name = "SEP001122334455", *, tvs_servers = 1, security_by_default = true, anti_rollback = false, strict = false, max_file_size = None, now = None))]
+    #[pyo3(signature = (device_name = "SEP001122334455", *, tvs_servers = 1, security_by_default = true, anti_rollback = false, strict = false, max_file_size = None, now = None, key = None, certificate = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         device_name: &str,
         tvs_servers: usize,
@@ -425,7 +449,9 @@ impl PyPhone {
         strict: bool,
         max_file_size: Option<usize>,
         now: Option<u64>,
-    ) -> Self {
+        key: Option<&Bound<'_, PyAny>>,
+        certificate: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let mut inner = Phone::new(device_name)
             .with_tvs_servers(tvs_servers)
             .with_anti_rollback(anti_rollback)
@@ -436,7 +462,55 @@ impl PyPhone {
         if let Some(size) = max_file_size {
             inner = inner.with_max_file_size(size);
         }
-        PyPhone { inner, clock: now }
+        inner.set_key(phone_key(key, certificate)?);
+        Ok(PyPhone { inner, clock: now })
+    }
+
+    /// Gives the phone its own key (its LSC from CAPF, or its MIC), with
+    /// which it decrypts an encrypted configuration: a PEM holding the
+    /// private key and its certificate, or a key (PEM or DER) with
+    /// ``certificate``. ``None`` takes the key away. Raises
+    /// ``CredentialError`` when the key or certificate is unusable.
+    #[pyo3(signature = (key, certificate = None))]
+    fn set_key(
+        &mut self,
+        key: Option<&Bound<'_, PyAny>>,
+        certificate: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        self.inner.set_key(phone_key(key, certificate)?);
+        Ok(())
+    }
+
+    /// The certificate of the phone's key (DER), ``None`` when it holds no
+    /// key.
+    #[getter]
+    fn certificate<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.inner.certificate().map(|c| py_bytes(py, c.der()))
+    }
+
+    /// Decides on an encrypted configuration fetched as ``name``
+    /// (``"SEP<MAC>.cnf.xml.enc.sgn"``): its signature by the rules of
+    /// ``offer_config`` first (a refused signature means no decryption at
+    /// all), then decryption with the phone's key: the file must be for
+    /// this phone's certificate, the key must open it, and the
+    /// configuration must have the header's digest. Returns the
+    /// ``Decision`` and the configuration (``None`` when refused). Rules
+    /// of refusal besides ``offer_config``'s: ``"malformed-encrypted"``,
+    /// ``"no-key"``, ``"decrypt"``.
+    fn offer_encrypted_config<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        data: &Bound<'_, PyAny>,
+    ) -> PyResult<(PyDecision, Option<Bound<'py, PyBytes>>)> {
+        let data = bytes_arg(data, "data")?;
+        let clock = self.clock();
+        let inner = &self.inner;
+        let result = py.detach(|| inner.offer_encrypted_config(name, &data, &clock));
+        match result {
+            Ok((trust, plain)) => Ok((PyDecision::of(&Ok(trust)), Some(py_bytes(py, &plain)))),
+            Err(r) => Ok((PyDecision::of(&Err(r)), None)),
+        }
     }
 
     /// Decides on a CTL or ITL fetched as ``name`` (``"ITLFile.tlv"``,

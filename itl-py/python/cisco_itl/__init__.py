@@ -15,18 +15,22 @@ Errors are the classes of :mod:`cisco_itl.errors`, re-exported here. The
 ``itl`` command (``python -m cisco_itl``) shows, verifies, builds, signs,
 strips and resets files, audits a fleet (:mod:`cisco_itl.audit`), and
 answers "will this lock my phones?" on a simulated cluster (``Cluster``,
-``itl whatif``, ``itl plan``).
+``itl whatif``, ``itl plan``), and encrypts and decrypts phone
+configurations (``EncryptedFile``, ``encrypt_config``, ``itl encrypt``,
+``itl decrypt``).
 """
 
 from __future__ import annotations
 
-from .errors import ClusterError, CredentialError, Error, ParseError, PolicyError, VerificationError
+from .errors import ClusterError, CredentialError, DecryptError, Error, ParseError, PolicyError, VerificationError
 from ._native import (
     FUNCTIONS,
     TRUST_LIST_UPDATE_FAILED,
     BootStep,
     Cluster,
+    Companion,
     Decision,
+    EncryptedFile,
     Phone,
     Plan,
     Record,
@@ -41,6 +45,7 @@ from ._native import (
     WhatIfReport,
     __version__,
     certificate_der,
+    encrypt_config,
     pkcs12_certificate,
     reset_itl,
     show,
@@ -54,8 +59,11 @@ __all__ = [
     "BootStep",
     "Cluster",
     "ClusterError",
+    "Companion",
     "CredentialError",
     "Decision",
+    "DecryptError",
+    "EncryptedFile",
     "Error",
     "ParseError",
     "Phone",
@@ -74,6 +82,7 @@ __all__ = [
     "WhatIfReport",
     "__version__",
     "certificate_der",
+    "encrypt_config",
     "pkcs12_certificate",
     "reset_itl",
     "show",

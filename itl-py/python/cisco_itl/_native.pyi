@@ -514,7 +514,19 @@ class Phone:
         strict: bool = False,
         max_file_size: Optional[int] = None,
         now: Optional[int] = None,
+        key: Optional[BytesLike] = None,
+        certificate: Optional[BytesLike] = None,
     ) -> None: ...
+    def set_key(self, key: Optional[BytesLike], certificate: Optional[BytesLike] = None) -> None:
+        """Gives the phone its own key (LSC or MIC; a PEM with its certificate, or
+        ``certificate``); ``None`` takes it away."""
+    @property
+    def certificate(self) -> Optional[bytes]:
+        """The certificate of the phone's key (DER); None without a key."""
+    def offer_encrypted_config(self, name: str, data: BytesLike) -> Tuple[Decision, Optional[bytes]]:
+        """Decides on an encrypted configuration fetched as ``name``: the signature
+        first, then decryption with the phone's key. The decision and the
+        configuration (None when refused)."""
     def offer_trust_list(self, name: str, data: BytesLike, tvs: Optional[Tvs] = None) -> Decision:
         """Decides on a CTL or ITL fetched as ``name``; installs it when accepted."""
     def offer_config(self, name: str, data: BytesLike) -> Decision:
@@ -623,3 +635,153 @@ class Cluster:
     def mode(self) -> Literal["non-secure", "etoken", "tokenless"]: ...
     @property
     def now(self) -> int: ...
+
+
+class EncryptedFile:
+    """An encrypted configuration (SEP<MAC>.cnf.xml.enc.sgn), read without copying."""
+
+    def __init__(self, data: BytesLike) -> None: ...
+    @staticmethod
+    def from_bytes(data: BytesLike) -> "EncryptedFile":
+        """Parses an encrypted configuration; raises ParseError when malformed."""
+    @staticmethod
+    def from_file(path: StrPath) -> "EncryptedFile":
+        """Reads and parses an encrypted configuration."""
+    @property
+    def filename(self) -> str:
+        """FILENAME: the name the file was signed as."""
+    @property
+    def device(self) -> Optional[str]:
+        """The device (SEP<MAC>) FILENAME names; None when it names none."""
+    @property
+    def version(self) -> str:
+        """The format version, "2.0"."""
+    @property
+    def header_length(self) -> int:
+        """The header's length in bytes."""
+    @property
+    def signer_name(self) -> str:
+        """SIGNERNAME."""
+    @property
+    def signer_serial(self) -> str:
+        """The signer's serial number, lowercase hex."""
+    @property
+    def signer_issuer(self) -> str:
+        """CANAME."""
+    @property
+    def digest(self) -> str:
+        """The digest of the signature."""
+    @property
+    def signature(self) -> bytes:
+        """The signature bytes."""
+    @property
+    def timestamp(self) -> int:
+        """TIMESTAMP."""
+    @property
+    def signer_version(self) -> Optional[str]:
+        """The signer version (tag 28), None when absent."""
+    @property
+    def iv_type(self) -> int:
+        """IVTYPE (tag 18)."""
+    @property
+    def iv(self) -> bytes:
+        """IV (tag 19): 16 bytes."""
+    @property
+    def padding_length(self) -> int:
+        """PADDINGLENGTH (tag 20): 1 to 16."""
+    @property
+    def key_type(self) -> int:
+        """KEYTYPE (tag 22)."""
+    @property
+    def key_bits(self) -> int:
+        """KEYLENGTH (tag 23): the phone key's size in bits."""
+    @property
+    def key_format(self) -> int:
+        """KEYFORMAT (tag 24): 1, RSA PKCS#1 v1.5."""
+    @property
+    def wrapped_key(self) -> bytes:
+        """ENCRYPTEDKEY (tag 25): the AES key wrapped for the phone."""
+    @property
+    def plain_digest_algorithm(self) -> Literal["sha1", "sha512"]:
+        """PLAINDIGESTALGORITHM (tag 26)."""
+    @property
+    def plain_digest(self) -> bytes:
+        """PLAINDIGEST (tag 27): the configuration's digest."""
+    @property
+    def ciphertext(self) -> bytes:
+        """The encrypted payload."""
+    @property
+    def md5(self) -> str:
+        """MD5 of the whole file."""
+    @property
+    def sha1(self) -> str:
+        """SHA-1 of the whole file."""
+    def verify_with(
+        self,
+        trusted: Trusted,
+        *,
+        functions: Optional[Sequence[FunctionArg]] = None,
+        strict: bool = False,
+    ) -> Verified:
+        """Verifies against a TrustList's CCM+TFTP/TFTP records or certificates."""
+    def decrypt(
+        self,
+        key: BytesLike,
+        trusted: Trusted,
+        *,
+        certificate: Optional[BytesLike] = None,
+        functions: Optional[Sequence[FunctionArg]] = None,
+        strict: bool = False,
+    ) -> bytes:
+        """Verifies against ``trusted``, then decrypts with the phone's key."""
+    def to_bytes(self) -> bytes:
+        """The file's bytes."""
+    def show(self) -> str:
+        """The header and the encryption block in the style of ``show itl``."""
+    def to_dict(self) -> dict[str, object]:
+        """The header and the encryption block as a JSON-ready dict."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+def encrypt_config(
+    device: str,
+    xml: BytesLike,
+    phone_certificate: BytesLike,
+    tftp_key: BytesLike,
+    digest: str = "sha1",
+    timestamp: Optional[int] = None,
+    *,
+    tftp_certificate: Optional[BytesLike] = None,
+) -> bytes:
+    """SEP<MAC>.cnf.xml.enc.sgn: ``xml`` encrypted for the phone certificate, signed by the TFTP key."""
+
+class Companion:
+    """The companion SEP<MAC>.cnf.xml.sgn served beside an encrypted configuration."""
+
+    ip_address_mode: int
+    load_information: str
+    capf_auth_mode: int
+    capf_nodes: list[str]
+    capf_port: int
+    def __init__(
+        self,
+        *,
+        load_information: str = "",
+        capf_auth_mode: int = 0,
+        capf_nodes: Sequence[str] = (),
+        capf_port: int = 3804,
+        ip_address_mode: int = 0,
+    ) -> None: ...
+    def xml(self, phone_certificate: BytesLike) -> str:
+        """The companion's XML for this phone certificate."""
+    def sign(
+        self,
+        device: str,
+        phone_certificate: BytesLike,
+        tftp_key: BytesLike,
+        digest: str = "sha1",
+        timestamp: Optional[int] = None,
+        *,
+        tftp_certificate: Optional[BytesLike] = None,
+    ) -> bytes:
+        """Builds and signs <device>.cnf.xml.sgn."""

@@ -16,13 +16,15 @@ import errno
 import getpass
 import json
 import os
+import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import IO, Iterator, List, Optional, Sequence, Union
 
 from . import _native
-from .errors import CredentialError, Error, ParseError, PolicyError, VerificationError
+from .errors import CredentialError, DecryptError, Error, ParseError, PolicyError, VerificationError
 
 __all__ = ["main", "Progress"]
 
@@ -168,7 +170,10 @@ def _show_json(out: IO[str], path: str, data: bytes, shown: _native.Shown) -> No
     records: Optional[Iterator[dict[str, object]]] = None
     try:
         if shown.outcome == "signed-file":
-            doc.update(_native.SignedFile.from_bytes(data).to_dict())
+            try:
+                doc.update(_native.EncryptedFile.from_bytes(data).to_dict())
+            except ParseError:
+                doc.update(_native.SignedFile.from_bytes(data).to_dict())
         else:
             listed = _native.TrustList.from_bytes(data)
             doc.update(listed.to_dict(records=False))
@@ -386,6 +391,159 @@ def cmd_strip(args: argparse.Namespace) -> int:
     return OK
 
 
+# ---------------------------------------------------------------- encrypt / decrypt
+
+_ENC_SUFFIX = ".cnf.xml.enc.sgn"
+
+
+def _write_atomic(path: str, data: bytes, private: bool) -> None:
+    """Writes ``path`` whole or not at all: a temporary file in the same
+    folder, renamed over ``path`` once written and flushed to disk (``-``:
+    stdout). ``private`` keeps the file readable by its owner only (a
+    decrypted configuration); otherwise it gets the usual permissions."""
+    if path == "-":
+        _write(path, data)
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if not private:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _device_of_output(output: str) -> Optional[str]:
+    """``SEP<MAC>`` of an output named ``SEP<MAC>.cnf.xml.enc.sgn`` (any case)."""
+    base = os.path.basename(output)
+    if base.lower().endswith(_ENC_SUFFIX):
+        return base[: -len(_ENC_SUFFIX)]
+    return None
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    """``itl encrypt CNF.xml --cert PHONE.pem --sign TFTP.pem -o SEP<MAC>.cnf.xml.enc.sgn``:
+    the configuration encrypted for one phone and signed; with ``--companion``
+    also the signed ``SEP<MAC>.cnf.xml.sgn`` that tells the phone to fetch it.
+    Nothing is written unless everything was made."""
+    named = _device_of_output(args.output) if args.output != "-" else None
+    device = args.device or named
+    if device is None:
+        _err(f"{args.output}: the output is not named SEP<MAC>{_ENC_SUFFIX}: pass --device SEP<MAC>")
+        return UNREADABLE
+    if args.device and named and named.upper() != args.device.upper():
+        _err(f"{args.output}: the output names {named}, but --device is {args.device}")
+        return UNREADABLE
+    try:
+        xml = _read(args.file)
+        phone = _read_key(args.cert)
+        key = _read_key(args.sign)
+        cert = _read_key(args.sign_cert) if args.sign_cert else None
+    except OSError as e:
+        _err(_os_message(e, args))
+        return UNREADABLE
+    try:
+        _native.certificate_der(phone)
+    except Error as e:
+        _err(f"{args.cert}: not a certificate: {e}")
+        return UNREADABLE
+    try:
+        data = _native.encrypt_config(
+            device, xml, phone, key, args.digest, args.timestamp, tftp_certificate=cert
+        )
+        companion = (
+            _native.Companion(
+                load_information=args.load_information,
+                capf_auth_mode=args.capf_auth_mode,
+                capf_nodes=args.capf_node,
+            ).sign(device, phone, key, args.digest, args.timestamp, tftp_certificate=cert)
+            if args.companion
+            else None
+        )
+    except CredentialError as e:
+        _err(f"{_credential_path(e, args)}: {e}")
+        return UNREADABLE
+    except Error as e:
+        _err(f"{args.output}: not encrypted: {e}")
+        return UNREADABLE
+    _write_atomic(args.output, data, private=False)
+    if args.output != "-":
+        print(f"wrote {args.output}: {device}{_ENC_SUFFIX}, {args.digest}, {len(data)} bytes", file=sys.stderr)
+    if companion is not None:
+        _write_atomic(args.companion, companion, private=False)
+        print(f"wrote {args.companion}: {device}.cnf.xml.sgn, {len(companion)} bytes", file=sys.stderr)
+    return OK
+
+
+def _credential_path(e: CredentialError, args: argparse.Namespace) -> str:
+    """Which file of ``encrypt`` a credential error is about."""
+    text = str(e)
+    if "file is for" in text or "phone certificate" in text:
+        return str(args.cert)
+    return str(args.sign)
+
+
+def cmd_decrypt(args: argparse.Namespace) -> int:
+    """``itl decrypt FILE.enc.sgn --key PHONE.pem --trust CERT|LIST``: the
+    configuration, once the signature verifies against ``--trust`` and the
+    phone's key opens it. Exit 0 decrypted, 1 refused, 2 unreadable or bad
+    arguments; nothing is written unless it exits 0."""
+    output = args.output
+    if output is None:
+        base = args.file[: -len(".enc.sgn")] if args.file.lower().endswith(".enc.sgn") else args.file + ".xml"
+        output = base if base != args.file else args.file + ".xml"
+    try:
+        data = _read(args.file)
+        key = _read_key(args.key)
+        cert = _read_key(args.cert) if args.cert else None
+        trusted = _load_trusted(args.trust)
+    except OSError as e:
+        _err(_os_message(e, args))
+        return UNREADABLE
+    for path, item in zip(args.trust, trusted):
+        if isinstance(item, bytes):
+            try:
+                _native.certificate_der(item)
+            except Error as e:
+                _err(f"{path}: neither a trust list nor a certificate: {e}")
+                return UNREADABLE
+    try:
+        enc = _native.EncryptedFile.from_bytes(data)
+    except ParseError as e:
+        _err(f"{args.file}: not an encrypted configuration: {e}")
+        return UNREADABLE
+    try:
+        plain = enc.decrypt(key, trusted, certificate=cert, strict=args.strict)
+    except CredentialError as e:
+        unusable = re.match(r"trusted certificate (\d+) is unusable", str(e))
+        if unusable and int(unusable.group(1)) < len(args.trust):
+            _err(f"{args.trust[int(unusable.group(1))]}: {e}")
+        else:
+            _err(f"{args.cert or args.key}: {e}")
+        return UNREADABLE
+    except (VerificationError, PolicyError) as e:
+        _err(f"{args.file}: not decrypted: {e}")
+        return NOT_VERIFIED
+    except DecryptError as e:
+        _err(f"{args.file}: not decrypted: {e}")
+        return NOT_VERIFIED
+    _write_atomic(output, plain, private=True)
+    if output != "-":
+        print(f"wrote {output}: {len(plain)} bytes decrypted for {enc.device}", file=sys.stderr)
+    return OK
+
+
 # ---------------------------------------------------------------- reset
 
 
@@ -595,6 +753,61 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("file", metavar="FILE.sgn")
     t.add_argument("-o", "--output", metavar="OUT", help="default FILE without .sgn; - for stdout")
     t.set_defaults(func=cmd_strip)
+
+    e = sub.add_parser(
+        "encrypt",
+        help="encrypt a phone's configuration for its certificate and sign it (.enc.sgn)",
+        description="Encrypts CNF.xml for one phone (a fresh AES-128 key wrapped for the phone certificate's RSA "
+        "key), signs it with the TFTP key, and writes SEP<MAC>.cnf.xml.enc.sgn; with --companion also the signed "
+        "SEP<MAC>.cnf.xml.sgn (fullConfig false, certHash, encrConfig true) that tells the phone to fetch it. "
+        "Nothing is written unless every file was made.",
+        epilog="Exit status: 0 written, 2 unreadable input, unusable key or certificate, or bad arguments.",
+    )
+    e.add_argument("file", metavar="CNF.xml", help="the configuration to encrypt")
+    e.add_argument("--cert", required=True, metavar="PHONE_CERT.pem", help="the phone's certificate (LSC, else MIC), PEM or DER")
+    e.add_argument("--sign", required=True, metavar="TFTP.pem", help="the TFTP signer's key (PEM with its certificate)")
+    e.add_argument("--sign-cert", metavar="CERT.pem", help="the TFTP signer's certificate, when not in TFTP.pem")
+    e.add_argument(
+        "--digest", default="sha1", choices=["sha1", "sha512"], help="the signature's and the plaintext's digest (default sha1)"
+    )
+    e.add_argument(
+        "-o", "--output", required=True, metavar="SEP<MAC>.cnf.xml.enc.sgn", help="the encrypted file; its name gives the device"
+    )
+    e.add_argument("--device", metavar="SEP<MAC>", help="the phone, when the output is not named SEP<MAC>.cnf.xml.enc.sgn")
+    e.add_argument("--companion", metavar="SEP<MAC>.cnf.xml.sgn", help="also write the signed companion configuration")
+    e.add_argument("--load-information", default="", metavar="LOAD", help="the companion's loadInformation (default empty)")
+    e.add_argument(
+        "--capf-auth-mode", type=int, default=0, choices=range(0, 5), metavar="N",
+        help="the companion's capfAuthMode: 0 none scheduled, 1 password, 2 none, 3 LSC then MIC, 4 MIC (default 0)",
+    )
+    e.add_argument("--capf-node", action="append", default=[], metavar="NAME", help="a CAPF server of the companion (repeatable)")
+    e.add_argument("--timestamp", type=int, help="TIMESTAMP (default now)")
+    e.set_defaults(func=cmd_encrypt)
+
+    d = sub.add_parser(
+        "decrypt",
+        help="verify and decrypt an encrypted configuration (.enc.sgn) with the phone's key",
+        description="Verifies FILE's signature against --trust first (a file whose signature is refused is never "
+        "decrypted), then decrypts it with the phone's key: the file must be for the key certificate's device, the "
+        "key must open it, the padding and the configuration's digest must hold. Nothing is written unless it "
+        "exits 0 (a temporary file beside OUT, renamed when complete; OUT is readable by its owner only).",
+        epilog="Exit status: 0 decrypted, 1 refused (signature, digest, padding, wrong key, another phone's file), "
+        "2 unreadable or malformed input, unusable key, or bad arguments.",
+    )
+    d.add_argument("file", metavar="FILE.enc.sgn")
+    d.add_argument(
+        "--key", required=True, metavar="PHONE_KEY.pem",
+        help="the phone's private key and its certificate (LSC or MIC) in one PEM; or the key alone with --cert",
+    )
+    d.add_argument("--cert", metavar="CERT.pem", help="the phone's certificate, when not in PHONE_KEY.pem")
+    d.add_argument(
+        "--trust", action="append", required=True, metavar="CERT|LIST",
+        help="required, repeatable: the TFTP signer's certificate (PEM/DER), or the phone's ITL or CTL "
+        "(its CCM+TFTP and TFTP records)",
+    )
+    d.add_argument("-o", "--output", metavar="OUT.xml", help="default FILE without .enc.sgn (SEP<MAC>.cnf.xml); - for stdout")
+    d.add_argument("--strict", action="store_true", help="refuse SHA-1 signatures and keys under 2048 bits")
+    d.set_defaults(func=cmd_decrypt)
 
     r = sub.add_parser("reset", help="re-sign an ITL with the ITLRecovery key (utils itl reset)")
     r.add_argument("file", metavar="ITLFile.tlv")

@@ -9,8 +9,12 @@ core's message and, where the core names one, the byte offset at fault::
     ├── CredentialError     a bad key, certificate, PKCS#12 file or password
     ├── PolicyError         genuine, but a rule refuses it (a weak digest or
     │                       key under ``strict``, no ITLRecovery record…)
-    └── ClusterError        a cluster description, operation or goal the
-                            what-if simulator cannot take (also a ValueError)
+    ├── ClusterError        a cluster description, operation or goal the
+    │                       what-if simulator cannot take (also a ValueError)
+    └── DecryptError        an encrypted configuration (.enc.sgn) whose
+                            signature was accepted but that was not
+                            decrypted: another phone's file, a wrong key,
+                            bad padding, a digest mismatch
 
 Files that cannot be read raise the usual ``OSError`` subclasses.
 """
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Tuple
 
-__all__ = ["Error", "ParseError", "VerificationError", "CredentialError", "PolicyError", "ClusterError"]
+__all__ = ["Error", "ParseError", "VerificationError", "CredentialError", "PolicyError", "ClusterError", "DecryptError"]
 
 
 class Error(Exception):
@@ -74,3 +78,16 @@ class ClusterError(Error, ValueError):
     """The cluster simulator cannot take this: a wrong description, an
     unknown node, class, operation or goal, a regeneration CUCM refuses
     within five minutes, a key pool used up."""
+
+
+class DecryptError(Error):
+    """An encrypted configuration (``.enc.sgn``) was not decrypted although
+    its signature was accepted: the file is for another phone than the
+    key's certificate (or its name names no phone), the key does not open
+    it (one error for every way a wrong key shows), the header announces
+    more padding than the payload holds, or the decrypted configuration's
+    digest differs from the header's. Nothing decrypted is returned.
+
+    A refused signature is a ``VerificationError`` (or ``PolicyError``), and
+    the file is not decrypted at all; a malformed file is a ``ParseError``.
+    """
