@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import IO, Iterator, List, Optional, Sequence, Union
+from typing import IO, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _native
 from .errors import CredentialError, DecryptError, Error, ParseError, PolicyError, VerificationError
@@ -397,31 +397,48 @@ _ENC_SUFFIX = ".cnf.xml.enc.sgn"
 
 
 def _write_atomic(path: str, data: bytes, private: bool) -> None:
-    """Writes ``path`` whole or not at all: a temporary file in the same
-    folder, renamed over ``path`` once written and flushed to disk (``-``:
-    stdout). ``private`` keeps the file readable by its owner only (a
-    decrypted configuration); otherwise it gets the usual permissions."""
+    """Writes ``path`` whole or not at all (``-``: stdout); see ``_write_all``."""
     if path == "-":
         _write(path, data)
         return
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    _write_all([(path, data)], private)
+
+
+def _write_all(files: Sequence[Tuple[str, bytes]], private: bool) -> None:
+    """Writes every file whole or none of them: each to a temporary file in
+    its folder, flushed to disk, and only once all are written renamed over
+    their names. ``private`` keeps them readable by their owner only (a
+    decrypted configuration); otherwise they get the usual permissions. An
+    ``OSError`` names the file asked for, never the temporary one."""
+    staged: List[Tuple[str, str]] = []
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if not private:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        for path, data in files:
+            try:
+                fd, tmp = tempfile.mkstemp(
+                    dir=os.path.dirname(os.path.abspath(path)), prefix="." + os.path.basename(path) + ".", suffix=".tmp"
+                )
+            except OSError as e:
+                raise OSError(e.errno, e.strerror, path) from None
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            if not private:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+        for tmp, path in staged:
+            try:
+                os.replace(tmp, path)
+            except OSError as e:
+                raise OSError(e.errno, e.strerror, path) from None
+    finally:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _device_of_output(output: str) -> Optional[str]:
@@ -477,12 +494,19 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
     except Error as e:
         _err(f"{args.output}: not encrypted: {e}")
         return UNREADABLE
-    _write_atomic(args.output, data, private=False)
-    if args.output != "-":
-        print(f"wrote {args.output}: {device}{_ENC_SUFFIX}, {args.digest}, {len(data)} bytes", file=sys.stderr)
+    if args.output == "-":
+        if companion is not None:
+            _write_all([(args.companion, companion)], private=False)
+        _write(args.output, data)
+    else:
+        _write_all([(args.output, data)] + ([(args.companion, companion)] if companion is not None else []), False)
+        print(
+            f"wrote {args.output}: encrypted for {device}, signed as {device}{_ENC_SUFFIX} ({args.digest}), "
+            f"{len(data)} bytes",
+            file=sys.stderr,
+        )
     if companion is not None:
-        _write_atomic(args.companion, companion, private=False)
-        print(f"wrote {args.companion}: {device}.cnf.xml.sgn, {len(companion)} bytes", file=sys.stderr)
+        print(f"wrote {args.companion}: signed as {device}.cnf.xml.sgn ({args.digest}), {len(companion)} bytes", file=sys.stderr)
     return OK
 
 
