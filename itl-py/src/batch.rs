@@ -240,6 +240,16 @@ pub(crate) fn show(
             )));
         }
     };
+    if out.is_none() && text && data.len() > MAX_SHOW_TEXT_INPUT {
+        // The whole text of a large list is many times its size, held in
+        // one string: past this, an exception rather than an allocation
+        // failure (an abort) inside the extension.
+        return Err(PyValueError::new_err(format!(
+            "data is {} bytes, more than the {MAX_SHOW_TEXT_INPUT} whose text show() holds at once: \
+             pass out= (a text stream) to write it as it is made, or text=False",
+            data.len()
+        )));
+    }
     let shown = |text: String, outcome: Option<Outcome>| {
         let (outcome, error) = match outcome {
             None => ("signed-file", None),
@@ -294,6 +304,10 @@ pub(crate) fn show(
         }
     }))
 }
+
+/// The largest input `show()` renders into one string (16 MiB; its text
+/// may take 13 times that for a list of the smallest records).
+pub(crate) const MAX_SHOW_TEXT_INPUT: usize = 16 << 20;
 
 /// A text sink that keeps nothing: `show(text=False)`.
 struct Discard;

@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 use cisco_itl::digest::{md5, sha1};
 use cisco_itl::verify::{TrustAnchor, Verified};
 use cisco_itl::{DigestAlgorithm, Function, Header, Record, TrustList};
-use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -273,6 +273,16 @@ impl PyTrustList {
         header_items(&d, h)?;
         d.set_item("signer_index", list.signer_record().map(|(i, _)| i))?;
         if records {
+            // A dict per record, all at once: a huge list (millions of
+            // records) would exhaust memory inside PyO3, where a failed
+            // allocation is a panic. An exception instead, at once.
+            if list.len() > MAX_DICT_RECORDS {
+                return Err(PyValueError::new_err(format!(
+                    "the list has {} records, more than the {MAX_DICT_RECORDS} to_dict() makes at once: \
+                     use to_dict(records=False) and record_dicts()",
+                    list.len()
+                )));
+            }
             let all = PyList::empty(py);
             for (i, r) in list.records().enumerate() {
                 all.append(record_dict(py, &r, Some(i))?)?;
@@ -350,6 +360,10 @@ impl PyTrustList {
         ))
     }
 }
+
+/// The most records `TrustList.to_dict()` turns into dicts at once (a 1 MiB
+/// list holds at most some 47,000; real ones a few dozen).
+pub(crate) const MAX_DICT_RECORDS: usize = 65_536;
 
 /// The functions whose records may sign a trust list or a configuration:
 /// what `verify_with` trusts in a `TrustList` by default.

@@ -333,3 +333,18 @@ def test_show_text_is_written_in_pieces() -> None:
 
     with pytest.raises(BrokenPipeError):
         cisco_itl.show(read("cucm-ITLFile.tlv"), out=Closed())
+
+
+def test_huge_inputs_give_an_exception_not_a_panic() -> None:
+    """What would exhaust memory inside the extension (where a failed
+    allocation aborts or panics) is refused at once with ``ValueError``."""
+    many = cisco_itl.TrustList.from_bytes(tiny_list(65_537))
+    with pytest.raises(ValueError, match="65537 records, more than the 65536"):
+        many.to_dict()
+    assert "records" not in many.to_dict(records=False)
+    assert sum(1 for _ in many.record_dicts()) == 65_537
+    huge = bytes(16 * 2**20 + 1)
+    with pytest.raises(ValueError, match="pass out="):
+        cisco_itl.show(huge)
+    assert cisco_itl.show(huge, text=False).outcome == "malformed"
+    assert cisco_itl.show(huge, out=_Counter()).outcome == "malformed"

@@ -177,7 +177,8 @@ class TrustList:
         """The records that carry any of ``functions``."""
     def to_dict(self, *, records: bool = True) -> dict[str, object]:
         """The list as a JSON-ready dict (bytes as lowercase hex);
-        ``records=False`` leaves out ``"records"`` (see ``record_dicts``)."""
+        ``records=False`` leaves out ``"records"`` (see ``record_dicts``).
+        ``ValueError`` for a list of more than 65,536 records with ``records``."""
     def record_dicts(self) -> RecordDicts:
         """The records' dicts, made one at a time as they are asked for."""
     def __len__(self) -> int: ...
@@ -399,7 +400,8 @@ def show(
 ) -> Shown:
     """Renders ``data`` as CUCM's ``show itl`` does (a .sgn by its header);
     with ``out`` the text is written to it 64 KiB at a time (``text`` is
-    then empty), with ``text=False`` only the outcome is found."""
+    then empty), with ``text=False`` only the outcome is found. ``ValueError``
+    for ``data`` over 16 MiB without ``out`` or ``text=False``."""
 
 class SupportsWrite(Protocol):
     """A text stream: ``sys.stdout``, an ``io.StringIO``."""
