@@ -144,6 +144,15 @@ def test_malformed_files_are_parse_errors() -> None:
         cisco_itl.EncryptedFile.from_bytes(encrypted()[:-1])
     with pytest.raises(TypeError):
         cisco_itl.EncryptedFile.from_bytes("text")  # type: ignore[arg-type]
+    # PADDINGLENGTH (tag 20, two bytes) out of range: the offset of its tag.
+    data = encrypted()
+    pad = cisco_itl.EncryptedFile.from_bytes(data).padding_length
+    at = data.index(bytes([20, 0, 2, 0, pad]))
+    bad = data[: at + 4] + bytes([17]) + data[at + 5 :]
+    with pytest.raises(cisco_itl.ParseError) as info:
+        cisco_itl.EncryptedFile.from_bytes(bad)
+    assert str(info.value) == f"PADDINGLENGTH (tag 20) at offset {at} is invalid: the padding is 1 to 16 bytes"
+    assert info.value.offset == at
 
 
 def test_every_region_tampered_is_refused_before_decryption() -> None:

@@ -1,6 +1,7 @@
 """The ``itl`` command: show, verify, build, sign, strip, reset and audit
-Cisco trust lists and signed files; simulate a cluster (``whatif``) and
-plan a safe order of operations (``plan``).
+Cisco trust lists and signed files; encrypt and decrypt phone
+configurations (``encrypt``, ``decrypt``); simulate a cluster (``whatif``)
+and plan a safe order of operations (``plan``).
 
 Exit status: 0 when everything asked for succeeded (shown files verified,
 verified files verified), 1 when a file was read but not verified (or a
