@@ -139,20 +139,7 @@ fn itl() -> ServerTrust {
 /// A phone-like TLS client of the `openssl` crate that speaks only TLS
 /// 1.0 with one cipher suite (and checks no certificate).
 fn tls1(addr: SocketAddr, cipher: &str) -> SslStream<TcpStream> {
-    let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
-    b.set_min_proto_version(Some(SslVersion::TLS1)).unwrap();
-    b.set_max_proto_version(Some(SslVersion::TLS1)).unwrap();
-    b.set_cipher_list(&format!("{cipher}:@SECLEVEL=0")).unwrap();
-    b.set_verify(SslVerifyMode::NONE);
-    let tcp = TcpStream::connect(addr).unwrap();
-    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    b.build()
-        .configure()
-        .unwrap()
-        .verify_hostname(false)
-        .use_server_name_indication(false)
-        .connect("tvs", tcp)
-        .unwrap()
+    tls1_handshake(addr, cipher).unwrap()
 }
 
 /// Runs `command` with `input` on its standard input; its exit status
@@ -262,6 +249,48 @@ fn tls1_clients_of_both_rsa_suites_are_answered() {
         assert_eq!(VerifyResponse::decode(&answer).unwrap(), valid(session));
     }
     server.stop_within(Duration::from_secs(5));
+}
+
+/// The handshake of a TLS 1.0 client offering only `cipher`.
+fn tls1_handshake(addr: SocketAddr, cipher: &str) -> Result<SslStream<TcpStream>, String> {
+    let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    b.set_min_proto_version(Some(SslVersion::TLS1)).unwrap();
+    b.set_max_proto_version(Some(SslVersion::TLS1)).unwrap();
+    b.set_cipher_list(&format!("{cipher}:@SECLEVEL=0")).unwrap();
+    b.set_verify(SslVerifyMode::NONE);
+    let tcp = TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    b.build()
+        .configure()
+        .unwrap()
+        .verify_hostname(false)
+        .use_server_name_indication(false)
+        .connect("tvs", tcp)
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn suites_without_encryption_or_authentication_are_refused() {
+    let server = start(OLD_TVS, true, ServerOptions::default());
+    // The client would take them: the server refuses every one.
+    for cipher in ["NULL-SHA", "ADH-AES256-SHA", "AECDH-AES256-SHA"] {
+        let refused = tls1_handshake(server.addr, cipher);
+        assert!(refused.is_err(), "{cipher} was accepted");
+    }
+    assert!(tls1_handshake(server.addr, "AES128-SHA").is_ok());
+    let (stats, logs) = server.stop_within(Duration::from_secs(5));
+    assert_eq!(stats.served, 4);
+    // Each refusal is logged as a TLS failure from OpenSSL.
+    let refusals: Vec<&str> = logs
+        .iter()
+        .map(|l| l.status.as_str())
+        .filter(|s| s.starts_with("refused: TLS error: "))
+        .collect();
+    assert_eq!(refusals.len(), 3, "{logs:?}");
+    assert!(
+        refusals.iter().all(|s| s.contains("no shared cipher")),
+        "{refusals:?}"
+    );
 }
 
 #[test]

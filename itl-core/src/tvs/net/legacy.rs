@@ -11,8 +11,9 @@
 //! The legacy contexts still offer what modern peers prefer first (TLS 1.3,
 //! then TLS 1.2 with ECDHE and AES-GCM, the server's order winning); RSA
 //! key exchange (`AES256-SHA`, `AES128-SHA`) is chosen only by a peer that
-//! offers nothing better. Compression, renegotiation, session tickets and
-//! the session cache are off.
+//! offers nothing better; no suite without encryption, without
+//! authentication, or with 3DES or RC4 is offered. Compression,
+//! renegotiation, session tickets and the session cache are off.
 //!
 //! [`ServerTrust`]: super::ServerTrust
 
@@ -24,8 +25,8 @@ use core::time::Duration;
 use openssl::error::ErrorStack;
 use openssl::pkey::{Id, PKey};
 use openssl::ssl::{
-    HandshakeError, Ssl, SslContext, SslContextBuilder, SslMethod, SslOptions, SslSessionCacheMode,
-    SslVerifyMode, SslVersion,
+    HandshakeError, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions,
+    SslSessionCacheMode, SslVerifyMode, SslVersion,
 };
 use openssl::x509::X509;
 use rustls::pki_types::pem::PemObject;
@@ -66,6 +67,8 @@ fn builder(method: SslMethod) -> Result<SslContextBuilder, NetError> {
             | SslOptions::CIPHER_SERVER_PREFERENCE,
     );
     b.set_session_cache_mode(SslSessionCacheMode::OFF);
+    // An idle connection gives its read and write buffers back.
+    b.set_mode(SslMode::RELEASE_BUFFERS);
     Ok(b)
 }
 
