@@ -19,7 +19,7 @@ from typing import List, Optional
 import pytest
 
 import cisco_itl
-from cisco_itl import _native, cli
+from cisco_itl import _native, audit, cli
 from conftest import KEYS, VECTORS, read
 
 ITL = str(VECTORS / "cucm-ITLFile.tlv")
@@ -348,3 +348,20 @@ def test_huge_inputs_give_an_exception_not_a_panic() -> None:
         cisco_itl.show(huge)
     assert cisco_itl.show(huge, text=False).outcome == "malformed"
     assert cisco_itl.show(huge, out=_Counter()).outcome == "malformed"
+
+
+@needs_fifo
+def test_the_audit_reads_its_csv_and_certificates_bounded(tmp_path: Path) -> None:
+    itls = tmp_path / "itls"
+    itls.mkdir()
+    shutil.copy(ITL, itls / "ITLFile.tlv")
+    phones = fifo(tmp_path, "phones.csv")
+    r = itl("audit", str(itls), phones)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "not a regular file (a FIFO)" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    good = tmp_path / "good.csv"
+    good.write_text("Device Name,ITL SHA1\nSEP001122334455,\n", encoding="utf-8")
+    r = itl("audit", str(itls), str(good), "--recovery", "/dev/zero")
+    assert r.returncode == 2 and "not a regular file (a character device)" in r.stderr, r.stderr
+    assert audit.read_phones(good) == [("SEP001122334455", "")]
+    assert _native.MAX_REPORT_BYTES == 128 << 20

@@ -265,7 +265,8 @@ def parse_phones(text: str) -> List[Tuple[str, str]]:
 
 def read_phones(path: StrPath) -> List[Tuple[str, str]]:
     """Phones from a CSV file (see :func:`parse_phones`)."""
-    return parse_phones(Path(path).read_text(encoding="utf-8-sig"))
+    # A regular file of at most MAX_REPORT_BYTES (a FIFO, /dev/zero: OSError at once).
+    return parse_phones(_native.read_file(path, _native.MAX_REPORT_BYTES).decode("utf-8-sig"))
 
 
 def audit(itls: Sequence[KnownItl], phones: Iterable[Tuple[str, str]], problems: Optional[List[str]] = None) -> AuditReport:
@@ -408,10 +409,10 @@ def run(args: argparse.Namespace) -> int:
     trusted: List[Union[_native.TrustList, bytes]] = []
     try:
         if args.recovery:
-            data = Path(args.recovery).read_bytes()
+            data = _native.read_file(args.recovery, _native.MAX_KEY_FILE_BYTES)
             recovery = _native.certificate_der(data)
         for path in getattr(args, "trust", []):
-            data = Path(path).read_bytes()
+            data = _native.read_file(path)
             try:
                 trusted.append(_native.TrustList.from_bytes(data))
             except Error:
