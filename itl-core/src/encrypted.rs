@@ -183,6 +183,7 @@ struct Slots<'a> {
     wrapped_key: Option<&'a [u8]>,
     digest: Option<DigestAlgorithm>,
     plain_digest: Option<&'a [u8]>,
+    plain_digest_offset: usize,
 }
 
 fn name_of(t: Tag) -> &'static str {
@@ -293,6 +294,7 @@ impl<'a> Slots<'a> {
             PLAIN_DIGEST => {
                 self.once(e)?;
                 self.plain_digest = Some(e.value);
+                self.plain_digest_offset = e.offset;
                 Ok(())
             }
             _ => Ok(()),
@@ -322,7 +324,7 @@ impl<'a> Slots<'a> {
             return Err(EncryptedError::Invalid {
                 tag: PLAIN_DIGEST,
                 name: name_of(PLAIN_DIGEST),
-                offset: 0,
+                offset: self.plain_digest_offset,
                 reason: "its length is not the digest algorithm's",
             });
         }

@@ -247,4 +247,14 @@ pub enum Error {
     /// A TVS server's certificate was not accepted.
     #[error(transparent)]
     TvsAuth(#[from] crate::phone::TvsAuthError),
+    /// An encrypted configuration is malformed.
+    #[error(transparent)]
+    Encrypted(#[from] crate::encrypted::EncryptedError),
+    /// An encrypted configuration was not decrypted.
+    #[error(transparent)]
+    Decrypt(#[from] crate::encrypted::DecryptError),
+    /// An encrypted configuration could not be made.
+    #[cfg(feature = "std")]
+    #[error(transparent)]
+    Encrypt(#[from] crate::encrypted::EncryptError),
 }
