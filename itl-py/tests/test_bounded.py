@@ -97,7 +97,9 @@ def test_show_and_verify_refuse_a_fifo_without_waiting_for_a_writer(tmp_path: Pa
     r = itl("verify", path, "--json")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert json.loads(r.stdout)["status"] == "unreadable"
-    assert "not a regular file (a FIFO)" in json.loads(r.stdout)["error"]
+    assert json.loads(r.stdout)["error"] == "not a regular file (a FIFO)"
+    r = itl("verify", path, ITL)
+    assert r.stdout.splitlines()[0] == f"{path}: unreadable: not a regular file (a FIFO)"
     # A batch reads its files in Rust.
     r = itl("verify", path, ITL, "--json")
     assert r.returncode == 2 and [x["status"] for x in json.loads(r.stdout)] == ["unreadable", "verified"]

@@ -100,8 +100,11 @@ def _write(path: str, data: bytes) -> None:
 def _error_fields(error: Optional[BaseException]) -> dict[str, object]:
     if error is None:
         return {"error": None, "error_type": None, "offset": None}
+    # A file not read: its reason alone ("not a regular file (a FIFO)"),
+    # the path being the result's own.
+    message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     return {
-        "error": str(error),
+        "error": message,
         "error_type": type(error).__name__,
         "offset": getattr(error, "offset", None),
     }
