@@ -367,3 +367,22 @@ def test_the_audit_reads_its_csv_and_certificates_bounded(tmp_path: Path) -> Non
     assert r.returncode == 2 and "not a regular file (a character device)" in r.stderr, r.stderr
     assert audit.read_phones(good) == [("SEP001122334455", "")]
     assert _native.MAX_REPORT_BYTES == 128 << 20
+
+
+def test_stdin_is_read_in_pieces_up_to_the_limit() -> None:
+    data = read("cucm-ITLFile.tlv")
+
+    def show(limit: str) -> "subprocess.CompletedProcess[bytes]":
+        return subprocess.run(
+            [sys.executable, "-m", "cisco_itl", "show", "-", "--max-bytes", limit],
+            input=data,
+            capture_output=True,
+            timeout=60,
+        )
+
+    # 1 TiB allowed: read as it comes, not allocated up front.
+    r = show("1T")
+    assert r.returncode == 0 and r.stdout.decode() == cisco_itl.TrustList.from_bytes(data).show()
+    assert show(str(len(data))).returncode == 0
+    r = show(str(len(data) - 1))
+    assert r.returncode == 2 and r.stderr.decode() == f"itl: -: larger than {len(data) - 1} bytes\n"

@@ -78,10 +78,14 @@ def _read(path: str, limit: int = _native.MAX_LIST_BYTES) -> bytes:
     """A regular file of at most ``limit`` bytes (``-``: stdin); ``OSError``
     at once for a folder, a FIFO, a device or a larger file."""
     if path == "-":
-        data = sys.stdin.buffer.read(limit + 1)
-        if len(data) > limit:
-            raise OSError(errno.EFBIG, f"larger than {limit} bytes", "-")
-        return data
+        # In pieces: read(limit + 1) would allocate the whole limit first.
+        data = bytearray()
+        while len(data) <= limit:
+            piece = sys.stdin.buffer.read(min(1 << 20, limit + 1 - len(data)))
+            if not piece:
+                return bytes(data)
+            data += piece
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes", "-")
     return _native.read_file(path, limit)
 
 
@@ -731,7 +735,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=_native.MAX_LIST_BYTES,
         metavar="N",
         help=f"refuse files larger than N bytes (default {_native.MAX_LIST_BYTES}, what a phone accepts; "
-        "suffixes K, M, G)",
+        "suffixes K, M, G, T)",
     )
     s.set_defaults(func=cmd_show)
 
@@ -897,10 +901,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _size(text: str) -> int:
-    """``--max-bytes``: a number of bytes, with an optional K, M or G (binary) suffix."""
-    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    """``--max-bytes``: a number of bytes, with an optional K, M, G or T (binary) suffix."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
     t = text.strip().upper().removesuffix("IB").removesuffix("B")
-    unit = t[-1:] if t[-1:] in ("K", "M", "G") else ""
+    unit = t[-1:] if t[-1:] in ("K", "M", "G", "T") else ""
     try:
         n = int(t[: len(t) - len(unit)]) * units[unit]
     except ValueError:
