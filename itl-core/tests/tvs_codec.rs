@@ -1546,3 +1546,789 @@ fn fuzz_seeds_are_current() -> Result<(), Box<dyn std::error::Error>> {
     }
     Ok(())
 }
+
+// The examples that were the per-item doctests of `tvs::codec`, moved
+// here as ordinary tests asserting the same values (the module docs keep
+// a few real examples).
+mod codec_doc_examples {
+    #![allow(clippy::unwrap_used)]
+
+    use cisco_itl::tvs::codec::TvsError;
+
+    /// Was the doctest of `PORT`.
+    #[test]
+    fn port() {
+        assert_eq!(cisco_itl::tvs::codec::PORT, 2445);
+    }
+
+    /// Was the doctest of `PROTOCOL_ID`.
+    #[test]
+    fn protocol_id() {
+        assert_eq!(cisco_itl::tvs::codec::PROTOCOL_ID, b'W');
+    }
+
+    /// Was the doctest of `VERSION`.
+    #[test]
+    fn version() {
+        assert_eq!(cisco_itl::tvs::codec::VERSION, 1);
+    }
+
+    /// Was the doctest of `HEADER_LEN`.
+    #[test]
+    fn header_len() {
+        assert_eq!(cisco_itl::tvs::codec::HEADER_LEN, 10);
+    }
+
+    /// Was the doctest of `ELEMENT_OVERHEAD`.
+    #[test]
+    fn element_overhead() {
+        assert_eq!(cisco_itl::tvs::codec::ELEMENT_OVERHEAD, 3);
+    }
+
+    /// Was the doctest of `MAX_VALUE_LEN`.
+    #[test]
+    fn max_value_len() {
+        assert_eq!(cisco_itl::tvs::codec::MAX_VALUE_LEN, 65_535);
+    }
+
+    /// Was the doctest of `MAX_PAYLOAD_LEN`.
+    #[test]
+    fn max_payload_len() {
+        assert_eq!(cisco_itl::tvs::codec::MAX_PAYLOAD_LEN, 65_535);
+    }
+
+    /// Was the doctest of `DEVICE_NAME_PREFIX`.
+    #[test]
+    fn device_name_prefix() {
+        assert_eq!(cisco_itl::tvs::codec::DEVICE_NAME_PREFIX, 0x01);
+    }
+
+    /// Was the doctest of `Command`.
+    #[test]
+    fn command() {
+        use cisco_itl::tvs::codec::Command;
+        assert_eq!(Command::from_code(2), Command::VerifyResponse);
+        assert_eq!(Command::QueryRequest.code(), 3);
+        assert_eq!(Command::from_code(9), Command::Unknown(9));
+        assert_eq!(Command::QueryResponse.to_string(), "query response");
+    }
+
+    /// Was the doctest of `Command::from_code`.
+    #[test]
+    fn command_from_code() {
+        use cisco_itl::tvs::codec::Command;
+        assert_eq!(Command::from_code(1), Command::VerifyRequest);
+    }
+
+    /// Was the doctest of `Command::code`.
+    #[test]
+    fn command_code() {
+        use cisco_itl::tvs::codec::Command;
+        assert_eq!(Command::VerifyResponse.code(), 2);
+    }
+
+    /// Was the doctest of `ElementTag`.
+    #[test]
+    fn element_tag() {
+        use cisco_itl::tvs::codec::ElementTag;
+        assert_eq!(ElementTag::from_code(9), ElementTag::TimeToLive);
+        assert_eq!(ElementTag::Roles.code(), 8);
+        assert_eq!(ElementTag::from_code(3), ElementTag::Unknown(3));
+        assert_eq!(ElementTag::Status.to_string(), "status element (tag 7)");
+    }
+
+    /// Was the doctest of `ElementTag::from_code`.
+    #[test]
+    fn element_tag_from_code() {
+        use cisco_itl::tvs::codec::ElementTag;
+        assert_eq!(ElementTag::from_code(1), ElementTag::DeviceName);
+    }
+
+    /// Was the doctest of `ElementTag::code`.
+    #[test]
+    fn element_tag_code() {
+        use cisco_itl::tvs::codec::ElementTag;
+        assert_eq!(ElementTag::Certificate.code(), 2);
+    }
+
+    /// Was the doctest of `Status`.
+    #[test]
+    fn status() {
+        use cisco_itl::tvs::codec::Status;
+        assert_eq!(Status::from_code(0), Some(Status::Valid));
+        assert_eq!(Status::from_code(2), None);
+        assert_eq!(Status::Invalid.code(), 1);
+        assert!(Status::Valid.is_valid());
+        assert_eq!(Status::Invalid.to_string(), "invalid");
+    }
+
+    /// Was the doctest of `Status::from_code`.
+    #[test]
+    fn status_from_code() {
+        use cisco_itl::tvs::codec::Status;
+        assert_eq!(Status::from_code(1), Some(Status::Invalid));
+    }
+
+    /// Was the doctest of `Status::code`.
+    #[test]
+    fn status_code() {
+        use cisco_itl::tvs::codec::Status;
+        assert_eq!(Status::Valid.code(), 0);
+    }
+
+    /// Was the doctest of `Status::is_valid`.
+    #[test]
+    fn status_is_valid() {
+        use cisco_itl::tvs::codec::Status;
+        assert!(!Status::Invalid.is_valid());
+    }
+
+    /// Was the doctest of `Element`.
+    #[test]
+    fn element() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::{ElementTag, Frame};
+        let wire = [87, 1, 2, 0, 0, 0, 0, 9, 0, 4, 7, 0, 1, 1];
+        let element = Frame::decode(&wire)?.elements().next();
+        assert_eq!(
+            element.map(|e| (e.tag, e.offset, e.value)),
+            Some((ElementTag::Status, 10, &[1][..]))
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `Elements`.
+    #[test]
+    fn elements() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::{ElementTag, Frame};
+        // A query with an element of tag 5 and one of tag 1.
+        let wire = [87, 1, 3, 0, 0, 0, 0, 1, 0, 8, 5, 0, 1, 0xAA, 1, 0, 1, 0xBB];
+        let tags: Vec<_> = Frame::decode(&wire)?.elements().map(|e| e.tag).collect();
+        assert_eq!(tags, [ElementTag::Unknown(5), ElementTag::DeviceName]);
+        Ok(())
+    }
+
+    /// Was the doctest of `Roles`.
+    #[test]
+    fn roles() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::Function;
+        use cisco_itl::tvs::codec::{VerifyResponse, VerifyResponseView};
+        let wire = VerifyResponse::valid(1, vec![Function::CcmTftp, Function::Tvs], 60).encode()?;
+        let view = VerifyResponseView::decode(&wire)?;
+        let roles = view.roles().map(|r| r.collect::<Vec<_>>());
+        assert_eq!(roles, Some(vec![Function::CcmTftp, Function::Tvs]));
+        assert_eq!(view.roles().map(|r| r.as_bytes()), Some(&[2, 21][..]));
+        Ok(())
+    }
+
+    /// Was the doctest of `Roles::as_bytes`.
+    #[test]
+    fn roles_as_bytes() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::Function;
+        use cisco_itl::tvs::codec::{VerifyResponse, VerifyResponseView};
+        let wire = VerifyResponse::valid(1, vec![Function::Capf], 60).encode()?;
+        let view = VerifyResponseView::decode(&wire)?;
+        assert_eq!(view.roles().map(|r| r.as_bytes()), Some(&[4][..]));
+        Ok(())
+    }
+
+    /// Was the doctest of `Frame::decode`.
+    #[test]
+    fn frame_decode() {
+        use cisco_itl::tvs::codec::{Frame, TvsError};
+        // The header declares 1 byte of elements, 2 follow.
+        let wire = [87, 1, 2, 0, 0, 0, 0, 1, 0, 1, 7, 0];
+        assert_eq!(
+            Frame::decode(&wire),
+            Err(TvsError::LengthMismatch {
+                declared: 1,
+                actual: 2
+            })
+        );
+    }
+
+    /// Was the doctest of `Frame::version`.
+    #[test]
+    fn frame_version() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::Frame;
+        // A peer speaking an older version is read.
+        let wire = [87, 0, 1, 0, 0, 0, 0, 9, 0, 0];
+        assert_eq!(Frame::decode(&wire)?.version(), 0);
+        Ok(())
+    }
+
+    /// Was the doctest of `Frame::command`.
+    #[test]
+    fn frame_command() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::{Command, Frame};
+        let wire = [87, 1, 7, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(Frame::decode(&wire)?.command(), Command::Unknown(7));
+        Ok(())
+    }
+
+    /// Was the doctest of `Frame::session_id`.
+    #[test]
+    fn frame_session_id() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::Frame;
+        let wire = [87, 1, 1, 0, 0x01, 0x02, 0x03, 0x04, 0, 0];
+        assert_eq!(Frame::decode(&wire)?.session_id(), 0x0102_0304);
+        Ok(())
+    }
+
+    /// Was the doctest of `Frame::reserved`.
+    #[test]
+    fn frame_reserved() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::Frame;
+        let wire = [87, 1, 1, 5, 0, 0, 0, 0, 0, 0];
+        assert_eq!(Frame::decode(&wire)?.reserved(), 5);
+        Ok(())
+    }
+
+    /// Was the doctest of `Frame::as_bytes`.
+    #[test]
+    fn frame_as_bytes() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::Frame;
+        let wire = [87, 1, 4, 0, 0, 0, 0, 0, 0, 3, 200, 0, 0];
+        assert_eq!(Frame::decode(&wire)?.as_bytes(), &wire[..]);
+        Ok(())
+    }
+
+    /// Was the doctest of `Frame::payload`.
+    #[test]
+    fn frame_payload() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::Frame;
+        let wire = [87, 1, 4, 0, 0, 0, 0, 0, 0, 3, 200, 0, 0];
+        assert_eq!(Frame::decode(&wire)?.payload(), &[200, 0, 0][..]);
+        Ok(())
+    }
+
+    /// Was the doctest of `Frame::elements`.
+    #[test]
+    fn frame_elements() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::Frame;
+        let wire = [87, 1, 4, 0, 0, 0, 0, 0, 0, 7, 1, 0, 0, 77, 0, 1, 0xFF];
+        let found: Vec<_> = Frame::decode(&wire)?
+            .elements()
+            .map(|e| (e.tag.code(), e.offset, e.value))
+            .collect();
+        assert_eq!(found, [(1, 10, &[][..]), (77, 13, &[0xFF][..])]);
+        Ok(())
+    }
+
+    /// Was the doctest of `Frame::element`.
+    #[test]
+    fn frame_element() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::{ElementTag, Frame};
+        let wire = [87, 1, 4, 0, 0, 0, 0, 0, 0, 4, 9, 0, 1, 0xFF];
+        let frame = Frame::decode(&wire)?;
+        assert_eq!(
+            frame.element(ElementTag::TimeToLive).map(|e| e.value),
+            Some(&[0xFF][..])
+        );
+        assert_eq!(frame.element(ElementTag::Status), None);
+        Ok(())
+    }
+
+    /// Was the doctest of `Frame::to_buf`.
+    #[test]
+    fn frame_to_buf() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::Frame;
+        let wire = [87, 1, 9, 3, 0, 0, 0, 1, 0, 4, 200, 0, 1, 7];
+        assert_eq!(Frame::decode(&wire)?.to_buf().encode()?, wire);
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyRequestView`.
+    #[test]
+    fn verify_request_view() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::VerifyRequestView;
+        let mut wire = vec![0x57, 1, 1, 0, 0, 0, 0, 7, 0, 35, 1, 0, 24, 1];
+        wire.extend_from_slice(b"CP-7965-SEP0011215A1AE3");
+        wire.extend_from_slice(&[2, 0, 5, 0x30, 0x03, 0x02, 0x01, 0x05]);
+        let view = VerifyRequestView::decode(&wire)?;
+        assert_eq!(view.session_id(), 7);
+        assert_eq!(view.device_name().as_str(), "CP-7965-SEP0011215A1AE3");
+        assert_eq!(view.certificate(), &[0x30, 0x03, 0x02, 0x01, 0x05][..]);
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyRequestView::decode`.
+    #[test]
+    fn verify_request_view_decode() {
+        use cisco_itl::tvs::codec::{Command, ElementTag, TvsError, VerifyRequestView};
+        // A request with a CERTIFICATE and an element of unknown tag 5.
+        let wire = [87, 1, 1, 0, 0, 0, 0, 1, 0, 8, 2, 0, 1, 0x30, 5, 0, 1, 0];
+        assert_eq!(
+            VerifyRequestView::decode(&wire),
+            Err(TvsError::UnexpectedElement {
+                command: Command::VerifyRequest,
+                tag: ElementTag::Unknown(5),
+                offset: 14
+            })
+        );
+    }
+
+    /// Was the doctest of `VerifyRequestView::session_id`.
+    #[test]
+    fn verify_request_view_session_id() -> Result<(), Box<dyn std::error::Error>> {
+        use cisco_itl::tvs::codec::{DeviceName, VerifyRequest, VerifyRequestView};
+        let device_name = DeviceName::parse("CP-7965-SEP0011215A1AE3")?;
+        let wire = VerifyRequest {
+            session_id: 9,
+            device_name,
+            certificate: vec![0x30],
+        }
+        .encode()?;
+        assert_eq!(VerifyRequestView::decode(&wire)?.session_id(), 9);
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyRequestView::device_name`.
+    #[test]
+    fn verify_request_view_device_name() -> Result<(), Box<dyn std::error::Error>> {
+        use cisco_itl::tvs::codec::{DeviceName, VerifyRequest, VerifyRequestView};
+        let device_name = DeviceName::parse("CP-8841-SEPA1B2C3D4E5F6")?;
+        let wire = VerifyRequest {
+            session_id: 9,
+            device_name,
+            certificate: vec![0x30],
+        }
+        .encode()?;
+        assert_eq!(
+            VerifyRequestView::decode(&wire)?.device_name().model(),
+            8841
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyRequestView::certificate`.
+    #[test]
+    fn verify_request_view_certificate() -> Result<(), Box<dyn std::error::Error>> {
+        use cisco_itl::tvs::codec::{DeviceName, VerifyRequest, VerifyRequestView};
+        let device_name = DeviceName::parse("CP-7965-SEP0011215A1AE3")?;
+        let wire = VerifyRequest {
+            session_id: 9,
+            device_name,
+            certificate: vec![0x30, 0],
+        }
+        .encode()?;
+        assert_eq!(
+            VerifyRequestView::decode(&wire)?.certificate(),
+            &[0x30, 0][..]
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyRequestView::frame`.
+    #[test]
+    fn verify_request_view_frame() -> Result<(), Box<dyn std::error::Error>> {
+        use cisco_itl::tvs::codec::{DeviceName, VerifyRequest, VerifyRequestView};
+        let device_name = DeviceName::parse("CP-7965-SEP0011215A1AE3")?;
+        let wire = VerifyRequest {
+            session_id: 9,
+            device_name,
+            certificate: vec![0x30],
+        }
+        .encode()?;
+        assert_eq!(
+            VerifyRequestView::decode(&wire)?.frame().as_bytes(),
+            &wire[..]
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyRequestView::to_request`.
+    #[test]
+    fn verify_request_view_to_request() -> Result<(), Box<dyn std::error::Error>> {
+        use cisco_itl::tvs::codec::{DeviceName, VerifyRequest, VerifyRequestView};
+        let device_name = DeviceName::parse("CP-7965-SEP0011215A1AE3")?;
+        let request = VerifyRequest {
+            session_id: 9,
+            device_name,
+            certificate: vec![0x30],
+        };
+        let wire = request.encode()?;
+        assert_eq!(VerifyRequestView::decode(&wire)?.to_request(), request);
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyResponseView`.
+    #[test]
+    fn verify_response_view() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::Function;
+        use cisco_itl::tvs::codec::{Status, VerifyResponseView};
+        let wire = [
+            0x57, 1, 2, 0, 0, 0, 0, 7, 0, 16, 7, 0, 1, 0, 8, 0, 2, 2, 21, 9, 0, 4, 0, 1, 0x51, 0x80,
+        ];
+        let view = VerifyResponseView::decode(&wire)?;
+        assert_eq!((view.session_id(), view.status()), (7, Status::Valid));
+        assert_eq!(
+            view.roles().map(Iterator::collect),
+            Some(vec![Function::CcmTftp, Function::Tvs])
+        );
+        assert_eq!(view.ttl_seconds(), Some(86_400));
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyResponseView::decode`.
+    #[test]
+    fn verify_response_view_decode() {
+        use cisco_itl::tvs::codec::{Command, ElementTag, TvsError, VerifyResponseView};
+        // "Valid" without roles or time to live.
+        let wire = [87, 1, 2, 0, 0, 0, 0, 1, 0, 4, 7, 0, 1, 0];
+        assert_eq!(
+            VerifyResponseView::decode(&wire),
+            Err(TvsError::MissingElement {
+                command: Command::VerifyResponse,
+                tag: ElementTag::Roles
+            })
+        );
+    }
+
+    /// Was the doctest of `VerifyResponseView::session_id`.
+    #[test]
+    fn verify_response_view_session_id() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::VerifyResponseView;
+        let wire = [87, 1, 2, 0, 0, 0, 0, 3, 0, 4, 7, 0, 1, 1];
+        assert_eq!(VerifyResponseView::decode(&wire)?.session_id(), 3);
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyResponseView::status`.
+    #[test]
+    fn verify_response_view_status() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::{Status, VerifyResponseView};
+        let wire = [87, 1, 2, 0, 0, 0, 0, 3, 0, 4, 7, 0, 1, 1];
+        assert_eq!(VerifyResponseView::decode(&wire)?.status(), Status::Invalid);
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyResponseView::is_valid`.
+    #[test]
+    fn verify_response_view_is_valid() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::VerifyResponseView;
+        let wire = [87, 1, 2, 0, 0, 0, 0, 3, 0, 4, 7, 0, 1, 1];
+        assert!(!VerifyResponseView::decode(&wire)?.is_valid());
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyResponseView::roles`.
+    #[test]
+    fn verify_response_view_roles() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::Function;
+        use cisco_itl::tvs::codec::VerifyResponseView;
+        let wire = [
+            87, 1, 2, 0, 0, 0, 0, 3, 0, 15, 7, 0, 1, 0, 8, 0, 1, 4, 9, 0, 4, 0, 0, 0, 60,
+        ];
+        let roles = VerifyResponseView::decode(&wire)?
+            .roles()
+            .map(Iterator::collect);
+        assert_eq!(roles, Some(vec![Function::Capf]));
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyResponseView::ttl_seconds`.
+    #[test]
+    fn verify_response_view_ttl_seconds() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::VerifyResponseView;
+        let wire = [
+            87, 1, 2, 0, 0, 0, 0, 3, 0, 14, 7, 0, 1, 0, 8, 0, 0, 9, 0, 4, 0, 0, 0, 60,
+        ];
+        assert_eq!(VerifyResponseView::decode(&wire)?.ttl_seconds(), Some(60));
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyResponseView::frame`.
+    #[test]
+    fn verify_response_view_frame() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::VerifyResponseView;
+        let wire = [87, 1, 2, 0, 0, 0, 0, 3, 0, 4, 7, 0, 1, 1];
+        assert_eq!(
+            VerifyResponseView::decode(&wire)?
+                .frame()
+                .elements()
+                .count(),
+            1
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyResponseView::to_response`.
+    #[test]
+    fn verify_response_view_to_response() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::{VerifyResponse, VerifyResponseView};
+        let wire = [87, 1, 2, 0, 0, 0, 0, 3, 0, 4, 7, 0, 1, 1];
+        assert_eq!(
+            VerifyResponseView::decode(&wire)?.to_response(),
+            VerifyResponse::invalid(3)
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `Message::decode`.
+    #[test]
+    fn message_decode() -> Result<(), TvsError> {
+        use cisco_itl::tvs::codec::{Message, TvsError};
+        let query = [87, 1, 3, 0, 0, 0, 0, 1, 0, 4, 1, 0, 1, 0xAA];
+        assert!(matches!(Message::decode(&query)?, Message::QueryRequest(_)));
+        let unknown = [87, 1, 9, 0, 0, 0, 0, 1, 0, 0];
+        assert_eq!(
+            Message::decode(&unknown),
+            Err(TvsError::UnknownCommand { found: 9 })
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `Message::frame`.
+    #[test]
+    fn message_frame() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::Message;
+        let wire = [87, 1, 4, 0, 0, 0, 0, 1, 0, 4, 1, 0, 1, 0xAA];
+        assert_eq!(Message::decode(&wire)?.frame().as_bytes(), &wire[..]);
+        Ok(())
+    }
+
+    /// Was the doctest of `Message::command`.
+    #[test]
+    fn message_command() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::{Command, Message};
+        let wire = [87, 1, 4, 0, 0, 0, 0, 1, 0, 0];
+        assert_eq!(Message::decode(&wire)?.command(), Command::QueryResponse);
+        Ok(())
+    }
+
+    /// Was the doctest of `Message::session_id`.
+    #[test]
+    fn message_session_id() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::Message;
+        let wire = [87, 1, 4, 0, 0, 0, 1, 0, 0, 0];
+        assert_eq!(Message::decode(&wire)?.session_id(), 256);
+        Ok(())
+    }
+
+    /// Was the doctest of `Message_Display`.
+    #[test]
+    fn message_display() -> Result<(), Box<dyn std::error::Error>> {
+        use cisco_itl::Function;
+        use cisco_itl::tvs::codec::{DeviceName, Message, VerifyRequest, VerifyResponse};
+        let device_name = DeviceName::parse("CP-7965-SEP0011215A1AE3")?;
+        let wire = VerifyRequest {
+            session_id: 7,
+            device_name,
+            certificate: vec![0x30; 5],
+        }
+        .encode()?;
+        assert_eq!(
+            Message::decode(&wire)?.to_string(),
+            "verify request in session 7: CP-7965-SEP0011215A1AE3 asks about a 5-byte certificate"
+        );
+        let wire =
+            VerifyResponse::valid(7, vec![Function::CcmTftp, Function::Tvs], 86_400).encode()?;
+        assert_eq!(
+            Message::decode(&wire)?.to_string(),
+            "verify response to session 7: the certificate is valid in the roles CCM+TFTP and TVS, \
+                    and the answer may be kept for 86400 seconds"
+        );
+        let wire = [87, 1, 3, 0, 0, 0, 0, 2, 0, 9, 1, 0, 3, 1, 2, 3, 5, 0, 0];
+        assert_eq!(
+            Message::decode(&wire)?.to_string(),
+            "query request in session 2 with 2 opaque elements: tag 1 of 3 bytes and tag 5 of 0 bytes"
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyRequest`.
+    #[test]
+    fn verify_request() -> Result<(), Box<dyn std::error::Error>> {
+        use cisco_itl::tvs::codec::{DeviceName, VerifyRequest};
+        let request = VerifyRequest {
+            session_id: 1,
+            device_name: DeviceName::new(7965, [0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0xF6])?,
+            certificate: vec![0x30, 0x00],
+        };
+        let wire = request.encode()?;
+        assert_eq!(wire.len(), 10 + 3 + 24 + 3 + 2);
+        assert_eq!(VerifyRequest::decode(&wire)?, request);
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyRequest::encode`.
+    #[test]
+    fn verify_request_encode() -> Result<(), Box<dyn std::error::Error>> {
+        use cisco_itl::tvs::codec::{DeviceName, TvsError, VerifyRequest};
+        let device_name = DeviceName::parse("CP-7965-SEP0011215A1AE3")?;
+        let request = VerifyRequest {
+            session_id: 1,
+            device_name,
+            certificate: vec![0; 65_506],
+        };
+        assert_eq!(
+            request.encode(),
+            Err(TvsError::PayloadTooLong { length: 65_536 })
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `VerifyRequest::decode`.
+    #[test]
+    fn verify_request_decode() {
+        use cisco_itl::tvs::codec::{Command, ElementTag, TvsError, VerifyRequest};
+        // A request carrying only a certificate.
+        let wire = [87, 1, 1, 0, 0, 0, 0, 1, 0, 4, 2, 0, 1, 0x30];
+        assert_eq!(
+            VerifyRequest::decode(&wire),
+            Err(TvsError::MissingElement {
+                command: Command::VerifyRequest,
+                tag: ElementTag::DeviceName
+            })
+        );
+    }
+
+    /// Was the doctest of `Verdict`.
+    #[test]
+    fn verdict() {
+        use cisco_itl::Function;
+        use cisco_itl::tvs::codec::{Status, Verdict};
+        let verdict = Verdict::Valid {
+            roles: vec![Function::Tftp],
+            ttl_seconds: 600,
+        };
+        assert_eq!(verdict.status(), Status::Valid);
+        assert_eq!(Verdict::Invalid.status(), Status::Invalid);
+    }
+
+    /// Was the doctest of `Verdict::status`.
+    #[test]
+    fn verdict_status() {
+        use cisco_itl::tvs::codec::{Status, Verdict};
+        assert_eq!(Verdict::Invalid.status(), Status::Invalid);
+    }
+
+    /// Was the doctest of `VerifyResponse::valid`.
+    #[test]
+    fn verify_response_valid() {
+        use cisco_itl::Function;
+        use cisco_itl::tvs::codec::{Status, VerifyResponse};
+        assert_eq!(
+            VerifyResponse::valid(1, vec![Function::Ccm], 60).status(),
+            Status::Valid
+        );
+    }
+
+    /// Was the doctest of `VerifyResponse::invalid`.
+    #[test]
+    fn verify_response_invalid() {
+        use cisco_itl::tvs::codec::{Status, VerifyResponse};
+        assert_eq!(VerifyResponse::invalid(1).status(), Status::Invalid);
+    }
+
+    /// Was the doctest of `VerifyResponse::status`.
+    #[test]
+    fn verify_response_status() {
+        use cisco_itl::tvs::codec::VerifyResponse;
+        assert!(!VerifyResponse::invalid(1).status().is_valid());
+    }
+
+    /// Was the doctest of `VerifyResponse::roles`.
+    #[test]
+    fn verify_response_roles() {
+        use cisco_itl::Function;
+        use cisco_itl::tvs::codec::VerifyResponse;
+        assert_eq!(
+            VerifyResponse::valid(1, vec![Function::Tvs], 60).roles(),
+            [Function::Tvs]
+        );
+        assert!(VerifyResponse::invalid(1).roles().is_empty());
+    }
+
+    /// Was the doctest of `VerifyResponse::ttl_seconds`.
+    #[test]
+    fn verify_response_ttl_seconds() {
+        use cisco_itl::tvs::codec::VerifyResponse;
+        assert_eq!(VerifyResponse::valid(1, vec![], 60).ttl_seconds(), Some(60));
+        assert_eq!(VerifyResponse::invalid(1).ttl_seconds(), None);
+    }
+
+    /// Was the doctest of `VerifyResponse::encode`.
+    #[test]
+    fn verify_response_encode() {
+        use cisco_itl::Function;
+        use cisco_itl::tvs::codec::{TvsError, VerifyResponse};
+        let response = VerifyResponse::valid(1, vec![Function::Unknown(300)], 60);
+        assert_eq!(
+            response.encode(),
+            Err(TvsError::RoleNotEncodable { code: 300 })
+        );
+    }
+
+    /// Was the doctest of `VerifyResponse::decode`.
+    #[test]
+    fn verify_response_decode() -> Result<(), TvsError> {
+        use cisco_itl::tvs::codec::{TvsError, VerifyResponse};
+        let wire = [87, 1, 2, 0, 0, 0, 0, 3, 0, 4, 7, 0, 1, 1];
+        assert_eq!(VerifyResponse::decode(&wire)?, VerifyResponse::invalid(3));
+        let wire = [87, 1, 2, 0, 0, 0, 0, 3, 0, 4, 7, 0, 1, 2];
+        assert_eq!(
+            VerifyResponse::decode(&wire),
+            Err(TvsError::BadStatus {
+                offset: 10,
+                found: 2
+            })
+        );
+        Ok(())
+    }
+
+    /// Was the doctest of `ElementBuf`.
+    #[test]
+    fn element_buf() {
+        use cisco_itl::tvs::codec::{ElementBuf, ElementTag};
+        let element = ElementBuf {
+            tag: ElementTag::Unknown(5),
+            value: vec![1, 2],
+        };
+        assert_eq!(element.value.len(), 2);
+    }
+
+    /// Was the doctest of `FrameBuf::new`.
+    #[test]
+    fn frame_buf_new() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::{Command, FrameBuf};
+        let wire = FrameBuf::new(Command::QueryResponse, 1).encode()?;
+        assert_eq!(wire, [87, 1, 4, 0, 0, 0, 0, 1, 0, 0]);
+        Ok(())
+    }
+
+    /// Was the doctest of `FrameBuf::with_element`.
+    #[test]
+    fn frame_buf_with_element() {
+        use cisco_itl::tvs::codec::{Command, ElementTag, FrameBuf};
+        let frame = FrameBuf::new(Command::QueryRequest, 1)
+            .with_element(ElementTag::Certificate, vec![0x30]);
+        assert_eq!(frame.elements.len(), 1);
+    }
+
+    /// Was the doctest of `FrameBuf::encode`.
+    #[test]
+    fn frame_buf_encode() {
+        use cisco_itl::tvs::codec::{Command, ElementTag, FrameBuf, TvsError};
+        let frame = FrameBuf::new(Command::QueryRequest, 1)
+            .with_element(ElementTag::Unknown(3), vec![0; 40_000])
+            .with_element(ElementTag::Unknown(4), vec![0; 40_000]);
+        assert_eq!(
+            frame.encode(),
+            Err(TvsError::PayloadTooLong { length: 80_006 })
+        );
+    }
+
+    /// Was the doctest of `FrameBuf::decode`.
+    #[test]
+    fn frame_buf_decode() -> Result<(), cisco_itl::tvs::codec::TvsError> {
+        use cisco_itl::tvs::codec::{Command, FrameBuf};
+        let wire = [87, 1, 4, 0, 0, 0, 0, 1, 0, 3, 6, 0, 0];
+        let frame = FrameBuf::decode(&wire)?;
+        assert_eq!(
+            (frame.command, frame.elements.len()),
+            (Command::QueryResponse, 1)
+        );
+        Ok(())
+    }
+}
