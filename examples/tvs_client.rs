@@ -49,7 +49,10 @@ fn run() -> Result<bool, String> {
                 .cloned()
                 .ok_or_else(|| format!("{arg} needs a value"))
         };
-        let read = |path: &str| std::fs::read(path).map_err(|e| format!("{path}: {e}"));
+        let read = |path: &str| {
+            cisco_itl::fs::read_bounded(path, cisco_itl::fs::MAX_LIST_BYTES)
+                .map_err(|e| format!("{path}: {e}"))
+        };
         match arg.as_str() {
             "--host" => host = value()?,
             "--port" => {

@@ -69,7 +69,8 @@ fn trust(arg: &str) -> Result<(Vec<u8>, Vec<Function>, u32), String> {
     let ttl: u32 = ttl
         .parse()
         .map_err(|_| format!("--trust {arg}: the TTL {ttl:?} is not a number of seconds"))?;
-    let pem = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let pem = cisco_itl::fs::read_bounded(path, cisco_itl::fs::MAX_KEY_FILE_BYTES)
+        .map_err(|e| format!("{path}: {e}"))?;
     let cert = CertInfo::from_pem_or_der(&pem).map_err(|e| format!("{path}: {e}"))?;
     Ok((cert.der().to_vec(), roles(list)?, ttl))
 }
@@ -117,7 +118,10 @@ fn run() -> Result<(), String> {
             "--bind" => bind = value()?,
             "--identity" => {
                 let path = value()?;
-                identity = Some(std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?);
+                identity = Some(
+                    cisco_itl::fs::read_bounded(&path, cisco_itl::fs::MAX_KEY_FILE_BYTES)
+                        .map_err(|e| format!("{path}: {e}"))?,
+                );
             }
             "--trust" => trusted.push(trust(&value()?)?),
             "--db" => db = Some(value()?),

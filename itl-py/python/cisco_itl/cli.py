@@ -581,7 +581,7 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
 
 def _password(args: argparse.Namespace) -> Optional[str]:
     if args.password_file:
-        text = Path(args.password_file).read_text(encoding="utf-8")
+        text = _read(args.password_file, _native.MAX_KEY_FILE_BYTES).decode("utf-8")
         return text.splitlines()[0] if text else ""
     env = os.environ.get("ITL_RECOVERY_PASSWORD")
     if env is not None:
