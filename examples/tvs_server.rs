@@ -167,7 +167,11 @@ fn run() -> Result<(), String> {
     }
     .map_err(|e| format!("{bind}:{port}: {e}"))?;
     let addr = server.local_addr().map_err(|e| e.to_string())?;
-    let count = store.list().map_err(|e| e.to_string())?.len();
+    let listing = store.list().map_err(|e| e.to_string())?;
+    for bad in &listing.problems {
+        eprintln!("tvs_server: skipping a bad entry of the database: {bad}");
+    }
+    let count = listing.entries.len();
     if sample {
         eprintln!(
             "tvs_server: no arguments, so serving the built-in sample certificates ({count}) with a built-in identity on {addr}"

@@ -36,7 +36,7 @@ use cisco_itl::tvs::net::{
     Stage, TvsClient, TvsNetServer,
 };
 use cisco_itl::tvs::store::{
-    CertificateId, CertificateStore, MemoryStore, StoreEntry, StoreError, certificate_id,
+    CertificateId, CertificateStore, Listing, MemoryStore, StoreEntry, StoreError, certificate_id,
 };
 
 const IDENTITY: &str = "tvs-sub1.pem";
@@ -285,7 +285,7 @@ impl CertificateStore for PanickingStore {
     fn remove(&self, id: &CertificateId) -> Result<bool, StoreError> {
         self.inner.remove(id)
     }
-    fn list(&self) -> Result<Vec<StoreEntry>, StoreError> {
+    fn list(&self) -> Result<Listing, StoreError> {
         self.inner.list()
     }
 }
