@@ -142,7 +142,7 @@ impl Siege {
 }
 
 fn open(c: &mut Conn, server: SocketAddr, hello: &[u8], interval: Duration, count: &Counters) {
-    let Ok(mut tcp) = TcpStream::connect_timeout(&server, Duration::from_secs(1)) else {
+    let Ok(mut tcp) = TcpStream::connect_timeout(&server, Duration::from_secs(3)) else {
         return;
     };
     count.opened.fetch_add(1, Ordering::Relaxed);

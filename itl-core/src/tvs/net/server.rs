@@ -373,8 +373,7 @@ impl TvsNetServer {
         store: Arc<dyn CertificateStore>,
         options: ServerOptions,
     ) -> Result<Self, NetError> {
-        let listener = TcpListener::bind(address)?;
-        listener.set_nonblocking(true)?;
+        let listener = listen(address)?;
         Ok(TvsNetServer {
             listener,
             acceptor,
@@ -481,6 +480,36 @@ impl TvsNetServer {
         let _ = tokio::time::timeout(grace, wait_idle).await;
         Ok(shared.stats())
     }
+}
+
+/// How many connections the kernel may queue before the server accepts
+/// them: a burst of hostile connections must not make a phone's SYN wait
+/// (the standard library's listener queues 128).
+const LISTEN_BACKLOG: i32 = 1024;
+
+/// A non-blocking listener on the first address of `address` that binds.
+fn listen(address: impl ToSocketAddrs) -> Result<TcpListener, NetError> {
+    let mut last = None;
+    for addr in address.to_socket_addrs()? {
+        let bound = (|| {
+            let socket = socket2::Socket::new(
+                socket2::Domain::for_address(addr),
+                socket2::Type::STREAM,
+                Some(socket2::Protocol::TCP),
+            )?;
+            #[cfg(unix)]
+            socket.set_reuse_address(true)?;
+            socket.bind(&addr.into())?;
+            socket.listen(LISTEN_BACKLOG)?;
+            socket.set_nonblocking(true)?;
+            Ok::<_, std::io::Error>(TcpListener::from(socket))
+        })();
+        match bound {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.map_or(NetError::NoServer, NetError::Io))
 }
 
 /// Gives a new connection its task, or closes it when a limit is reached.
