@@ -1,31 +1,21 @@
 //! The TVS wire protocol, byte for byte as the TVS daemon and the phones
-//! speak it. The header, the element tags, the commands, the status codes
-//! and the device-name form are laid out in the "TVS messages" section of
-//! `docs/FORMAT.md`; this module is their code.
+//! speak it. The header, the element tags, the commands, the status codes,
+//! the device-name form and the rules below are laid out in the "TVS
+//! messages" section of `docs/FORMAT.md`; this module is their code.
 //!
 //! A phone opens a TLS connection to TCP port [`PORT`] (2445), sends one
 //! verify request, reads one verify response, and the connection ends.
-//! Messages are decoded without copying ([`Message`], [`Frame`],
-//! [`VerifyRequestView`], [`VerifyResponseView`]) and encoded from owned
-//! forms ([`VerifyRequest`], [`VerifyResponse`], [`FrameBuf`]).
-//!
-//! # How strict decoding is
-//!
-//! * [`Frame::decode`] checks only the framing: protocol id, version
-//!   (a lower one than [`VERSION`] is read, a higher one refused, as the
-//!   peers do), that the payload length field equals the bytes after the
-//!   header, and that the elements exactly fill them. It takes any command
-//!   and any tag, and [`Frame::to_buf`] writes back the very same bytes.
-//! * [`Message::decode`] adds the rules of each command and refuses
-//!   commands other than 1 to 4. A verify request holds exactly one DEVICE
-//!   NAME (`0x01`, then a valid [`DeviceName`]) and one CERTIFICATE; a
-//!   verify response one STATUS (0 or 1), and when valid one ROLES and one
-//!   TTL of 4 bytes, and nothing else. The elements may come in any order;
-//!   the builders write them in the order of the tables. Queries (3 and 4)
-//!   keep their elements opaque.
-//!
+//! Messages are decoded without copying and encoded from owned forms.
+//! [`Frame::decode`] checks only the framing (protocol id, a version no
+//! higher than [`VERSION`], a payload length equal to the bytes after the
+//! header, elements that exactly fill them), takes any command and tag, and
+//! [`Frame::to_buf`] writes back the very same bytes. [`Message::decode`]
+//! adds the rules of each command: a verify request ([`VerifyRequestView`])
+//! holds exactly one DEVICE NAME and one CERTIFICATE, a verify response
+//! ([`VerifyResponseView`]) one STATUS and, when valid, one ROLES and one
+//! TTL, in any order and nothing else; queries keep their elements opaque.
 //! Every offset, in [`Element::offset`] and in [`TvsError`], counts bytes
-//! from the first byte of the header, from 0.
+//! from the first byte of the header.
 //!
 //! ```
 //! use cisco_itl::Function;
@@ -50,6 +40,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 use core::iter::FusedIterator;
@@ -242,13 +233,6 @@ pub enum TvsError {
 
 wire_enum! {
     /// A message's command byte (header offset 2).
-    ///
-    /// ```
-    /// use cisco_itl::tvs::codec::Command;
-    /// assert_eq!(Command::from_code(2), Command::VerifyResponse);
-    /// assert_eq!(Command::from_code(9), Command::Unknown(9));
-    /// assert_eq!(Command::QueryResponse.to_string(), "query response");
-    /// ```
     pub enum Command open("message of an unknown command") {
         /// A phone asks whether a certificate is trusted (1).
         VerifyRequest = 1 => "verify request",
@@ -272,12 +256,6 @@ impl fmt::Display for Command {
 
 wire_enum! {
     /// An element's tag byte.
-    ///
-    /// ```
-    /// use cisco_itl::tvs::codec::ElementTag;
-    /// assert_eq!(ElementTag::from_code(9), ElementTag::TimeToLive);
-    /// assert_eq!(ElementTag::Status.to_string(), "status element (tag 7)");
-    /// ```
     pub enum ElementTag open("unknown element") {
         /// DEVICE NAME: `0x01` then the phone's [`DeviceName`] (1).
         DeviceName = 1 => "device name element",
@@ -381,36 +359,35 @@ impl FusedIterator for Elements<'_> {}
 /// The roles of a ROLES element, one FUNCTION code per byte, read in
 /// place.
 #[derive(Debug, Clone)]
-pub struct Roles<'a> {
-    bytes: &'a [u8],
-}
+pub struct Roles<'a>(core::slice::Iter<'a, u8>);
 
 impl<'a> Roles<'a> {
     /// The codes not yet iterated, as on the wire.
-    pub const fn as_bytes(&self) -> &'a [u8] {
-        self.bytes
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.0.as_slice()
     }
+}
+
+/// The role of a code of the ROLES element.
+fn role(code: &u8) -> Function {
+    Function::from_code(u16::from(*code))
 }
 
 impl Iterator for Roles<'_> {
     type Item = Function;
 
     fn next(&mut self) -> Option<Function> {
-        let (code, rest) = self.bytes.split_first()?;
-        self.bytes = rest;
-        Some(Function::from_code(u16::from(*code)))
+        self.0.next().map(role)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.bytes.len(), Some(self.bytes.len()))
+        self.0.size_hint()
     }
 }
 
 impl DoubleEndedIterator for Roles<'_> {
     fn next_back(&mut self) -> Option<Function> {
-        let (code, rest) = self.bytes.split_last()?;
-        self.bytes = rest;
-        Some(Function::from_code(u16::from(*code)))
+        self.0.next_back().map(role)
     }
 }
 
@@ -680,11 +657,8 @@ impl<'a> VerifyResponseView<'a> {
     }
 
     /// The roles of a valid answer; `None` for an invalid one.
-    pub const fn roles(&self) -> Option<Roles<'a>> {
-        match self.roles {
-            Some(bytes) => Some(Roles { bytes }),
-            None => None,
-        }
+    pub fn roles(&self) -> Option<Roles<'a>> {
+        self.roles.map(|bytes| Roles(bytes.iter()))
     }
 
     /// How long the phone may keep a valid answer, in seconds; `None` for
@@ -905,41 +879,6 @@ fn write_list<T: fmt::Display>(
     Ok(())
 }
 
-/// Writes a message: the header, then the elements, patching the payload
-/// length in at the end. `head` is the header's first four bytes.
-fn write<'v>(
-    head: [u8; 4],
-    session_id: u32,
-    elements: impl Iterator<Item = (ElementTag, &'v [u8])> + Clone,
-) -> Result<Vec<u8>, TvsError> {
-    let sizes = elements
-        .clone()
-        .map(|(_, v)| ELEMENT_OVERHEAD.saturating_add(v.len()));
-    let capacity = sizes.fold(0, usize::saturating_add).min(MAX_PAYLOAD_LEN);
-    let mut out = Vec::with_capacity(HEADER_LEN + capacity);
-    out.extend_from_slice(&head);
-    out.extend_from_slice(&session_id.to_be_bytes());
-    out.extend_from_slice(&[0; 2]);
-    for (tag, value) in elements {
-        let length = value.len();
-        let field = u16::try_from(length).map_err(|_| TvsError::ValueTooLong { tag, length })?;
-        out.push(tag.code());
-        out.extend_from_slice(&field.to_be_bytes());
-        out.extend_from_slice(value);
-    }
-    let length = out.len().saturating_sub(HEADER_LEN);
-    let field = u16::try_from(length).map_err(|_| TvsError::PayloadTooLong { length })?;
-    if let Some(slot) = out.get_mut(HEADER_LEN - 2..HEADER_LEN) {
-        slot.copy_from_slice(&field.to_be_bytes());
-    }
-    Ok(out)
-}
-
-/// The first four bytes of a header of `command` as the builders write it.
-const fn head(command: Command) -> [u8; 4] {
-    [PROTOCOL_ID, VERSION, command.code(), 0]
-}
-
 /// A phone's question to TVS: is this certificate trusted? The owned form,
 /// which encodes as a verify request (command 1, reserved byte 0) holding
 /// the DEVICE NAME (`0x01` and the name) then the CERTIFICATE.
@@ -958,19 +897,12 @@ impl VerifyRequest {
     /// (the payload's 65,535 less the device name element's 27 and the
     /// certificate element's 3).
     pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
-        let mut name = [DEVICE_NAME_PREFIX; 1 + DEVICE_NAME_LEN];
-        if let Some((_, text)) = name.split_first_mut() {
-            text.copy_from_slice(self.device_name.as_bytes());
-        }
-        let elements = [
-            (ElementTag::DeviceName, name.as_slice()),
-            (ElementTag::Certificate, self.certificate.as_slice()),
-        ];
-        write(
-            head(Command::VerifyRequest),
-            self.session_id,
-            elements.into_iter(),
-        )
+        let mut name = vec![DEVICE_NAME_PREFIX];
+        name.extend_from_slice(self.device_name.as_bytes());
+        FrameBuf::new(Command::VerifyRequest, self.session_id)
+            .with_element(ElementTag::DeviceName, name)
+            .with_element(ElementTag::Certificate, self.certificate.clone())
+            .encode()
     }
 
     /// Decodes and checks a request (see [`VerifyRequestView`]).
@@ -1065,26 +997,19 @@ impl VerifyResponse {
 
     /// Encodes the response. Every role's code must fit a byte.
     pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
-        let (status, head) = ([self.status().code()], head(Command::VerifyResponse));
+        let frame = FrameBuf::new(Command::VerifyResponse, self.session_id)
+            .with_element(ElementTag::Status, vec![self.status().code()]);
         let Verdict::Valid { roles, ttl_seconds } = &self.verdict else {
-            return write(
-                head,
-                self.session_id,
-                [(ElementTag::Status, status.as_slice())].into_iter(),
-            );
+            return frame.encode();
         };
         let codes = roles.iter().map(|role| {
             let code = role.code();
             u8::try_from(code).map_err(|_| TvsError::RoleNotEncodable { code })
         });
-        let codes = codes.collect::<Result<Vec<u8>, TvsError>>()?;
-        let ttl = ttl_seconds.to_be_bytes();
-        let elements = [
-            (ElementTag::Status, status.as_slice()),
-            (ElementTag::Roles, codes.as_slice()),
-            (ElementTag::TimeToLive, ttl.as_slice()),
-        ];
-        write(head, self.session_id, elements.into_iter())
+        frame
+            .with_element(ElementTag::Roles, codes.collect::<Result<_, _>>()?)
+            .with_element(ElementTag::TimeToLive, ttl_seconds.to_be_bytes().to_vec())
+            .encode()
     }
 
     /// Decodes and checks a response (see [`VerifyResponseView`]).
@@ -1156,14 +1081,35 @@ impl FrameBuf {
                 found: self.version,
             });
         }
-        let head = [
+        let sizes = self
+            .elements
+            .iter()
+            .map(|e| e.value.len().saturating_add(3));
+        let capacity = sizes.fold(HEADER_LEN, usize::saturating_add);
+        let mut out = Vec::with_capacity(capacity.min(HEADER_LEN + MAX_PAYLOAD_LEN));
+        out.extend_from_slice(&[
             PROTOCOL_ID,
             self.version,
             self.command.code(),
             self.reserved,
-        ];
-        let elements = self.elements.iter().map(|e| (e.tag, e.value.as_slice()));
-        write(head, self.session_id, elements)
+        ]);
+        out.extend_from_slice(&self.session_id.to_be_bytes());
+        out.extend_from_slice(&[0; 2]);
+        for ElementBuf { tag, value } in &self.elements {
+            let (tag, length) = (*tag, value.len());
+            let field =
+                u16::try_from(length).map_err(|_| TvsError::ValueTooLong { tag, length })?;
+            out.push(tag.code());
+            out.extend_from_slice(&field.to_be_bytes());
+            out.extend_from_slice(value);
+        }
+        // The payload length, patched in.
+        let length = out.len() - HEADER_LEN;
+        let field = u16::try_from(length).map_err(|_| TvsError::PayloadTooLong { length })?;
+        if let Some(slot) = out.get_mut(HEADER_LEN - 2..HEADER_LEN) {
+            slot.copy_from_slice(&field.to_be_bytes());
+        }
+        Ok(out)
     }
 
     /// Decodes the framing of a message into an owned frame (see
