@@ -14,30 +14,11 @@ use cisco_itl::tag::header as ht;
 use cisco_itl::tlv::{ELEMENT_OVERHEAD, Item};
 use cisco_itl::{Function, ParseError, TrustList};
 
-/// The byte offset a parse error points at, if it has one.
-pub fn error_offset(e: &ParseError) -> Option<usize> {
-    match *e {
-        ParseError::Truncated { offset, .. }
-        | ParseError::HeaderLengthPastEnd { offset, .. }
-        | ParseError::HeaderLengthInconsistent { offset, .. }
-        | ParseError::RecordLengthZero { offset }
-        | ParseError::RecordLengthPastEnd { offset, .. }
-        | ParseError::RecordLengthInconsistent { offset, .. }
-        | ParseError::ContainerOverrun { offset, .. }
-        | ParseError::MissingElement { offset, .. }
-        | ParseError::DuplicateElement { offset, .. }
-        | ParseError::BadLength { offset, .. }
-        | ParseError::BadUtf8 { offset, .. }
-        | ParseError::DataAfterNul { offset, .. } => Some(offset),
-        _ => None,
-    }
-}
-
 /// What every parse error of `TrustList::parse(data)` (or
 /// `Header::parse(data)`) must satisfy.
 pub fn check_parse_error(e: &ParseError, data: &[u8]) {
     let len = data.len();
-    if let Some(offset) = error_offset(e) {
+    if let Some(offset) = e.offset() {
         assert!(
             offset <= len,
             "error offset {offset} > input length {len}: {e:?}"

@@ -40,7 +40,7 @@ use zeroize::Zeroizing;
 
 use crate::cert::CertInfo;
 use crate::digest::DigestAlgorithm;
-use crate::error::ParseError;
+use crate::parse_error::ParseError;
 use crate::function::Function;
 use crate::header::Header;
 use crate::key::Signer;

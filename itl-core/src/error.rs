@@ -1,195 +1,12 @@
-//! Error types: one enum per job (parsing, writing, keys and certificates,
-//! verification), each variant specific enough to act on.
+//! The crate's catch-all [`Error`], on top of every module's own error:
+//! each layer keeps its error with its code ([`ParseError`] with the element
+//! reader, [`WriteError`] with the writer, [`VerifyError`](crate::VerifyError)
+//! with verification…), and only this module names them all, so no module
+//! below reaches another through it. [`Error::category`] is the one
+//! classification the C and Python bindings map from.
 
-use crate::tag::Tag;
-
-/// Why a byte string is not a well-formed trust list or signed file.
-///
-/// Every variant carries the byte offset (from the start of the file) of the
-/// element or field at fault, so a tool can point at the exact byte.
-///
-/// ```
-/// use cisco_itl::{ParseError, TrustList};
-/// let err = TrustList::parse(&[1, 0, 2]).unwrap_err();
-/// assert!(matches!(err, ParseError::Truncated { offset: 0, .. }));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ParseError {
-    /// The input is empty.
-    #[error("the file is empty")]
-    Empty,
-    /// An element's tag or length field, or its value, runs past the end of
-    /// the bytes available to it.
-    #[error("element at offset {offset} is truncated: needs {needed} bytes, {available} available")]
-    Truncated {
-        /// Offset of the element's tag byte.
-        offset: usize,
-        /// Bytes the element needs (tag, length and value).
-        needed: usize,
-        /// Bytes left in the enclosing region.
-        available: usize,
-    },
-    /// The header length field points past the end of the file.
-    #[error(
-        "header length {header_length} at offset {offset} is past the end of the {file_length}-byte file"
-    )]
-    HeaderLengthPastEnd {
-        /// Offset of the HEADERLENGTH element.
-        offset: usize,
-        /// The value it declares.
-        header_length: usize,
-        /// The file's length.
-        file_length: usize,
-    },
-    /// An element straddles the end of the header declared by HEADERLENGTH,
-    /// or the header length is smaller than the elements that declare it.
-    #[error("header length {header_length} is inconsistent with the element at offset {offset}")]
-    HeaderLengthInconsistent {
-        /// Offset of the element that crosses the declared end.
-        offset: usize,
-        /// The declared header length.
-        header_length: usize,
-    },
-    /// A record declares a length of zero.
-    #[error("record at offset {offset} declares a length of zero")]
-    RecordLengthZero {
-        /// Offset of the record's first byte.
-        offset: usize,
-    },
-    /// A record's declared length runs past the end of the file.
-    #[error("record at offset {offset} declares {record_length} bytes, only {available} remain")]
-    RecordLengthPastEnd {
-        /// Offset of the record's first byte.
-        offset: usize,
-        /// The declared record length.
-        record_length: usize,
-        /// Bytes left in the file from the record's start.
-        available: usize,
-    },
-    /// A record's declared length is inconsistent with its elements (an
-    /// element straddles the declared end, or the length is smaller than the
-    /// bytes read before it).
-    #[error("record length {record_length} is inconsistent with the element at offset {offset}")]
-    RecordLengthInconsistent {
-        /// Offset of the element crossing the declared end.
-        offset: usize,
-        /// The declared record length.
-        record_length: usize,
-    },
-    /// A container's (SIGNERID, SIGNATUREINFO, SIGNATUREALGOINFO) children
-    /// do not exactly fill it.
-    #[error("container {tag} at offset {offset}: its elements do not fill its {length} bytes")]
-    ContainerOverrun {
-        /// The container's tag.
-        tag: Tag,
-        /// Offset of the container element.
-        offset: usize,
-        /// The container's declared length.
-        length: usize,
-    },
-    /// An element the format requires is absent.
-    #[error("required element {tag} is missing from the {region} at offset {offset}")]
-    MissingElement {
-        /// The missing element.
-        tag: Tag,
-        /// Where it was expected.
-        region: Region,
-        /// Offset of the region's first byte.
-        offset: usize,
-    },
-    /// An element that may appear once appears twice.
-    #[error("element {tag} appears twice; the second at offset {offset}")]
-    DuplicateElement {
-        /// The repeated element.
-        tag: Tag,
-        /// Offset of the second occurrence.
-        offset: usize,
-    },
-    /// A fixed-size element has the wrong value length.
-    #[error("element {tag} at offset {offset} has length {length}, expected {expected}")]
-    BadLength {
-        /// The element.
-        tag: Tag,
-        /// Offset of the element.
-        offset: usize,
-        /// The length it declares.
-        length: usize,
-        /// The length the format requires.
-        expected: usize,
-    },
-    /// A string element is not valid UTF-8.
-    #[error("string element {tag} at offset {offset} is not valid UTF-8")]
-    BadUtf8 {
-        /// The element.
-        tag: Tag,
-        /// Offset of the element.
-        offset: usize,
-    },
-    /// A string element has bytes other than NUL after its terminating NUL.
-    #[error("string element {tag} at offset {offset} has data after its terminating NUL")]
-    DataAfterNul {
-        /// The element.
-        tag: Tag,
-        /// Offset of the element.
-        offset: usize,
-    },
-    /// A trust list has no records after its header.
-    #[error("the trust list has no records after its {header_length}-byte header")]
-    NoRecords {
-        /// The header length.
-        header_length: usize,
-    },
-}
-
-/// Where in the file a [`ParseError::MissingElement`] was expected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Region {
-    /// The file header.
-    Header,
-    /// The SIGNERID container.
-    SignerId,
-    /// The SIGNATUREINFO container.
-    SignatureInfo,
-    /// The SIGNATUREALGOINFO container.
-    SignatureAlgoInfo,
-    /// A record of a trust list.
-    Record,
-}
-
-impl core::fmt::Display for Region {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Region::Header => "header",
-            Region::SignerId => "SIGNERID container",
-            Region::SignatureInfo => "SIGNATUREINFO container",
-            Region::SignatureAlgoInfo => "SIGNATUREALGOINFO container",
-            Region::Record => "record",
-        })
-    }
-}
-
-/// Why an owned trust list or signed file could not be written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum WriteError {
-    /// An element's value does not fit the 16-bit length field.
-    #[error("element {tag} has {length} bytes; at most 65535 fit")]
-    ValueTooLong {
-        /// The element.
-        tag: Tag,
-        /// Its value length.
-        length: usize,
-    },
-    /// The header or a record is longer than its 16-bit length field allows.
-    #[error("{region} is {length} bytes long; at most 65535 fit")]
-    RegionTooLong {
-        /// Header or record.
-        region: Region,
-        /// The computed length.
-        length: usize,
-    },
-}
+pub use crate::parse_error::{ParseError, Region};
+pub use crate::write::WriteError;
 
 /// Any error of this crate, so that `?` works in a caller's `main`
 /// without naming each module's error type. Each variant wraps the
@@ -257,4 +74,245 @@ pub enum Error {
     #[cfg(feature = "std")]
     #[error(transparent)]
     Encrypt(#[from] crate::encrypted::EncryptError),
+    /// A file was not read.
+    #[cfg(feature = "std")]
+    #[error(transparent)]
+    File(#[from] crate::fs::FileError),
+    /// A TVS certificate store refused or failed.
+    #[cfg(feature = "std")]
+    #[error(transparent)]
+    Store(#[from] crate::tvs::store::StoreError),
+    /// A TVS exchange over the network failed.
+    #[cfg(feature = "tvs-net")]
+    #[error(transparent)]
+    Net(NetFailure),
+    /// The cluster simulator cannot take a description, node, class or goal.
+    #[cfg(feature = "cluster")]
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
+    /// An operation's text is not one the cluster simulator knows.
+    #[cfg(feature = "cluster")]
+    #[error(transparent)]
+    Operation(#[from] crate::cluster::OperationParseError),
+}
+
+/// A [`NetError`](crate::tvs::net::NetError) inside [`Error::Net`]. It
+/// holds I/O and TLS errors, which can be neither cloned nor compared, so
+/// it is shared (cloning is cheap), and two are equal when they are the
+/// same failure or say the same thing.
+#[cfg(feature = "tvs-net")]
+#[derive(Debug, Clone)]
+pub struct NetFailure(alloc::sync::Arc<crate::tvs::net::NetError>);
+
+#[cfg(feature = "tvs-net")]
+impl NetFailure {
+    /// The network error.
+    pub fn get(&self) -> &crate::tvs::net::NetError {
+        &self.0
+    }
+}
+
+#[cfg(feature = "tvs-net")]
+impl PartialEq for NetFailure {
+    fn eq(&self, other: &Self) -> bool {
+        alloc::sync::Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+#[cfg(feature = "tvs-net")]
+impl Eq for NetFailure {}
+
+#[cfg(feature = "tvs-net")]
+impl core::fmt::Display for NetFailure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(feature = "tvs-net")]
+impl std::error::Error for NetFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+#[cfg(feature = "tvs-net")]
+impl From<crate::tvs::net::NetError> for Error {
+    fn from(e: crate::tvs::net::NetError) -> Self {
+        Error::Net(NetFailure(alloc::sync::Arc::new(e)))
+    }
+}
+
+/// What kind of failure an [`Error`] is: the one classification of the
+/// crate's errors, from which the C library's result codes and the Python
+/// module's exception classes are each one table (`docs/C.md`, "Errors").
+///
+/// ```
+/// use cisco_itl::{Error, ParseError, error::Category};
+/// let err = Error::from(ParseError::Empty);
+/// assert_eq!(err.category(), Category::Parse);
+/// assert_eq!(err.category().as_str(), "parse");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Category {
+    /// Malformed bytes: a trust list, signed file, encrypted configuration
+    /// or TVS message that does not parse.
+    Parse,
+    /// A signature not accepted: wrong key, tampered bytes, an unknown or
+    /// lying signer, nothing trusted to verify against.
+    Verify,
+    /// Genuine, but a rule refuses it: a weak digest or key under the
+    /// policy, an ITL without the recovery record a reset needs.
+    Policy,
+    /// A key, certificate or PKCS#12 file that is unusable.
+    Credential,
+    /// The password does not open the PKCS#12 file.
+    Password,
+    /// The phone's rules refused a file, a certificate or a TVS server.
+    Rejected,
+    /// An encrypted configuration whose signature was accepted was not
+    /// decrypted: it is for another phone, the key does not open it, the
+    /// padding or the digest does not hold.
+    Decrypt,
+    /// Signing failed (an unsupported digest, the RSA operation, no
+    /// randomness).
+    Sign,
+    /// What was asked for cannot be made: a value too long for its length
+    /// field, a device name not of its form, a list without records.
+    Invalid,
+    /// A TVS exchange over the network failed (resolution, connection,
+    /// TLS, a deadline, an answer malformed or for another session).
+    Network,
+    /// A TVS certificate store failed (its database, a corrupt entry).
+    Store,
+    /// A file was not read.
+    Io,
+    /// The cluster simulator cannot take a description, operation or goal.
+    Cluster,
+}
+
+impl Category {
+    /// The category's name, one lowercase word (`"parse"`, `"rejected"`…).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Category::Parse => "parse",
+            Category::Verify => "verify",
+            Category::Policy => "policy",
+            Category::Credential => "credential",
+            Category::Password => "password",
+            Category::Rejected => "rejected",
+            Category::Decrypt => "decrypt",
+            Category::Sign => "sign",
+            Category::Invalid => "invalid",
+            Category::Network => "network",
+            Category::Store => "store",
+            Category::Io => "io",
+            Category::Cluster => "cluster",
+        }
+    }
+
+    /// Every category, in declaration order.
+    pub const ALL: [Category; 13] = [
+        Category::Parse,
+        Category::Verify,
+        Category::Policy,
+        Category::Credential,
+        Category::Password,
+        Category::Rejected,
+        Category::Decrypt,
+        Category::Sign,
+        Category::Invalid,
+        Category::Network,
+        Category::Store,
+        Category::Io,
+        Category::Cluster,
+    ];
+}
+
+impl core::fmt::Display for Category {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A verification failure: the policy's refusals apart.
+fn verify_category(e: &crate::verify::VerifyError) -> Category {
+    use crate::verify::VerifyError as V;
+    match e {
+        V::WeakDigest(_) | V::WeakKey { .. } => Category::Policy,
+        _ => Category::Verify,
+    }
+}
+
+/// A signing failure: an unusable certificate apart.
+fn sign_category(e: &crate::sign::SignError) -> Category {
+    match e {
+        crate::sign::SignError::Certificate(_) => Category::Credential,
+        _ => Category::Sign,
+    }
+}
+
+impl Error {
+    /// What kind of failure this is (see [`Category`]).
+    ///
+    /// ```
+    /// use cisco_itl::{Error, TvsAuthError, error::Category, recovery::RecoveryError};
+    /// assert_eq!(Error::from(RecoveryError::NoRecoveryRecord).category(), Category::Policy);
+    /// assert_eq!(Error::from(TvsAuthError::HashMismatch).category(), Category::Rejected);
+    /// ```
+    pub fn category(&self) -> Category {
+        use crate::build::BuildError as B;
+        use crate::encrypted::DecryptError as D;
+        use crate::recovery::RecoveryError as R;
+        match self {
+            Error::Parse(_) | Error::Tvs(_) | Error::Encrypted(_) => Category::Parse,
+            Error::Write(_) | Error::DeviceName(_) => Category::Invalid,
+            Error::Verify(v) => verify_category(v),
+            Error::Certificate(_) | Error::Key(_) => Category::Credential,
+            Error::Sign(s) => sign_category(s),
+            Error::Build(b) => match b {
+                B::Certificate(_) => Category::Credential,
+                B::Sign(s) => sign_category(s),
+                _ => Category::Invalid,
+            },
+            Error::Pkcs12(crate::pkcs12::Pkcs12Error::WrongPassword) => Category::Password,
+            Error::Pkcs12(_) => Category::Credential,
+            Error::Recovery(r) => match r {
+                R::Certificate(_) | R::KeyMismatch | R::Key(_) => Category::Credential,
+                R::NoRecoveryRecord => Category::Policy,
+                R::NotVerified(v) | R::NotTrusted(v) => verify_category(v),
+                R::NothingTrusted => Category::Verify,
+                R::Sign(s) => sign_category(s),
+            },
+            Error::Rejected(_) | Error::TvsAuth(_) => Category::Rejected,
+            Error::Decrypt(d) => match d {
+                D::Signature(v) => verify_category(v),
+                D::NoDevice => Category::Credential,
+                _ => Category::Decrypt,
+            },
+            #[cfg(feature = "std")]
+            Error::Encrypt(e) => {
+                use crate::encrypted::EncryptError as En;
+                match e {
+                    En::PhoneKey(_) | En::WrongDevice { .. } => Category::Credential,
+                    En::Sign(s) => sign_category(s),
+                    En::Random => Category::Sign,
+                    _ => Category::Invalid,
+                }
+            }
+            #[cfg(feature = "std")]
+            Error::File(_) => Category::Io,
+            #[cfg(feature = "std")]
+            Error::Store(s) => match s {
+                crate::tvs::store::StoreError::BadCertificate(_) => Category::Credential,
+                crate::tvs::store::StoreError::RoleNotEncodable(_) => Category::Invalid,
+                _ => Category::Store,
+            },
+            #[cfg(feature = "tvs-net")]
+            Error::Net(_) => Category::Network,
+            #[cfg(feature = "cluster")]
+            Error::Cluster(_) | Error::Operation(_) => Category::Cluster,
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The signed header shared by `.tlv` trust lists and `.sgn` files.
 
 use crate::digest::{DigestAlgorithm, SignatureModulus};
-use crate::error::{ParseError, Region};
+use crate::parse_error::{ParseError, Region};
 use crate::tag::{Tag, header as t};
 use crate::tlv::{Element, Elements, Item, SizedKind, text, walk_sized};
 

@@ -101,9 +101,12 @@
 //!
 //! ## Errors
 //!
-//! Each job has its own error enum ([`ParseError`], [`VerifyError`],
+//! Each job has its own error enum, kept with its layer ([`ParseError`]
+//! with the element reader, [`WriteError`] with the writer, [`VerifyError`],
 //! [`Rejection`]…, all re-exported here), and [`Error`] wraps them all so
-//! that `?` works in a caller's `main`.
+//! that `?` works in a caller's `main`. [`Error::category`] classifies any
+//! of them ([`Category`]): the C library's codes and the Python module's
+//! exceptions are both one table from it.
 //!
 //! ## Features
 //!
@@ -141,6 +144,7 @@ pub mod cluster;
 pub mod digest;
 pub mod encrypted;
 pub mod error;
+mod parse_error;
 #[cfg(feature = "std")]
 pub mod fs;
 pub mod function;
@@ -166,7 +170,7 @@ pub mod write;
 pub use build::BuildError;
 pub use cert::CertError;
 pub use digest::{DigestAlgorithm, SignatureModulus};
-pub use error::{Error, ParseError, Region, WriteError};
+pub use error::{Category, Error, ParseError, Region, WriteError};
 pub use function::Function;
 pub use header::Header;
 pub use key::KeyError;

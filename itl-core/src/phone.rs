@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use crate::cert::{CertInfo, NameStyle};
 use crate::digest::sha1;
 use crate::encrypted::{DecryptError, EncryptedError, EncryptedFile};
-use crate::error::ParseError;
+use crate::parse_error::ParseError;
 use crate::function::Function;
 use crate::key::Signer;
 use crate::signed_file::SignedFile;

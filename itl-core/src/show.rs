@@ -16,7 +16,7 @@ use alloc::string::String;
 use core::fmt::{self, Write};
 
 use crate::digest::{md5, sha1};
-use crate::error::ParseError;
+use crate::parse_error::ParseError;
 use crate::function::Function;
 use crate::header::Header;
 use crate::record::Record;

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use crate::cert::CertInfo;
 use crate::digest::DigestAlgorithm;
-use crate::error::ParseError;
+use crate::parse_error::ParseError;
 use crate::function::Function;
 use crate::header::Header;
 use crate::key::Signer;

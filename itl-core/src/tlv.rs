@@ -1,7 +1,7 @@
 //! The element layer: `tag:u8, length:u16 (big-endian), value[length]`,
 //! read without copying.
 
-use crate::error::ParseError;
+use crate::parse_error::ParseError;
 use crate::tag::Tag;
 
 /// One element as it sits in the file: its tag, the offset of its tag byte
@@ -236,8 +236,8 @@ pub(crate) fn walk_sized<'a>(
         None => Err(ParseError::MissingElement {
             tag: len_tag,
             region: match kind {
-                SizedKind::Header => crate::error::Region::Header,
-                SizedKind::Record => crate::error::Region::Record,
+                SizedKind::Header => crate::parse_error::Region::Header,
+                SizedKind::Record => crate::parse_error::Region::Record,
             },
             offset: base,
         }),

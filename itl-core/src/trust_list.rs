@@ -1,6 +1,6 @@
 //! A whole `.tlv` trust list (ITL or CTL): header then records.
 
-use crate::error::ParseError;
+use crate::parse_error::ParseError;
 use crate::function::Function;
 use crate::header::Header;
 use crate::record::Record;

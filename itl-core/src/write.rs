@@ -7,12 +7,34 @@
 use alloc::vec::Vec;
 
 use crate::digest::{DigestAlgorithm, SignatureModulus};
-use crate::error::{Region, WriteError};
 use crate::header::Header;
+use crate::parse_error::Region;
 use crate::record::Record;
 use crate::tag::{Tag, header as ht, record as rt};
 use crate::tlv::{Element, Elements, Item};
 use crate::trust_list::TrustList;
+
+/// Why an owned trust list or signed file could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// An element's value does not fit the 16-bit length field.
+    #[error("element {tag} has {length} bytes; at most 65535 fit")]
+    ValueTooLong {
+        /// The element.
+        tag: Tag,
+        /// Its value length.
+        length: usize,
+    },
+    /// The header or a record is longer than its 16-bit length field allows.
+    #[error("{region} is {length} bytes long; at most 65535 fit")]
+    RegionTooLong {
+        /// Header or record.
+        region: Region,
+        /// The computed length.
+        length: usize,
+    },
+}
 
 /// An owned element: a tag and its value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

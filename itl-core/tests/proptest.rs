@@ -40,6 +40,8 @@ fn good() -> &'static [Vec<u8>] {
 /// Checks what an error says about its position against the input.
 fn check_error(e: &ParseError, input: &[u8]) {
     let len = input.len();
+    // Every kind names a position, and it lies within the input.
+    assert!(e.offset().is_some_and(|o| o <= len), "{e:?} / {len}");
     match *e {
         ParseError::Empty => assert_eq!(len, 0),
         ParseError::Truncated {
