@@ -327,8 +327,9 @@ enum itl_result
    */
   ITL_ERR_VERIFY = 5,
   /**
-   * The signature is correct but the policy refuses it (SHA-1, or a key
-   * smaller than the policy's minimum).
+   * The signature is correct but a rule refuses it (SHA-1, or a key
+   * smaller than the policy's minimum; an ITL without the recovery
+   * record a reset needs).
    */
   ITL_ERR_POLICY = 6,
   /**
@@ -349,8 +350,8 @@ enum itl_result
   ITL_ERR_BUFFER_TOO_SMALL = 10,
   /**
    * What was asked for is not there: an optional element the record
-   * does not carry, no signing record, no installed list, no recovery
-   * record.
+   * does not carry, no signing record, no installed list. (An ITL
+   * without the recovery record a reset needs is `ITL_ERR_POLICY`.)
    */
   ITL_ERR_NOT_FOUND = 11,
   /**
@@ -382,7 +383,8 @@ enum itl_result
   ITL_ERR_BUSY = 16,
   /**
    * An encrypted configuration whose signature verified could not be
-   * decrypted: the phone's key does not open it (a wrong key or a
+   * decrypted: it names no phone or another phone than the
+   * certificate's, the phone's key does not open it (a wrong key or a
    * wrapped key made for another), the header's padding does not hold,
    * or the plaintext's digest is not the header's. Nothing was written.
    */
@@ -885,11 +887,11 @@ const char *itl_digest_name(uint8_t code);
  * `out_len`: receives the plaintext's length on success and on
  * `ITL_ERR_BUFFER_TOO_SMALL` (the size needed), 0 on any other failure.
  * Returns `ITL_OK`; `ITL_ERR_VERIFY` or `ITL_ERR_POLICY` (the signature
- * is not accepted); `ITL_ERR_REJECTED` (the file names no phone, or
- * another phone than the certificate's); `ITL_ERR_BAD_KEY_OR_CERTIFICATE`
- * (an unusable trusted certificate, or a phone certificate naming no
- * device); `ITL_ERR_DECRYPT` (the key does not open the file, the padding
- * does not hold, the plaintext's digest differs); or
+ * is not accepted); `ITL_ERR_BAD_KEY_OR_CERTIFICATE` (an unusable
+ * trusted certificate, or a phone certificate naming no device);
+ * `ITL_ERR_DECRYPT` (the file names no phone, or another phone than the
+ * certificate's, the key does not open the file, the padding does not
+ * hold, the plaintext's digest differs); or
  * `ITL_ERR_BUFFER_TOO_SMALL`.
  * Threads: any number of threads may decrypt at once.
  *
@@ -1611,8 +1613,8 @@ itl_result itl_record_subject(const itl_record *record,
  * `ITL_ERR_BAD_KEY_OR_CERTIFICATE` (not a PKCS#12 file, a key that does
  * not fit its certificate, a trusted certificate that does not parse…);
  * `ITL_ERR_VERIFY` or `ITL_ERR_POLICY` (the current ITL does not verify,
- * or is not signed by a trusted certificate); `ITL_ERR_NOT_FOUND` (the
- * ITL has no SAST record holding the recovery key); `ITL_ERR_SIGN`.
+ * or is not signed by a trusted certificate); `ITL_ERR_POLICY` (the ITL
+ * has no SAST record holding the recovery key); `ITL_ERR_SIGN`.
  * Threads: any thread; `current` may be in use by others.
  *
  * Ownership: `current` is borrowed; `p12`, `password` and `trusted_certificates` are read during the call only; the caller owns `*out` (free with `itl_bytes_free`).

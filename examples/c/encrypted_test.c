@@ -11,7 +11,7 @@
  *   - refusals that write nothing into the caller's buffer: a tampered
  *     file (ITL_ERR_VERIFY), a signer the caller does not trust
  *     (ITL_ERR_VERIFY), a file encrypted for another key (ITL_ERR_DECRYPT),
- *     a file for another phone (ITL_ERR_REJECTED), a phone certificate
+ *     a file for another phone (ITL_ERR_DECRYPT), a phone certificate
  *     naming no device, a buffer too small (the size needed is given);
  *   - misuse: NULLs, handles of the wrong kind, freeing twice, a plain
  *     .sgn given as an encrypted file, bad device names and digests.
@@ -307,7 +307,7 @@ static void refusals(const struct keys *k) {
     EXPECT(itl_encrypted_decrypt_with_certificate(file, k->tftp_cert, k->tftp_cert_len,
                                                   itl_policy_default(), k->phone, out,
                                                   sizeof out, &out_len),
-           ITL_ERR_REJECTED);
+           ITL_ERR_DECRYPT);
     CHECK(out_len == 0 && untouched(out, sizeof out));
     CHECK(message_has("SEP000000000001") && message_has(DEVICE));
     itl_encrypted_free(file);

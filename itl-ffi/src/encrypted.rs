@@ -12,13 +12,12 @@ use itl::encrypted::{
 use itl::verify::Policy;
 
 use crate::build::{bytes_out, give, itl_signer};
-use crate::error::{Error, guard, itl_result, verify_code};
+use crate::error::{Error, guard, itl_result};
 use crate::handle::{self, Part, Tag, tags};
 use crate::ptr::{Out, OutArray, array_in, bytes_in, str_in};
 use crate::trust_list::{anchor_of, itl_header, itl_trust_list};
 use crate::types::{digest_of, functions_of, itl_policy};
 
-use itl_result::*;
 
 /// A parsed encrypted configuration: a copy of its bytes and its header.
 /// Immutable once made.
@@ -86,31 +85,19 @@ pub struct itl_encryption_info {
 
 /// A parse failure: `ITL_ERR_PARSE` with the core's message.
 fn parse_error(e: EncryptedError) -> Error {
-    Error::new(ITL_ERR_PARSE, e.to_string())
+    e.into()
 }
 
-/// The code of a decryption failure, with the core's message.
+/// The code of a decryption failure (through the core's category), with
+/// the core's message.
 fn decrypt_error(e: &DecryptError) -> Error {
-    let code = match e {
-        DecryptError::Signature(v) => verify_code(v),
-        DecryptError::NotForAPhone { .. } | DecryptError::WrongDevice { .. } => ITL_ERR_REJECTED,
-        DecryptError::NoDevice => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
-        _ => ITL_ERR_DECRYPT,
-    };
-    Error::new(code, e.to_string())
+    e.clone().into()
 }
 
-/// The code of an encryption failure, with the core's message.
+/// The code of an encryption failure (through the core's category), with
+/// the core's message.
 fn encrypt_error(e: EncryptError) -> Error {
-    match e {
-        EncryptError::Sign(s) => s.into(),
-        EncryptError::PhoneKey(c) => c.into(),
-        EncryptError::Random => Error::new(ITL_ERR_SIGN, e.to_string()),
-        EncryptError::WrongDevice { .. } => {
-            Error::new(ITL_ERR_BAD_KEY_OR_CERTIFICATE, e.to_string())
-        }
-        other => Error::new(ITL_ERR_INVALID_ARGUMENT, other.to_string()),
-    }
+    e.into()
 }
 
 /// Parses an encrypted configuration (`SEP<MAC>.cnf.xml.enc.sgn`): the
@@ -241,11 +228,11 @@ fn plaintext_out(plain: &[u8], out: &OutArray<u8>, out_len: &Out<usize>) -> Resu
 /// `out_len`: receives the plaintext's length on success and on
 /// `ITL_ERR_BUFFER_TOO_SMALL` (the size needed), 0 on any other failure.
 /// Returns `ITL_OK`; `ITL_ERR_VERIFY` or `ITL_ERR_POLICY` (the signature
-/// is not accepted); `ITL_ERR_REJECTED` (the file names no phone, or
-/// another phone than the certificate's); `ITL_ERR_BAD_KEY_OR_CERTIFICATE`
-/// (an unusable trusted certificate, or a phone certificate naming no
-/// device); `ITL_ERR_DECRYPT` (the key does not open the file, the padding
-/// does not hold, the plaintext's digest differs); or
+/// is not accepted); `ITL_ERR_BAD_KEY_OR_CERTIFICATE` (an unusable
+/// trusted certificate, or a phone certificate naming no device);
+/// `ITL_ERR_DECRYPT` (the file names no phone, or another phone than the
+/// certificate's, the key does not open the file, the padding does not
+/// hold, the plaintext's digest differs); or
 /// `ITL_ERR_BUFFER_TOO_SMALL`.
 /// Threads: any number of threads may decrypt at once.
 ///
@@ -383,6 +370,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
     use super::*;
     use itl::verify::VerifyError;
+    use itl_result::*;
 
     #[test]
     fn decrypt_errors_keep_their_codes_apart() {
@@ -399,7 +387,8 @@ mod tests {
                     file: "SEP000000000001".into(),
                     certificate: "SEP000000000002".into(),
                 },
-                ITL_ERR_REJECTED,
+                // Python's DecryptError too (one category, `decrypt`).
+                ITL_ERR_DECRYPT,
             ),
             (DecryptError::NoDevice, ITL_ERR_BAD_KEY_OR_CERTIFICATE),
         ];

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::ffi::{CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use itl::error::Category;
 use itl::verify::VerifyError;
 
 /// What a call did: `ITL_OK`, or why it failed. Every fallible function
@@ -33,8 +34,9 @@ pub enum itl_result {
     /// A signature was not accepted (wrong key, tampered bytes, unknown or
     /// lying signer).
     ITL_ERR_VERIFY = 5,
-    /// The signature is correct but the policy refuses it (SHA-1, or a key
-    /// smaller than the policy's minimum).
+    /// The signature is correct but a rule refuses it (SHA-1, or a key
+    /// smaller than the policy's minimum; an ITL without the recovery
+    /// record a reset needs).
     ITL_ERR_POLICY = 6,
     /// The password does not open the PKCS#12 file.
     ITL_ERR_WRONG_PASSWORD = 7,
@@ -45,8 +47,8 @@ pub enum itl_result {
     /// The caller's buffer is too small; the needed size was written.
     ITL_ERR_BUFFER_TOO_SMALL = 10,
     /// What was asked for is not there: an optional element the record
-    /// does not carry, no signing record, no installed list, no recovery
-    /// record.
+    /// does not carry, no signing record, no installed list. (An ITL
+    /// without the recovery record a reset needs is `ITL_ERR_POLICY`.)
     ITL_ERR_NOT_FOUND = 11,
     /// A list or file could not be built or signed.
     ITL_ERR_SIGN = 12,
@@ -66,7 +68,8 @@ pub enum itl_result {
     /// Nothing was done (the outer call goes on).
     ITL_ERR_BUSY = 16,
     /// An encrypted configuration whose signature verified could not be
-    /// decrypted: the phone's key does not open it (a wrong key or a
+    /// decrypted: it names no phone or another phone than the
+    /// certificate's, the phone's key does not open it (a wrong key or a
     /// wrapped key made for another), the header's padding does not hold,
     /// or the plaintext's digest is not the header's. Nothing was written.
     ITL_ERR_DECRYPT = 17,
@@ -187,114 +190,70 @@ impl Error {
     }
 }
 
-impl From<itl::ParseError> for Error {
-    fn from(e: itl::ParseError) -> Self {
-        Error::new(ITL_ERR_PARSE, e.to_string())
+/// The one table: the result code of each [`Category`] of the core. The
+/// Python module's exception classes are the same table's other column
+/// (`docs/C.md`, "Errors"). An invalid request is a misuse (the function's
+/// name goes before the message); every other code carries the core's
+/// message as is.
+pub(crate) fn category_code(category: Category) -> itl_result {
+    match category {
+        Category::Parse => ITL_ERR_PARSE,
+        Category::Verify => ITL_ERR_VERIFY,
+        Category::Policy => ITL_ERR_POLICY,
+        Category::Credential => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
+        Category::Password => ITL_ERR_WRONG_PASSWORD,
+        Category::Rejected => ITL_ERR_REJECTED,
+        Category::Decrypt => ITL_ERR_DECRYPT,
+        Category::Sign => ITL_ERR_SIGN,
+        Category::Network => ITL_ERR_NETWORK,
+        // An invalid request, the cluster simulator, a certificate store
+        // and a file (which no C function reaches), and what the core may
+        // add.
+        _ => ITL_ERR_INVALID_ARGUMENT,
     }
 }
 
 /// The code of a verification failure: the policy's refusals apart.
 pub(crate) fn verify_code(e: &VerifyError) -> itl_result {
-    match e {
-        VerifyError::WeakDigest(_) | VerifyError::WeakKey { .. } => ITL_ERR_POLICY,
-        _ => ITL_ERR_VERIFY,
-    }
-}
-
-impl From<VerifyError> for Error {
-    fn from(e: VerifyError) -> Self {
-        Error::new(verify_code(&e), e.to_string())
-    }
-}
-
-impl From<itl::CertError> for Error {
-    fn from(e: itl::CertError) -> Self {
-        Error::new(ITL_ERR_BAD_KEY_OR_CERTIFICATE, e.to_string())
-    }
-}
-
-impl From<itl::KeyError> for Error {
-    fn from(e: itl::KeyError) -> Self {
-        Error::new(ITL_ERR_BAD_KEY_OR_CERTIFICATE, e.to_string())
-    }
-}
-
-impl From<itl::Pkcs12Error> for Error {
-    fn from(e: itl::Pkcs12Error) -> Self {
-        let code = match e {
-            itl::Pkcs12Error::WrongPassword => ITL_ERR_WRONG_PASSWORD,
-            _ => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
-        };
-        Error::new(code, e.to_string())
-    }
-}
-
-impl From<itl::SignError> for Error {
-    fn from(e: itl::SignError) -> Self {
-        let code = match e {
-            itl::SignError::Certificate(_) => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
-            _ => ITL_ERR_SIGN,
-        };
-        Error::new(code, e.to_string())
-    }
-}
-
-impl From<itl::BuildError> for Error {
-    fn from(e: itl::BuildError) -> Self {
-        match e {
-            itl::BuildError::Certificate(c) => c.into(),
-            itl::BuildError::Sign(s) => s.into(),
-            other => Error::invalid(other.to_string()),
-        }
-    }
-}
-
-impl From<itl::RecoveryError> for Error {
-    fn from(e: itl::RecoveryError) -> Self {
-        use itl::RecoveryError as R;
-        let code = match &e {
-            R::Certificate(_) | R::KeyMismatch | R::Key(_) => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
-            R::NoRecoveryRecord => ITL_ERR_NOT_FOUND,
-            R::NotVerified(v) | R::NotTrusted(v) => verify_code(v),
-            R::NothingTrusted => ITL_ERR_VERIFY,
-            R::Sign(itl::SignError::Certificate(_)) => ITL_ERR_BAD_KEY_OR_CERTIFICATE,
-            _ => ITL_ERR_SIGN,
-        };
-        Error::new(code, e.to_string())
-    }
-}
-
-impl From<itl::Rejection> for Error {
-    fn from(e: itl::Rejection) -> Self {
-        Error::new(ITL_ERR_REJECTED, e.to_string())
-    }
+    category_code(itl::Error::from(e.clone()).category())
 }
 
 impl From<itl::Error> for Error {
     fn from(e: itl::Error) -> Self {
-        use itl::Error as E;
-        match e {
-            E::Parse(p) => p.into(),
-            E::Verify(v) => v.into(),
-            E::Certificate(c) => c.into(),
-            E::Key(k) => k.into(),
-            E::Sign(s) => s.into(),
-            E::Build(b) => b.into(),
-            E::Pkcs12(p) => p.into(),
-            E::Recovery(r) => r.into(),
-            E::Rejected(r) => r.into(),
-            E::TvsAuth(t) => t.into(),
-            E::Tvs(t) => Error::new(ITL_ERR_PARSE, t.to_string()),
-            other => Error::invalid(other.to_string()),
+        match (e.category(), category_code(e.category())) {
+            (Category::Invalid, _) => Error::invalid(e.to_string()),
+            (_, code) => Error::new(code, e.to_string()),
         }
     }
 }
 
-impl From<itl::TvsAuthError> for Error {
-    fn from(e: itl::TvsAuthError) -> Self {
-        Error::new(ITL_ERR_REJECTED, e.to_string())
-    }
+/// Each error of the core converts through [`itl::Error`], which wraps them all.
+macro_rules! through_core_error {
+    ($($t:ty),* $(,)?) => {
+        $(impl From<$t> for Error {
+            fn from(e: $t) -> Self {
+                Error::from(itl::Error::from(e))
+            }
+        })*
+    };
 }
+
+through_core_error!(
+    itl::ParseError,
+    VerifyError,
+    itl::CertError,
+    itl::KeyError,
+    itl::Pkcs12Error,
+    itl::SignError,
+    itl::BuildError,
+    itl::RecoveryError,
+    itl::Rejection,
+    itl::TvsAuthError,
+    itl::TvsError,
+    itl::encrypted::EncryptedError,
+    itl::encrypted::DecryptError,
+    itl::encrypted::EncryptError,
+);
 
 thread_local! {
     /// This thread's last error message ("" after a success).
@@ -469,6 +428,49 @@ mod tests {
         let other = std::thread::spawn(last).join().unwrap_or_default();
         assert_eq!(other, "");
         assert_eq!(last(), "itl_test: `data` is NULL");
+    }
+
+    #[test]
+    fn core_errors_take_their_code_from_their_category() {
+        let cases: [(itl::Error, itl_result); 7] = [
+            (itl::ParseError::Empty.into(), ITL_ERR_PARSE),
+            // An ITL without the recovery record: a rule's refusal, as in
+            // Python (PolicyError).
+            (itl::RecoveryError::NoRecoveryRecord.into(), ITL_ERR_POLICY),
+            // A TVS server the phone does not accept: the phone's refusal.
+            (itl::TvsAuthError::BadCertificate.into(), ITL_ERR_REJECTED),
+            (itl::TvsAuthError::HashMismatch.into(), ITL_ERR_REJECTED),
+            (
+                itl::Pkcs12Error::WrongPassword.into(),
+                ITL_ERR_WRONG_PASSWORD,
+            ),
+            (
+                VerifyError::WeakKey {
+                    bits: 1024,
+                    min: 2048,
+                }
+                .into(),
+                ITL_ERR_POLICY,
+            ),
+            (
+                itl::encrypted::DecryptError::WrongDevice {
+                    file: "SEP000000000001".into(),
+                    certificate: "SEP000000000002".into(),
+                }
+                .into(),
+                ITL_ERR_DECRYPT,
+            ),
+        ];
+        for (e, code) in cases {
+            let message = e.to_string();
+            let err = Error::from(e);
+            assert_eq!((err.code, err.message), (code, message));
+        }
+        // An invalid request names the function that was asked.
+        let err = Error::from(itl::Error::from(itl::BuildError::NoRecords));
+        assert_eq!(err.code, ITL_ERR_INVALID_ARGUMENT);
+        record("itl_test", &err);
+        assert_eq!(last(), "itl_test: a trust list needs at least one record");
     }
 
     #[test]

@@ -103,8 +103,8 @@ fn reset_with(
 /// `ITL_ERR_BAD_KEY_OR_CERTIFICATE` (not a PKCS#12 file, a key that does
 /// not fit its certificate, a trusted certificate that does not parse…);
 /// `ITL_ERR_VERIFY` or `ITL_ERR_POLICY` (the current ITL does not verify,
-/// or is not signed by a trusted certificate); `ITL_ERR_NOT_FOUND` (the
-/// ITL has no SAST record holding the recovery key); `ITL_ERR_SIGN`.
+/// or is not signed by a trusted certificate); `ITL_ERR_POLICY` (the ITL
+/// has no SAST record holding the recovery key); `ITL_ERR_SIGN`.
 /// Threads: any thread; `current` may be in use by others.
 ///
 /// Ownership: `current` is borrowed; `p12`, `password` and `trusted_certificates` are read during the call only; the caller owns `*out` (free with `itl_bytes_free`).

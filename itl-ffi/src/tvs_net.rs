@@ -23,7 +23,8 @@ use crate::tvs::VerdictOut;
 
 impl From<NetError> for Error {
     fn from(e: NetError) -> Self {
-        Error::new(itl_result::ITL_ERR_NETWORK, e.to_string())
+        // `network` in the one table of `error.rs`.
+        itl::Error::from(e).into()
     }
 }
 

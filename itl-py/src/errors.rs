@@ -4,6 +4,7 @@
 
 use cisco_itl::build::BuildError;
 use cisco_itl::encrypted::{DecryptError, EncryptError, EncryptedError};
+use cisco_itl::error::Category;
 use cisco_itl::phone::{Rejection, TvsAuthError};
 use cisco_itl::recovery::RecoveryError;
 use cisco_itl::verify::VerifyError;
@@ -90,91 +91,47 @@ impl From<ItlError> for PyErr {
     }
 }
 
-/// The byte offset a parse error names.
-pub(crate) fn parse_offset(e: &ParseError) -> Option<usize> {
-    match *e {
-        ParseError::Truncated { offset, .. }
-        | ParseError::HeaderLengthPastEnd { offset, .. }
-        | ParseError::HeaderLengthInconsistent { offset, .. }
-        | ParseError::RecordLengthZero { offset }
-        | ParseError::RecordLengthPastEnd { offset, .. }
-        | ParseError::RecordLengthInconsistent { offset, .. }
-        | ParseError::ContainerOverrun { offset, .. }
-        | ParseError::MissingElement { offset, .. }
-        | ParseError::DuplicateElement { offset, .. }
-        | ParseError::BadLength { offset, .. }
-        | ParseError::BadUtf8 { offset, .. }
-        | ParseError::DataAfterNul { offset, .. } => Some(offset),
-        ParseError::Empty => Some(0),
-        ParseError::NoRecords { header_length } => Some(header_length),
-        _ => None,
-    }
-}
-
-fn verify_kind(e: &VerifyError) -> Kind {
-    match e {
-        VerifyError::WeakDigest(_) | VerifyError::WeakKey { .. } => Kind::Policy,
-        _ => Kind::Verification,
-    }
-}
-
-fn sign_kind(e: &SignError) -> Kind {
-    match e {
-        SignError::Certificate(_) => Kind::Credential,
+/// The one table: the class of each [`Category`] of the core. The C
+/// library's result codes are the same table's other column (`docs/C.md`,
+/// "Errors").
+pub(crate) fn category_kind(category: Category) -> Kind {
+    match category {
+        Category::Parse => Kind::Parse,
+        Category::Verify => Kind::Verification,
+        Category::Policy | Category::Rejected => Kind::Policy,
+        Category::Credential | Category::Password => Kind::Credential,
+        Category::Decrypt => Kind::Decrypt,
+        Category::Cluster => Kind::Cluster,
+        // Signing, an invalid request, the network, a store, a file, and
+        // what the core may add.
         _ => Kind::Base,
     }
 }
 
-/// The class and offset of any core error.
-fn classify(e: &Error) -> (Kind, Option<usize>) {
+/// The byte offset an error names: a parse error's (also inside a phone's
+/// refusal or a malformed encrypted configuration).
+fn offset(e: &Error) -> Option<usize> {
     match e {
-        Error::Parse(p) => (Kind::Parse, parse_offset(p)),
-        Error::Verify(v) => (verify_kind(v), None),
-        Error::Certificate(_) | Error::Key(_) | Error::Pkcs12(_) => (Kind::Credential, None),
-        Error::Sign(s) => (sign_kind(s), None),
-        Error::Build(b) => (
-            match b {
-                BuildError::Certificate(_) => Kind::Credential,
-                BuildError::Sign(s) => sign_kind(s),
-                _ => Kind::Base,
-            },
-            None,
-        ),
-        Error::Recovery(r) => (
-            match r {
-                RecoveryError::Certificate(_)
-                | RecoveryError::KeyMismatch
-                | RecoveryError::Key(_) => Kind::Credential,
-                RecoveryError::NoRecoveryRecord => Kind::Policy,
-                RecoveryError::NotVerified(v) | RecoveryError::NotTrusted(v) => verify_kind(v),
-                RecoveryError::NothingTrusted => Kind::Verification,
-                RecoveryError::Sign(s) => sign_kind(s),
-                _ => Kind::Base,
-            },
-            None,
-        ),
-        Error::Rejected(r) => (
-            Kind::Policy,
-            match r {
-                Rejection::Malformed(p) => parse_offset(p),
-                _ => None,
-            },
-        ),
-        Error::TvsAuth(TvsAuthError::BadCertificate) => (Kind::Credential, None),
-        Error::TvsAuth(_) => (Kind::Verification, None),
-        // Writing (a value too long for its length field) and what else
-        // the core may add.
-        _ => (Kind::Base, None),
+        Error::Parse(p) | Error::Rejected(Rejection::Malformed(p)) => p.offset(),
+        Error::Encrypted(e) => match e {
+            EncryptedError::Parse(p) => p.offset(),
+            EncryptedError::Duplicate { offset, .. } => Some(*offset),
+            // The core gives offset 0 when no element is at fault (a
+            // PLAINDIGEST of the wrong length for its algorithm, judged
+            // once the block is read): no offset then.
+            EncryptedError::Invalid { offset, .. } => Some(*offset).filter(|o| *o != 0),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
 impl From<Error> for ItlError {
     fn from(e: Error) -> Self {
-        let (kind, offset) = classify(&e);
         ItlError {
-            kind,
+            kind: category_kind(e.category()),
             message: e.to_string(),
-            offset,
+            offset: offset(&e),
         }
     }
 }
@@ -202,69 +159,15 @@ through_core_error!(
     cisco_itl::KeyError,
     cisco_itl::Pkcs12Error,
     cisco_itl::WriteError,
+    EncryptedError,
+    DecryptError,
+    EncryptError,
 );
 
 /// `Result` with an error bound for Python.
 pub(crate) type ItlResult<T> = Result<T, ItlError>;
 
-impl From<cisco_itl::cluster::ClusterError> for ItlError {
-    fn from(e: cisco_itl::cluster::ClusterError) -> Self {
-        ItlError::new(Kind::Cluster, e.to_string())
-    }
-}
-
-impl From<cisco_itl::cluster::OperationParseError> for ItlError {
-    fn from(e: cisco_itl::cluster::OperationParseError) -> Self {
-        ItlError::new(Kind::Cluster, e.to_string())
-    }
-}
-
-/// A malformed encrypted configuration: `ParseError`, with the offset of
-/// the element at fault.
-impl From<EncryptedError> for ItlError {
-    fn from(e: EncryptedError) -> Self {
-        let offset = match &e {
-            EncryptedError::Parse(p) => parse_offset(p),
-            EncryptedError::Duplicate { offset, .. } => Some(*offset),
-            // The core gives offset 0 when no element is at fault (a
-            // PLAINDIGEST of the wrong length for its algorithm, judged
-            // once the block is read): no offset then.
-            EncryptedError::Invalid { offset, .. } => Some(*offset).filter(|o| *o != 0),
-            _ => None,
-        };
-        ItlError {
-            kind: Kind::Parse,
-            message: e.to_string(),
-            offset,
-        }
-    }
-}
-
-/// A file not decrypted: `VerificationError` (or `PolicyError`) when its
-/// signature is refused, `CredentialError` when the phone certificate names
-/// no device, `DecryptError` for everything else.
-impl From<DecryptError> for ItlError {
-    fn from(e: DecryptError) -> Self {
-        let kind = match &e {
-            DecryptError::Signature(v) => verify_kind(v),
-            DecryptError::NoDevice => Kind::Credential,
-            _ => Kind::Decrypt,
-        };
-        ItlError::new(kind, e.to_string())
-    }
-}
-
-/// A file not encrypted: `CredentialError` for a phone certificate that
-/// cannot wrap a key or names another phone, the signing error's class for
-/// the TFTP key, `Error` otherwise (a device name that is not `SEP<MAC>`,
-/// a digest other than SHA-1 or SHA-512).
-impl From<EncryptError> for ItlError {
-    fn from(e: EncryptError) -> Self {
-        let kind = match &e {
-            EncryptError::PhoneKey(_) | EncryptError::WrongDevice { .. } => Kind::Credential,
-            EncryptError::Sign(s) => sign_kind(s),
-            _ => Kind::Base,
-        };
-        ItlError::new(kind, e.to_string())
-    }
-}
+through_core_error!(
+    cisco_itl::cluster::ClusterError,
+    cisco_itl::cluster::OperationParseError,
+);

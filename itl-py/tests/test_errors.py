@@ -85,7 +85,9 @@ def test_strict_policy_is_a_policy_error() -> None:
         (lambda: cisco_itl.reset_itl(read("cucm-ITLFile.tlv"), b"\x30\x03\x02", "x", trusted=read("cucm-ITLFile.tlv")), cisco_itl.CredentialError),
         (lambda: cisco_itl.TrustList.from_bytes(read("cucm-ITLFile.tlv")).verify_with(b"junk"), cisco_itl.CredentialError),
         (lambda: cisco_itl.SignedFile.from_bytes(b"\x01"), cisco_itl.ParseError),
-        (lambda: cisco_itl.Phone().authenticate_tvs(b"junk"), cisco_itl.CredentialError),
+        # The phone refusing a TVS server is a refusal like any other (C's
+        # ITL_ERR_REJECTED): category `rejected`, PolicyError.
+        (lambda: cisco_itl.Phone().authenticate_tvs(b"junk"), cisco_itl.PolicyError),
     ],
 )
 def test_each_error_has_its_class(call: object, cls: Type[BaseException]) -> None:

@@ -8,7 +8,8 @@ core's message and, where the core names one, the byte offset at fault::
     ├── VerificationError   a signature, a signer or a record not accepted
     ├── CredentialError     a bad key, certificate, PKCS#12 file or password
     ├── PolicyError         genuine, but a rule refuses it (a weak digest or
-    │                       key under ``strict``, no ITLRecovery record…)
+    │                       key under ``strict``, no ITLRecovery record, the
+    │                       phone refusing a file or a TVS server…)
     ├── ClusterError        a cluster description, operation or goal the
     │                       what-if simulator cannot take (also a ValueError)
     └── DecryptError        an encrypted configuration (.enc.sgn) whose
@@ -17,6 +18,9 @@ core's message and, where the core names one, the byte offset at fault::
                             bad padding, a digest mismatch
 
 Files that cannot be read raise the usual ``OSError`` subclasses.
+
+The class is one table from the core's error category, shared with the C
+library's result codes: see "Errors" in ``docs/C.md``.
 """
 
 from __future__ import annotations
@@ -71,7 +75,8 @@ class CredentialError(Error):
 class PolicyError(Error):
     """The file is well formed and genuine, but a rule refuses it: a SHA-1
     digest or a key under 2048 bits under ``strict``, an ITL without the
-    ITLRecovery record for a reset."""
+    ITLRecovery record for a reset, the phone's rules refusing a file or a
+    TVS server's certificate."""
 
 
 class ClusterError(Error, ValueError):
