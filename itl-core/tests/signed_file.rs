@@ -1,11 +1,5 @@
 //! `.sgn` files: both vectors parse, verify and are reproduced; recovery
 //! re-signing reproduces CUCM's reset ITL.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 mod common;
 use common::*;

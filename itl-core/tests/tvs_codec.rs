@@ -1,7 +1,6 @@
 //! TVS wire codec: the exact bytes of the real protocol, round trips, one
 //! crafted input per error, device names, the in-memory server, the
 //! phone's requests, robustness, and the fuzz seeds.
-#![allow(clippy::indexing_slicing, clippy::panic)]
 
 mod common;
 use common::*;
@@ -1551,8 +1550,6 @@ fn fuzz_seeds_are_current() -> Result<(), Box<dyn std::error::Error>> {
 // here as ordinary tests asserting the same values (the module docs keep
 // a few real examples).
 mod codec_doc_examples {
-    #![allow(clippy::unwrap_used)]
-
     use cisco_itl::tvs::codec::TvsError;
 
     /// Was the doctest of `PORT`.

@@ -409,7 +409,6 @@ mod tests {
     }
 
     #[test]
-    #[allow(clippy::panic)]
     fn a_panic_becomes_a_code_and_a_message() {
         let code = guard("itl_test", || panic!("boom"));
         assert_eq!(code, ITL_ERR_PANIC);
