@@ -250,9 +250,8 @@ where
                 Some(v) => out.write_str(v)?,
                 None => {
                     out.write_char('#')?;
-                    for b in value.to_der().map_err(NameWriteError::Der)? {
-                        write!(out, "{b:02x}")?;
-                    }
+                    let der = value.to_der().map_err(NameWriteError::Der)?;
+                    crate::hex::write_hex(out, &der, crate::hex::Case::Lower, "")?;
                 }
             }
         }
@@ -497,13 +496,8 @@ impl RecordFields for CertView<'_> {
 
 /// The view against `x509-cert`: on every certificate of the vectors, on
 /// each one-byte corruption of them, and on names made to be unusual.
-#[cfg(all(test, feature = "std"))]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#[cfg(test)]
+#[cfg(feature = "std")]
 mod tests {
     use super::*;
     use crate::trust_list::TrustList;

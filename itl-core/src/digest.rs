@@ -130,10 +130,7 @@ impl AsRef<[u8]> for DigestValue {
 
 impl core::fmt::Debug for DigestValue {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for b in self.as_ref() {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        crate::hex::write_hex(f, self.as_ref(), crate::hex::Case::Lower, "")
     }
 }
 

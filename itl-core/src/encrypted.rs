@@ -40,10 +40,10 @@ use zeroize::Zeroizing;
 
 use crate::cert::CertInfo;
 use crate::digest::DigestAlgorithm;
-use crate::parse_error::ParseError;
 use crate::function::Function;
 use crate::header::Header;
 use crate::key::Signer;
+use crate::parse_error::ParseError;
 use crate::signed_file::SignedFile;
 use crate::tag::Tag;
 use crate::tlv::{Element, Elements, Item};
@@ -845,10 +845,11 @@ impl Companion {
     /// the certificate's DER (lower-case hex) and `encrConfig` true.
     pub fn xml(&self, phone: &CertInfo) -> String {
         use core::fmt::Write;
-        let mut hash = String::new();
-        for b in crate::digest::md5(phone.der()) {
-            let _ = write!(hash, "{b:02x}");
-        }
+        let hash = crate::hex::hex_string(
+            &crate::digest::md5(phone.der()),
+            crate::hex::Case::Lower,
+            "",
+        );
         let mut capf = String::new();
         for node in &self.capf_nodes {
             let _ = write!(

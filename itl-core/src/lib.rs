@@ -144,12 +144,13 @@ pub mod cluster;
 pub mod digest;
 pub mod encrypted;
 pub mod error;
-mod parse_error;
 #[cfg(feature = "std")]
 pub mod fs;
 pub mod function;
 pub mod header;
+mod hex;
 pub mod key;
+mod parse_error;
 pub mod pem;
 pub mod phone;
 pub mod pkcs12;

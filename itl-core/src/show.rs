@@ -16,9 +16,10 @@ use alloc::string::String;
 use core::fmt::{self, Write};
 
 use crate::digest::{md5, sha1};
-use crate::parse_error::ParseError;
 use crate::function::Function;
 use crate::header::Header;
+use crate::hex::{Case, write_hex};
+use crate::parse_error::ParseError;
 use crate::record::Record;
 use crate::signed_file::SignedFile;
 use crate::tag::{Tag, header as ht, record as rt};
@@ -368,9 +369,9 @@ fn render_signed_dyn(out: &mut dyn Write, data: &[u8]) -> Result<SignedOutcome, 
 /// The checksum and length lines; `name` is "ITL", "CTL" or "signed".
 fn checksums(out: &mut dyn Write, data: &[u8], name: &str) -> fmt::Result {
     write!(out, "The checksum value of the {name} file: ")?;
-    hex(out, &md5(data), Case::Lower, "")?;
+    write_hex(out, &md5(data), Case::Lower, "")?;
     out.write_str("(MD5) ")?;
-    hex(out, &sha1(data), Case::Lower, "")?;
+    write_hex(out, &sha1(data), Case::Lower, "")?;
     out.write_str("(SHA1)\n")?;
     writeln!(out, "Length of {name} file: {}", data.len())
 }
@@ -440,7 +441,7 @@ fn header_element(out: &mut dyn Write, e: &Element<'_>, parent: Option<Tag>) -> 
         }
         ht::SERIAL_NUMBER => {
             write!(out, "{} {label} {len} ", e.tag.0)?;
-            hex(out, e.value, Case::Upper, ":")?;
+            write_hex(out, e.value, Case::Upper, ":")?;
             out.write_char('\n')?;
         }
         ht::SIGNATURE => {
@@ -507,7 +508,7 @@ fn encrypted_element(out: &mut dyn Write, e: &Element<'_>) -> fmt::Result {
         }
         _ => {
             write!(out, "{} {label} {len} ", e.tag.0)?;
-            hex(out, e.value, Case::Lower, "")?;
+            write_hex(out, e.value, Case::Lower, "")?;
             out.write_char('\n')?;
         }
     }
@@ -534,16 +535,16 @@ fn record_element(out: &mut dyn Write, r: &Record<'_>, e: &Element<'_>) -> fmt::
         }
         rt::SERIAL_NUMBER => {
             out.write_char(' ')?;
-            hex(out, e.value, Case::Upper, ":")?;
+            write_hex(out, e.value, Case::Upper, ":")?;
         }
         rt::CERTIFICATE => {
             out.write_char(' ')?;
-            hex(out, &sha1(e.value), Case::Upper, " ")?;
+            write_hex(out, &sha1(e.value), Case::Upper, " ")?;
             out.write_str(" (SHA1 Hash HEX)")?;
         }
         rt::CERT_HASH => {
             out.write_char(' ')?;
-            hex(out, e.value, Case::Upper, " ")?;
+            write_hex(out, e.value, Case::Upper, " ")?;
         }
         rt::HASH_ALGORITHM => match e.value {
             [1] => out.write_str(" SHA-1")?,
@@ -570,34 +571,4 @@ fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
         .checked_sub(suffix.len())
         .and_then(|start| s.as_bytes().get(start..))
         .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix.as_bytes()))
-}
-
-#[derive(Clone, Copy)]
-pub(crate) enum Case {
-    Lower,
-    Upper,
-}
-
-/// `v` as two-digit hex with `sep` between bytes, as a string (for log
-/// lines and error messages; rendering writes straight into its writer).
-#[cfg(any(feature = "sqlite", feature = "tvs-net", feature = "cluster"))]
-pub(crate) fn hex_string(v: &[u8], case: Case, sep: &str) -> alloc::string::String {
-    let mut s = alloc::string::String::new();
-    // Writing into a `String` cannot fail.
-    let _ = hex(&mut s, v, case, sep);
-    s
-}
-
-/// Writes `v` as two-digit hex, `sep` between bytes, straight into `out`.
-fn hex(out: &mut dyn Write, v: &[u8], case: Case, sep: &str) -> fmt::Result {
-    for (i, b) in v.iter().enumerate() {
-        if i > 0 {
-            out.write_str(sep)?;
-        }
-        match case {
-            Case::Lower => write!(out, "{b:02x}")?,
-            Case::Upper => write!(out, "{b:02X}")?,
-        }
-    }
-    Ok(())
 }

@@ -1,7 +1,6 @@
 //! Python arguments to the core's types, and the core's values back to
 //! Python spellings.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use cisco_itl::cert::CertInfo;
@@ -202,13 +201,9 @@ pub(crate) fn policy(strict: bool) -> Policy {
     }
 }
 
-/// Lowercase hex.
+/// Lowercase hex, two digits a byte (`base16ct`, as the core's hex).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    base16ct::lower::encode_string(bytes)
 }
 
 /// A certificate from PEM (the first CERTIFICATE block) or DER.

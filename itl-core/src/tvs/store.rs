@@ -879,7 +879,7 @@ mod sqlite {
     /// A stored id as [`BadRow::id`] shows it.
     fn show_id(id: &Value) -> String {
         match id {
-            Value::Blob(b) => crate::show::hex_string(b, crate::show::Case::Lower, ""),
+            Value::Blob(b) => crate::hex::hex_string(b, crate::hex::Case::Lower, ""),
             other => format!("<{}>", kind(other)),
         }
     }
@@ -901,7 +901,7 @@ mod sqlite {
             row.map(|(der, roles, ttl)| {
                 check_row(Value::Blob(id.to_vec()), der, roles, ttl).map_err(|why| {
                     StoreError::Corrupt {
-                        id: crate::show::hex_string(id, crate::show::Case::Lower, ""),
+                        id: crate::hex::hex_string(id, crate::hex::Case::Lower, ""),
                         why,
                     }
                 })

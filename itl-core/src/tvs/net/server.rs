@@ -39,7 +39,7 @@ use tokio::sync::{Notify, watch};
 
 use super::{NetError, Stage, announced_len, provider};
 use crate::cert::{CertInfo, NameStyle};
-use crate::show::{Case, hex_string};
+use crate::hex::{Case, hex_string};
 use crate::tvs::codec::{HEADER_LEN, Verdict, VerifyRequestView, VerifyResponse};
 use crate::tvs::store::{CertificateStore, certificate_id};
 
