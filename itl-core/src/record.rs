@@ -1,7 +1,7 @@
 //! One record of a trust list: a certificate (or its hash) and its role.
 
-use crate::parse_error::{ParseError, Region};
 use crate::function::Function;
+use crate::parse_error::{ParseError, Region};
 use crate::tag::{Tag, record as t};
 use crate::tlv::{ELEMENT_OVERHEAD, Element, Elements, Item, SizedKind, text, walk_sized};
 

@@ -10,9 +10,9 @@ use sha2::{Sha256, Sha512};
 
 use crate::cert::{CertError, CertInfo, NameStyle};
 use crate::digest::DigestAlgorithm;
-use crate::write::WriteError;
 use crate::key::{Signer, SigningKey};
 use crate::tag::header as ht;
+use crate::write::WriteError;
 use crate::write::{HeaderBuf, SignerId, TrustListBuf};
 
 /// Why signing failed.

@@ -6,10 +6,10 @@ use alloc::vec::Vec;
 
 use crate::cert::CertInfo;
 use crate::digest::DigestAlgorithm;
-use crate::parse_error::ParseError;
 use crate::function::Function;
 use crate::header::Header;
 use crate::key::Signer;
+use crate::parse_error::ParseError;
 use crate::sign::SignError;
 use crate::trust_list::{TrustList, signed_parts};
 use crate::verify::{

@@ -1,8 +1,8 @@
 //! A whole `.tlv` trust list (ITL or CTL): header then records.
 
-use crate::parse_error::ParseError;
 use crate::function::Function;
 use crate::header::Header;
+use crate::parse_error::ParseError;
 use crate::record::Record;
 
 /// Which list a file is. The format is the same; the file name and the

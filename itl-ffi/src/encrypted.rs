@@ -18,7 +18,6 @@ use crate::ptr::{Out, OutArray, array_in, bytes_in, str_in};
 use crate::trust_list::{anchor_of, itl_header, itl_trust_list};
 use crate::types::{digest_of, functions_of, itl_policy};
 
-
 /// A parsed encrypted configuration: a copy of its bytes and its header.
 /// Immutable once made.
 pub struct itl_encrypted_file {
