@@ -428,12 +428,22 @@ static void keys_and_passwords(const struct file *p12, const struct file *itl,
     itl_bytes_free(out);
     itl_bytes_free(out);
     CHECK(says("nothing freed"));
-    /* Trusting the installed ITL (here the same one): the same bytes. */
+    /* The ITL given as its own trust: a list never vouches for itself. */
     EXPECT(itl_recovery_reset_trusting_list(list, p12->data, p12->len, "Cluster-Security-Pw1",
                                             list, &out, &out_len),
-           ITL_OK);
-    CHECK(out != NULL && out_len == reset->len && memcmp(out, reset->data, out_len) == 0);
-    itl_bytes_free(out);
+           ITL_ERR_VERIFY);
+    CHECK(out == NULL && out_len == 0 && says("cannot vouch for itself"));
+    /* Trusting another list that holds the signer (the reset ITL): the same bytes. */
+    {
+        itl_trust_list *other = NULL;
+        EXPECT(itl_trust_list_parse(reset->data, reset->len, &other), ITL_OK);
+        EXPECT(itl_recovery_reset_trusting_list(list, p12->data, p12->len,
+                                                "Cluster-Security-Pw1", other, &out, &out_len),
+               ITL_OK);
+        CHECK(out != NULL && out_len == reset->len && memcmp(out, reset->data, out_len) == 0);
+        itl_bytes_free(out);
+        itl_trust_list_free(other);
+    }
     itl_trust_list_free(bad);
     itl_trust_list_free(list);
 }
@@ -484,6 +494,11 @@ static void no_laundering(const struct file *p12, const struct file *itl,
                                             installed_ctl, &out, &out_len),
            ITL_ERR_VERIFY);
     CHECK(out == NULL && out_len == 0);
+    /* The forgery trusting itself (`itl reset F --trust F`): refused. */
+    EXPECT(itl_recovery_reset_trusting_list(forged, p12->data, p12->len, "Cluster-Security-Pw1",
+                                            forged, &out, &out_len),
+           ITL_ERR_VERIFY);
+    CHECK(out == NULL && out_len == 0 && says("cannot vouch for itself"));
     /* The other way round: the genuine ITL, trusting only the forgery's
      * records, is not re-signed either (CallManager is not among them). */
     EXPECT(itl_recovery_reset_trusting_list(genuine, p12->data, p12->len, "Cluster-Security-Pw1",

@@ -282,7 +282,7 @@ impl Error {
                 R::Certificate(_) | R::KeyMismatch | R::Key(_) => Category::Credential,
                 R::NoRecoveryRecord => Category::Policy,
                 R::NotVerified(v) | R::NotTrusted(v) => verify_category(v),
-                R::NothingTrusted => Category::Verify,
+                R::NothingTrusted | R::TrustsItself => Category::Verify,
                 R::Sign(s) => sign_category(s),
             },
             Error::Rejected(_) | Error::TvsAuth(_) => Category::Rejected,

@@ -49,6 +49,13 @@ pub enum RecoveryError {
     /// trusts.
     #[error("the current ITL is not signed by a trusted certificate: {0}")]
     NotTrusted(VerifyError),
+    /// The ITL to reset is itself one of the lists given as trust: a list
+    /// never vouches for itself (pass the phones' or the TFTP server's
+    /// *previous* ITL, the CTL, or the CallManager certificate).
+    #[error(
+        "the ITL to reset is also given as what is trusted: a list cannot vouch for itself; trust the CallManager certificate, the CTL, or an earlier ITL kept where no attacker can write"
+    )]
+    TrustsItself,
     /// Signing failed.
     #[error(transparent)]
     Sign(#[from] SignError),
@@ -73,6 +80,9 @@ pub enum RecoveryError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Trusted {
     anchors: Vec<TrustAnchor>,
+    /// For each anchor, the SHA-256 of the list it came from (none for a
+    /// certificate): a list does not vouch for itself.
+    sources: Vec<Option<[u8; 32]>>,
 }
 
 impl Trusted {
@@ -84,12 +94,14 @@ impl Trusted {
     /// Trusts `cert`'s key (RSA).
     pub fn add_certificate(&mut self, cert: &CertInfo) -> Result<&mut Self, VerifyError> {
         self.anchors.push(TrustAnchor::from_certificate(cert)?);
+        self.sources.push(None);
         Ok(self)
     }
 
     /// Trusts an anchor.
     pub fn add_anchor(&mut self, anchor: TrustAnchor) -> &mut Self {
         self.anchors.push(anchor);
+        self.sources.push(None);
         self
     }
 
@@ -109,7 +121,21 @@ impl Trusted {
                 .filter(|r| functions.iter().any(|f| r.has_function(*f)))
                 .filter_map(|r| TrustAnchor::from_record(&r).ok()),
         );
+        let source = Some(list_hash(list.as_bytes()));
+        self.sources.resize(self.anchors.len(), source);
         self.anchors.len() - before
+    }
+
+    /// The anchors that may vouch for `list`: all but those taken from a
+    /// list with `list`'s very bytes.
+    fn anchors_for(&self, list: &[u8]) -> Vec<TrustAnchor> {
+        let own = list_hash(list);
+        self.anchors
+            .iter()
+            .zip(self.sources.iter().chain(core::iter::repeat(&None)))
+            .filter(|(_, source)| **source != Some(own))
+            .map(|(a, _)| a.clone())
+            .collect()
     }
 
     /// The trusted keys, in the order added.
@@ -123,9 +149,16 @@ impl Trusted {
     }
 }
 
+/// The SHA-256 of a list's bytes: how [`Trusted`] recognises a list.
+fn list_hash(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}
+
 impl From<Vec<TrustAnchor>> for Trusted {
     fn from(anchors: Vec<TrustAnchor>) -> Self {
-        Trusted { anchors }
+        let sources = alloc::vec![None; anchors.len()];
+        Trusted { anchors, sources }
     }
 }
 
@@ -135,7 +168,9 @@ impl From<Vec<TrustAnchor>> for Trusted {
 /// * something must be trusted ([`RecoveryError::NothingTrusted`]);
 /// * `current` must verify against its own signing record
 ///   ([`RecoveryError::NotVerified`]) and against one of the `trusted`
-///   keys ([`RecoveryError::NotTrusted`]), under the default [`Policy`]:
+///   keys ([`RecoveryError::NotTrusted`]), a list given as trust never
+///   vouching for itself ([`RecoveryError::TrustsItself`] when nothing
+///   else is trusted), under the default [`Policy`]:
 ///   an ITL that verifies only against itself (an attacker's, copying the
 ///   cluster's public ITLRECOVERY record) is never laundered through the
 ///   recovery key;
@@ -179,8 +214,12 @@ pub fn reset(
     current
         .verify_with_policy(&Policy::default())
         .map_err(RecoveryError::NotVerified)?;
+    let anchors = trusted.anchors_for(current.as_bytes());
+    if anchors.is_empty() {
+        return Err(RecoveryError::TrustsItself);
+    }
     current
-        .verify_with(trusted.anchors(), &Policy::default())
+        .verify_with(&anchors, &Policy::default())
         .map_err(RecoveryError::NotTrusted)?;
     let recovery_key =
         VerifyingKey::from_certificate(&cert).map_err(|_| RecoveryError::KeyMismatch)?;

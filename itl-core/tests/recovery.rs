@@ -138,9 +138,20 @@ fn reset_refuses_a_self_signed_itl_copying_the_recovery_record() {
             Err(RecoveryError::NotTrusted(VerifyError::UntrustedSigner))
         );
     }
-    // Trusting the forgery's own records is what the attacker wants; it
-    // is the caller's choice, and only then does it go through.
-    assert!(reset(&forged, &id, &trusting_list_bytes(&bytes)).is_ok());
+    // Trusting the forgery's own records is what the attacker hopes for
+    // (`itl reset ITLFile.tlv --trust ITLFile.tlv`): a list never vouches
+    // for itself, so nothing is re-signed.
+    assert_eq!(
+        reset(&forged, &id, &trusting_list_bytes(&bytes)),
+        Err(RecoveryError::TrustsItself)
+    );
+    // Beside another trust, its own records still do not count.
+    let mut both = trusting_list_bytes(&bytes);
+    both.add_certificate(&cert("callmanager-pub.pem")).unwrap();
+    assert_eq!(
+        reset(&forged, &id, &both),
+        Err(RecoveryError::NotTrusted(VerifyError::UntrustedSigner))
+    );
 }
 
 fn trusting_list_bytes(bytes: &[u8]) -> Trusted {
@@ -154,9 +165,14 @@ fn the_genuine_itl_resets_byte_for_byte_with_each_kind_of_trust() {
     let bytes = read(ITL);
     let genuine = TrustList::parse(&bytes).unwrap();
     let id = recovery();
+    // The genuine ITL given as its own trust vouches for nothing, as any
+    // list: the phones' copy of the same bytes proves nothing more.
+    assert_eq!(
+        reset(&genuine, &id, &trusting_list(ITL)),
+        Err(RecoveryError::TrustsItself)
+    );
     for (what, trusted) in [
         ("CallManager.pem", trusting_callmanager()),
-        ("the installed ITL", trusting_list(ITL)),
         ("the reset ITL", trusting_list(RESET)),
         ("the CTL", trusting_list("cucm-CTLFile-tokenless.tlv")),
     ] {

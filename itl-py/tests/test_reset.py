@@ -47,14 +47,16 @@ def test_reset_is_byte_identical_to_cucms() -> None:
 
 
 def test_each_kind_of_trust_resets_the_genuine_itl() -> None:
-    installed = cisco_itl.TrustList.from_bytes(read("cucm-ITLFile.tlv"))
+    # Another list holding the signer (here the reset ITL: its SAST record
+    # is the CallManager certificate); the ITL itself vouches for nothing.
+    other = cisco_itl.TrustList.from_bytes(read("cucm-ITLFile-reset.tlv"))
     options: List[_native.Trusted] = [
         CM,
         cisco_itl.certificate_der(CM),
-        installed,
-        read("cucm-ITLFile.tlv"),
+        other,
+        read("cucm-ITLFile-reset.tlv"),
         read("cucm-CTLFile-tokenless.tlv"),
-        [key("tvs-sub1.pem"), installed],
+        [key("tvs-sub1.pem"), other],
     ]
     for trusted in options:
         assert cisco_itl.reset_itl(read("cucm-ITLFile.tlv"), P12, password(), trusted=trusted) == read(
@@ -93,6 +95,11 @@ def test_the_attackers_self_signed_itl_is_not_laundered() -> None:
             match="^the current ITL is not signed by a trusted certificate: the signer is not among the trusted certificates$",
         ):
             cisco_itl.reset_itl(forged, P12, password(), trusted=trusted)
+    # Nor does the forgery vouch for itself (`itl reset F --trust F`), nor
+    # the genuine ITL for itself.
+    for itl in (forged, read("cucm-ITLFile.tlv")):
+        with pytest.raises(cisco_itl.VerificationError, match="a list cannot vouch for itself"):
+            cisco_itl.reset_itl(itl, P12, password(), trusted=itl)
 
 
 def test_refusals() -> None:

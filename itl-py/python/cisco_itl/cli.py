@@ -597,7 +597,8 @@ def cmd_reset(args: argparse.Namespace) -> int:
     if not args.trust:
         _err(
             "reset: --trust is required: the publisher's CallManager certificate, the phones' ITL or CTL, "
-            "or the TFTP server's previous ITL (an ITL that verifies only against itself is never re-signed)"
+            "or the TFTP server's previous ITL (an ITL that verifies only against itself, or a list given as "
+            "its own trust, is never re-signed)"
         )
         return UNREADABLE
     try:
