@@ -7,12 +7,14 @@
 //!   never current.
 //! * ITLs are grouped by the server they name (the CN of their TFTP or
 //!   CCM+TFTP record), and tied to it by a verified signer: an ITL signed
-//!   by what the caller trusts, or by a SAST record of an older ITL of that
-//!   server already tied (rule 4, as a phone holding it would). Without
-//!   anything trusted, the server's oldest ITL is trusted on first use, and
-//!   only while no other ITL of that server is signed by someone no older
-//!   ITL vouches for: when two unrelated signers claim a server, nothing of
-//!   it is tied (a forgery may be older as well as newer).
+//!   by what the caller trusts, or by a SAST record of the newest strictly
+//!   older ITL of that server already tied (rule 4, as a phone holding it
+//!   would). Two ITLs of a server with one TIMESTAMP and other content are
+//!   reported, and neither is current. Without anything trusted, the
+//!   server's oldest ITL is trusted on first use, only if a SAST record of
+//!   its own holds its signer and every newer ITL of that server is
+//!   vouched for by the one before it: otherwise nothing of it is tied (a
+//!   forgery may be older as well as newer, and copy the genuine signer).
 //! * An ITL not tied is *suspicious*, never current. Of the tied ITLs, the
 //!   newest TIMESTAMP is *current*, the others *stale*.
 //! * The ITLRECOVERY record is matched by key: the key of the certificate
@@ -175,41 +177,89 @@ fn classify(
                 .get(i)
                 .map(|(path, l)| (l.header().timestamp(), *path))
         });
-        let older = |pos: usize| group.get(..pos).unwrap_or_default();
+        let ts = |i: usize| items.get(i).map_or(0, |(_, l)| l.header().timestamp());
+        let path = |i: usize| items.get(i).map_or("", |(p, _)| *p);
+        let signer = |i: usize| items.get(i).map_or("", |(_, l)| l.header().signer_name());
+        // Two ITLs with one TIMESTAMP and other content: a phone holding
+        // one refuses the other, so at most one is genuine.
+        let clashes = |i: usize| {
+            group.iter().any(|&j| {
+                ts(j) == ts(i)
+                    && items.get(j).map(|(_, l)| l.as_bytes())
+                        != items.get(i).map(|(_, l)| l.as_bytes())
+            })
+        };
+        let clash: Vec<usize> = group.iter().copied().filter(|&i| clashes(i)).collect();
+        if !clash.is_empty() {
+            problems.push(format!(
+                "{server}: {} ITLs of it have the same TIMESTAMP and other content ({}); none of them is current",
+                clash.len(),
+                clash.iter().map(|&i| path(i)).collect::<Vec<_>>().join(", ")
+            ));
+        }
         // Whether ITL `by` has a SAST record naming the signer of ITL
         // `for_` and holding the key that verified it: a phone holding
         // `by` takes `for_` by rule 4.
         let vouches = |by: usize, for_: usize| -> bool {
-            let (Some((_, a)), Some((_, b)), Some(Some(ka)), Some(Some(kb))) =
-                (items.get(by), items.get(for_), keys.get(by), keys.get(for_))
+            let (Some((_, b)), Some(Some(ka)), Some(Some(kb))) =
+                (items.get(for_), keys.get(by), keys.get(for_))
             else {
                 return false;
             };
             let h = b.header();
-            a.header().timestamp() <= h.timestamp()
-                && ka.sast.iter().any(|s| {
-                    s.serial == h.signer_serial()
-                        && s.issuer == h.ca_name()
-                        && s.subject == h.signer_name()
-                        && s.key == kb.signer
-                })
+            ka.sast.iter().any(|s| {
+                s.serial == h.signer_serial()
+                    && s.issuer == h.ca_name()
+                    && s.subject == h.signer_name()
+                    && s.key == kb.signer
+            })
         };
         let mut tied = vec![false; group.len()];
+        let mut reasons: Vec<Option<String>> = vec![None; group.len()];
         if trusted.is_empty() {
-            // Trust on first use, while unambiguous.
-            let roots: Vec<usize> = (0..group.len())
-                .filter(|&pos| {
-                    let i = group.get(pos).copied().unwrap_or_default();
-                    !older(pos).iter().any(|&j| vouches(j, i))
+            // Trust on first use: the oldest ITL, signed by a SAST record of
+            // its own, and every newer one vouched for by the one before it
+            // (what the phones held), else nothing of the server.
+            let first = group.first().copied().unwrap_or_default();
+            let why = if !clash.is_empty() {
+                Some("ITLs of this server have the same TIMESTAMP and other content".to_owned())
+            } else if !vouches(first, first) {
+                Some(format!(
+                    "the oldest ITL of this server ({}) is not signed by a SAST record of its own",
+                    path(first)
+                ))
+            } else {
+                group.windows(2).find_map(|w| {
+                    let &[before, i] = w else {
+                        return None;
+                    };
+                    if ts(before) == ts(i) {
+                        return None;
+                    }
+                    (!vouches(before, i)).then(|| {
+                        format!(
+                            "{} is signed by {}, whom the ITL before it ({}) does not vouch for",
+                            path(i),
+                            signer(i),
+                            path(before)
+                        )
+                    })
                 })
-                .collect();
-            if roots.len() == 1 {
-                tied.iter_mut().for_each(|t| *t = true);
-            } else if roots.len() > 1 {
-                problems.push(format!(
-                    "{server}: {} signers that no older ITL vouches for claim this server; nothing of it is current: pass --trust (the server's CallManager certificate, or the ITL the phones hold) to tell the genuine from the forged",
-                    roots.len()
-                ));
+            };
+            match why {
+                None => tied.iter_mut().for_each(|t| *t = true),
+                Some(why) => {
+                    if clash.is_empty() {
+                        problems.push(format!(
+                            "{server}: its ITLs do not follow one from another from the oldest: {why}; nothing of it is current: pass --trust (the server's CallManager certificate, or the ITL the phones hold) to tell the genuine from the forged"
+                        ));
+                    }
+                    reasons.iter_mut().for_each(|r| {
+                        *r = Some(format!(
+                            "nothing of this server is current without --trust: {why}"
+                        ));
+                    });
+                }
             }
         } else {
             for pos in 0..group.len() {
@@ -217,12 +267,34 @@ fn classify(
                 let anchored = items.get(i).is_some_and(|(_, l)| {
                     l.verify_with(trusted.anchors(), &Policy::default()).is_ok()
                 });
-                let chained = older(pos)
+                // Only the newest strictly older tied ITLs, what the phones
+                // held, vouch for it.
+                let before: Vec<usize> = group
                     .iter()
                     .zip(&tied)
-                    .any(|(&j, &t)| t && vouches(j, i));
+                    .take(pos)
+                    .filter(|&(&j, &t)| t && ts(j) < ts(i))
+                    .map(|(&j, _)| j)
+                    .collect();
+                let newest_before = before.iter().map(|&j| ts(j)).max();
+                let chained = before
+                    .iter()
+                    .any(|&j| Some(ts(j)) == newest_before && vouches(j, i));
                 if let Some(t) = tied.get_mut(pos) {
                     *t = anchored || chained;
+                }
+            }
+            for (pos, &i) in group.iter().enumerate() {
+                let both_tied = tied.get(pos).copied().unwrap_or_default()
+                    && group.iter().zip(&tied).any(|(&j, &t)| {
+                        t && clash.contains(&j) && clash.contains(&i) && ts(j) == ts(i) && j != i
+                    });
+                if both_tied && let (Some(t), Some(r)) = (tied.get_mut(pos), reasons.get_mut(pos)) {
+                    *t = false;
+                    *r = Some(
+                        "another ITL of this server, tied to it too, has the same TIMESTAMP and other content"
+                            .to_owned(),
+                    );
                 }
             }
         }
@@ -230,9 +302,9 @@ fn classify(
             .iter()
             .zip(&tied)
             .filter(|(_, t)| **t)
-            .filter_map(|(&i, _)| items.get(i).map(|(_, l)| l.header().timestamp()))
+            .map(|(&i, _)| ts(i))
             .max();
-        for (&i, &t) in group.iter().zip(&tied) {
+        for ((&i, &t), reason) in group.iter().zip(&tied).zip(reasons) {
             let (Some(a), Some((_, list))) = (out.get_mut(i), items.get(i)) else {
                 continue;
             };
@@ -243,18 +315,16 @@ fn classify(
                     Status::Stale
                 };
             } else {
-                a.reason = Some(format!(
-                    "signed by {}, whom {} vouches for",
-                    list.header().signer_name(),
-                    if trusted.is_empty() {
-                        "no older ITL of this server"
-                    } else {
-                        "neither --trust nor an older ITL of this server tied to it"
-                    }
-                ));
+                a.reason = Some(reason.unwrap_or_else(|| {
+                    format!(
+                        "signed by {}, whom neither --trust nor an older ITL of this server tied to it vouches for",
+                        list.header().signer_name()
+                    )
+                }));
             }
         }
     }
+
     // The recovery key: given, else those of the current ITLs' ITLRECOVERY
     // SAST records.
     let recovery_keys: Vec<VerifyingKey> = match recovery {

@@ -203,7 +203,10 @@ def test_a_newer_self_signed_itl_naming_the_publisher_is_never_current(tmp_path:
     tofu, problems = audit.load_itls(folder)
     assert [i.status for i in tofu if i.server == "cucm-1051-a-pub"] == ["suspicious"] * 4
     assert [i.status for i in tofu if i.server == "cucm-1051-a-sub1"] == ["current"]
-    assert any("2 signers that no older ITL vouches for claim this server" in p for p in problems)
+    assert any(
+        "dropped/ITLFile.tlv is signed by" in p and "whom the ITL before it (cucm-1051-a-pub/ITLFile.tlv) does not vouch for" in p
+        for p in problems
+    )
     # The command says so and exits 1.
     r = run_audit(folder, "--trust", str(KEYS / "callmanager-pub.pem"), "--trust", str(KEYS / "callmanager-sub1.pem"))
     assert r.returncode == 1, r.stderr
@@ -288,8 +291,72 @@ def test_many_dropped_files_stay_suspicious(tmp_path: Path) -> None:
     assert [i.path for i in itls if i.current] == [PUB_NOW, "cucm-1051-a-sub1/ITLFile.tlv"]
     assert sum(1 for i in itls if i.status == "suspicious") == 100
     assert sum(1 for p in problems if ": suspicious, never current: " in p) == 100
-    # Only the publisher's oldest forgery vouches for the others (same
-    # signer): trusted on first use, the server has two unrelated roots.
+    # Trusted on first use, the oldest forgery is the anchor, and the
+    # genuine ITLs do not follow from the forgery before them.
     tofu, problems = audit.load_itls(folder)
     assert not any(i.current for i in tofu if i.server == "cucm-1051-a-pub")
-    assert any("2 signers that no older ITL vouches for" in p for p in problems)
+    assert any("whom the ITL before it (dropped/ITLFile-" in p and "nothing of it is current" in p for p in problems)
+
+
+def copying_forgery(genuine: cisco_itl.TrustList, timestamp: int) -> bytes:
+    """An ITL signed by the attacker that copies the genuine signer's
+    record as SAST (so it "vouches" for the genuine ITL) and names the
+    same server."""
+    evil = key("peer-asterisk.pem")
+    signer = next(r for r in genuine.records if r.certificate is not None and r.subject == genuine.signer_name)
+    assert signer.certificate is not None
+    return (
+        cisco_itl.TrustListBuilder("ITL", timestamp=timestamp)
+        .add(signer.certificate, "SAST")
+        .add(signer.certificate, "CCM+TFTP")
+        .add(evil, "SAST")
+        .sign(evil)
+    )
+
+
+def test_a_backdated_forgery_vouching_for_the_genuine_itl_does_not_anchor_the_server(tmp_path: Path) -> None:
+    # Reviewer's case: a forgery older than the genuine ITL, copying its
+    # signer's record, "vouched" for it and so became the first-use anchor,
+    # and a newer forgery by the same attacker then became current.
+    genuine = cisco_itl.TrustList.from_bytes(read("cucm-ITLFile.tlv"))
+    folder = tmp_path / "itls"
+    for sub, data in (
+        ("pub", read("cucm-ITLFile.tlv")),
+        ("old", copying_forgery(genuine, genuine.timestamp - 10)),
+        ("new", copying_forgery(genuine, genuine.timestamp + 1000)),
+    ):
+        (folder / sub).mkdir(parents=True)
+        (folder / sub / "ITLFile.tlv").write_bytes(data)
+    itls, problems = audit.load_itls(folder)
+    assert len({i.server for i in itls}) == 1
+    assert [i.status for i in itls] == ["suspicious"] * 3
+    assert any("nothing of it is current" in p for p in problems)
+    # With --trust, the genuine ITL alone is current.
+    itls, _ = audit.load_itls(folder, trusted=key("callmanager-pub.pem"))
+    assert statuses(itls) == [
+        ("new/ITLFile.tlv", "suspicious"),
+        ("old/ITLFile.tlv", "suspicious"),
+        ("pub/ITLFile.tlv", "current"),
+    ]
+    assert run_audit(folder).returncode == 1
+
+
+def test_two_itls_of_a_server_with_the_same_timestamp_are_never_both_current(tmp_path: Path) -> None:
+    # Reviewer's case: a forgery with the genuine TIMESTAMP, whose path
+    # sorts first, made both current.
+    genuine = cisco_itl.TrustList.from_bytes(read("cucm-ITLFile.tlv"))
+    folder = tmp_path / "itls"
+    (folder / "a").mkdir(parents=True)
+    (folder / "b").mkdir()
+    (folder / "a" / "ITLFile.tlv").write_bytes(copying_forgery(genuine, genuine.timestamp))
+    (folder / "b" / "ITLFile.tlv").write_bytes(read("cucm-ITLFile.tlv"))
+    itls, problems = audit.load_itls(folder)
+    assert [i.status for i in itls] == ["suspicious", "suspicious"]
+    assert any("same TIMESTAMP" in p for p in problems)
+    assert run_audit(folder).returncode == 1
+    itls, problems = audit.load_itls(folder, trusted=key("callmanager-pub.pem"))
+    assert statuses(itls) == [("a/ITLFile.tlv", "suspicious"), ("b/ITLFile.tlv", "current")]
+    # Two copies of one ITL are one ITL: both current.
+    (folder / "a" / "ITLFile.tlv").write_bytes(read("cucm-ITLFile.tlv"))
+    itls, problems = audit.load_itls(folder)
+    assert [i.status for i in itls] == ["current", "current"] and problems == []
