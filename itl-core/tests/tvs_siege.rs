@@ -378,29 +378,23 @@ fn closed_stderr_child() {
     server.serve().unwrap();
 }
 
-#[test]
-fn the_default_log_survives_a_closed_standard_error() {
-    if std::env::var_os("TVS_SIEGE_CHILD").is_some() {
-        closed_stderr_child();
-        return;
-    }
-    let _one = serial();
+/// Starts this test binary again as a server child (`closed_stderr_child`,
+/// through the test `name`); its port. With `read_stderr` false, its
+/// standard error is a pipe nobody reads (`keep` holds it open), else it
+/// is closed at once.
+fn server_child(name: &str, close_stderr: bool) -> (std::process::Child, SocketAddr) {
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "the_default_log_survives_a_closed_standard_error",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
         .env("TVS_SIEGE_CHILD", "1")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Close the reading end of its standard error: every log line now
-    // fails to write (EPIPE).
-    drop(child.stderr.take());
+    if close_stderr {
+        // Every log line now fails to write (EPIPE).
+        drop(child.stderr.take());
+    }
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut port = None;
     for _ in 0..20 {
@@ -415,8 +409,11 @@ fn the_default_log_survives_a_closed_standard_error() {
         }
     }
     let addr = SocketAddr::from(([127, 0, 0, 1], port.expect("the child's port")));
-    // Twice its 16 slots: each request's log line fails to write.
-    let ok = answered(addr, 32);
+    (child, addr)
+}
+
+/// Stops a server child (its standard input closes), within a bound.
+fn stop_child(mut child: std::process::Child) {
     drop(child.stdin.take());
     let end = Instant::now() + Duration::from_secs(20);
     while child.try_wait().unwrap().is_none() && Instant::now() < end {
@@ -424,7 +421,56 @@ fn the_default_log_survives_a_closed_standard_error() {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn the_default_log_survives_a_closed_standard_error() {
+    if std::env::var_os("TVS_SIEGE_CHILD").is_some() {
+        closed_stderr_child();
+        return;
+    }
+    let _one = serial();
+    let (child, addr) = server_child("the_default_log_survives_a_closed_standard_error", true);
+    // Twice its 16 slots: each request's log line fails to write.
+    let ok = answered(addr, 32);
+    stop_child(child);
     assert_eq!(ok, 32);
+}
+
+#[test]
+fn the_default_log_never_waits_for_a_full_standard_error() {
+    if std::env::var_os("TVS_SIEGE_CHILD").is_some() {
+        closed_stderr_child();
+        return;
+    }
+    let _one = serial();
+    let (child, addr) = server_child(
+        "the_default_log_never_waits_for_a_full_standard_error",
+        false,
+    );
+    // Nobody reads its standard error: the pipe (64 KiB) fills after a
+    // few hundred lines. A log that waited for it would hold the workers
+    // and stop the answers; 800 requests are answered.
+    let ok = answered(addr, 800);
+    stop_child(child);
+    assert_eq!(ok, 800);
+}
+
+#[test]
+fn a_header_announcing_more_than_a_request_holds_is_refused_unread() {
+    let _one = serial();
+    let server = start_with(store(), quiet());
+    let mut tls = raw_tls(&server.addr.to_string());
+    // A verify request announcing 65,535 bytes, then nothing.
+    tls.write_all(&[0x57, 0x01, 0x01, 0x00, 0, 0, 0, 1, 0xff, 0xff])
+        .unwrap();
+    tls.flush().unwrap();
+    let mut buf = [0u8; 16];
+    assert!(matches!(tls.read(&mut buf), Ok(0) | Err(_)));
+    assert_eq!(answered(server.addr, 1), 1);
+    let (_, logs) = server.stop_within(Duration::from_secs(5));
+    assert!(logs.iter().any(|l| l.status
+        == "refused: the request announces 65535 bytes, more than the 16384 a verify request holds"));
 }
 
 fn threads() -> usize {

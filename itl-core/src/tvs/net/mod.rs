@@ -127,6 +127,16 @@ pub enum NetError {
     /// The certificate store failed.
     #[error("certificate store error: {0}")]
     Store(#[from] StoreError),
+    /// A request's header announces more than a verify request holds.
+    #[error(
+        "the request announces {announced} bytes, more than the {limit} a verify request holds"
+    )]
+    RequestTooLarge {
+        /// The payload length the header announces.
+        announced: usize,
+        /// The server's limit.
+        limit: usize,
+    },
     /// The certificate store panicked while answering (the connection is
     /// refused; the server goes on).
     #[error("the certificate store failed unexpectedly (it panicked)")]

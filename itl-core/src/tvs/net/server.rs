@@ -71,9 +71,10 @@ pub struct ServerOptions {
     /// Connections held at once; more are closed at once (and counted in
     /// [`ServeStats::turned_away`]).
     pub max_connections: usize,
-    /// Connections held at once from one client address; more from that
-    /// address are closed at once. Phones each have their own address; a
-    /// NAT in front of many phones needs a higher value.
+    /// Connections held at once from one client address (an IPv4 address,
+    /// or an IPv6 /64, which one host holds whole); more from that address
+    /// are closed at once. Phones each have their own address; a NAT in
+    /// front of many phones needs a higher value.
     pub max_per_address: usize,
     /// The whole of a connection: TLS handshake, request and answer. A
     /// client that has not been answered by then is dropped, however it
@@ -85,8 +86,11 @@ pub struct ServerOptions {
     /// Worker threads of the runtime (0: one per core). Connections do not
     /// add threads.
     pub workers: usize,
-    /// Where the log line of each connection goes (default: standard
-    /// error, ignoring write failures).
+    /// Where the log line of each connection goes (default:
+    /// [`stderr_log`], which never waits). The sink runs on the runtime's
+    /// worker threads, as does the store's lookup: a sink that blocks holds
+    /// a worker (and so every connection on it) for as long; hand slow
+    /// work to a thread of your own.
     pub log: LogSink,
 }
 
@@ -102,12 +106,41 @@ impl core::fmt::Debug for ServerOptions {
     }
 }
 
-/// The default log: one line on standard error. A closed or full
-/// standard error loses the line and nothing else.
+/// Log lines waiting for standard error; more are dropped.
+const LOG_QUEUE: usize = 1024;
+
+/// The default log: one line on standard error, written by a thread of
+/// its own (made at the first line) from a queue of [`LOG_QUEUE`] lines.
+/// The server never waits for standard error: a full queue (a reader that
+/// does not keep up) drops the line, and a closed standard error loses it;
+/// nothing else. Should the system refuse the thread, lines are written
+/// directly.
 pub fn stderr_log() -> LogSink {
-    Arc::new(|line: &RequestLog| {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    use std::io::Write;
+    use std::sync::OnceLock;
+    use std::sync::mpsc::{SyncSender, sync_channel};
+    let queue: OnceLock<Option<SyncSender<String>>> = OnceLock::new();
+    Arc::new(move |line: &RequestLog| {
+        let sender = queue.get_or_init(|| {
+            let (tx, rx) = sync_channel::<String>(LOG_QUEUE);
+            std::thread::Builder::new()
+                .name("tvs-log".into())
+                .spawn(move || {
+                    for text in rx {
+                        let _ = writeln!(std::io::stderr().lock(), "{text}");
+                    }
+                })
+                .ok()
+                .map(|_| tx)
+        });
+        match sender {
+            Some(tx) => {
+                let _ = tx.try_send(line.to_string());
+            }
+            None => {
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }
+        }
     })
 }
 
@@ -482,6 +515,30 @@ impl TvsNetServer {
     }
 }
 
+/// The largest verify request the server reads: a device name and one
+/// certificate (CUCM's are 1 to 2 KB); a header announcing more is refused
+/// before anything is allocated for it.
+pub const MAX_REQUEST_PAYLOAD: usize = 16 * 1024;
+
+/// The address a connection counts against for
+/// [`ServerOptions::max_per_address`]: an IPv4 address (IPv4-mapped IPv6
+/// ones too), or an IPv6 client's /64, which one host holds in full.
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut segments = v6.segments();
+                for s in segments.iter_mut().skip(4) {
+                    *s = 0;
+                }
+                IpAddr::V6(std::net::Ipv6Addr::from(segments))
+            }
+        },
+    }
+}
+
 /// How many connections the kernel may queue before the server accepts
 /// them: a burst of hostile connections must not make a phone's SYN wait
 /// (the standard library's listener queues 128).
@@ -514,7 +571,7 @@ fn listen(address: impl ToSocketAddrs) -> Result<TcpListener, NetError> {
 
 /// Gives a new connection its task, or closes it when a limit is reached.
 fn admit(shared: &Arc<Shared>, tcp: tokio::net::TcpStream, peer: SocketAddr) {
-    let Some(slot) = Slot::take(shared, peer.ip()) else {
+    let Some(slot) = Slot::take(shared, address_key(peer.ip())) else {
         shared.turned_away.fetch_add(1, Ordering::SeqCst);
         return;
     };
@@ -600,7 +657,16 @@ where
     tls.read_exact(&mut frame)
         .await
         .map_err(io(Stage::Reading))?;
-    frame.resize(HEADER_LEN + announced_len(&frame), 0);
+    // Room for what a real request holds, not for what a header claims: a
+    // client announcing 64 KiB and sending nothing pins nothing.
+    let announced = announced_len(&frame);
+    if announced > MAX_REQUEST_PAYLOAD {
+        return Err(NetError::RequestTooLarge {
+            announced,
+            limit: MAX_REQUEST_PAYLOAD,
+        });
+    }
+    frame.resize(HEADER_LEN + announced, 0);
     tls.read_exact(frame.get_mut(HEADER_LEN..).unwrap_or(&mut []))
         .await
         .map_err(io(Stage::Reading))?;
@@ -628,4 +694,26 @@ where
         Verdict::Valid { .. } => "valid".into(),
         Verdict::Invalid => "invalid".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_key;
+    use std::net::IpAddr;
+
+    #[test]
+    fn an_ipv6_host_counts_as_its_64_and_mapped_ipv4_as_ipv4() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            address_key(ip("2001:db8:1:2:aaaa::1")),
+            ip("2001:db8:1:2::")
+        );
+        assert_eq!(
+            address_key(ip("2001:db8:1:2:ffff:1:2:3")),
+            address_key(ip("2001:db8:1:2::9"))
+        );
+        assert_ne!(address_key(ip("2001:db8:1:3::1")), ip("2001:db8:1:2::"));
+        assert_eq!(address_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(address_key(ip("192.0.2.7")), ip("192.0.2.7"));
+    }
 }
