@@ -495,25 +495,36 @@ impl<'a> EncryptedFile<'a> {
             return Err(DecryptError::WrongKey);
         }
         // Implicit rejection: a wrong key or a tampered wrapped key gives a
-        // synthetic message, not an error that tells why.
-        let key = Zeroizing::new(
+        // synthetic message, not an error that tells why. (An error here is
+        // only for a wrapped key of the wrong length, which the file shows.)
+        let unwrapped = Zeroizing::new(
             phone
                 .key()
                 .rsa()
                 .decrypt(rsa::Pkcs1v15Encrypt, self.info.wrapped_key)
                 .map_err(|_| DecryptError::WrongKey)?,
         );
-        let key: &[u8; AES_BLOCK] = key
-            .as_slice()
-            .try_into()
-            .map_err(|_| DecryptError::WrongKey)?;
+        // A message of the wrong size goes on as a key derived from the
+        // wrapped key: every unwrap does the same work below and ends in
+        // the same error, so neither the outcome nor its time tells
+        // whether the unwrap gave 16 bytes.
+        let right_size = unwrapped.len() == AES_BLOCK;
+        let mut key = Zeroizing::new([0u8; AES_BLOCK]);
+        match unwrapped.get(..AES_BLOCK) {
+            Some(k) if right_size => key.copy_from_slice(k),
+            _ => {
+                use sha2::Digest;
+                let stand_in = sha2::Sha256::digest(self.info.wrapped_key);
+                key.copy_from_slice(stand_in.get(..AES_BLOCK).unwrap_or(&[0; AES_BLOCK]));
+            }
+        }
         let iv: &[u8; AES_BLOCK] = self
             .info
             .iv
             .try_into()
             .map_err(|_| DecryptError::WrongKey)?;
         let mut plain = Zeroizing::new(self.ciphertext().to_vec());
-        cbc::Decryptor::<Aes128>::new(key.into(), iv.into())
+        cbc::Decryptor::<Aes128>::new((&*key).into(), iv.into())
             .decrypt_padded::<NoPadding>(&mut plain)
             .map_err(|_| DecryptError::BadPadding)?;
         let pad = usize::from(self.info.padding_length);
@@ -521,20 +532,19 @@ impl<'a> EncryptedFile<'a> {
             .len()
             .checked_sub(pad)
             .ok_or(DecryptError::BadPadding)?;
-        // A wrong key decrypts to noise: its padding does not hold. (A key
-        // that unwrapped to the wrong size was refused above the same way.)
-        if !plain
+        // A wrong key decrypts to noise: its padding does not hold.
+        let padded = plain
             .get(kept..)
-            .is_some_and(|p| p.iter().all(|b| *b == PAD_BYTE))
-        {
-            return Err(DecryptError::WrongKey);
-        }
+            .is_some_and(|p| p.iter().all(|b| *b == PAD_BYTE));
         plain.truncate(kept);
         let digest = self
             .info
             .digest
             .hash_parts(&[&plain])
             .ok_or(DecryptError::DigestMismatch)?;
+        if !right_size || !padded {
+            return Err(DecryptError::WrongKey);
+        }
         if digest.as_ref() != self.info.plain_digest {
             return Err(DecryptError::DigestMismatch);
         }

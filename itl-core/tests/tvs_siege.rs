@@ -660,3 +660,22 @@ fn log_lines_escape_what_the_client_sent() {
         "tvs: 127.0.0.1:5000 device CP-7965-SEP0011215A1AE3 asked about CN=pub\\u{a}tvs: 10.0.0.9 device X asked about Y: valid\\u{202e} (serial 01): valid"
     );
 }
+
+#[test]
+fn a_deferred_client_sends_nothing_on_a_connection_nobody_checked() {
+    use cisco_itl::tvs::server::TrustVerifier;
+    let _one = serial();
+    let server = start_with(store(), quiet());
+    let mut deferred = TvsClient::new(&[&server.addr.to_string()], ServerTrust::Deferred).unwrap();
+    let wire = request(3, "callmanager-pub.pem").encode().unwrap();
+    // No certificate asked for (so none checked): nothing is sent.
+    assert_eq!(deferred.exchange(0, &wire), None);
+    // The usual order: the certificate, then the exchange on that connection.
+    assert!(deferred.server_certificate(0).is_some());
+    assert!(deferred.exchange(0, &wire).is_some());
+    // A pinned client authenticates a new connection itself.
+    let mut pinned = client(server.addr, Duration::from_secs(3));
+    assert!(pinned.exchange(0, &wire).is_some());
+    let (_, logs) = server.stop_within(Duration::from_secs(5));
+    assert_eq!(logs.iter().filter(|l| l.status == "valid").count(), 2);
+}

@@ -36,6 +36,10 @@ pub enum ServerTrust {
     /// Any certificate, whose possession the handshake still proves; the
     /// caller authenticates it afterwards (what [`TrustVerifier`] users
     /// such as the phone do with [`TrustVerifier::server_certificate`]).
+    /// [`TvsClient::verify`] has no such step: with this trust it asks
+    /// whichever server answers, so use it only through
+    /// [`TrustVerifier`]; `exchange` sends nothing on a connection that
+    /// `server_certificate` did not open.
     Deferred,
 }
 
@@ -320,6 +324,9 @@ pub struct TvsClient {
     connector: Connector,
     options: ClientOptions,
     open: Vec<Option<ClientStream>>,
+    /// The trust is [`ServerTrust::Deferred`]: a connection is
+    /// authenticated only by the caller of `server_certificate`.
+    deferred: bool,
 }
 
 impl TvsClient {
@@ -330,6 +337,7 @@ impl TvsClient {
             return Err(NetError::NoServer);
         }
         let provider = provider();
+        let deferred = trust == ServerTrust::Deferred;
         let verifier = Arc::new(TvsCertVerifier {
             trust,
             provider: Arc::clone(&provider),
@@ -344,6 +352,7 @@ impl TvsClient {
             connector: Connector::Rustls(Arc::new(config)),
             options: ClientOptions::default(),
             open: servers.iter().map(|_| None).collect(),
+            deferred,
         })
     }
 
@@ -515,9 +524,15 @@ impl TrustVerifier for TvsClient {
         Some(der)
     }
 
+    /// Sends on the connection [`TrustVerifier::server_certificate`]
+    /// opened (and its caller authenticated). Without one, a new
+    /// connection is made only when the client's own [`ServerTrust`]
+    /// authenticates it: with [`ServerTrust::Deferred`] nobody would have
+    /// checked that server, so nothing is sent.
     fn exchange(&mut self, server: usize, request: &[u8]) -> Option<Vec<u8>> {
         let mut stream = match self.open.get_mut(server)?.take() {
             Some(s) => s,
+            None if self.deferred => return None,
             None => self.connect(server).ok()?,
         };
         self.exchange_on(&mut stream, request).ok()
