@@ -696,6 +696,24 @@ mod sqlite {
             refused_untouched(&dir, &extra),
             Refusal::OtherObjects(vec!["table notes".into(), "view ids".into()])
         );
+        // A trigger hidden under a name SQLite keeps for itself (SQLite
+        // lets a file name it so): it would run on every insert.
+        let hidden = dir.path("hidden.sqlite");
+        make_store(&hidden);
+        rusqlite::Connection::open(&hidden)
+            .unwrap()
+            .execute_batch(
+                "PRAGMA writable_schema = ON;
+                 INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES
+                   ('trigger', 'sqlite_persist', 'tvs_certificates', 0,
+                    'CREATE TRIGGER sqlite_persist AFTER INSERT ON tvs_certificates BEGIN SELECT 1; END');
+                 PRAGMA writable_schema = OFF;",
+            )
+            .unwrap();
+        assert_eq!(
+            refused_untouched(&dir, &hidden),
+            Refusal::OtherObjects(vec!["trigger sqlite_persist".into()])
+        );
         // A store of a newer schema.
         let newer = dir.path("newer.sqlite");
         make_store(&newer);

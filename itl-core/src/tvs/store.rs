@@ -692,9 +692,7 @@ mod sqlite {
                 for (kind, name, sql) in objects {
                     if kind == "table" && name == "tvs_certificates" {
                         table = sql.as_deref() == Some(CREATE_TABLE);
-                    } else if !name.starts_with("sqlite_") {
-                        // Names that start `sqlite_` are SQLite's own
-                        // (statistics, automatic indexes).
+                    } else if !sqlites_own(&kind, &name) {
                         others.push(format!("{kind} {name}"));
                     }
                 }
@@ -708,6 +706,18 @@ mod sqlite {
             }
             (0, _) => Err(StoreError::Refused(Refusal::Unmarked)),
             (other, _) => Err(StoreError::Refused(Refusal::OtherApplication(other))),
+        }
+    }
+
+    /// Whether a schema object is one SQLite makes itself: the automatic
+    /// index of the table's key and the statistics tables. A name is not
+    /// enough (SQLite does not stop a file from naming a trigger
+    /// `sqlite_…`): a trigger or a view is never SQLite's own.
+    fn sqlites_own(kind: &str, name: &str) -> bool {
+        match kind {
+            "index" => name.starts_with("sqlite_autoindex_tvs_certificates_"),
+            "table" => name.starts_with("sqlite_stat"),
+            _ => false,
         }
     }
 
