@@ -78,7 +78,16 @@ fn main() -> ExitCode {
                 (d, Some(kind))
             }
             Err(e) => {
-                eprintln!("cannot read {e}");
+                // With the system's error number, as the C show_itl prints it.
+                match &e {
+                    cisco_itl::fs::FileError::Io {
+                        errno: Some(n),
+                        message,
+                        path,
+                        ..
+                    } => eprintln!("cannot read {}: {message} (os error {n})", path.display()),
+                    _ => eprintln!("cannot read {e}"),
+                }
                 return ExitCode::from(2);
             }
         },
