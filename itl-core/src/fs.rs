@@ -156,10 +156,13 @@ fn open(path: &Path) -> std::io::Result<File> {
 /// Reads the regular file `path`, refusing anything else and anything
 /// larger than `limit` bytes.
 ///
-/// The path is checked before it is opened (a device is never opened), the
-/// open handle is checked again (the path cannot be swapped for a FIFO in
-/// between), and at most `limit + 1` bytes are read (a file that grows,
-/// or a `/proc` file that says it is empty, cannot exceed the limit).
+/// The path is checked before it is opened (a device named by the path is
+/// not opened; one swapped in between is opened without blocking, and
+/// refused), the open handle is checked again (so nothing but a regular
+/// file is ever read), and at most `limit + 1` bytes are read (a file that
+/// grows, or a `/proc` file that says it is empty, cannot exceed the
+/// limit). A regular file on a network file system can still be slow to
+/// read: the size is bounded, the time is the file system's.
 pub fn read_bounded(path: impl AsRef<Path>, limit: u64) -> Result<Vec<u8>, FileError> {
     let path = path.as_ref();
     let io = |e: std::io::Error| FileError::Io {
