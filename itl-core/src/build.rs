@@ -61,11 +61,26 @@ pub enum BuildError {
     NoRecords,
 }
 
+/// The issuer common name of a hardware eToken's certificate (TVS
+/// recognizes an eToken by it: "SAST Issuer Name is: cn=Cisco
+/// Manufacturing CA;o=Cisco Systems").
+const ETOKEN_ISSUER_CN: &str = "CN=Cisco Manufacturing CA";
+
+/// Whether `c` is a hardware eToken's certificate: its issuer's common name
+/// is exactly `Cisco Manufacturing CA`. CUCM writes no record SIGNATURE for
+/// these; every other certificate, self-issued or CA-issued, keeps it.
+fn is_hardware_etoken(c: &CertInfo) -> Result<bool, CertError> {
+    Ok(c.issuer(NameStyle::Cucm)?
+        .split(';')
+        .any(|attribute| attribute == ETOKEN_ISSUER_CN))
+}
+
 /// Builds a trust list from certificates.
 ///
 /// Defaults are CUCM's: version 1.2, SHA-1, `ITLFile.tlv` or
 /// `CTLFile.tlv`, CUCM's layout (`;` names, DNSNAME in every record, the
-/// certificate's SIGNATURE only for self-issued certificates,
+/// certificate's SIGNATURE for every certificate but a hardware eToken's,
+/// issued by Cisco Manufacturing CA,
 /// CERTHASH and HASH ALGORITHM instead of the certificate for TVS and CAPF
 /// records of an ITL, IPADDRESS in CTL records), timestamp now (0 without
 /// the `std` feature, which has no clock).
@@ -193,12 +208,15 @@ impl TrustListBuilder {
                 e.push(subject);
                 e.extend(functions);
                 e.extend([issuer, serial]);
-                // CUCM writes the certificate's SIGNATURE only for its own
-                // (self-issued) certificates: the eToken records of a real
-                // CTL, issued by Cisco Manufacturing CA, carry none.
+                // CUCM writes the certificate's SIGNATURE for every
+                // certificate, its own and a CA's alike (the notes' 8.x ITL:
+                // a CallManager.pem issued by CN=JASBURNS-AD keeps its
+                // 256-byte SIGNATURE), except a hardware eToken's: the
+                // eToken records of a real CTL, issued by Cisco
+                // Manufacturing CA, carry none.
                 let [key, sig] = key_and_sig;
                 e.push(key);
-                if c.is_self_issued() {
+                if !is_hardware_etoken(c)? {
                     e.push(sig);
                 }
                 let hashed = self.kind == ListKind::Itl

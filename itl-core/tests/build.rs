@@ -140,3 +140,55 @@ fn empty_builder_is_refused() {
     let err = TrustListBuilder::new(ListKind::Ctl).sign(&s).unwrap_err();
     assert_eq!(err, cisco_itl::build::BuildError::NoRecords);
 }
+
+/// The notes' 8.x ITL (`show itl`, French SBD note): a `CallManager.pem`
+/// issued by an enterprise CA (`CN=JASBURNS-AD`) keeps its SIGNATURE in the
+/// SAST and CCM+TFTP records, RECORDLENGTH 1972 =
+/// 5+5+79+5+18+13+143+259+1445. The fixture (`data/ca-issued/README.md`)
+/// has the notes' lengths: a 76-byte subject, a 15-byte issuer, a 10-byte
+/// serial, a 1024-bit key (140-byte PUBLICKEY), a 2048-bit CA (256-byte
+/// SIGNATURE), a 1,442-byte certificate.
+#[test]
+fn ca_issued_certificate_keeps_its_signature() {
+    let pem = std::fs::read("tests/data/ca-issued/callmanager-ca-issued.pem").unwrap();
+    let s = cisco_itl::key::Signer::from_pem(&pem).unwrap();
+    let cm = s.certificate().clone();
+    assert!(!cm.is_self_issued());
+    assert_eq!(cm.der().len(), 1442);
+    let bytes = TrustListBuilder::new(ListKind::Itl)
+        .timestamp(1311776184)
+        .record(cm.clone(), Function::Sast)
+        .record(cm.clone(), Function::CcmTftp)
+        .sign(&s)
+        .unwrap();
+    let list = TrustList::parse(&bytes).unwrap();
+    assert_eq!(list.header().ca_name(), "CN=JASBURNS-AD");
+    assert_eq!(list.records().count(), 2);
+    for r in list.records() {
+        let (subject, issuer) = (r.subject().len() + 1, r.issuer().len() + 1);
+        assert_eq!((subject, issuer, r.serial().len()), (76, 15, 10));
+        assert_eq!(r.public_key().unwrap().len(), 140);
+        assert_eq!(r.signature().unwrap().len(), 256);
+        assert_eq!(r.signature().unwrap(), cm.signature_bytes());
+        assert_eq!(r.certificate().unwrap().len(), 1442);
+        let sum = 5 + 5 + (3 + subject) + 5 + (3 + issuer) + (3 + 10) + (3 + 140);
+        assert_eq!(sum + (3 + 256) + (3 + 1442), 1972);
+        assert_eq!(r.length(), 1972);
+    }
+    assert!(list.verify().is_ok());
+}
+
+/// The other side of the rule: only a hardware eToken's certificate (issuer
+/// CN `Cisco Manufacturing CA`) is written without SIGNATURE.
+#[test]
+fn only_etoken_records_lack_signature() {
+    let bytes = TrustListBuilder::new(ListKind::Ctl)
+        .timestamp(1773075583)
+        .record(cert("etoken1.pem"), Function::Sast)
+        .record(cert("callmanager-pub.pem"), Function::CcmTftp)
+        .sign(&signer("etoken2.pem"))
+        .unwrap();
+    let list = TrustList::parse(&bytes).unwrap();
+    let has: Vec<bool> = list.records().map(|r| r.signature().is_some()).collect();
+    assert_eq!(has, [false, true]);
+}
