@@ -640,7 +640,9 @@ impl Phone {
     /// `ITLFile.tlv`), and installs it when accepted. The file must be a
     /// list of the requested kind (its signed FILENAME says so), no larger
     /// than the phone's limit, with every record agreeing with its own
-    /// certificate. A rejection locks the phone and changes nothing else.
+    /// certificate. Installing a CTL that differs from the installed one
+    /// flushes the TVS cache. A rejection locks the phone and changes
+    /// nothing else.
     pub fn offer_trust_list(
         &mut self,
         name: &str,
@@ -657,7 +659,17 @@ impl Phone {
         match decision {
             Ok((kind, trust)) => {
                 match kind {
-                    ListKind::Ctl => self.ctl = Some(bytes.to_vec()),
+                    ListKind::Ctl => {
+                        // Installing a new CTL flushes the TVS certificate
+                        // cache (the tokenless-CTL note's phone log:
+                        // "tvsFlushCertCache: Completed TVS Certificate
+                        // cache flush request"); the same CTL again is no
+                        // update and flushes nothing.
+                        if self.ctl.as_deref() != Some(bytes) {
+                            self.cache.clear();
+                        }
+                        self.ctl = Some(bytes.to_vec());
+                    }
                     ListKind::Itl => self.itl = Some(bytes.to_vec()),
                 }
                 self.locked = false;

@@ -849,3 +849,79 @@ fn boot_refuses_a_file_over_the_limit_before_fetching_its_bytes() {
         }))
     );
 }
+
+/// The tokenless-CTL note's phone log: installing a CTL flushes the TVS
+/// certificate cache ("tvsFlushCertCache: Completed TVS Certificate cache
+/// flush request"), so a certificate cached before asks TVS again.
+#[test]
+fn installing_a_ctl_flushes_the_tvs_cache() {
+    let clock = ManualClock::new(10_000);
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    let directory = cert("peer-asterisk.pem");
+    let mut tvs = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[("peer-asterisk.pem", Function::AppServer)],
+    )]);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Ok(Trust::TvsCache)
+    );
+    assert_eq!((tvs.queries, phone.cached_entries(clock.now())), (1, 1));
+    let tokenless = read("cucm-CTLFile-tokenless.tlv");
+    assert_eq!(
+        phone.offer_trust_list(name_of(&tokenless), &tokenless, &mut tvs, &clock),
+        Ok(Trust::ItlSast { record: 0 })
+    );
+    assert_eq!(phone.cached_entries(clock.now()), 0);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+    assert_eq!(tvs.queries, 2);
+    // The same CTL again is no update: the new answer stays cached.
+    assert_eq!(
+        phone.offer_trust_list(name_of(&tokenless), &tokenless, &mut tvs, &clock),
+        Ok(Trust::CtlSast { record: 0 })
+    );
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Ok(Trust::TvsCache)
+    );
+    assert_eq!(tvs.queries, 2);
+}
+
+/// The same flush when `boot` installs the CTL.
+#[test]
+fn a_ctl_installed_at_boot_flushes_the_tvs_cache() {
+    let clock = ManualClock::new(10_000);
+    let mut phone = phone_with("cucm-ITLFile.tlv");
+    let directory = cert("peer-asterisk.pem");
+    let mut tvs = InMemoryTvs::new(vec![pub_tvs(
+        cert("tvs-pub.pem"),
+        &[("peer-asterisk.pem", Function::AppServer)],
+    )]);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+    assert_eq!(phone.cached_entries(clock.now()), 1);
+    let files = BTreeMap::from([
+        (
+            "CTLFile.tlv".to_string(),
+            read("cucm-CTLFile-tokenless.tlv"),
+        ),
+        ("ITLFile.tlv".to_string(), read("cucm-ITLFile.tlv")),
+        (CONFIG.to_string(), config("callmanager-pub.pem")),
+    ]);
+    phone.boot(&files, &mut tvs, &clock, false);
+    assert_eq!(phone.ctl(), Some(&read("cucm-CTLFile-tokenless.tlv")[..]));
+    assert_eq!(phone.cached_entries(clock.now()), 0);
+    assert_eq!(
+        phone.check_server_certificate(directory.der(), &mut tvs, &clock),
+        Ok(Trust::Tvs { server: 0 })
+    );
+}
