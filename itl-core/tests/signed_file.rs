@@ -96,8 +96,10 @@ fn reset_matches_cucm_with_both_pkcs12_protections() {
     let itl = TrustList::parse(&itl_bytes).unwrap();
     for p12 in ["keys/ITLRecovery.p12", "keys/ITLRecovery-legacy.p12"] {
         let id = Identity::from_pkcs12(&read(p12), password.trim()).unwrap();
+        // Trusting the cluster's CTL (the ITL itself vouches for nothing).
+        let ctl_bytes = read("cucm-CTLFile-tokenless.tlv");
         let mut trusted = Trusted::new();
-        trusted.add_list(&itl);
+        trusted.add_list(&TrustList::parse(&ctl_bytes).unwrap());
         let out = reset(&itl, &id, &trusted).unwrap();
         assert_eq!(out, read("cucm-ITLFile-reset.tlv"), "{p12}");
         let parsed = TrustList::parse(&out).unwrap();
@@ -112,8 +114,9 @@ fn reset_refuses_an_itl_without_the_recovery_record() {
     let id = Identity::from_pkcs12(&read("keys/ITLRecovery.p12"), password.trim()).unwrap();
     let rollback = read("cucm-ITLFile-rollback.tlv");
     let list = TrustList::parse(&rollback).unwrap();
+    let ctl_bytes = read("cucm-CTLFile-tokenless.tlv");
     let mut trusted = Trusted::new();
-    trusted.add_list(&list);
+    trusted.add_list(&TrustList::parse(&ctl_bytes).unwrap());
     assert_eq!(
         reset(&list, &id, &trusted),
         Err(RecoveryError::NoRecoveryRecord)
