@@ -110,7 +110,7 @@ impl core::fmt::Debug for ServerOptions {
 const LOG_QUEUE: usize = 1024;
 
 /// The default log: one line on standard error, written by a thread of
-/// its own (made at the first line) from a queue of [`LOG_QUEUE`] lines.
+/// its own (made at the first line) from a queue of 1,024 lines.
 /// The server never waits for standard error: a full queue (a reader that
 /// does not keep up) drops the line, and a closed standard error loses it;
 /// nothing else. Should the system refuse the thread, lines are written
