@@ -10,7 +10,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::cert::{CertInfo, NameStyle};
+use crate::cert::CertInfo;
 use crate::digest::sha1;
 use crate::encrypted::{DecryptError, EncryptedError, EncryptedFile};
 use crate::function::Function;
@@ -18,6 +18,7 @@ use crate::key::Signer;
 use crate::parse_error::ParseError;
 use crate::signed_file::SignedFile;
 use crate::trust_list::{ListKind, TrustList};
+pub use crate::tvs::auth::{TvsAuthError, authenticate_tvs_certificate};
 use crate::tvs::codec::{DeviceName, DeviceNameError, Verdict, VerifyRequest, VerifyResponse};
 use crate::tvs::server::TrustVerifier;
 use crate::verify::{Policy, TrustAnchor, VerifyError};
@@ -359,20 +360,6 @@ pub enum Rejection {
     Untrusted(TvsOutcome),
 }
 
-/// Why a TVS server's certificate was not accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-pub enum TvsAuthError {
-    /// The certificate does not parse.
-    #[error("the TVS server's certificate does not parse")]
-    BadCertificate,
-    /// No TVS record of the installed lists has its issuer and serial.
-    #[error("no TVS record of the installed lists names this certificate")]
-    NoTvsRecord,
-    /// A TVS record names it, but the SHA-1 differs from its CERTHASH.
-    #[error("the certificate's SHA-1 differs from the TVS record's CERTHASH")]
-    HashMismatch,
-}
-
 /// The largest trust list or configuration file a phone accepts by
 /// default: 1 MiB, far above real files (a CUCM ITL is 5 to 20 KB).
 pub const DEFAULT_MAX_FILE_SIZE: usize = 1 << 20;
@@ -436,6 +423,67 @@ pub struct Phone {
     anti_rollback: bool,
     max_file_size: usize,
     key: Option<Signer>,
+}
+
+impl Trust {
+    /// The rule's name for programs, in kebab case (`"ctl-sast"`,
+    /// `"tvs-cache"`…): what C and Python report as a decision's rule.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Trust::FirstUse => "first-use",
+            Trust::BlankItl => "blank-itl",
+            Trust::Unsigned => "unsigned",
+            Trust::CtlSast { .. } => "ctl-sast",
+            Trust::CtlTftp { .. } => "ctl-tftp",
+            Trust::ItlSast { .. } => "itl-sast",
+            Trust::ItlTftp { .. } => "itl-tftp",
+            Trust::InCtl { .. } => "in-ctl",
+            Trust::InItl { .. } => "in-itl",
+            Trust::Tvs { .. } => "tvs",
+            Trust::TvsCache => "tvs-cache",
+        }
+    }
+}
+
+impl Rejection {
+    /// The refusal's name for programs, in kebab case (`"too-large"`,
+    /// `"untrusted"`…).
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Rejection::Malformed(_) => "malformed",
+            Rejection::TooLarge { .. } => "too-large",
+            Rejection::NotATrustListName(_) => "not-a-trust-list-name",
+            Rejection::WrongKind { .. } => "wrong-kind",
+            Rejection::WrongFile { .. } => "wrong-file",
+            Rejection::BadRecord { .. } => "bad-record",
+            Rejection::Rollback { .. } => "rollback",
+            Rejection::MalformedEncrypted(_) => "malformed-encrypted",
+            Rejection::NoKey => "no-key",
+            Rejection::Decrypt(_) => "decrypt",
+            Rejection::BlankItlWithCtl => "blank-itl-with-ctl",
+            Rejection::SameTimestamp { .. } => "same-timestamp",
+            Rejection::SelfSignature(_) => "self-signature",
+            Rejection::Locked => "locked",
+            Rejection::Untrusted(_) => "untrusted",
+        }
+    }
+}
+
+impl TvsOutcome {
+    /// The outcome's name for programs, in kebab case (`"not-asked"`,
+    /// `"wrong-roles"`…).
+    pub fn name(&self) -> &'static str {
+        match self {
+            TvsOutcome::NotAsked => "not-asked",
+            TvsOutcome::NoCertificate => "no-certificate",
+            TvsOutcome::Unreachable => "unreachable",
+            TvsOutcome::NotAuthenticated => "not-authenticated",
+            TvsOutcome::Refused { .. } => "refused",
+            TvsOutcome::SignatureMismatch { .. } => "signature-mismatch",
+            TvsOutcome::WrongRoles { .. } => "wrong-roles",
+            TvsOutcome::BadDeviceName(_) => "bad-device-name",
+        }
+    }
 }
 
 impl Phone {
@@ -1125,50 +1173,6 @@ impl Phone {
         }
         steps
     }
-}
-
-/// Authenticates a TVS server's certificate against trust lists, in
-/// order, the way a phone does: a TVS record must name it by issuer (in
-/// either name style) and serial, and its SHA-1 must equal the record's
-/// CERTHASH (or the SHA-1 of the record's certificate). Returns the index
-/// of the matching record in its list.
-///
-/// ```
-/// use cisco_itl::{TrustList, cert::CertInfo, phone::{TvsAuthError, authenticate_tvs_certificate}};
-/// let itl = std::fs::read("tests/data/vectors/cucm-ITLFile.tlv").unwrap();
-/// let list = TrustList::parse(&itl).unwrap();
-/// let tvs = CertInfo::from_pem(&std::fs::read("tests/data/vectors/keys/tvs-pub.pem").unwrap()).unwrap();
-/// assert_eq!(authenticate_tvs_certificate(&[list], tvs.der()), Ok(3));
-/// let cm = CertInfo::from_pem(&std::fs::read("tests/data/vectors/keys/callmanager-pub.pem").unwrap()).unwrap();
-/// assert_eq!(authenticate_tvs_certificate(&[list], cm.der()), Err(TvsAuthError::NoTvsRecord));
-/// ```
-pub fn authenticate_tvs_certificate(
-    lists: &[TrustList<'_>],
-    certificate: &[u8],
-) -> Result<usize, TvsAuthError> {
-    let cert = CertInfo::from_der(certificate).map_err(|_| TvsAuthError::BadCertificate)?;
-    let issuers = [cert.issuer(NameStyle::Cucm), cert.issuer(NameStyle::Comma)];
-    let hash = sha1(certificate);
-    let mut found = TvsAuthError::NoTvsRecord;
-    for list in lists {
-        for (i, r) in list.records().enumerate() {
-            let named = r.has_function(Function::Tvs)
-                && r.serial() == cert.serial()
-                && issuers.iter().any(|n| n.as_deref() == Ok(r.issuer()));
-            if !named {
-                continue;
-            }
-            let expected = r
-                .cert_hash()
-                .map(<[u8]>::to_vec)
-                .or_else(|| r.certificate().map(|c| sha1(c).to_vec()));
-            if expected.as_deref() == Some(&hash[..]) {
-                return Ok(i);
-            }
-            found = TvsAuthError::HashMismatch;
-        }
-    }
-    Err(found)
 }
 
 /// The kind of list a phone asks for under `name`: `CTLSEP<MAC>.tlv` and

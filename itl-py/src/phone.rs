@@ -63,24 +63,6 @@ pub(crate) struct PyDecision {
     tvs: Option<String>,
 }
 
-/// The kebab-case name of an enum variant from its `Debug` text
-/// (`CtlSast { record: 0 }` → `ctl-sast`): the core's names, whatever
-/// variants it adds.
-fn variant_name(debug: &str) -> String {
-    let name = debug
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .next()
-        .unwrap_or(debug);
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('-');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
 impl PyDecision {
     #[allow(unreachable_patterns)]
     fn of(result: &Result<Trust, Rejection>) -> Self {
@@ -98,7 +80,7 @@ impl PyDecision {
                 };
                 PyDecision {
                     accepted: true,
-                    rule: variant_name(&format!("{t:?}")),
+                    rule: t.rule().to_string(),
                     reason: t.to_string(),
                     record,
                     server,
@@ -108,14 +90,12 @@ impl PyDecision {
             Err(r) => {
                 let (record, server, tvs) = match r {
                     Rejection::BadRecord { record, .. } => (Some(*record), None, None),
-                    Rejection::Untrusted(o) => {
-                        (None, tvs_server(o), Some(variant_name(&format!("{o:?}"))))
-                    }
+                    Rejection::Untrusted(o) => (None, tvs_server(o), Some(o.name().to_string())),
                     _ => (None, None, None),
                 };
                 PyDecision {
                     accepted: false,
-                    rule: variant_name(&format!("{r:?}")),
+                    rule: r.rule().to_string(),
                     reason: r.to_string(),
                     record,
                     server,
