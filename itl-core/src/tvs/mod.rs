@@ -3,6 +3,7 @@
 #[macro_use]
 mod wire_enum;
 
+pub mod auth;
 pub mod codec;
 pub mod device_name;
 #[cfg(feature = "tvs-net")]

@@ -19,8 +19,8 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
 
 use super::{NetError, Stage, announced_len, provider};
-use crate::phone::{TvsAuthError, authenticate_tvs_certificate};
 use crate::trust_list::TrustList;
+use crate::tvs::auth::{TvsAuthError, authenticate_tvs_certificate};
 use crate::tvs::codec::{HEADER_LEN, VerifyRequest, VerifyResponse};
 use crate::tvs::server::TrustVerifier;
 

@@ -9,7 +9,7 @@
 //!   answer. Each server attempt has one **deadline** covering name
 //!   resolution, connection, handshake, request and answer: a server that
 //!   trickles bytes cannot stretch it. It implements [`TrustVerifier`], so
-//!   a [`Phone`](crate::phone::Phone) works against live servers.
+//!   a phone (`cisco_itl::phone::Phone`) works against live servers.
 //! * [`TvsNetServer`] ([`server`]) answers verify requests from a
 //!   [`CertificateStore`]. It is event-driven (tokio, with tokio-rustls):
 //!   an idle, half-open or trickling connection is a parked task that costs
