@@ -8,14 +8,16 @@ use core::fmt::{self, Write};
 use base16ct::HexDisplay;
 
 /// The case of the hex digits.
-#[derive(Clone, Copy)]
-pub(crate) enum Case {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// `0a1b`.
     Lower,
+    /// `0A1B`.
     Upper,
 }
 
 /// Writes `v` as two-digit hex, `sep` between bytes, straight into `out`.
-pub(crate) fn write_hex(out: &mut dyn Write, v: &[u8], case: Case, sep: &str) -> fmt::Result {
+pub fn write_hex(out: &mut dyn Write, v: &[u8], case: Case, sep: &str) -> fmt::Result {
     if sep.is_empty() {
         return digits(out, v, case);
     }
@@ -31,7 +33,7 @@ pub(crate) fn write_hex(out: &mut dyn Write, v: &[u8], case: Case, sep: &str) ->
 /// `v` as two-digit hex with `sep` between bytes, as a string (for log
 /// lines, keys and generated text; rendering writes straight into its
 /// writer with [`write_hex`]).
-pub(crate) fn hex_string(v: &[u8], case: Case, sep: &str) -> alloc::string::String {
+pub fn hex_string(v: &[u8], case: Case, sep: &str) -> alloc::string::String {
     let mut s = alloc::string::String::new();
     // Writing into a `String` cannot fail.
     let _ = write_hex(&mut s, v, case, sep);

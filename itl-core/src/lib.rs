@@ -148,7 +148,7 @@ pub mod error;
 pub mod fs;
 pub mod function;
 pub mod header;
-mod hex;
+pub mod hex;
 pub mod key;
 mod parse_error;
 pub mod pem;

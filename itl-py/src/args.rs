@@ -201,9 +201,9 @@ pub(crate) fn policy(strict: bool) -> Policy {
     }
 }
 
-/// Lowercase hex, two digits a byte (`base16ct`, as the core's hex).
+/// Lowercase hex, two digits a byte: the core's formatter.
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    base16ct::lower::encode_string(bytes)
+    cisco_itl::hex::hex_string(bytes, cisco_itl::hex::Case::Lower, "")
 }
 
 /// A certificate from PEM (the first CERTIFICATE block) or DER.

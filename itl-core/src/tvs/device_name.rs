@@ -117,12 +117,8 @@ impl DeviceName {
             }
         }
         if let Some(hex) = out.get_mut(MAC_AT..) {
-            for (pair, byte) in hex.chunks_exact_mut(2).zip(mac) {
-                if let [high, low] = pair {
-                    *high = hex_digit(byte >> 4);
-                    *low = hex_digit(byte & 0x0F);
-                }
-            }
+            // 12 bytes for 6: the encoding cannot fail.
+            let _ = base16ct::upper::encode(&mac, hex);
         }
         Ok(DeviceName(out))
     }
@@ -195,15 +191,7 @@ impl DeviceName {
             _ => return Err(DeviceNameError::BadSepName),
         };
         let mut mac = [0u8; 6];
-        for (byte, pair) in mac.iter_mut().zip(hex.chunks_exact(2)) {
-            let [high, low] = pair else {
-                return Err(DeviceNameError::BadSepName);
-            };
-            let (Some(high), Some(low)) = (hex_value(*high), hex_value(*low)) else {
-                return Err(DeviceNameError::BadSepName);
-            };
-            *byte = (high << 4) | low;
-        }
+        base16ct::mixed::decode(hex, &mut mac).map_err(|_| DeviceNameError::BadSepName)?;
         Self::new(model, mac)
     }
 
@@ -258,12 +246,8 @@ impl DeviceName {
     /// ```
     pub fn mac(&self) -> [u8; 6] {
         let mut mac = [0u8; 6];
-        let hex = self.0.get(MAC_AT..).unwrap_or_default();
-        for (byte, pair) in mac.iter_mut().zip(hex.chunks_exact(2)) {
-            if let [high, low] = pair {
-                *byte = (hex_value(*high).unwrap_or(0) << 4) | hex_value(*low).unwrap_or(0);
-            }
-        }
+        // Checked upper-case hex when the name was made.
+        let _ = base16ct::upper::decode(self.0.get(MAC_AT..).unwrap_or_default(), &mut mac);
         mac
     }
 
@@ -277,25 +261,6 @@ impl DeviceName {
     /// ```
     pub fn sep_name(&self) -> &str {
         self.as_str().get(MAC_AT - 3..).unwrap_or_default()
-    }
-}
-
-/// The upper-case hex digit of a nibble (below 16).
-const fn hex_digit(nibble: u8) -> u8 {
-    if nibble < 10 {
-        b'0' + nibble
-    } else {
-        b'A' + (nibble - 10)
-    }
-}
-
-/// The value of a hex digit of either case.
-const fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        _ => None,
     }
 }
 
