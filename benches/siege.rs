@@ -49,14 +49,15 @@ fn status(field: &str) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-fn request(i: u32) -> VerifyRequest {
+fn request(i: u32) -> VerifyRequest<'static> {
     VerifyRequest {
         session_id: i,
         device_name: "CP-7965-SEP0011215A1AE3".parse().unwrap(),
         certificate: CertInfo::from_pem(&key("callmanager-pub.pem"))
             .unwrap()
             .der()
-            .to_vec(),
+            .to_vec()
+            .into(),
     }
 }
 

@@ -21,7 +21,7 @@
 use std::process::ExitCode;
 
 use cisco_itl::cert::CertInfo;
-use cisco_itl::tvs::codec::{Verdict, VerifyRequest};
+use cisco_itl::tvs::codec::VerifyRequest;
 use cisco_itl::tvs::net::{ServerTrust, TvsClient};
 
 /// A client that speaks legacy TLS too.
@@ -91,21 +91,17 @@ fn run() -> Result<bool, String> {
     } else {
         TvsClient::new(&[&address], trust).map_err(|e| e.to_string())?
     };
-    let request = VerifyRequest {
-        session_id: std::process::id(),
-        device_name,
-        certificate,
-    };
+    let request = VerifyRequest::new(std::process::id(), device_name, certificate);
     let (_, answer) = client.verify(&request).map_err(|e| e.to_string())?;
-    match answer.verdict {
-        Verdict::Valid { roles, ttl_seconds } => {
-            let names: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+    match (answer.roles(), answer.ttl_seconds()) {
+        (Some(roles), Some(ttl_seconds)) => {
+            let names: Vec<String> = roles.map(|r| r.to_string()).collect();
             println!("status: valid");
             println!("roles: {}", names.join(","));
             println!("ttl: {ttl_seconds}");
             Ok(true)
         }
-        Verdict::Invalid => {
+        _ => {
             println!("status: invalid");
             Ok(false)
         }

@@ -20,8 +20,7 @@
 
 use cisco_itl::tvs::codec::{
     Command, DEVICE_NAME_LEN, DEVICE_NAME_PREFIX, DeviceName, ELEMENT_OVERHEAD, ElementTag, Frame,
-    HEADER_LEN, MAX_PAYLOAD_LEN, Message, Status, TvsError, VerifyRequest, VerifyRequestView,
-    VerifyResponse, VerifyResponseView,
+    HEADER_LEN, MAX_PAYLOAD_LEN, Message, Status, TvsError, Verdict, VerifyRequest, VerifyResponse,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -134,18 +133,17 @@ fn check_error(e: &TvsError, data: &[u8]) {
 }
 
 fn check_frame(frame: &Frame<'_>, data: &[u8]) {
-    assert_eq!(frame.as_bytes(), data);
     assert_eq!(frame.payload(), &data[HEADER_LEN..]);
     assert!(frame.payload().len() <= MAX_PAYLOAD_LEN);
     assert_eq!(data[0], 87);
     // A lower version than the codec's is read (as peers do); only a
     // higher one is refused.
     assert!(data[1] <= 1);
-    assert_eq!(frame.version(), data[1]);
-    assert_eq!(frame.command().code(), data[2]);
-    assert_eq!(frame.reserved(), data[3]);
+    assert_eq!(frame.version, data[1]);
+    assert_eq!(frame.command.code(), data[2]);
+    assert_eq!(frame.reserved, data[3]);
     assert_eq!(
-        frame.session_id(),
+        frame.session_id,
         u32::from_be_bytes(data[4..8].try_into().unwrap())
     );
     assert_eq!(
@@ -167,16 +165,16 @@ fn check_frame(frame: &Frame<'_>, data: &[u8]) {
     }
     assert_eq!(pos, data.len(), "elements do not fill the payload");
     // A frame writes back the very bytes it was read from.
-    let buf = frame.to_buf();
-    assert_eq!(buf.encode().as_deref(), Ok(data));
+    assert_eq!(frame.encode().as_deref(), Ok(data));
+    assert_eq!(frame.clone().into_owned().encode().as_deref(), Ok(data));
 }
 
 /// Whether the message is written as the builders write it.
-fn canonical(message: &Message<'_>) -> bool {
-    let frame = message.frame();
+fn canonical(wire: &[u8], message: &Message<'_>) -> bool {
+    let frame = Frame::decode(wire).expect("a decoded message's frame decodes");
     let tags: Vec<u8> = frame.elements().map(|e| e.tag.code()).collect();
-    frame.reserved() == 0
-        && frame.version() == 1
+    frame.reserved == 0
+        && frame.version == 1
         && match message {
             Message::VerifyRequest(_) => tags == [1, 2],
             Message::VerifyResponse(v) if v.is_valid() => tags == [7, 8, 9],
@@ -185,35 +183,38 @@ fn canonical(message: &Message<'_>) -> bool {
         }
 }
 
-fn check_request(view: &VerifyRequestView<'_>, data: &[u8]) {
-    let name = view.frame().element(ElementTag::DeviceName).unwrap();
+fn check_request(view: &VerifyRequest<'_>, frame: &Frame<'_>, data: &[u8]) {
+    let name = frame.element(ElementTag::DeviceName).unwrap();
     assert_eq!(name.value.len(), 1 + DEVICE_NAME_LEN);
     assert_eq!(name.value[0], DEVICE_NAME_PREFIX);
-    assert_eq!(&name.value[1..], view.device_name().as_bytes());
-    let name = view.device_name();
+    assert_eq!(&name.value[1..], view.device_name.as_bytes());
+    let name = view.device_name;
     assert_eq!(DeviceName::parse(name.as_str()), Ok(name));
     assert_eq!(DeviceName::new(name.model(), name.mac()), Ok(name));
-    let cert = view.frame().element(ElementTag::Certificate).unwrap();
-    assert_eq!(cert.value, view.certificate());
+    let cert = frame.element(ElementTag::Certificate).unwrap();
+    assert_eq!(cert.value, &view.certificate[..]);
 
-    let request = view.to_request();
+    let request = view.clone().into_owned();
     assert_eq!(VerifyRequest::decode(data).as_ref(), Ok(&request));
     let wire = request.encode().expect("a decoded request re-encodes");
     let back = Message::decode(&wire).expect("an encoded request decodes");
-    assert!(canonical(&back));
+    assert!(canonical(&wire, &back));
     match back {
-        Message::VerifyRequest(b) => assert_eq!(b.to_request(), request),
+        Message::VerifyRequest(b) => assert_eq!(b, request),
         other => panic!("a request re-encoded as {}", other.command()),
     }
 }
 
-fn check_response(view: &VerifyResponseView<'_>, data: &[u8]) {
-    let status = view.frame().element(ElementTag::Status).unwrap();
+fn check_response(view: &VerifyResponse<'_>, frame: &Frame<'_>, data: &[u8]) {
+    let status = frame.element(ElementTag::Status).unwrap();
     assert_eq!(status.value, &[view.status().code()][..]);
     match (view.status(), view.roles(), view.ttl_seconds()) {
         (Status::Valid, Some(roles), Some(ttl)) => {
-            let raw = view.frame().element(ElementTag::Roles).unwrap().value;
-            assert_eq!(roles.as_bytes(), raw);
+            let raw = frame.element(ElementTag::Roles).unwrap().value;
+            let Verdict::Valid { roles: codes, .. } = &view.verdict else {
+                panic!("a valid status without a valid verdict");
+            };
+            assert_eq!(&codes[..], raw);
             assert_eq!(roles.len(), raw.len());
             let forward: Vec<_> = roles.clone().collect();
             let mut backward: Vec<_> = roles.rev().collect();
@@ -222,22 +223,22 @@ fn check_response(view: &VerifyResponseView<'_>, data: &[u8]) {
             let codes: Vec<u16> = forward.iter().map(|f| f.code()).collect();
             let expected: Vec<u16> = raw.iter().map(|&b| u16::from(b)).collect();
             assert_eq!(codes, expected);
-            let raw_ttl = view.frame().element(ElementTag::TimeToLive).unwrap().value;
+            let raw_ttl = frame.element(ElementTag::TimeToLive).unwrap().value;
             assert_eq!(raw_ttl, &ttl.to_be_bytes()[..]);
         }
         (Status::Invalid, None, None) => {
-            assert_eq!(view.frame().elements().count(), 1);
+            assert_eq!(frame.elements().count(), 1);
         }
         other => panic!("an inconsistent response view: {other:?}"),
     }
 
-    let response = view.to_response();
+    let response = view.clone().into_owned();
     assert_eq!(VerifyResponse::decode(data).as_ref(), Ok(&response));
     let wire = response.encode().expect("a decoded response re-encodes");
     let back = Message::decode(&wire).expect("an encoded response decodes");
-    assert!(canonical(&back));
+    assert!(canonical(&wire, &back));
     match back {
-        Message::VerifyResponse(b) => assert_eq!(b.to_response(), response),
+        Message::VerifyResponse(b) => assert_eq!(b, response),
         other => panic!("a response re-encoded as {}", other.command()),
     }
 }
@@ -263,12 +264,12 @@ fuzz_target!(|data: &[u8]| {
             check_error(&e, data);
             // Only the rules of a verify command, or an unknown command,
             // refuse a frame that decodes.
-            match frame.command() {
+            match frame.command {
                 Command::VerifyRequest => {
-                    assert_eq!(VerifyRequestView::try_from(frame).err(), Some(e));
+                    assert_eq!(VerifyRequest::decode(data).err(), Some(e));
                 }
                 Command::VerifyResponse => {
-                    assert_eq!(VerifyResponseView::try_from(frame).err(), Some(e));
+                    assert_eq!(VerifyResponse::decode(data).err(), Some(e));
                 }
                 Command::Unknown(found) => assert_eq!(e, TvsError::UnknownCommand { found }),
                 other => panic!("a {other} frame refused: {e:?}"),
@@ -279,20 +280,19 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let _ = message.to_string();
-    assert_eq!(message.frame(), &frame);
-    assert_eq!(message.command(), frame.command());
-    assert_eq!(message.session_id(), frame.session_id());
+    assert_eq!(message.command(), frame.command);
+    assert_eq!(message.session_id(), frame.session_id);
 
     let typed = match &message {
         Message::VerifyRequest(view) => {
-            check_request(view, data);
+            check_request(view, &frame, data);
             assert!(VerifyResponse::decode(data).is_err());
-            Some(view.to_request().encode())
+            Some(view.encode())
         }
         Message::VerifyResponse(view) => {
-            check_response(view, data);
+            check_response(view, &frame, data);
             assert!(VerifyRequest::decode(data).is_err());
-            Some(view.to_response().encode())
+            Some(view.encode())
         }
         Message::QueryRequest(f) | Message::QueryResponse(f) => {
             assert_eq!(f, &frame);
@@ -305,6 +305,6 @@ fuzz_target!(|data: &[u8]| {
         let wire = wire.expect("a decoded message re-encodes");
         // Byte for byte exactly when the input is written as the
         // builders write.
-        assert_eq!(wire == data, canonical(&message));
+        assert_eq!(wire == data, canonical(data, &message));
     }
 });

@@ -19,7 +19,7 @@ use crate::parse_error::ParseError;
 use crate::signed_file::SignedFile;
 use crate::trust_list::{ListKind, TrustList};
 pub use crate::tvs::auth::{TvsAuthError, authenticate_tvs_certificate};
-use crate::tvs::codec::{DeviceName, DeviceNameError, Verdict, VerifyRequest, VerifyResponse};
+use crate::tvs::codec::{DeviceName, DeviceNameError, VerifyRequest, VerifyResponse};
 use crate::tvs::server::TrustVerifier;
 use crate::verify::{Policy, TrustAnchor, VerifyError};
 
@@ -866,23 +866,24 @@ impl Phone {
                 continue;
             }
             self.session = self.session.wrapping_add(1);
-            let request = VerifyRequest {
-                session_id: self.session,
-                device_name,
-                certificate: certificate.to_vec(),
-            };
+            let request = VerifyRequest::new(self.session, device_name, certificate);
             let Some(answer) = request
                 .encode()
                 .ok()
                 .and_then(|wire| tvs.exchange(server, &wire))
-                .and_then(|wire| VerifyResponse::decode(&wire).ok())
+                .and_then(|wire| {
+                    VerifyResponse::decode(&wire)
+                        .ok()
+                        .map(VerifyResponse::into_owned)
+                })
                 .filter(|r| r.session_id == self.session)
             else {
                 continue;
             };
-            let Verdict::Valid { roles, ttl_seconds } = answer.verdict else {
+            let (Some(roles), Some(ttl_seconds)) = (answer.roles(), answer.ttl_seconds()) else {
                 return Err(Rejection::Untrusted(TvsOutcome::Refused { server }));
             };
+            let roles: Vec<Function> = roles.collect();
             // The latest answer replaces any earlier one; an answer that
             // grants no role vouches for nothing, so it is not kept.
             self.cache.retain(|e| e.certificate != certificate);

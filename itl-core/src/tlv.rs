@@ -26,6 +26,17 @@ pub struct Element<'a> {
 /// Bytes taken by the tag and the length field.
 pub const ELEMENT_OVERHEAD: usize = 3;
 
+/// Appends one element, `tag, length, value`, to `out`: the one element
+/// writer of the crate (trust lists, signed files, TVS). Fails with the
+/// value's length, writing nothing, when it does not fit the 16-bit field.
+pub(crate) fn push(out: &mut alloc::vec::Vec<u8>, tag: u8, value: &[u8]) -> Result<(), usize> {
+    let length = u16::try_from(value.len()).map_err(|_| value.len())?;
+    out.push(tag);
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(value);
+    Ok(())
+}
+
 impl<'a> Element<'a> {
     /// Reads the element at `pos` within `region`, whose first byte sits at
     /// file offset `base`. Returns the element and the position after it.

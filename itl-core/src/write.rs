@@ -67,14 +67,9 @@ impl ElementBuf {
     }
 
     fn write(&self, out: &mut Vec<u8>) -> Result<(), WriteError> {
-        let len = u16::try_from(self.value.len()).map_err(|_| WriteError::ValueTooLong {
-            tag: self.tag,
-            length: self.value.len(),
-        })?;
-        out.push(self.tag.0);
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(&self.value);
-        Ok(())
+        let tag = self.tag;
+        crate::tlv::push(out, tag.0, &self.value)
+            .map_err(|length| WriteError::ValueTooLong { tag, length })
     }
 }
 

@@ -104,17 +104,17 @@ fn store() -> Arc<dyn CertificateStore> {
     Arc::new(store)
 }
 
-fn request(session_id: u32) -> VerifyRequest {
+fn request(session_id: u32) -> VerifyRequest<'static> {
     VerifyRequest {
         session_id,
         device_name: "CP-7965-SEP0011215A1AE3".parse().unwrap(),
-        certificate: cert("callmanager-pub.pem").der().to_vec(),
+        certificate: cert("callmanager-pub.pem").der().to_vec().into(),
     }
 }
 
 /// The answer the store gives for `request(session_id)`.
-fn valid(session_id: u32) -> VerifyResponse {
-    VerifyResponse::valid(session_id, vec![Function::CcmTftp, Function::Tvs], 3600)
+fn valid(session_id: u32) -> VerifyResponse<'static> {
+    VerifyResponse::valid(session_id, [Function::CcmTftp, Function::Tvs], 3600).unwrap()
 }
 
 fn options(deadline: Duration) -> ClientOptions {

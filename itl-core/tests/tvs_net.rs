@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use cisco_itl::Function;
 use cisco_itl::phone::{ManualClock, Phone, Trust};
-use cisco_itl::tvs::codec::{Verdict, VerifyRequest};
+use cisco_itl::tvs::codec::{Verdict, VerifyRequest, VerifyResponse};
 use cisco_itl::tvs::net::{
     NetError, RequestLog, ServeStats, ServerOptions, ServerTrust, ShutdownHandle, TvsClient,
     TvsNetServer,
@@ -88,11 +88,11 @@ fn store_with(entries: &[(&str, &[Function], u32)]) -> Arc<dyn CertificateStore>
     Arc::new(store)
 }
 
-fn request(session_id: u32, key: &str) -> VerifyRequest {
+fn request(session_id: u32, key: &str) -> VerifyRequest<'static> {
     VerifyRequest {
         session_id,
         device_name: "CP-7965-SEP0011215A1AE3".parse().unwrap(),
-        certificate: cert(key).der().to_vec(),
+        certificate: cert(key).der().to_vec().into(),
     }
 }
 
@@ -117,10 +117,9 @@ fn client_and_server_over_tls() {
         assert_eq!(answer.session_id, 7);
         assert_eq!(
             answer.verdict,
-            Verdict::Valid {
-                roles: vec![Function::CcmTftp, Function::Tvs],
-                ttl_seconds: 3600
-            }
+            VerifyResponse::valid(0, [Function::CcmTftp, Function::Tvs], 3600)
+                .unwrap()
+                .verdict
         );
         let (_, answer) = client.verify(&request(8, "capf.pem")).unwrap();
         assert_eq!(answer.verdict, Verdict::Invalid);
@@ -260,14 +259,16 @@ fn two_hundred_concurrent_clients_get_correct_answers() {
                     let (_, answer) = client.verify(&request(i, key)).unwrap();
                     assert_eq!(answer.session_id, i);
                     let expected = match i % 3 {
-                        0 => Verdict::Valid {
-                            roles: vec![Function::CcmTftp],
-                            ttl_seconds: 3600,
-                        },
-                        1 => Verdict::Valid {
-                            roles: vec![Function::Capf],
-                            ttl_seconds: 60,
-                        },
+                        0 => {
+                            VerifyResponse::valid(0, [Function::CcmTftp], 3600)
+                                .unwrap()
+                                .verdict
+                        }
+                        1 => {
+                            VerifyResponse::valid(0, [Function::Capf], 60)
+                                .unwrap()
+                                .verdict
+                        }
                         _ => Verdict::Invalid,
                     };
                     assert_eq!(answer.verdict, expected);

@@ -120,11 +120,11 @@ fn store() -> Arc<dyn CertificateStore> {
     Arc::new(store)
 }
 
-fn request(session_id: u32, key: &str) -> VerifyRequest {
+fn request(session_id: u32, key: &str) -> VerifyRequest<'static> {
     VerifyRequest {
         session_id,
         device_name: "CP-7965-SEP0011215A1AE3".parse().unwrap(),
-        certificate: cert(key).der().to_vec(),
+        certificate: cert(key).der().to_vec().into(),
     }
 }
 

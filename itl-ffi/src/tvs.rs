@@ -5,9 +5,7 @@
 use std::ffi::c_char;
 
 use itl::Function;
-use itl::tvs::codec::{
-    DeviceName, TvsError, VerifyRequest, VerifyRequestView, VerifyResponse, VerifyResponseView,
-};
+use itl::tvs::codec::{DeviceName, TvsError, VerifyRequest, VerifyResponse};
 
 use crate::error::{Error, guard, itl_result};
 use crate::ptr::{Out, OutArray, array_in, bytes_in, str_in};
@@ -77,11 +75,7 @@ pub extern "C" fn itl_tvs_request_encode(
         let certificate = bytes_in(certificate, certificate_len, "certificate")?;
         let device_name = DeviceName::parse(name)
             .map_err(|e| Error::invalid(format!("device name {name:?}: {e}")))?;
-        let request = VerifyRequest {
-            session_id,
-            device_name,
-            certificate: certificate.to_vec(),
-        };
+        let request = VerifyRequest::new(session_id, device_name, certificate);
         give_message(&request.encode().map_err(encode_error)?, buf, capacity, len)
     })
 }
@@ -124,8 +118,8 @@ pub extern "C" fn itl_tvs_request_decode(
         cert_out.write(std::ptr::null());
         cert_len.write(0);
         let message = bytes_in(message, len, "message")?;
-        let view = VerifyRequestView::decode(message).map_err(parse_error)?;
-        let mut name = view.device_name().as_str().as_bytes().to_vec();
+        let view = VerifyRequest::decode(message).map_err(parse_error)?;
+        let mut name = view.device_name.as_str().as_bytes().to_vec();
         name.push(0);
         if !name_out.fill(&name) {
             return Err(Error::too_small(
@@ -134,8 +128,8 @@ pub extern "C" fn itl_tvs_request_decode(
                 device_name_capacity,
             ));
         }
-        session_id.write(view.session_id());
-        let cert = view.certificate();
+        session_id.write(view.session_id);
+        let cert = &view.certificate[..];
         cert_out.write(cert.as_ptr());
         cert_len.write(cert.len());
         Ok(())
@@ -172,8 +166,8 @@ pub extern "C" fn itl_tvs_response_encode(
             } else {
                 array_in(roles, role_count, "roles")?
             };
-            let roles = codes.iter().map(|c| Function::from_code(*c)).collect();
-            VerifyResponse::valid(session_id, roles, ttl_seconds)
+            let roles = codes.iter().map(|c| Function::from_code(*c));
+            VerifyResponse::valid(session_id, roles, ttl_seconds).map_err(encode_error)?
         } else {
             VerifyResponse::invalid(session_id)
         };
@@ -215,12 +209,12 @@ pub extern "C" fn itl_tvs_response_decode(
         let session_id = Out::new(session_id, "session_id")?;
         let verdict = VerdictOut::new(valid, roles, roles_capacity, role_count, ttl_seconds)?;
         let message = bytes_in(message, len, "message")?;
-        let view = VerifyResponseView::decode(message).map_err(parse_error)?;
+        let view = VerifyResponse::decode(message).map_err(parse_error)?;
         let codes: Vec<u16> = view
             .roles()
             .map(|r| r.map(Function::code).collect())
             .unwrap_or_default();
-        session_id.write(view.session_id());
+        session_id.write(view.session_id);
         verdict.write(
             view.status().is_valid(),
             &codes,

@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use itl::cert::CertInfo;
-use itl::tvs::codec::{DeviceName, Verdict, VerifyRequest};
+use itl::tvs::codec::{DeviceName, VerifyRequest};
 use itl::tvs::net::{ClientOptions, NetError, ServerTrust, TvsClient};
 use itl::tvs::server::TrustVerifier;
 
@@ -284,11 +284,7 @@ pub extern "C" fn itl_tvs_client_verify(
         let certificate = bytes_in(certificate, certificate_len, "certificate")?;
         let device_name = DeviceName::parse(name)
             .map_err(|e| Error::invalid(format!("device name {name:?}: {e}")))?;
-        let request = VerifyRequest {
-            session_id,
-            device_name,
-            certificate: certificate.to_vec(),
-        };
+        let request = VerifyRequest::new(session_id, device_name, certificate);
         // A request that cannot be encoded is the caller's, not the
         // network's: refused before connecting.
         request
@@ -297,12 +293,12 @@ pub extern "C" fn itl_tvs_client_verify(
         let c = handle::get(client, "client")?;
         let (index, answer) = c.lock().verify(&request)?;
         server.write(index);
-        match &answer.verdict {
-            Verdict::Valid { roles, ttl_seconds } => {
-                let codes: Vec<u16> = roles.iter().map(|r| r.code()).collect();
-                verdict.write(true, &codes, *ttl_seconds)
+        match (answer.roles(), answer.ttl_seconds()) {
+            (Some(roles), Some(ttl_seconds)) => {
+                let codes: Vec<u16> = roles.map(|r| r.code()).collect();
+                verdict.write(true, &codes, ttl_seconds)
             }
-            Verdict::Invalid => verdict.write(false, &[], 0),
+            _ => verdict.write(false, &[], 0),
         }
     })
 }

@@ -1,51 +1,31 @@
 //! The TVS wire protocol, byte for byte as the TVS daemon and the phones
-//! speak it. The header, the element tags, the commands, the status codes,
-//! the device-name form and the rules below are laid out in the "TVS
-//! messages" section of `docs/FORMAT.md`; this module is their code.
-//!
-//! A phone opens a TLS connection to TCP port [`PORT`] (2445), sends one
-//! verify request, reads one verify response, and the connection ends.
-//! Messages are decoded without copying and encoded from owned forms.
-//! [`Frame::decode`] checks only the framing (protocol id, a version no
-//! higher than [`VERSION`], a payload length equal to the bytes after the
-//! header, elements that exactly fill them), takes any command and tag, and
-//! [`Frame::to_buf`] writes back the very same bytes. [`Message::decode`]
-//! adds the rules of each command: a verify request ([`VerifyRequestView`])
-//! holds exactly one DEVICE NAME and one CERTIFICATE, a verify response
-//! ([`VerifyResponseView`]) one STATUS and, when valid, one ROLES and one
-//! TTL, in any order and nothing else; queries keep their elements opaque.
-//! Every offset, in [`Element::offset`] and in [`TvsError`], counts bytes
-//! from the first byte of the header.
+//! speak it (tables in `docs/FORMAT.md`, "TVS messages"). A phone opens TLS
+//! to TCP [`PORT`] 2445, sends one verify request and reads one response.
+//! [`Frame::decode`] checks the framing and encodes back to the same bytes;
+//! [`Message::decode`] adds each command's rules. One type per message,
+//! borrowing when decoded (allocating nothing), owning when built. Offsets
+//! count bytes from the first byte of the header.
 //!
 //! ```
 //! use cisco_itl::Function;
-//! use cisco_itl::tvs::codec::{DeviceName, Message, VerifyRequest, VerifyResponse};
+//! use cisco_itl::tvs::codec::{DeviceName, VerifyRequest, VerifyResponse};
 //!
-//! // The phone asks about a certificate...
-//! let request = VerifyRequest {
-//!     session_id: 7,
-//!     device_name: DeviceName::parse("CP-7965-SEP0011215A1AE3")?,
-//!     certificate: vec![0x30, 0x03, 0x02, 0x01, 0x05],
-//! };
+//! let name = DeviceName::parse("CP-7965-SEP0011215A1AE3")?;
+//! let request = VerifyRequest::new(7, name, vec![0x30, 0x03, 0x02, 0x01, 0x05]);
 //! let wire = request.encode()?;
-//! assert_eq!(&wire[..10], &[0x57, 1, 1, 0, 0, 0, 0, 7, 0, 35]);
 //! assert_eq!(VerifyRequest::decode(&wire)?, request);
-//!
-//! // ...and TVS answers.
-//! let response = VerifyResponse::valid(7, vec![Function::CcmTftp, Function::Tvs], 86_400);
-//! let wire = response.encode()?;
-//! let Message::VerifyResponse(answer) = Message::decode(&wire)? else { unreachable!() };
-//! assert!(answer.is_valid());
-//! assert_eq!(answer.ttl_seconds(), Some(86_400));
+//! let answer = VerifyResponse::valid(7, [Function::CcmTftp, Function::Tvs], 86_400)?;
+//! assert_eq!(VerifyResponse::decode(&answer.encode()?)?.ttl_seconds(), Some(86_400));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use alloc::vec;
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::fmt;
 use core::iter::FusedIterator;
 
 use crate::function::Function;
+use crate::parse_error::ParseError;
 use crate::tlv;
 
 pub use super::device_name::{DEVICE_NAME_LEN, DeviceName, DeviceNameError};
@@ -73,13 +53,7 @@ pub const DEVICE_NAME_PREFIX: u8 = 0x01;
 /// Offsets count from the first byte of the header. The header fields sit
 /// at fixed offsets (protocol id 0, version 1, command 2, payload length
 /// 8), so the variants about them do not repeat it.
-///
-/// ```
-/// use cisco_itl::tvs::codec::{Frame, TvsError};
-/// let err = Frame::decode(&[87, 1, 1]).unwrap_err();
-/// assert_eq!(err, TvsError::TruncatedHeader { length: 3 });
-/// assert_eq!(err.to_string(), "the message has 3 bytes, fewer than the 10 of a TVS header");
-/// ```
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum TvsError {
@@ -324,20 +298,19 @@ impl<'a> From<tlv::Element<'a>> for Element<'a> {
 /// Reads the element whose tag byte is at `pos` in the whole message,
 /// through the crate's element reader; returns the position after it.
 fn read_element(bytes: &[u8], pos: usize) -> Result<usize, TvsError> {
-    tlv::Element::read(bytes, pos, 0)
-        .map(|(_, next)| next)
-        .map_err(|_| {
-            let rest = bytes.get(pos..).unwrap_or_default();
-            let needed = match rest {
-                [_, hi, lo, ..] => ELEMENT_OVERHEAD + usize::from(u16::from_be_bytes([*hi, *lo])),
-                _ => ELEMENT_OVERHEAD,
-            };
-            TvsError::TruncatedElement {
-                offset: pos,
-                needed,
-                available: rest.len(),
-            }
-        })
+    let (needed, available) = match tlv::Element::read(bytes, pos, 0) {
+        Ok((_, next)) => return Ok(next),
+        Err(ParseError::Truncated {
+            needed, available, ..
+        }) => (needed, available),
+        Err(_) => (ELEMENT_OVERHEAD, 0),
+    };
+    let offset = pos;
+    Err(TvsError::TruncatedElement {
+        offset,
+        needed,
+        available,
+    })
 }
 
 /// The elements of a frame in wire order, unknown ones included.
@@ -357,66 +330,43 @@ impl<'a> Iterator for Elements<'a> {
 impl FusedIterator for Elements<'_> {}
 
 /// The roles of a ROLES element, one FUNCTION code per byte, read in
-/// place.
-#[derive(Debug, Clone)]
-pub struct Roles<'a>(core::slice::Iter<'a, u8>);
-
-impl<'a> Roles<'a> {
-    /// The codes not yet iterated, as on the wire.
-    pub fn as_bytes(&self) -> &'a [u8] {
-        self.0.as_slice()
-    }
-}
-
-/// The role of a code of the ROLES element.
-fn role(code: &u8) -> Function {
-    Function::from_code(u16::from(*code))
-}
-
-impl Iterator for Roles<'_> {
-    type Item = Function;
-
-    fn next(&mut self) -> Option<Function> {
-        self.0.next().map(role)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
-    }
-}
-
-impl DoubleEndedIterator for Roles<'_> {
-    fn next_back(&mut self) -> Option<Function> {
-        self.0.next_back().map(role)
-    }
-}
-
-impl ExactSizeIterator for Roles<'_> {}
-impl FusedIterator for Roles<'_> {}
+/// place (the codes themselves are the [`Verdict::Valid`] roles).
+pub type Roles<'a> = core::iter::Map<core::slice::Iter<'a, u8>, fn(&u8) -> Function>;
 
 /// A checked frame: the header and a run of elements that exactly fills
-/// the payload, borrowed from the input. Any command, any tags; what the
-/// elements mean is left to [`Message`].
-///
-/// ```
-/// use cisco_itl::tvs::codec::{Command, Frame};
-/// let wire = [87, 1, 3, 0, 0, 0, 0, 42, 0, 4, 5, 0, 1, 0xAA];
-/// let frame = Frame::decode(&wire)?;
-/// assert_eq!((frame.command(), frame.session_id()), (Command::QueryRequest, 42));
-/// assert_eq!(frame.elements().count(), 1);
-/// assert_eq!(frame.to_buf().encode()?, wire);
-/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// the payload. Any command, any tags; what the elements mean is left to
+/// [`Message`]. Decoded, it borrows the message; built with [`Frame::new`]
+/// and [`Frame::with_element`], it owns its elements. Queries (commands 3
+/// and 4) are written this way, and a decoded frame encodes back to the
+/// very same bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Frame<'a> {
-    bytes: &'a [u8],
-    version: u8,
-    command: Command,
-    reserved: u8,
-    session_id: u32,
+    /// The protocol version: [`VERSION`], or a lower one read from a peer.
+    pub version: u8,
+    /// The command.
+    pub command: Command,
+    /// The header's reserved byte (offset 3): written as 0 by TVS and the
+    /// phones, read whatever it holds.
+    pub reserved: u8,
+    /// The session id, which a response repeats from its request.
+    pub session_id: u32,
+    /// The elements, each checked to fit, filling the payload exactly.
+    payload: Cow<'a, [u8]>,
 }
 
 impl<'a> Frame<'a> {
+    /// A frame of `command` with no elements and a reserved byte of 0.
+    pub const fn new(command: Command, session_id: u32) -> Frame<'static> {
+        let payload = Cow::Owned(Vec::new());
+        Frame {
+            version: VERSION,
+            command,
+            reserved: 0,
+            session_id,
+            payload,
+        }
+    }
+
     /// Decodes the framing of one whole message; `bytes` must hold exactly
     /// one message, header included. Allocates nothing.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, TvsError> {
@@ -442,171 +392,169 @@ impl<'a> Frame<'a> {
         while pos < bytes.len() {
             pos = read_element(bytes, pos)?;
         }
-        let command = Command::from_code(command);
-        let session_id = u32::from_be_bytes([s0, s1, s2, s3]);
         Ok(Frame {
-            bytes,
             version,
-            command,
+            command: Command::from_code(command),
             reserved,
-            session_id,
+            session_id: u32::from_be_bytes([s0, s1, s2, s3]),
+            payload: Cow::Borrowed(payload),
         })
     }
 
-    /// The header's protocol version: [`VERSION`] or lower.
-    pub const fn version(&self) -> u8 {
-        self.version
+    /// Adds an element at the end; refused when the value does not fit an
+    /// element's 16-bit length field.
+    pub fn with_element(mut self, tag: ElementTag, value: &[u8]) -> Result<Self, TvsError> {
+        tlv::push(self.payload.to_mut(), tag.code(), value)
+            .map_err(|length| TvsError::ValueTooLong { tag, length })?;
+        Ok(self)
     }
 
-    /// The header's command.
-    pub const fn command(&self) -> Command {
-        self.command
-    }
-
-    /// The header's session id, which a response repeats from its request.
-    pub const fn session_id(&self) -> u32 {
-        self.session_id
-    }
-
-    /// The header's reserved byte (offset 3): written as 0, read whatever
-    /// it holds.
-    pub const fn reserved(&self) -> u8 {
-        self.reserved
-    }
-
-    /// The whole message as decoded, header included.
-    pub const fn as_bytes(&self) -> &'a [u8] {
-        self.bytes
+    /// Encodes the frame. Nothing is written that the decoder would refuse.
+    pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
+        if self.version > VERSION {
+            return Err(TvsError::UnsupportedVersion {
+                found: self.version,
+            });
+        }
+        let length = self.payload.len();
+        let field = u16::try_from(length).map_err(|_| TvsError::PayloadTooLong { length })?;
+        let mut out = Vec::with_capacity(HEADER_LEN + length);
+        let command = self.command.code();
+        out.extend_from_slice(&[PROTOCOL_ID, self.version, command, self.reserved]);
+        out.extend_from_slice(&self.session_id.to_be_bytes());
+        out.extend_from_slice(&field.to_be_bytes());
+        out.extend_from_slice(&self.payload);
+        Ok(out)
     }
 
     /// The bytes after the header.
-    pub fn payload(&self) -> &'a [u8] {
-        self.bytes.get(HEADER_LEN..).unwrap_or_default()
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
     }
 
     /// Every element in wire order.
-    pub fn elements(&self) -> Elements<'a> {
-        Elements(tlv::Elements::new(self.payload(), HEADER_LEN))
+    pub fn elements(&self) -> Elements<'_> {
+        Elements(tlv::Elements::new(&self.payload, HEADER_LEN))
     }
 
     /// The first element with tag `tag`, if any.
-    pub fn element(&self, tag: ElementTag) -> Option<Element<'a>> {
+    pub fn element(&self, tag: ElementTag) -> Option<Element<'_>> {
         self.elements().find(|e| e.tag == tag)
     }
 
-    /// An owned copy, which encodes back to the same bytes.
-    pub fn to_buf(&self) -> FrameBuf {
-        let elements = self.elements().map(|e| ElementBuf {
-            tag: e.tag,
-            value: e.value.to_vec(),
-        });
-        FrameBuf {
-            version: self.version,
-            command: self.command,
-            reserved: self.reserved,
-            session_id: self.session_id,
-            elements: elements.collect(),
-        }
+    /// A copy that owns its elements and borrows nothing.
+    pub fn into_owned(self) -> Frame<'static> {
+        let payload = Cow::Owned(self.payload.into_owned());
+        Frame { payload, ..self }
     }
 
-    /// Fails unless the header's command is `expected`.
-    fn expect_command(&self, expected: Command) -> Result<(), TvsError> {
-        match self.command {
-            found if found == expected => Ok(()),
-            found => Err(TvsError::UnexpectedCommand { expected, found }),
-        }
-    }
-}
-
-/// Gathers the elements of a verify message in wire order: each of `tags`
-/// at most once and nothing else, `check` vetting each as it comes.
-fn gather<'a, const N: usize>(
-    frame: &Frame<'a>,
-    command: Command,
-    tags: [ElementTag; N],
-    check: impl Fn(&Element<'a>) -> Result<(), TvsError>,
-) -> Result<[Option<Element<'a>>; N], TvsError> {
-    frame.expect_command(command)?;
-    let mut found: [Option<Element<'a>>; N] = [None; N];
-    for e in frame.elements() {
-        let (tag, offset) = (e.tag, e.offset);
-        let unexpected = TvsError::UnexpectedElement {
-            command,
-            tag,
-            offset,
-        };
-        let index = tags.iter().position(|t| *t == tag);
-        let slot = index.and_then(|i| found.get_mut(i)).ok_or(unexpected)?;
-        if let Some(first) = slot {
-            let first_offset = first.offset;
-            return Err(TvsError::DuplicateElement {
-                tag,
-                first_offset,
-                offset,
+    /// Gathers the elements of a verify message in wire order: each of
+    /// `tags` at most once and nothing else, `check` vetting each.
+    fn gather<const N: usize>(
+        &self,
+        command: Command,
+        tags: [ElementTag; N],
+        check: impl Fn(&Element<'_>) -> Result<(), TvsError>,
+    ) -> Result<[Option<Element<'_>>; N], TvsError> {
+        if self.command != command {
+            let found = self.command;
+            return Err(TvsError::UnexpectedCommand {
+                expected: command,
+                found,
             });
         }
-        check(&e)?;
-        *slot = Some(e);
+        let mut found: [Option<Element<'_>>; N] = [None; N];
+        for e in self.elements() {
+            let (tag, offset) = (e.tag, e.offset);
+            let unexpected = TvsError::UnexpectedElement {
+                command,
+                tag,
+                offset,
+            };
+            let index = tags.iter().position(|t| *t == tag);
+            let slot = index.and_then(|i| found.get_mut(i)).ok_or(unexpected)?;
+            if let Some(first) = slot {
+                let first_offset = first.offset;
+                return Err(TvsError::DuplicateElement {
+                    tag,
+                    first_offset,
+                    offset,
+                });
+            }
+            check(&e)?;
+            *slot = Some(e);
+        }
+        Ok(found)
     }
-    Ok(found)
 }
 
-/// A verify request as it sits in the message bytes: a checked view, the
-/// borrowed form of [`VerifyRequest`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VerifyRequestView<'a> {
-    frame: Frame<'a>,
-    device_name: DeviceName,
-    certificate: &'a [u8],
-}
-
-impl<'a> VerifyRequestView<'a> {
-    /// Decodes and checks a verify request. Allocates nothing.
-    pub fn decode(bytes: &'a [u8]) -> Result<Self, TvsError> {
-        Self::try_from(Frame::decode(bytes)?)
-    }
-
-    /// The session id the answer must repeat.
-    pub const fn session_id(&self) -> u32 {
-        self.frame.session_id
-    }
-
+/// A phone's question to TVS: is this certificate trusted? Decoded, the
+/// certificate is borrowed from the message; built, it is owned. Encodes
+/// as a verify request (command 1, reserved byte 0) holding the DEVICE
+/// NAME (`0x01` and the name) then the CERTIFICATE; a decoded one holds
+/// exactly one of each, in any order, and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VerifyRequest<'a> {
+    /// Chosen by the phone; the response repeats it.
+    pub session_id: u32,
     /// The phone's name (checked; the `0x01` prefix left out).
-    pub const fn device_name(&self) -> DeviceName {
-        self.device_name
-    }
+    pub device_name: DeviceName,
+    /// The certificate in question, DER.
+    pub certificate: Cow<'a, [u8]>,
+}
 
-    /// The DER of the certificate asked about, borrowed from the message.
-    pub const fn certificate(&self) -> &'a [u8] {
-        self.certificate
-    }
+/// The borrowed form of a verify request is the request itself.
+#[deprecated(since = "0.2.0", note = "VerifyRequest borrows when decoded")]
+pub type VerifyRequestView<'a> = VerifyRequest<'a>;
 
-    /// The underlying frame (header fields, elements in wire order).
-    pub const fn frame(&self) -> &Frame<'a> {
-        &self.frame
-    }
-
-    /// An owned copy of the request.
-    pub fn to_request(&self) -> VerifyRequest {
+impl<'a> VerifyRequest<'a> {
+    /// A request about `certificate` (borrowed or owned).
+    pub fn new(
+        session_id: u32,
+        device_name: DeviceName,
+        certificate: impl Into<Cow<'a, [u8]>>,
+    ) -> Self {
+        let certificate = certificate.into();
         VerifyRequest {
-            session_id: self.frame.session_id,
-            device_name: self.device_name,
-            certificate: self.certificate.to_vec(),
+            session_id,
+            device_name,
+            certificate,
         }
     }
-}
 
-/// Checks the command and the elements of a verify request.
-impl<'a> TryFrom<Frame<'a>> for VerifyRequestView<'a> {
-    type Error = TvsError;
+    /// Decodes and checks a verify request. Allocates nothing.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, TvsError> {
+        Self::from_frame(Frame::decode(bytes)?)
+    }
 
-    fn try_from(frame: Frame<'a>) -> Result<Self, TvsError> {
+    /// Encodes the request. The certificate can take at most 65,505 bytes
+    /// (the payload's 65,535 less the device name element's 27 and the
+    /// certificate element's 3).
+    pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
+        let name = [&[DEVICE_NAME_PREFIX][..], self.device_name.as_bytes()].concat();
+        Frame::new(Command::VerifyRequest, self.session_id)
+            .with_element(ElementTag::DeviceName, &name)?
+            .with_element(ElementTag::Certificate, &self.certificate)?
+            .encode()
+    }
+
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> VerifyRequest<'static> {
+        let certificate = Cow::Owned(self.certificate.into_owned());
+        VerifyRequest {
+            certificate,
+            ..self
+        }
+    }
+
+    /// Checks the command and the elements of a verify request.
+    fn from_frame(frame: Frame<'a>) -> Result<Self, TvsError> {
         let command = Command::VerifyRequest;
         let tags = [ElementTag::DeviceName, ElementTag::Certificate];
-        let [name, certificate] = gather(&frame, command, tags, |_| Ok(()))?;
+        let [name, certificate] = frame.gather(command, tags, |_| Ok(()))?;
         let missing = |tag| TvsError::MissingElement { command, tag };
         let name = name.ok_or(missing(ElementTag::DeviceName))?;
-        let certificate = certificate.ok_or(missing(ElementTag::Certificate))?.value;
+        let certificate = certificate.ok_or(missing(ElementTag::Certificate))?;
         let offset = name.offset;
         let text = match name.value.split_first() {
             Some((&DEVICE_NAME_PREFIX, text)) => text,
@@ -617,89 +565,170 @@ impl<'a> TryFrom<Frame<'a>> for VerifyRequestView<'a> {
         };
         let device_name = DeviceName::from_bytes(text)
             .map_err(|error| TvsError::BadDeviceName { offset, error })?;
-        Ok(VerifyRequestView {
-            frame,
+        let certificate = borrow_value(&frame, certificate);
+        Ok(VerifyRequest {
+            session_id: frame.session_id,
             device_name,
             certificate,
         })
     }
 }
 
-/// A verify response as it sits in the message bytes: a checked view, the
-/// borrowed form of [`VerifyResponse`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VerifyResponseView<'a> {
-    frame: Frame<'a>,
-    status: Status,
-    roles: Option<&'a [u8]>,
-    ttl_seconds: Option<u32>,
+/// An element's value with the frame's own lifetime: borrowed from the
+/// message when the frame is, copied when the frame owns its bytes.
+fn borrow_value<'a>(frame: &Frame<'a>, e: Element<'_>) -> Cow<'a, [u8]> {
+    let start = e.offset - HEADER_LEN + ELEMENT_OVERHEAD;
+    match &frame.payload {
+        Cow::Borrowed(payload) => payload.get(start..start + e.value.len()).map(Cow::Borrowed),
+        Cow::Owned(_) => None,
+    }
+    .unwrap_or_else(|| Cow::Owned(e.value.to_vec()))
 }
 
-impl<'a> VerifyResponseView<'a> {
+/// The role of a code of the ROLES element.
+fn role(code: &u8) -> Function {
+    Function::from_code(u16::from(*code))
+}
+
+/// What TVS says about a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Verdict<'a> {
+    /// TVS knows the certificate: STATUS 0, ROLES and TTL.
+    Valid {
+        /// The roles it vouches for the certificate in, one FUNCTION code
+        /// per byte as on the wire ([`VerifyResponse::roles`] reads them).
+        roles: Cow<'a, [u8]>,
+        /// How long the phone may keep the answer, in seconds.
+        ttl_seconds: u32,
+    },
+    /// TVS does not vouch for it: STATUS 1 alone.
+    Invalid,
+}
+
+impl Verdict<'_> {
+    /// The STATUS this verdict is written with.
+    pub const fn status(&self) -> Status {
+        match self {
+            Verdict::Valid { .. } => Status::Valid,
+            Verdict::Invalid => Status::Invalid,
+        }
+    }
+}
+
+/// TVS's answer: the session id of the request and the verdict. Decoded,
+/// the roles are borrowed from the message. Encodes as a verify response
+/// (command 2, reserved byte 0): STATUS, then for a valid answer ROLES and
+/// TTL; a decoded one holds those in any order and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VerifyResponse<'a> {
+    /// The session id of the request answered.
+    pub session_id: u32,
+    /// The verdict.
+    pub verdict: Verdict<'a>,
+}
+
+/// The borrowed form of a verify response is the response itself.
+#[deprecated(since = "0.2.0", note = "VerifyResponse borrows when decoded")]
+pub type VerifyResponseView<'a> = VerifyResponse<'a>;
+
+impl<'a> VerifyResponse<'a> {
+    /// A valid answer: the certificate's roles and how long to keep it.
+    /// Refused when a role's code does not fit the byte ROLES gives it.
+    pub fn valid(
+        session_id: u32,
+        roles: impl IntoIterator<Item = Function>,
+        ttl_seconds: u32,
+    ) -> Result<Self, TvsError> {
+        let codes = roles.into_iter().map(|role| {
+            let code = role.code();
+            u8::try_from(code).map_err(|_| TvsError::RoleNotEncodable { code })
+        });
+        let roles = Cow::Owned(codes.collect::<Result<_, _>>()?);
+        let verdict = Verdict::Valid { roles, ttl_seconds };
+        Ok(VerifyResponse {
+            session_id,
+            verdict,
+        })
+    }
+
+    /// An invalid answer.
+    pub const fn invalid(session_id: u32) -> Self {
+        VerifyResponse {
+            session_id,
+            verdict: Verdict::Invalid,
+        }
+    }
+
     /// Decodes and checks a verify response. Allocates nothing.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, TvsError> {
-        Self::try_from(Frame::decode(bytes)?)
+        Self::from_frame(Frame::decode(bytes)?)
     }
 
-    /// The session id of the request answered.
-    pub const fn session_id(&self) -> u32 {
-        self.frame.session_id
+    /// Encodes the response.
+    pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
+        let frame = Frame::new(Command::VerifyResponse, self.session_id)
+            .with_element(ElementTag::Status, &[self.status().code()])?;
+        match &self.verdict {
+            Verdict::Valid { roles, ttl_seconds } => frame
+                .with_element(ElementTag::Roles, roles)?
+                .with_element(ElementTag::TimeToLive, &ttl_seconds.to_be_bytes())?
+                .encode(),
+            Verdict::Invalid => frame.encode(),
+        }
     }
 
-    /// The verdict.
+    /// The verdict's STATUS.
     pub const fn status(&self) -> Status {
-        self.status
+        self.verdict.status()
     }
 
     /// Whether TVS vouches for the certificate.
     pub const fn is_valid(&self) -> bool {
-        self.status.is_valid()
+        self.status().is_valid()
     }
 
     /// The roles of a valid answer; `None` for an invalid one.
-    pub fn roles(&self) -> Option<Roles<'a>> {
-        self.roles.map(|bytes| Roles(bytes.iter()))
+    pub fn roles(&self) -> Option<Roles<'_>> {
+        match &self.verdict {
+            Verdict::Valid { roles, .. } => Some(roles.iter().map(role)),
+            Verdict::Invalid => None,
+        }
     }
 
     /// How long the phone may keep a valid answer, in seconds; `None` for
     /// an invalid one.
     pub const fn ttl_seconds(&self) -> Option<u32> {
-        self.ttl_seconds
+        match &self.verdict {
+            Verdict::Valid { ttl_seconds, .. } => Some(*ttl_seconds),
+            Verdict::Invalid => None,
+        }
     }
 
-    /// The underlying frame (header fields, elements in wire order).
-    pub const fn frame(&self) -> &Frame<'a> {
-        &self.frame
-    }
-
-    /// An owned copy of the response.
-    pub fn to_response(&self) -> VerifyResponse {
-        let verdict = match (self.roles(), self.ttl_seconds) {
-            (Some(roles), Some(ttl_seconds)) if self.status.is_valid() => Verdict::Valid {
-                roles: roles.collect(),
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> VerifyResponse<'static> {
+        let verdict = match self.verdict {
+            Verdict::Valid { roles, ttl_seconds } => Verdict::Valid {
+                roles: Cow::Owned(roles.into_owned()),
                 ttl_seconds,
             },
-            _ => Verdict::Invalid,
+            Verdict::Invalid => Verdict::Invalid,
         };
+        let session_id = self.session_id;
         VerifyResponse {
-            session_id: self.frame.session_id,
+            session_id,
             verdict,
         }
     }
-}
 
-/// Checks the command and the elements of a verify response.
-impl<'a> TryFrom<Frame<'a>> for VerifyResponseView<'a> {
-    type Error = TvsError;
-
-    fn try_from(frame: Frame<'a>) -> Result<Self, TvsError> {
+    /// Checks the command and the elements of a verify response.
+    fn from_frame(frame: Frame<'a>) -> Result<Self, TvsError> {
         let command = Command::VerifyResponse;
         let tags = [
             ElementTag::Status,
             ElementTag::Roles,
             ElementTag::TimeToLive,
         ];
-        let [status, roles, ttl] = gather(&frame, command, tags, |e| {
+        let [status, roles, ttl] = frame.gather(command, tags, |e| {
             let (offset, length) = (e.offset, e.value.len());
             match e.tag {
                 ElementTag::Status if length != 1 => {
@@ -716,15 +745,16 @@ impl<'a> TryFrom<Frame<'a>> for VerifyResponseView<'a> {
         let found = status_element.value.first().copied().unwrap_or(u8::MAX);
         let offset = status_element.offset;
         let status = Status::from_code(found).ok_or(TvsError::BadStatus { offset, found })?;
-        let ttl_seconds = match ttl.map(|e| e.value) {
-            Some(&[a, b, c, d]) => Some(u32::from_be_bytes([a, b, c, d])),
-            _ => None,
-        };
-        let (roles, ttl_seconds) = match status {
+        let verdict = match status {
             Status::Valid => {
                 let roles = roles.ok_or(missing(ElementTag::Roles))?;
-                let ttl_seconds = ttl_seconds.ok_or(missing(ElementTag::TimeToLive))?;
-                (Some(roles.value), Some(ttl_seconds))
+                let ttl = ttl.ok_or(missing(ElementTag::TimeToLive))?;
+                let ttl_seconds = match ttl.value {
+                    &[a, b, c, d] => u32::from_be_bytes([a, b, c, d]),
+                    _ => return Err(missing(ElementTag::TimeToLive)),
+                };
+                let roles = borrow_value(&frame, roles);
+                Verdict::Valid { roles, ttl_seconds }
             }
             Status::Invalid => {
                 // The first extra element in wire order.
@@ -736,36 +766,25 @@ impl<'a> TryFrom<Frame<'a>> for VerifyResponseView<'a> {
                         offset,
                     });
                 }
-                (None, None)
+                Verdict::Invalid
             }
         };
-        Ok(VerifyResponseView {
-            frame,
-            status,
-            roles,
-            ttl_seconds,
+        Ok(VerifyResponse {
+            session_id: frame.session_id,
+            verdict,
         })
     }
 }
 
-/// A decoded and checked TVS message, borrowed from its bytes: verify
-/// requests and responses as checked views, queries as frames whose
-/// elements are opaque. Its [`Display`](fmt::Display) text is a sentence.
-///
-/// ```
-/// use cisco_itl::tvs::codec::{Command, Message};
-/// let wire = [87, 1, 2, 0, 0, 0, 0, 42, 0, 4, 7, 0, 1, 1];
-/// let message = Message::decode(&wire)?;
-/// assert_eq!((message.command(), message.session_id()), (Command::VerifyResponse, 42));
-/// assert_eq!(message.to_string(), "verify response to session 42: the certificate is invalid");
-/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A decoded and checked TVS message, borrowing its bytes: verify requests
+/// and responses checked, queries as frames whose elements are opaque. Its
+/// [`Display`](fmt::Display) text is a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Message<'a> {
     /// A phone asks about a certificate (command 1).
-    VerifyRequest(VerifyRequestView<'a>),
+    VerifyRequest(VerifyRequest<'a>),
     /// TVS answers (command 2).
-    VerifyResponse(VerifyResponseView<'a>),
+    VerifyResponse(VerifyResponse<'a>),
     /// A query, elements opaque (command 3).
     QueryRequest(Frame<'a>),
     /// A query's answer, elements opaque (command 4).
@@ -778,23 +797,22 @@ impl<'a> Message<'a> {
         Self::try_from(Frame::decode(bytes)?)
     }
 
-    /// The frame underneath: header fields and elements in wire order.
-    pub const fn frame(&self) -> &Frame<'a> {
-        match self {
-            Message::VerifyRequest(view) => &view.frame,
-            Message::VerifyResponse(view) => &view.frame,
-            Message::QueryRequest(frame) | Message::QueryResponse(frame) => frame,
-        }
-    }
-
     /// The header's command.
     pub const fn command(&self) -> Command {
-        self.frame().command
+        match self {
+            Message::VerifyRequest(_) => Command::VerifyRequest,
+            Message::VerifyResponse(_) => Command::VerifyResponse,
+            Message::QueryRequest(frame) | Message::QueryResponse(frame) => frame.command,
+        }
     }
 
     /// The header's session id.
     pub const fn session_id(&self) -> u32 {
-        self.frame().session_id
+        match self {
+            Message::VerifyRequest(request) => request.session_id,
+            Message::VerifyResponse(response) => response.session_id,
+            Message::QueryRequest(frame) | Message::QueryResponse(frame) => frame.session_id,
+        }
     }
 }
 
@@ -804,8 +822,10 @@ impl<'a> TryFrom<Frame<'a>> for Message<'a> {
 
     fn try_from(frame: Frame<'a>) -> Result<Self, TvsError> {
         match frame.command {
-            Command::VerifyRequest => frame.try_into().map(Message::VerifyRequest),
-            Command::VerifyResponse => frame.try_into().map(Message::VerifyResponse),
+            Command::VerifyRequest => VerifyRequest::from_frame(frame).map(Message::VerifyRequest),
+            Command::VerifyResponse => {
+                VerifyResponse::from_frame(frame).map(Message::VerifyResponse)
+            }
             Command::QueryRequest => Ok(Message::QueryRequest(frame)),
             Command::QueryResponse => Ok(Message::QueryResponse(frame)),
             Command::Unknown(found) => Err(TvsError::UnknownCommand { found }),
@@ -817,17 +837,17 @@ impl<'a> TryFrom<Frame<'a>> for Message<'a> {
 impl fmt::Display for Message<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Message::VerifyRequest(view) => write!(
+            Message::VerifyRequest(request) => write!(
                 f,
                 "verify request in session {}: {} asks about a {}-byte certificate",
-                view.session_id(),
-                view.device_name,
-                view.certificate.len()
+                request.session_id,
+                request.device_name,
+                request.certificate.len()
             ),
-            Message::VerifyResponse(view) => {
-                write!(f, "verify response to session {}: ", view.session_id())?;
-                match (view.roles(), view.ttl_seconds) {
-                    (Some(roles), Some(ttl)) if view.is_valid() => {
+            Message::VerifyResponse(response) => {
+                write!(f, "verify response to session {}: ", response.session_id)?;
+                match (response.roles(), response.ttl_seconds()) {
+                    (Some(roles), Some(ttl)) => {
                         f.write_str(match roles.len() {
                             0 => "the certificate is valid in no role",
                             1 => "the certificate is valid in the role ",
@@ -847,20 +867,20 @@ impl fmt::Display for Message<'_> {
                     1 => f.write_str("1 opaque element: ")?,
                     n => write!(f, "{n} opaque elements: ")?,
                 }
-                write_list(f, count, frame.elements().map(OpaqueElement))
+                write_list(f, count, frame.elements().map(Opaque))
             }
         }
     }
 }
 
 /// An element described by its tag number and length.
-struct OpaqueElement<'a>(Element<'a>);
+struct Opaque<'a>(Element<'a>);
 
-impl fmt::Display for OpaqueElement<'_> {
+impl fmt::Display for Opaque<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let length = self.0.value.len();
+        let (tag, length) = (self.0.tag.code(), self.0.value.len());
         let unit = if length == 1 { "byte" } else { "bytes" };
-        write!(f, "tag {} of {length} {unit}", self.0.tag.code())
+        write!(f, "tag {tag} of {length} {unit}")
     }
 }
 
@@ -877,250 +897,4 @@ fn write_list<T: fmt::Display>(
         write!(f, "{item}")?;
     }
     Ok(())
-}
-
-/// A phone's question to TVS: is this certificate trusted? The owned form,
-/// which encodes as a verify request (command 1, reserved byte 0) holding
-/// the DEVICE NAME (`0x01` and the name) then the CERTIFICATE.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct VerifyRequest {
-    /// Chosen by the phone; the response repeats it.
-    pub session_id: u32,
-    /// The phone's name.
-    pub device_name: DeviceName,
-    /// The certificate in question, DER.
-    pub certificate: Vec<u8>,
-}
-
-impl VerifyRequest {
-    /// Encodes the request. The certificate can take at most 65,505 bytes
-    /// (the payload's 65,535 less the device name element's 27 and the
-    /// certificate element's 3).
-    pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
-        let mut name = vec![DEVICE_NAME_PREFIX];
-        name.extend_from_slice(self.device_name.as_bytes());
-        FrameBuf::new(Command::VerifyRequest, self.session_id)
-            .with_element(ElementTag::DeviceName, name)
-            .with_element(ElementTag::Certificate, self.certificate.clone())
-            .encode()
-    }
-
-    /// Decodes and checks a request (see [`VerifyRequestView`]).
-    pub fn decode(bytes: &[u8]) -> Result<Self, TvsError> {
-        VerifyRequestView::decode(bytes).map(|view| view.to_request())
-    }
-}
-
-/// What TVS says about a certificate, in an owned response.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Verdict {
-    /// TVS knows the certificate: STATUS 0, ROLES and TTL.
-    Valid {
-        /// The roles it vouches for the certificate in.
-        roles: Vec<Function>,
-        /// How long the phone may keep the answer, in seconds.
-        ttl_seconds: u32,
-    },
-    /// TVS does not vouch for it: STATUS 1 alone.
-    Invalid,
-}
-
-impl Verdict {
-    /// The STATUS this verdict is written with.
-    pub const fn status(&self) -> Status {
-        match self {
-            Verdict::Valid { .. } => Status::Valid,
-            Verdict::Invalid => Status::Invalid,
-        }
-    }
-}
-
-/// TVS's answer, owned: the session id of the request and the verdict.
-/// Encodes as a verify response (command 2, reserved byte 0): STATUS,
-/// then for a valid answer ROLES and TTL.
-///
-/// ```
-/// use cisco_itl::Function;
-/// use cisco_itl::tvs::codec::VerifyResponse;
-/// let response = VerifyResponse::valid(7, vec![Function::CcmTftp, Function::Tvs], 86_400);
-/// assert_eq!(response.encode()?, [0x57, 1, 2, 0, 0, 0, 0, 7, 0, 16,
-///     7, 0, 1, 0,  8, 0, 2, 2, 21,  9, 0, 4, 0, 1, 0x51, 0x80]);
-/// assert_eq!(VerifyResponse::invalid(7).encode()?, [0x57, 1, 2, 0, 0, 0, 0, 7, 0, 4, 7, 0, 1, 1]);
-/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct VerifyResponse {
-    /// The session id of the request answered.
-    pub session_id: u32,
-    /// The verdict.
-    pub verdict: Verdict,
-}
-
-impl VerifyResponse {
-    /// A valid answer: the certificate's roles and how long to keep it.
-    pub const fn valid(session_id: u32, roles: Vec<Function>, ttl_seconds: u32) -> Self {
-        let verdict = Verdict::Valid { roles, ttl_seconds };
-        VerifyResponse {
-            session_id,
-            verdict,
-        }
-    }
-
-    /// An invalid answer.
-    pub const fn invalid(session_id: u32) -> Self {
-        VerifyResponse {
-            session_id,
-            verdict: Verdict::Invalid,
-        }
-    }
-
-    /// The STATUS of the answer.
-    pub const fn status(&self) -> Status {
-        self.verdict.status()
-    }
-
-    /// The roles of a valid answer (none for an invalid one).
-    pub fn roles(&self) -> &[Function] {
-        match &self.verdict {
-            Verdict::Valid { roles, .. } => roles,
-            Verdict::Invalid => &[],
-        }
-    }
-
-    /// The time to live of a valid answer, in seconds.
-    pub const fn ttl_seconds(&self) -> Option<u32> {
-        match &self.verdict {
-            Verdict::Valid { ttl_seconds, .. } => Some(*ttl_seconds),
-            Verdict::Invalid => None,
-        }
-    }
-
-    /// Encodes the response. Every role's code must fit a byte.
-    pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
-        let frame = FrameBuf::new(Command::VerifyResponse, self.session_id)
-            .with_element(ElementTag::Status, vec![self.status().code()]);
-        let Verdict::Valid { roles, ttl_seconds } = &self.verdict else {
-            return frame.encode();
-        };
-        let codes = roles.iter().map(|role| {
-            let code = role.code();
-            u8::try_from(code).map_err(|_| TvsError::RoleNotEncodable { code })
-        });
-        frame
-            .with_element(ElementTag::Roles, codes.collect::<Result<_, _>>()?)
-            .with_element(ElementTag::TimeToLive, ttl_seconds.to_be_bytes().to_vec())
-            .encode()
-    }
-
-    /// Decodes and checks a response (see [`VerifyResponseView`]).
-    pub fn decode(bytes: &[u8]) -> Result<Self, TvsError> {
-        VerifyResponseView::decode(bytes).map(|view| view.to_response())
-    }
-}
-
-/// One element of an owned frame.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ElementBuf {
-    /// The tag.
-    pub tag: ElementTag,
-    /// The value.
-    pub value: Vec<u8>,
-}
-
-/// An owned frame of any command, its elements written as given: how
-/// queries (commands 3 and 4) are encoded, and what [`Frame::to_buf`]
-/// gives back.
-///
-/// ```
-/// use cisco_itl::tvs::codec::{Command, ElementTag, FrameBuf, Message};
-/// let wire = FrameBuf::new(Command::QueryRequest, 5)
-///     .with_element(ElementTag::Unknown(3), vec![0xAA])
-///     .encode()?;
-/// assert_eq!(wire, [87, 1, 3, 0, 0, 0, 0, 5, 0, 4, 3, 0, 1, 0xAA]);
-/// assert!(matches!(Message::decode(&wire)?, Message::QueryRequest(_)));
-/// # Ok::<(), cisco_itl::tvs::codec::TvsError>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FrameBuf {
-    /// The protocol version ([`VERSION`] unless copied from a frame that
-    /// said a lower one).
-    pub version: u8,
-    /// The command.
-    pub command: Command,
-    /// The header's reserved byte (0 in what TVS and phones write).
-    pub reserved: u8,
-    /// The session id.
-    pub session_id: u32,
-    /// The elements, in wire order.
-    pub elements: Vec<ElementBuf>,
-}
-
-impl FrameBuf {
-    /// A frame of `command` with no elements and a reserved byte of 0.
-    pub const fn new(command: Command, session_id: u32) -> Self {
-        let elements = Vec::new();
-        FrameBuf {
-            version: VERSION,
-            command,
-            reserved: 0,
-            session_id,
-            elements,
-        }
-    }
-
-    /// Adds an element at the end.
-    pub fn with_element(mut self, tag: ElementTag, value: Vec<u8>) -> Self {
-        self.elements.push(ElementBuf { tag, value });
-        self
-    }
-
-    /// Encodes the frame. Nothing is written that the decoder would refuse.
-    pub fn encode(&self) -> Result<Vec<u8>, TvsError> {
-        if self.version > VERSION {
-            return Err(TvsError::UnsupportedVersion {
-                found: self.version,
-            });
-        }
-        let sizes = self
-            .elements
-            .iter()
-            .map(|e| e.value.len().saturating_add(3));
-        let capacity = sizes.fold(HEADER_LEN, usize::saturating_add);
-        let mut out = Vec::with_capacity(capacity.min(HEADER_LEN + MAX_PAYLOAD_LEN));
-        out.extend_from_slice(&[
-            PROTOCOL_ID,
-            self.version,
-            self.command.code(),
-            self.reserved,
-        ]);
-        out.extend_from_slice(&self.session_id.to_be_bytes());
-        out.extend_from_slice(&[0; 2]);
-        for ElementBuf { tag, value } in &self.elements {
-            let (tag, length) = (*tag, value.len());
-            let field =
-                u16::try_from(length).map_err(|_| TvsError::ValueTooLong { tag, length })?;
-            out.push(tag.code());
-            out.extend_from_slice(&field.to_be_bytes());
-            out.extend_from_slice(value);
-        }
-        // The payload length, patched in.
-        let length = out.len() - HEADER_LEN;
-        let field = u16::try_from(length).map_err(|_| TvsError::PayloadTooLong { length })?;
-        if let Some(slot) = out.get_mut(HEADER_LEN - 2..HEADER_LEN) {
-            slot.copy_from_slice(&field.to_be_bytes());
-        }
-        Ok(out)
-    }
-
-    /// Decodes the framing of a message into an owned frame (see
-    /// [`Frame::decode`]).
-    pub fn decode(bytes: &[u8]) -> Result<Self, TvsError> {
-        Frame::decode(bytes).map(|frame| frame.to_buf())
-    }
-}
-
-impl From<&Frame<'_>> for FrameBuf {
-    fn from(frame: &Frame<'_>) -> Self {
-        frame.to_buf()
-    }
 }

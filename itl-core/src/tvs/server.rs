@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cert::CertInfo;
 use crate::function::Function;
-use crate::tvs::codec::{TvsError, VerifyRequestView, VerifyResponse};
+use crate::tvs::codec::{TvsError, VerifyRequest, VerifyResponse};
 
 /// The default time to live of a "trusted" answer: one day.
 pub const DEFAULT_TTL_SECONDS: u32 = 86_400;
@@ -94,13 +94,9 @@ impl TvsEntry {
 /// let tls = CertInfo::from_pem(&std::fs::read(format!("{dir}/vectors/keys/tvs-pub.pem"))?)?;
 /// let cm = CertInfo::from_pem(&std::fs::read(format!("{dir}/vectors/keys/callmanager-pub.pem"))?)?;
 /// let tvs = TvsServer::new("cucm-pub", tls).trust(cm.der(), &[Function::CcmTftp]);
-/// let request = VerifyRequest {
-///     session_id: 7,
-///     device_name: DeviceName::parse("CP-7965-SEP001122334455")?,
-///     certificate: cm.der().to_vec(),
-/// };
-/// let answer = VerifyResponse::decode(&tvs.handle(&request.encode()?)?)?;
-/// assert_eq!(answer, VerifyResponse::valid(7, vec![Function::CcmTftp], 86_400));
+/// let request = VerifyRequest::new(7, DeviceName::parse("CP-7965-SEP001122334455")?, cm.der());
+/// let answer = tvs.handle(&request.encode()?)?;
+/// assert_eq!(VerifyResponse::decode(&answer)?, VerifyResponse::valid(7, [Function::CcmTftp], 86_400)?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,22 +240,24 @@ impl TvsServer {
     }
 
     /// The answer to a checked request: valid with the stored roles and
-    /// time to live, or invalid.
+    /// time to live, or invalid; refused when a stored role's code does not
+    /// fit the byte the answer gives it.
     ///
     /// ```
     /// # use cisco_itl::{cert::CertInfo, tvs::server::TvsServer};
-    /// use cisco_itl::tvs::codec::{DeviceName, VerifyRequest, VerifyRequestView, VerifyResponse};
+    /// use cisco_itl::tvs::codec::{DeviceName, VerifyRequest, VerifyResponse};
     /// # let tls = CertInfo::from_pem(&std::fs::read("tests/data/vectors/keys/tvs-pub.pem")?)?;
     /// let tvs = TvsServer::new("cucm-pub", tls);
     /// let device_name = DeviceName::parse("CP-7965-SEP001122334455")?;
-    /// let wire = VerifyRequest { session_id: 3, device_name, certificate: vec![0x30] }.encode()?;
-    /// assert_eq!(tvs.answer(&VerifyRequestView::decode(&wire)?), VerifyResponse::invalid(3));
+    /// let wire = VerifyRequest::new(3, device_name, vec![0x30]).encode()?;
+    /// assert_eq!(tvs.answer(&VerifyRequest::decode(&wire)?)?, VerifyResponse::invalid(3));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn answer(&self, request: &VerifyRequestView<'_>) -> VerifyResponse {
-        match self.lookup(request.certificate()) {
-            Some(e) => VerifyResponse::valid(request.session_id(), e.roles.clone(), e.ttl_seconds),
-            None => VerifyResponse::invalid(request.session_id()),
+    pub fn answer(&self, request: &VerifyRequest<'_>) -> Result<VerifyResponse<'static>, TvsError> {
+        let session_id = request.session_id;
+        match self.lookup(&request.certificate) {
+            Some(e) => VerifyResponse::valid(session_id, e.roles.iter().copied(), e.ttl_seconds),
+            None => Ok(VerifyResponse::invalid(session_id)),
         }
     }
 
@@ -278,8 +276,8 @@ impl TvsServer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn handle(&self, request: &[u8]) -> Result<Vec<u8>, TvsError> {
-        let request = VerifyRequestView::decode(request)?;
-        self.answer(&request).encode()
+        let request = VerifyRequest::decode(request)?;
+        self.answer(&request)?.encode()
     }
 }
 

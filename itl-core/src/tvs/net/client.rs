@@ -309,13 +309,10 @@ fn read_frame(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
 /// use cisco_itl::tvs::net::{ServerTrust, TvsClient};
 /// let itl = std::fs::read("ITLFile.tlv")?;
 /// let mut client = TvsClient::new(&["cucm-pub:2445", "cucm-sub1:2445"], ServerTrust::Lists(vec![itl]))?;
-/// let request = VerifyRequest {
-///     session_id: 1,
-///     device_name: "CP-7965-SEP0011215A1AE3".parse()?,
-///     certificate: std::fs::read("CallManager.der")?,
-/// };
+/// let name = "CP-7965-SEP0011215A1AE3".parse()?;
+/// let request = VerifyRequest::new(1, name, std::fs::read("CallManager.der")?);
 /// let (server, answer) = client.verify(&request)?;
-/// println!("server {} says {:?}", server + 1, answer.verdict);
+/// println!("server {} says the certificate is {}", server + 1, answer.status());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -485,12 +482,16 @@ impl TvsClient {
     /// Asks the servers in order; the first that connects, authenticates
     /// and answers well before its deadline wins. Returns its index and
     /// the answer.
-    pub fn verify(&mut self, request: &VerifyRequest) -> Result<(usize, VerifyResponse), NetError> {
+    pub fn verify(
+        &mut self,
+        request: &VerifyRequest<'_>,
+    ) -> Result<(usize, VerifyResponse<'static>), NetError> {
         let wire = request.encode()?;
         let mut last = NetError::NoServer;
         for index in 0..self.servers.len() {
             let outcome = self.connect(index).and_then(|mut s| {
-                let answer = VerifyResponse::decode(&self.exchange_on(&mut s, &wire)?)?;
+                let wire = self.exchange_on(&mut s, &wire)?;
+                let answer = VerifyResponse::decode(&wire)?.into_owned();
                 if answer.session_id != request.session_id {
                     return Err(NetError::WrongSession {
                         expected: request.session_id,

@@ -40,7 +40,7 @@ use tokio::sync::{Notify, watch};
 use super::{NetError, Stage, announced_len, provider};
 use crate::cert::{CertInfo, NameStyle};
 use crate::hex::{Case, hex_string};
-use crate::tvs::codec::{HEADER_LEN, Verdict, VerifyRequestView, VerifyResponse};
+use crate::tvs::codec::{HEADER_LEN, Verdict, VerifyRequest, VerifyResponse};
 use crate::tvs::store::{CertificateStore, certificate_id};
 
 /// Reads a TLS identity: the private key and certificate chain of a PEM
@@ -670,19 +670,19 @@ where
     tls.read_exact(frame.get_mut(HEADER_LEN..).unwrap_or(&mut []))
         .await
         .map_err(io(Stage::Reading))?;
-    let request = VerifyRequestView::decode(&frame)?;
-    log.device = Some(request.device_name().as_str().to_string());
-    if let Ok(cert) = CertInfo::from_der(request.certificate()) {
+    let request = VerifyRequest::decode(&frame)?;
+    log.device = Some(request.device_name.as_str().to_string());
+    if let Ok(cert) = CertInfo::from_der(&request.certificate) {
         log.subject = cert.subject(NameStyle::Cucm).ok();
         log.serial = Some(hex_string(cert.serial(), Case::Upper, ":"));
     }
-    let id = certificate_id(request.certificate());
+    let id = certificate_id(&request.certificate);
     let store = &shared.store;
     let entry = std::panic::catch_unwind(AssertUnwindSafe(|| store.lookup(&id)))
         .map_err(|_| NetError::StorePanicked)??;
     let answer = match entry {
-        Some(e) => VerifyResponse::valid(request.session_id(), e.roles, e.ttl_seconds),
-        None => VerifyResponse::invalid(request.session_id()),
+        Some(e) => VerifyResponse::valid(request.session_id, e.roles, e.ttl_seconds)?,
+        None => VerifyResponse::invalid(request.session_id),
     };
     tls.write_all(&answer.encode()?)
         .await
