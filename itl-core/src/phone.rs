@@ -425,22 +425,130 @@ pub struct Phone {
     key: Option<Signer>,
 }
 
-impl Trust {
-    /// The rule's name for programs, in kebab case (`"ctl-sast"`,
-    /// `"tvs-cache"`…): what C and Python report as a decision's rule.
-    pub fn rule(&self) -> &'static str {
+/// The rule by which a file or certificate was accepted, without its index:
+/// one table for every binding. Its [`code`](Rule::code) is C's
+/// `ITL_TRUST_*` value (0 is "no decision") and its [`as_str`](Rule::as_str)
+/// name is Python's `Decision.rule`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rule {
+    /// [`Trust::FirstUse`] (1).
+    FirstUse = 1,
+    /// [`Trust::BlankItl`] (2).
+    BlankItl = 2,
+    /// [`Trust::Unsigned`] (3).
+    Unsigned = 3,
+    /// [`Trust::CtlSast`] (4).
+    CtlSast = 4,
+    /// [`Trust::CtlTftp`] (5).
+    CtlTftp = 5,
+    /// [`Trust::ItlSast`] (6).
+    ItlSast = 6,
+    /// [`Trust::ItlTftp`] (7).
+    ItlTftp = 7,
+    /// [`Trust::InCtl`] (8).
+    InCtl = 8,
+    /// [`Trust::InItl`] (9).
+    InItl = 9,
+    /// [`Trust::Tvs`] (10).
+    Tvs = 10,
+    /// [`Trust::TvsCache`] (11).
+    TvsCache = 11,
+}
+
+impl Rule {
+    /// Every rule, in code order.
+    pub const ALL: [Rule; 11] = [
+        Rule::FirstUse,
+        Rule::BlankItl,
+        Rule::Unsigned,
+        Rule::CtlSast,
+        Rule::CtlTftp,
+        Rule::ItlSast,
+        Rule::ItlTftp,
+        Rule::InCtl,
+        Rule::InItl,
+        Rule::Tvs,
+        Rule::TvsCache,
+    ];
+
+    /// The number C reports (`ITL_TRUST_*`).
+    pub const fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The rule of a C code; `None` for 0 and unknown codes.
+    pub fn from_code(code: u32) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The name for programs, in kebab case (`"ctl-sast"`, `"tvs-cache"`…).
+    pub const fn as_str(self) -> &'static str {
         match self {
-            Trust::FirstUse => "first-use",
-            Trust::BlankItl => "blank-itl",
-            Trust::Unsigned => "unsigned",
-            Trust::CtlSast { .. } => "ctl-sast",
-            Trust::CtlTftp { .. } => "ctl-tftp",
-            Trust::ItlSast { .. } => "itl-sast",
-            Trust::ItlTftp { .. } => "itl-tftp",
-            Trust::InCtl { .. } => "in-ctl",
-            Trust::InItl { .. } => "in-itl",
-            Trust::Tvs { .. } => "tvs",
-            Trust::TvsCache => "tvs-cache",
+            Rule::FirstUse => "first-use",
+            Rule::BlankItl => "blank-itl",
+            Rule::Unsigned => "unsigned",
+            Rule::CtlSast => "ctl-sast",
+            Rule::CtlTftp => "ctl-tftp",
+            Rule::ItlSast => "itl-sast",
+            Rule::ItlTftp => "itl-tftp",
+            Rule::InCtl => "in-ctl",
+            Rule::InItl => "in-itl",
+            Rule::Tvs => "tvs",
+            Rule::TvsCache => "tvs-cache",
+        }
+    }
+}
+
+impl Trust {
+    /// The rule that accepted, without its index.
+    pub const fn rule(&self) -> Rule {
+        match self {
+            Trust::FirstUse => Rule::FirstUse,
+            Trust::BlankItl => Rule::BlankItl,
+            Trust::Unsigned => Rule::Unsigned,
+            Trust::CtlSast { .. } => Rule::CtlSast,
+            Trust::CtlTftp { .. } => Rule::CtlTftp,
+            Trust::ItlSast { .. } => Rule::ItlSast,
+            Trust::ItlTftp { .. } => Rule::ItlTftp,
+            Trust::InCtl { .. } => Rule::InCtl,
+            Trust::InItl { .. } => Rule::InItl,
+            Trust::Tvs { .. } => Rule::Tvs,
+            Trust::TvsCache => Rule::TvsCache,
+        }
+    }
+
+    /// The record (of the installed list) or TVS server (of the phone's
+    /// list) the rule names, 0-based; `None` for rules without one.
+    pub const fn index(&self) -> Option<usize> {
+        match *self {
+            Trust::CtlSast { record }
+            | Trust::CtlTftp { record }
+            | Trust::ItlSast { record }
+            | Trust::ItlTftp { record }
+            | Trust::InCtl { record }
+            | Trust::InItl { record } => Some(record),
+            Trust::Tvs { server } => Some(server),
+            Trust::FirstUse | Trust::BlankItl | Trust::Unsigned | Trust::TvsCache => None,
+        }
+    }
+
+    /// The decision of a rule and its index (ignored by rules without
+    /// one): the inverse of [`rule`](Trust::rule) and
+    /// [`index`](Trust::index).
+    pub const fn from_rule(rule: Rule, index: usize) -> Trust {
+        match rule {
+            Rule::FirstUse => Trust::FirstUse,
+            Rule::BlankItl => Trust::BlankItl,
+            Rule::Unsigned => Trust::Unsigned,
+            Rule::CtlSast => Trust::CtlSast { record: index },
+            Rule::CtlTftp => Trust::CtlTftp { record: index },
+            Rule::ItlSast => Trust::ItlSast { record: index },
+            Rule::ItlTftp => Trust::ItlTftp { record: index },
+            Rule::InCtl => Trust::InCtl { record: index },
+            Rule::InItl => Trust::InItl { record: index },
+            Rule::Tvs => Trust::Tvs { server: index },
+            Rule::TvsCache => Trust::TvsCache,
         }
     }
 }

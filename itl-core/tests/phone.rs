@@ -925,3 +925,39 @@ fn a_ctl_installed_at_boot_flushes_the_tvs_cache() {
         Ok(Trust::Tvs { server: 0 })
     );
 }
+
+/// One rule table: each rule has its own code and name, and the decision
+/// of a rule and index gives them back.
+#[test]
+fn rules_have_one_code_and_one_name_each() {
+    use cisco_itl::phone::Rule;
+    let codes: Vec<u32> = Rule::ALL.iter().map(|r| r.code()).collect();
+    assert_eq!(codes, (1..=11).collect::<Vec<u32>>());
+    let names: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "first-use",
+            "blank-itl",
+            "unsigned",
+            "ctl-sast",
+            "ctl-tftp",
+            "itl-sast",
+            "itl-tftp",
+            "in-ctl",
+            "in-itl",
+            "tvs",
+            "tvs-cache"
+        ]
+    );
+    for rule in Rule::ALL {
+        assert_eq!(Rule::from_code(rule.code()), Some(rule));
+        let trust = Trust::from_rule(rule, 5);
+        assert_eq!(trust.rule(), rule);
+        assert!(trust.index().is_none_or(|i| i == 5));
+    }
+    assert_eq!(Rule::from_code(0), None);
+    assert_eq!(Rule::from_code(12), None);
+    assert_eq!(Trust::ItlSast { record: 2 }.index(), Some(2));
+    assert_eq!(Trust::TvsCache.index(), None);
+}

@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use itl::ListKind;
 use itl::phone::{
-    BootOutcome, BootStep, Fetched, ManualClock, Phone, Rejection, TftpSource, Trust,
+    BootOutcome, BootStep, Fetched, ManualClock, Phone, Rejection, Rule, TftpSource, Trust,
 };
 use itl::tvs::server::TrustVerifier;
 
@@ -241,39 +241,14 @@ impl itl_phone {
 
 handle::handle_kind!(itl_phone, PHONE, Phone);
 
-/// The rule and index of a decision.
+/// The rule and index of a decision: the core's one rule table.
 fn trust_parts(t: Trust) -> (u32, usize) {
-    match t {
-        Trust::FirstUse => (ITL_TRUST_FIRST_USE, ITL_NO_INDEX),
-        Trust::BlankItl => (ITL_TRUST_BLANK_ITL, ITL_NO_INDEX),
-        Trust::Unsigned => (ITL_TRUST_UNSIGNED, ITL_NO_INDEX),
-        Trust::CtlSast { record } => (ITL_TRUST_CTL_SAST, record),
-        Trust::CtlTftp { record } => (ITL_TRUST_CTL_TFTP, record),
-        Trust::ItlSast { record } => (ITL_TRUST_ITL_SAST, record),
-        Trust::ItlTftp { record } => (ITL_TRUST_ITL_TFTP, record),
-        Trust::InCtl { record } => (ITL_TRUST_IN_CTL, record),
-        Trust::InItl { record } => (ITL_TRUST_IN_ITL, record),
-        Trust::Tvs { server } => (ITL_TRUST_TVS, server),
-        Trust::TvsCache => (ITL_TRUST_TVS_CACHE, ITL_NO_INDEX),
-    }
+    (t.rule().code(), t.index().unwrap_or(ITL_NO_INDEX))
 }
 
 /// The decision of a rule and index.
 fn trust_of(rule: u32, index: usize) -> Option<Trust> {
-    Some(match rule {
-        ITL_TRUST_FIRST_USE => Trust::FirstUse,
-        ITL_TRUST_BLANK_ITL => Trust::BlankItl,
-        ITL_TRUST_UNSIGNED => Trust::Unsigned,
-        ITL_TRUST_CTL_SAST => Trust::CtlSast { record: index },
-        ITL_TRUST_CTL_TFTP => Trust::CtlTftp { record: index },
-        ITL_TRUST_ITL_SAST => Trust::ItlSast { record: index },
-        ITL_TRUST_ITL_TFTP => Trust::ItlTftp { record: index },
-        ITL_TRUST_IN_CTL => Trust::InCtl { record: index },
-        ITL_TRUST_IN_ITL => Trust::InItl { record: index },
-        ITL_TRUST_TVS => Trust::Tvs { server: index },
-        ITL_TRUST_TVS_CACHE => Trust::TvsCache,
-        _ => return None,
-    })
+    Rule::from_code(rule).map(|rule| Trust::from_rule(rule, index))
 }
 
 /// Checks the decision out-parameters and sets them to "no decision".
@@ -959,6 +934,31 @@ mod tests {
         }
         assert!(trust_of(ITL_TRUST_NONE, 0).is_none());
         assert!(trust_of(99, 0).is_none());
+    }
+
+    /// The header's `ITL_TRUST_*` constants are the core's rule codes.
+    #[test]
+    fn trust_constants_are_the_rule_codes() {
+        let constants = [
+            ITL_TRUST_FIRST_USE,
+            ITL_TRUST_BLANK_ITL,
+            ITL_TRUST_UNSIGNED,
+            ITL_TRUST_CTL_SAST,
+            ITL_TRUST_CTL_TFTP,
+            ITL_TRUST_ITL_SAST,
+            ITL_TRUST_ITL_TFTP,
+            ITL_TRUST_IN_CTL,
+            ITL_TRUST_IN_ITL,
+            ITL_TRUST_TVS,
+            ITL_TRUST_TVS_CACHE,
+        ];
+        let codes: Vec<u32> = Rule::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(constants.to_vec(), codes);
+        assert_eq!(trust_of(ITL_TRUST_NONE, 0), None);
+        for rule in Rule::ALL {
+            let trust = Trust::from_rule(rule, 3);
+            assert_eq!(trust_of(trust_parts(trust).0, 3), Some(trust));
+        }
     }
 
     #[test]

@@ -80,7 +80,7 @@ impl PyDecision {
                 };
                 PyDecision {
                     accepted: true,
-                    rule: t.rule().to_string(),
+                    rule: t.rule().as_str().to_string(),
                     reason: t.to_string(),
                     record,
                     server,

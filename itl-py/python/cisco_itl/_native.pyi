@@ -425,6 +425,16 @@ def read_file(path: Union[str, "os.PathLike[str]"], limit: int = ...) -> bytes:
     """A regular file of at most ``limit`` bytes (default ``MAX_LIST_BYTES``);
     ``OSError`` at once for a folder, a FIFO, a device or a larger file."""
 
+DecisionRule: TypeAlias = Literal[
+    "first-use", "blank-itl", "unsigned", "ctl-sast", "ctl-tftp", "itl-sast", "itl-tftp",
+    "in-ctl", "in-itl", "tvs", "tvs-cache",
+    "malformed", "too-large", "not-a-trust-list-name", "wrong-kind", "wrong-file", "bad-record",
+    "rollback", "malformed-encrypted", "no-key", "decrypt", "blank-itl-with-ctl",
+    "same-timestamp", "self-signature", "locked", "untrusted",
+]
+"""The names of the phone's rules: those that accept (the core's ``Rule``)
+and those that refuse (``Rejection``)."""
+
 class Decision:
     """A phone's answer: ``accepted``, the ``rule`` that decided, and ``reason``."""
 
@@ -432,7 +442,7 @@ class Decision:
     def accepted(self) -> bool:
         """Whether the phone accepted."""
     @property
-    def rule(self) -> str:
+    def rule(self) -> DecisionRule:
         """The rule that decided ("first-use", "itl-sast", "untrusted"…)."""
     @property
     def reason(self) -> str:
