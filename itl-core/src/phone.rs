@@ -410,19 +410,121 @@ struct CacheEntry {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phone {
+    settings: Settings,
+    state: State,
+}
+
+/// What a phone is: set when it is made (the `with_*` builders) and never
+/// changed by what it is offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Settings {
     device_name: String,
     model: u16,
-    ctl: Option<Vec<u8>>,
-    itl: Option<Vec<u8>>,
     tvs_servers: usize,
     security_by_default: bool,
-    cache: Vec<CacheEntry>,
-    locked: bool,
     policy: Policy,
-    session: u32,
     anti_rollback: bool,
     max_file_size: usize,
     key: Option<Signer>,
+}
+
+/// What a phone has learned: its installed lists (parsed once, when
+/// installed), its TVS cache, its lock and its TVS session counter.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct State {
+    ctl: Option<Installed>,
+    itl: Option<Installed>,
+    cache: Vec<CacheEntry>,
+    lock: Lock,
+    session: u32,
+}
+
+impl State {
+    /// The one place the lock changes: an accepted list opens the phone, a
+    /// refused one locks it.
+    fn after_list(&mut self, accepted: bool) {
+        self.lock = if accepted { Lock::Open } else { Lock::Locked };
+    }
+}
+
+/// A parsed trust list, or why its bytes did not parse (never, for a list
+/// the phone installed: it parsed before it was accepted).
+type Parsed<'a> = Result<TrustList<'a>, ParseError>;
+
+self_cell::self_cell!(
+    /// An installed list's bytes and their parse, kept together.
+    struct InstalledCell {
+        owner: Vec<u8>,
+        #[covariant]
+        dependent: Parsed,
+    }
+);
+
+/// A trust list the phone has installed: its bytes, parsed once.
+struct Installed(InstalledCell);
+
+impl Installed {
+    fn new(bytes: Vec<u8>) -> Self {
+        Installed(InstalledCell::new(bytes, |b| TrustList::parse(b)))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.0.borrow_owner()
+    }
+
+    fn list(&self) -> Option<&TrustList<'_>> {
+        self.0.borrow_dependent().as_ref().ok()
+    }
+}
+
+impl Clone for Installed {
+    fn clone(&self) -> Self {
+        Installed::new(self.bytes().to_vec())
+    }
+}
+
+impl PartialEq for Installed {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for Installed {}
+
+impl core::fmt::Debug for Installed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Installed({} bytes)", self.bytes().len())
+    }
+}
+
+/// Which trust lists a phone holds: what the rules of `docs/TRUST.md`
+/// consult first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// No trust list: the first list is trusted on first use (rule 1) and
+    /// the configuration goes unsigned.
+    Nothing,
+    /// Only a blank (rollback) ITL: the next list is trusted on first use
+    /// and any signed configuration goes.
+    BlankItl,
+    /// An ITL and no CTL.
+    Itl,
+    /// A CTL and no ITL.
+    Ctl,
+    /// A CTL and an ITL (blank or not).
+    Both,
+}
+
+/// Whether a refused trust list has locked the phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lock {
+    /// Configurations reach the phone.
+    #[default]
+    Open,
+    /// A trust list was refused: the screen shows
+    /// [`TRUST_LIST_UPDATE_FAILED`] and no configuration reaches the phone
+    /// until a list is accepted outside a boot that refused one.
+    Locked,
 }
 
 /// The rule by which a file or certificate was accepted, without its index:
@@ -614,21 +716,18 @@ impl Phone {
     /// # Ok::<(), cisco_itl::tvs::codec::DeviceNameError>(())
     /// ```
     pub fn new(device_name: &str) -> Self {
-        Phone {
+        let settings = Settings {
             device_name: device_name.into(),
             model: DEFAULT_MODEL,
-            ctl: None,
-            itl: None,
             tvs_servers: 1,
             security_by_default: true,
-            cache: Vec::new(),
-            locked: false,
             policy: Policy::default(),
-            session: 0,
             anti_rollback: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             key: None,
-        }
+        };
+        let state = State::default();
+        Phone { settings, state }
     }
 
     /// A phone named `device_name`, like [`Phone::new`], but refusing a
@@ -657,7 +756,7 @@ impl Phone {
     /// # Ok::<(), cisco_itl::tvs::codec::DeviceNameError>(())
     /// ```
     pub fn with_model(mut self, model: u16) -> Self {
-        self.model = model;
+        self.settings.model = model;
         self
     }
 
@@ -665,18 +764,18 @@ impl Phone {
     /// its manufacturer's MIC), with which it decrypts an encrypted
     /// configuration ([`Phone::offer_encrypted_config`]).
     pub fn with_key(mut self, key: Signer) -> Self {
-        self.key = Some(key);
+        self.settings.key = Some(key);
         self
     }
 
     /// Replaces (or, with `None`, removes) the phone's key.
     pub fn set_key(&mut self, key: Option<Signer>) {
-        self.key = key;
+        self.settings.key = key;
     }
 
     /// The phone's certificate, when it holds a key.
     pub fn certificate(&self) -> Option<&CertInfo> {
-        self.key.as_ref().map(Signer::certificate)
+        self.settings.key.as_ref().map(Signer::certificate)
     }
 
     /// Turns anti-rollback on or off: when on, a list older than the
@@ -685,39 +784,39 @@ impl Phone {
     /// blank ITL while a CTL is installed ([`Rejection::BlankItlWithCtl`])
     /// are refused. Off by default, as real phones behave.
     pub fn with_anti_rollback(mut self, on: bool) -> Self {
-        self.anti_rollback = on;
+        self.settings.anti_rollback = on;
         self
     }
 
     /// Sets the largest trust list or configuration file the phone accepts
     /// (default [`DEFAULT_MAX_FILE_SIZE`]).
     pub fn with_max_file_size(mut self, bytes: usize) -> Self {
-        self.max_file_size = bytes;
+        self.settings.max_file_size = bytes;
         self
     }
 
     /// Sets how many TVS servers the phone's CallManager group lists (at most 3).
     pub fn with_tvs_servers(mut self, count: usize) -> Self {
-        self.tvs_servers = count.min(3);
+        self.settings.tvs_servers = count.min(3);
         self
     }
 
     /// A model without Security By Default (7940/7960, Jabber…): no ITL,
     /// no TVS.
     pub fn without_security_by_default(mut self) -> Self {
-        self.security_by_default = false;
+        self.settings.security_by_default = false;
         self
     }
 
     /// Sets the signature policy (default: what phones accept).
     pub fn with_policy(mut self, policy: Policy) -> Self {
-        self.policy = policy;
+        self.settings.policy = policy;
         self
     }
 
     /// The device name as given (`SEP` + MAC).
     pub fn device_name(&self) -> &str {
-        &self.device_name
+        &self.settings.device_name
     }
 
     /// The model number.
@@ -727,7 +826,7 @@ impl Phone {
     /// assert_eq!(Phone::new("SEP0011215A1AE3").model(), DEFAULT_MODEL);
     /// ```
     pub fn model(&self) -> u16 {
-        self.model
+        self.settings.model
     }
 
     /// The name the phone gives TVS in its requests:
@@ -744,51 +843,71 @@ impl Phone {
     /// # Ok::<(), DeviceNameError>(())
     /// ```
     pub fn tvs_device_name(&self) -> Result<DeviceName, DeviceNameError> {
-        DeviceName::from_sep_name(self.model, &self.device_name)
+        DeviceName::from_sep_name(self.settings.model, &self.settings.device_name)
     }
 
     /// The installed CTL's bytes.
     pub fn ctl(&self) -> Option<&[u8]> {
-        self.ctl.as_deref()
+        self.state.ctl.as_ref().map(Installed::bytes)
     }
 
     /// The installed ITL's bytes.
     pub fn itl(&self) -> Option<&[u8]> {
-        self.itl.as_deref()
+        self.state.itl.as_ref().map(Installed::bytes)
     }
 
     /// Whether the phone supports Security By Default.
     pub fn security_by_default(&self) -> bool {
-        self.security_by_default
+        self.settings.security_by_default
     }
 
     /// Whether a refused trust list has locked the phone.
     pub fn is_locked(&self) -> bool {
-        self.locked
+        self.state.lock == Lock::Locked
+    }
+
+    /// The phone's lock.
+    pub fn lock(&self) -> Lock {
+        self.state.lock
+    }
+
+    /// Which trust lists the phone holds.
+    pub fn stage(&self) -> Stage {
+        match (self.state.ctl.is_some(), self.installed_itl()) {
+            (false, None) => Stage::Nothing,
+            (false, Some(itl)) if is_blank(itl) => Stage::BlankItl,
+            (false, Some(_)) => Stage::Itl,
+            (true, None) => Stage::Ctl,
+            (true, Some(_)) => Stage::Both,
+        }
     }
 
     /// What the screen shows: [`TRUST_LIST_UPDATE_FAILED`] while locked.
     pub fn status_message(&self) -> Option<&'static str> {
-        self.locked.then_some(TRUST_LIST_UPDATE_FAILED)
+        self.is_locked().then_some(TRUST_LIST_UPDATE_FAILED)
     }
 
     /// Number of live entries in the TVS cache at `now`.
     pub fn cached_entries(&self, now: u64) -> usize {
-        self.cache.iter().filter(|e| e.expires_at > now).count()
+        self.state
+            .cache
+            .iter()
+            .filter(|e| e.expires_at > now)
+            .count()
     }
 
-    fn installed_ctl(&self) -> Option<TrustList<'_>> {
-        self.ctl.as_deref().and_then(|b| TrustList::parse(b).ok())
+    fn installed_ctl(&self) -> Option<&TrustList<'_>> {
+        self.state.ctl.as_ref().and_then(Installed::list)
     }
 
-    fn installed_itl(&self) -> Option<TrustList<'_>> {
-        self.itl.as_deref().and_then(|b| TrustList::parse(b).ok())
+    fn installed_itl(&self) -> Option<&TrustList<'_>> {
+        self.state.itl.as_ref().and_then(Installed::list)
     }
 
     /// Whether the installed ITL is blank: no record with a function other
     /// than SAST (what "Prepare Cluster for Rollback" leaves).
     pub fn has_blank_itl(&self) -> bool {
-        self.installed_itl().is_some_and(|l| is_blank(&l))
+        self.installed_itl().is_some_and(is_blank)
     }
 
     /// Decides on a new CTL or ITL (rules 1–6 of `docs/TRUST.md`) fetched
@@ -821,18 +940,18 @@ impl Phone {
                         // "tvsFlushCertCache: Completed TVS Certificate
                         // cache flush request"); the same CTL again is no
                         // update and flushes nothing.
-                        if self.ctl.as_deref() != Some(bytes) {
-                            self.cache.clear();
+                        if self.ctl() != Some(bytes) {
+                            self.state.cache.clear();
                         }
-                        self.ctl = Some(bytes.to_vec());
+                        self.state.ctl = Some(Installed::new(bytes.to_vec()));
                     }
-                    ListKind::Itl => self.itl = Some(bytes.to_vec()),
+                    ListKind::Itl => self.state.itl = Some(Installed::new(bytes.to_vec())),
                 }
-                self.locked = false;
+                self.state.after_list(true);
                 Ok(trust)
             }
             Err(e) => {
-                self.locked = true;
+                self.state.after_list(false);
                 Err(e)
             }
         }
@@ -856,9 +975,9 @@ impl Phone {
         }
         new.check_records()
             .map_err(|(record, error)| Rejection::BadRecord { record, error })?;
-        let policy = self.policy;
+        let policy = self.settings.policy;
         let (ctl, itl) = (self.installed_ctl(), self.installed_itl());
-        if self.anti_rollback {
+        if self.settings.anti_rollback {
             if kind == ListKind::Itl && is_blank(&new) && ctl.is_some() {
                 return Err(Rejection::BlankItlWithCtl);
             }
@@ -880,7 +999,7 @@ impl Phone {
             }
         }
         // Rule 1: nothing installed, or only a blank ITL.
-        if ctl.is_none() && itl.as_ref().is_none_or(is_blank) {
+        if matches!(self.stage(), Stage::Nothing | Stage::BlankItl) {
             new.verify_with_policy(&policy)
                 .map_err(Rejection::SelfSignature)?;
             return Ok(Trust::FirstUse);
@@ -931,17 +1050,17 @@ impl Phone {
     }
 
     fn check_size(&self, bytes: &[u8]) -> Result<(), Rejection> {
-        if bytes.len() > self.max_file_size {
+        if bytes.len() > self.settings.max_file_size {
             return Err(Rejection::TooLarge {
                 size: bytes.len(),
-                limit: self.max_file_size,
+                limit: self.settings.max_file_size,
             });
         }
         Ok(())
     }
 
     fn tvs_skipped(&self, otherwise: TvsOutcome) -> TvsOutcome {
-        if !self.security_by_default || self.tvs_servers == 0 {
+        if !self.settings.security_by_default || self.settings.tvs_servers == 0 {
             TvsOutcome::NotAsked
         } else {
             otherwise
@@ -958,14 +1077,14 @@ impl Phone {
         tvs: &mut dyn TrustVerifier,
         clock: &dyn Clock,
     ) -> Result<(usize, Vec<Function>), Rejection> {
-        if !self.security_by_default || self.tvs_servers == 0 {
+        if !self.settings.security_by_default || self.settings.tvs_servers == 0 {
             return Err(Rejection::Untrusted(TvsOutcome::NotAsked));
         }
         let device_name = self
             .tvs_device_name()
             .map_err(|e| Rejection::Untrusted(TvsOutcome::BadDeviceName(e)))?;
         let mut outcome = TvsOutcome::Unreachable;
-        for server in 0..self.tvs_servers {
+        for server in 0..self.settings.tvs_servers {
             let Some(server_cert) = tvs.server_certificate(server) else {
                 continue;
             };
@@ -973,8 +1092,8 @@ impl Phone {
                 outcome = TvsOutcome::NotAuthenticated;
                 continue;
             }
-            self.session = self.session.wrapping_add(1);
-            let request = VerifyRequest::new(self.session, device_name, certificate);
+            self.state.session = self.state.session.wrapping_add(1);
+            let request = VerifyRequest::new(self.state.session, device_name, certificate);
             let Some(answer) = request
                 .encode()
                 .ok()
@@ -984,7 +1103,7 @@ impl Phone {
                         .ok()
                         .map(VerifyResponse::into_owned)
                 })
-                .filter(|r| r.session_id == self.session)
+                .filter(|r| r.session_id == self.state.session)
             else {
                 continue;
             };
@@ -994,9 +1113,9 @@ impl Phone {
             let roles: Vec<Function> = roles.collect();
             // The latest answer replaces any earlier one; an answer that
             // grants no role vouches for nothing, so it is not kept.
-            self.cache.retain(|e| e.certificate != certificate);
+            self.state.cache.retain(|e| e.certificate != certificate);
             if !roles.is_empty() {
-                self.cache.push(CacheEntry {
+                self.state.cache.push(CacheEntry {
                     certificate: certificate.to_vec(),
                     roles: roles.clone(),
                     expires_at: clock.now().saturating_add(u64::from(ttl_seconds)),
@@ -1015,6 +1134,7 @@ impl Phone {
         let lists: Vec<TrustList<'_>> = [self.installed_itl(), self.installed_ctl()]
             .into_iter()
             .flatten()
+            .copied()
             .collect();
         authenticate_tvs_certificate(&lists, certificate)
     }
@@ -1033,7 +1153,7 @@ impl Phone {
         bytes: &[u8],
         clock: &dyn Clock,
     ) -> Result<Trust, Rejection> {
-        if self.locked {
+        if self.is_locked() {
             return Err(Rejection::Locked);
         }
         self.check_size(bytes)?;
@@ -1055,13 +1175,13 @@ impl Phone {
         bytes: &[u8],
         clock: &dyn Clock,
     ) -> Result<(Trust, zeroize::Zeroizing<Vec<u8>>), Rejection> {
-        if self.locked {
+        if self.is_locked() {
             return Err(Rejection::Locked);
         }
         self.check_size(bytes)?;
         let file = EncryptedFile::parse(bytes).map_err(Rejection::MalformedEncrypted)?;
         let trust = self.config_signer(name, file.signed_file(), clock)?;
-        let key = self.key.as_ref().ok_or(Rejection::NoKey)?;
+        let key = self.settings.key.as_ref().ok_or(Rejection::NoKey)?;
         let plain = file.decrypt_verified(key).map_err(Rejection::Decrypt)?;
         Ok((trust, plain))
     }
@@ -1082,29 +1202,31 @@ impl Phone {
             });
         }
         let (ctl, itl) = (self.installed_ctl(), self.installed_itl());
-        if ctl.is_none() && itl.is_none() {
+        if self.stage() == Stage::Nothing {
             return Ok(Trust::Unsigned);
         }
-        if itl.as_ref().is_some_and(is_blank) {
+        if itl.is_some_and(is_blank) {
             return Ok(Trust::BlankItl);
         }
         let tftp = [Function::CcmTftp, Function::Tftp];
         if let Some(ctl) = &ctl
-            && let Ok((record, _)) = sgn.verify_with_list(ctl, &tftp, &self.policy)
+            && let Ok((record, _)) = sgn.verify_with_list(ctl, &tftp, &self.settings.policy)
         {
             return Ok(Trust::CtlTftp { record });
         }
         if let Some(itl) = &itl
-            && let Ok((record, _)) = sgn.verify_with_list(itl, &tftp, &self.policy)
+            && let Ok((record, _)) = sgn.verify_with_list(itl, &tftp, &self.settings.policy)
         {
             return Ok(Trust::ItlTftp { record });
         }
-        if self.security_by_default {
+        if self.settings.security_by_default {
             let now = clock.now();
             let mut wrong_roles = false;
-            for e in self.cache.iter().filter(|e| e.expires_at > now) {
-                let ok = CertInfo::from_der(&e.certificate)
-                    .is_ok_and(|c| sgn.verify_with_certificate(&c, &self.policy).is_ok());
+            for e in self.state.cache.iter().filter(|e| e.expires_at > now) {
+                let ok = CertInfo::from_der(&e.certificate).is_ok_and(|c| {
+                    sgn.verify_with_certificate(&c, &self.settings.policy)
+                        .is_ok()
+                });
                 if ok && e.roles.iter().any(|f| f.is_tftp()) {
                     return Ok(Trust::TvsCache);
                 }
@@ -1155,15 +1277,16 @@ impl Phone {
             return Ok(Trust::InItl { record });
         }
         let now = clock.now();
-        if self.security_by_default
+        if self.settings.security_by_default
             && self
+                .state
                 .cache
                 .iter()
                 .any(|e| e.certificate == certificate && e.expires_at > now && !e.roles.is_empty())
         {
             return Ok(Trust::TvsCache);
         }
-        self.cache.retain(|e| e.expires_at > now);
+        self.state.cache.retain(|e| e.expires_at > now);
         let (server, roles) = self.ask_tvs(certificate, tvs, clock)?;
         if roles.is_empty() {
             return Err(Rejection::Untrusted(TvsOutcome::WrongRoles { server }));
@@ -1192,21 +1315,22 @@ impl Phone {
         let mut steps = Vec::new();
         let mut refused = false;
         let mac: String = self
+            .settings
             .device_name
             .strip_prefix("SEP")
-            .unwrap_or(&self.device_name)
+            .unwrap_or(&self.settings.device_name)
             .into();
         let mut lists = alloc::vec![(
             alloc::format!("CTLSEP{mac}.tlv"),
             String::from("CTLFile.tlv")
         )];
-        if self.security_by_default {
+        if self.settings.security_by_default {
             lists.push((
                 alloc::format!("ITLSEP{mac}.tlv"),
                 String::from("ITLFile.tlv"),
             ));
         }
-        let limit = self.max_file_size;
+        let limit = self.settings.max_file_size;
         for (own, shared) in lists {
             let mut got = None;
             for name in [own, shared] {
@@ -1230,7 +1354,7 @@ impl Phone {
                     Ok(bytes) => self.offer_trust_list(&file, &bytes, tvs, clock),
                     // What `offer_trust_list` does with a refused list.
                     Err(too_large) => {
-                        self.locked = true;
+                        self.state.after_list(false);
                         Err(too_large)
                     }
                 };
@@ -1243,14 +1367,16 @@ impl Phone {
         }
         // A list refused in this boot keeps the phone locked even when a
         // later list of the same boot is accepted.
-        self.locked |= refused;
-        if self.ctl.is_some() || self.itl.is_some() {
+        if refused {
+            self.state.after_list(false);
+        }
+        if self.stage() != Stage::Nothing {
             let ext = if encrypted_config {
                 "cnf.xml.enc.sgn"
             } else {
                 "cnf.xml.sgn"
             };
-            let file = alloc::format!("{}.{ext}", self.device_name);
+            let file = alloc::format!("{}.{ext}", self.settings.device_name);
             let outcome = match tftp.fetch_at_most(&file, limit) {
                 Fetched::Bytes(bytes) if encrypted_config => BootOutcome::Config(
                     self.offer_encrypted_config(&file, &bytes, clock)
@@ -1260,7 +1386,7 @@ impl Phone {
                     BootOutcome::Config(self.offer_config(&file, &bytes, clock))
                 }
                 // `offer_config` says Locked before it looks at the size.
-                Fetched::TooLarge { .. } if self.locked => {
+                Fetched::TooLarge { .. } if self.is_locked() => {
                     BootOutcome::Config(Err(Rejection::Locked))
                 }
                 Fetched::TooLarge { size } => {
@@ -1270,7 +1396,7 @@ impl Phone {
             };
             steps.push(BootStep { file, outcome });
         } else {
-            let file = alloc::format!("{}.cnf.xml", self.device_name);
+            let file = alloc::format!("{}.cnf.xml", self.settings.device_name);
             let outcome = match tftp.fetch_at_most(&file, limit) {
                 Fetched::Bytes(_) => BootOutcome::Config(Ok(Trust::Unsigned)),
                 Fetched::TooLarge { size } => {

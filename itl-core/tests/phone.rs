@@ -961,3 +961,63 @@ fn rules_have_one_code_and_one_name_each() {
     assert_eq!(Trust::ItlSast { record: 2 }.index(), Some(2));
     assert_eq!(Trust::TvsCache.index(), None);
 }
+
+/// The phone's stage and lock are types that follow what it holds: a
+/// refused list locks it and changes nothing else, the next accepted list
+/// opens it, and the lists it installed are the ones it decides with.
+#[test]
+fn stage_and_lock_follow_what_the_phone_holds() {
+    use cisco_itl::phone::{Lock, Stage};
+    let clock = ManualClock::new(0);
+    let mut tvs = InMemoryTvs::unreachable();
+    let mut phone = Phone::new("SEP001122334455");
+    assert_eq!((phone.stage(), phone.lock()), (Stage::Nothing, Lock::Open));
+    let blank = read("cucm-ITLFile-rollback.tlv");
+    assert_eq!(
+        phone.offer_trust_list("ITLFile.tlv", &blank, &mut tvs, &clock),
+        Ok(Trust::FirstUse)
+    );
+    assert_eq!(phone.stage(), Stage::BlankItl);
+    // Rule 1 again: a blank ITL vouches for nothing.
+    let itl = read("cucm-ITLFile.tlv");
+    assert_eq!(
+        phone.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
+        Ok(Trust::FirstUse)
+    );
+    assert_eq!((phone.stage(), phone.lock()), (Stage::Itl, Lock::Open));
+    let regen = read("cucm-ITLFile-regen-callmanager.tlv");
+    assert!(
+        phone
+            .offer_trust_list("ITLFile.tlv", &regen, &mut tvs, &clock)
+            .is_err()
+    );
+    assert_eq!((phone.stage(), phone.lock()), (Stage::Itl, Lock::Locked));
+    assert_eq!(phone.itl(), Some(&itl[..]));
+    assert_eq!(phone.status_message(), Some(TRUST_LIST_UPDATE_FAILED));
+    // The same ITL again: signed by SAST record 1 of the installed one.
+    assert_eq!(
+        phone.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
+        Ok(Trust::ItlSast { record: 0 })
+    );
+    assert_eq!(phone.lock(), Lock::Open);
+
+    let mut phone = Phone::new("SEP001122334455");
+    let ctl = read("cucm-CTLFile-tokenless.tlv");
+    assert_eq!(
+        phone.offer_trust_list("CTLFile.tlv", &ctl, &mut tvs, &clock),
+        Ok(Trust::FirstUse)
+    );
+    assert_eq!(phone.stage(), Stage::Ctl);
+    assert_eq!(
+        phone.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
+        Ok(Trust::CtlSast { record: 0 })
+    );
+    assert_eq!(phone.stage(), Stage::Both);
+    // A clone decides as the original: its lists were parsed again.
+    let mut twin = phone.clone();
+    assert_eq!(twin, phone);
+    assert_eq!(
+        twin.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
+        phone.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock)
+    );
+}
