@@ -1,11 +1,6 @@
 //! The builder reproduces the vectors byte for byte: CUCM's ITL and
 //! tokenless CTL, and the independent implementation's files.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 
 mod common;
 use common::*;

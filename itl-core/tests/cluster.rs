@@ -1,12 +1,7 @@
 //! The cluster what-if simulator: the stories of the Cisco notes, each a
 //! test, and the files it writes checked against the real cluster's.
 #![cfg(feature = "cluster")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 
 use std::path::Path;
 

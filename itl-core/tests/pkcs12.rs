@@ -1,4 +1,5 @@
 //! Loading the ITL recovery identity from PKCS#12 files.
+#![cfg(test)]
 
 use std::error::Error;
 use std::sync::OnceLock;

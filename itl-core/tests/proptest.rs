@@ -1,11 +1,6 @@
 //! Property tests: no input panics the parser, every error points inside
 //! the input, and whatever parses writes back byte for byte.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 
 use std::sync::OnceLock;
 

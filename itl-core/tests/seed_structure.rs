@@ -1,11 +1,6 @@
 //! The lengths Cisco's notes print (the worked examples of docs/FORMAT.md), reproduced by
 //! files built from raw fields of the printed sizes and really signed.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 
 use cisco_itl::tag::{header as ht, record as rt};
 use cisco_itl::verify::{Policy, TrustAnchor};

@@ -4,12 +4,7 @@
 //! rendering; allowed here, in a test binary; the crate itself forbids
 //! `unsafe`); and signed files (`.sgn`) are shown as such, by the library
 //! and by the `show_itl` example.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,5 +1,6 @@
 //! `.sgn` files: both vectors parse, verify and are reproduced; recovery
 //! re-signing reproduces CUCM's reset ITL.
+#![cfg(test)]
 
 mod common;
 use common::*;

@@ -1,6 +1,7 @@
 //! TVS wire codec: the exact bytes of the real protocol, round trips, one
 //! crafted input per error, device names, the in-memory server, the
 //! phone's requests, robustness, and the fuzz seeds.
+#![cfg(test)]
 
 mod common;
 use common::*;

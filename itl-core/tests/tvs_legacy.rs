@@ -6,12 +6,7 @@
 //! for legacy connections (deadline, slots, limits, shutdown). Every loop
 //! is bounded in count and time.
 #![cfg(feature = "legacy-tls")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 
 mod common;
 use common::*;

@@ -3,12 +3,7 @@
 //! phone does it, refusals that leave the server serving, the read
 //! timeout, 200 concurrent clients, and the phone's rule 5 end to end.
 #![cfg(feature = "tvs-net")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 
 mod common;
 use common::tls::{drain, raw_tls};

@@ -10,12 +10,7 @@
 //! The tests of this file run one at a time (they count threads and
 //! connections of the process).
 #![cfg(feature = "tvs-net")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 
 mod common;
 use common::siege::{Kind, Siege};

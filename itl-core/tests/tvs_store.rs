@@ -3,12 +3,7 @@
 //! rows reported one by one, files that are not a store refused untouched,
 //! and lookups that keep answering while another process holds the
 //! database or writes to it in a loop.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 
 mod common;
 use common::*;

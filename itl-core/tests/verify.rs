@@ -1,10 +1,5 @@
 //! Each way a signature can be refused is its own error.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![cfg(test)]
 
 mod common;
 use common::*;

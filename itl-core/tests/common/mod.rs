@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: the vectors and their keys.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code)]
 
 #[cfg(feature = "tvs-net")]
 #[path = "../../benches/common/siege.rs"]

@@ -1,6 +1,6 @@
 //! TLS helpers of the network tests: a client that accepts any server
 //! certificate, for sending raw bytes to a server under test.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code)]
 
 use std::io::Read;
 use std::net::TcpStream;
