@@ -263,7 +263,7 @@ pub(crate) fn trusted_arg(trusted: &Bound<'_, PyAny>) -> PyResult<Trusted> {
 
 fn add_trusted(out: &mut Trusted, item: &Bound<'_, PyAny>, at: usize) -> PyResult<()> {
     if let Ok(list) = item.cast::<PyTrustList>() {
-        out.add_list(&list.get().view()?);
+        out.add_list(list.get().view());
         return Ok(());
     }
     let bytes = bytes_arg(item, "a trusted item")?;
