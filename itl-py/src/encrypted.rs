@@ -7,14 +7,13 @@
 //! arguments, releases the GIL for the RSA work, and hands back bytes.
 
 use cisco_itl::encrypted::{Companion, EncryptedFile, EncryptedFileBuilder, EncryptionInfo};
-use cisco_itl::verify::Verified;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::args::{bytes_arg, certificate_arg, digest_arg, hex, policy, py_bytes, signer_arg};
 use crate::errors::ItlResult;
 use crate::header::{Parsed, file_class, file_dict, file_methods};
-use crate::list::{Anchors, PyVerified};
+use crate::list::Anchors;
 use crate::signed::CONFIG_SIGNERS;
 
 file_class!(
@@ -28,7 +27,8 @@ file_class!(
     /// ``decrypt`` verifies the signature against what the caller trusts
     /// first; a file whose signature is refused is never decrypted.
     #[pyclass(frozen, module = "cisco_itl", name = "EncryptedFile")]
-    PyEncryptedFile, EncryptedCell(EncryptedFile)
+    PyEncryptedFile, EncryptedCell(EncryptedFile),
+    signers: CONFIG_SIGNERS
 );
 
 impl PyEncryptedFile {
@@ -106,27 +106,6 @@ file_methods!(PyEncryptedFile {
     #[getter]
     fn ciphertext<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         py_bytes(py, self.view().ciphertext())
-    }
-
-    /// Verifies the signature against what the caller trusts, as
-    /// ``SignedFile.verify_with`` does: a ``TrustList`` (its records with
-    /// one of ``functions``, by default CCM+TFTP and TFTP), certificate
-    /// bytes (PEM or DER), or a sequence of these. Returns a ``Verified``;
-    /// raises ``VerificationError`` (``PolicyError`` under ``strict``).
-    #[pyo3(signature = (trusted, *, functions = None, strict = false))]
-    fn verify_with(
-        &self,
-        py: Python<'_>,
-        trusted: &Bound<'_, PyAny>,
-        functions: Option<Vec<Bound<'_, PyAny>>>,
-        strict: bool,
-    ) -> PyResult<PyVerified> {
-        let anchors = Anchors::from_py_or(trusted, functions, &CONFIG_SIGNERS)?;
-        let file = self.view();
-        let verified = py.detach(|| -> ItlResult<Verified> {
-            Ok(file.verify_with(&anchors.anchors, &policy(strict))?)
-        })?;
-        Ok(PyVerified::new(&verified, &anchors))
     }
 
     /// Verifies the signature against ``trusted`` (as ``verify_with``),

@@ -7,8 +7,8 @@
 //! from them, as pyca/cryptography does: a getter reads the view, it never
 //! parses again. The header getters are written once, in
 //! [`header_methods!`], and land in `Header` and in the three file classes
-//! alike; the constructors, checksums, equality and pickling of the file
-//! classes are written once, in [`file_methods!`].
+//! alike; the constructors, checksums, `verify_with`, equality and
+//! pickling of the file classes are written once, in [`file_methods!`].
 
 use cisco_itl::Header;
 use cisco_itl::digest::{md5, sha1};
@@ -31,6 +31,8 @@ pub(crate) trait Parsed {
 
 /// A file class: made from bytes, which it parses once.
 pub(crate) trait ParsedFile: Parsed + Sized {
+    /// The functions whose records `verify_with` trusts by default.
+    const SIGNERS: &'static [cisco_itl::Function];
     /// Parses and keeps `data`; the core's error when they are malformed.
     fn parse(data: PyBackedBytes) -> PyResult<Self>;
     /// The `Header` object, made on first use and kept.
@@ -127,9 +129,9 @@ pub(crate) fn hash_of(bytes: &[u8]) -> u64 {
 /// A file class: the struct (`$attr`: its doc and `#[pyclass]`), the
 /// `self_cell` `$cell` of its bytes and the core's `$view` parsed from them,
 /// `view()`, and the [`Parsed`] and [`ParsedFile`] that [`file_methods!`]
-/// reads.
+/// reads; `$signers`, the functions `verify_with` trusts by default.
 macro_rules! file_class {
-    ($(#[$attr:meta])* $class:ident, $cell:ident($view:ident)) => {
+    ($(#[$attr:meta])* $class:ident, $cell:ident($view:ident), signers: $signers:expr) => {
         $(#[$attr])*
         pub(crate) struct $class {
             cell: $cell,
@@ -163,6 +165,8 @@ macro_rules! file_class {
         }
 
         impl $crate::header::ParsedFile for $class {
+            const SIGNERS: &'static [cisco_itl::Function] = &$signers;
+
             fn parse(data: pyo3::pybacked::PyBackedBytes) -> PyResult<Self> {
                 let cell = $cell::try_new(data, |d| $view::parse(d))
                     .map_err($crate::errors::ItlError::from)?;
@@ -261,8 +265,8 @@ pub(crate) use header_methods;
 
 /// The methods of the three file classes (`$class` implements
 /// [`ParsedFile`]): the header getters of [`header_methods!`], `.header`,
-/// the constructors, the checksums, `to_bytes`, equality, hashing and
-/// pickling; then `$body`, the class's own methods.
+/// the constructors, the checksums, `verify_with`, `to_bytes`, equality,
+/// hashing and pickling; then `$body`, the class's own methods.
 macro_rules! file_methods {
     ($class:ident { $($body:tt)* }) => {
         $crate::header::header_methods!($class {
@@ -311,6 +315,36 @@ macro_rules! file_methods {
             #[getter]
             fn sha1(&self) -> String {
                 $crate::args::hex(&cisco_itl::digest::sha1($crate::header::Parsed::bytes(self)))
+            }
+
+            /// Verifies the signature against what the caller trusts,
+            /// ignoring the file's own records: a ``TrustList`` (or its
+            /// bytes; its records that carry one of ``functions``, by
+            /// default SAST, CCM+TFTP and TFTP for a trust list, CCM+TFTP
+            /// and TFTP for a signed or encrypted file, as a phone checks
+            /// its configuration), certificate bytes (PEM, possibly several
+            /// certificates, or DER), or a sequence of these. Returns a
+            /// ``Verified``; raises ``VerificationError`` (or
+            /// ``PolicyError`` under ``strict``) when no trusted key
+            /// verifies it.
+            #[pyo3(signature = (trusted, *, functions = None, strict = false))]
+            fn verify_with(
+                &self,
+                py: Python<'_>,
+                trusted: &Bound<'_, PyAny>,
+                functions: Option<Vec<Bound<'_, PyAny>>>,
+                strict: bool,
+            ) -> PyResult<$crate::list::PyVerified> {
+                let anchors = $crate::list::Anchors::from_py_or(
+                    trusted,
+                    functions,
+                    <Self as $crate::header::ParsedFile>::SIGNERS,
+                )?;
+                let file = self.view();
+                let policy = $crate::args::policy(strict);
+                let verified = py.detach(|| file.verify_with(&anchors.anchors, &policy));
+                let verified = verified.map_err($crate::errors::ItlError::from)?;
+                Ok($crate::list::PyVerified::new(&verified, &anchors))
             }
 
             /// The file's bytes, identical to what was read.

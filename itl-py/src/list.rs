@@ -26,7 +26,8 @@ file_class!(
     /// with the byte offset at fault. ``len(list)`` is the record count, and
     /// iterating a list gives its records.
     #[pyclass(frozen, module = "cisco_itl", name = "TrustList")]
-    PyTrustList, ListCell(TrustList)
+    PyTrustList, ListCell(TrustList),
+    signers: LIST_SIGNERS
 );
 
 impl PyTrustList {
@@ -86,28 +87,6 @@ file_methods!(PyTrustList {
             )
         })?;
         self.record_at(py, index)
-    }
-
-    /// Verifies the list against what the caller trusts, ignoring its own
-    /// records: a ``TrustList`` (or its bytes; its records that carry one
-    /// of ``functions``, by default SAST, CCM+TFTP and TFTP), certificate
-    /// bytes (PEM, possibly several certificates, or DER), or a sequence
-    /// of these. Returns a ``Verified``; raises ``VerificationError`` (or
-    /// ``PolicyError`` under ``strict``) when no trusted key verifies it.
-    #[pyo3(signature = (trusted, *, functions = None, strict = false))]
-    fn verify_with(
-        &self,
-        py: Python<'_>,
-        trusted: &Bound<'_, PyAny>,
-        functions: Option<Vec<Bound<'_, PyAny>>>,
-        strict: bool,
-    ) -> PyResult<PyVerified> {
-        let anchors = Anchors::from_py_or(trusted, functions, &LIST_SIGNERS)?;
-        let list = self.view();
-        let verified = py.detach(|| -> ItlResult<Verified> {
-            Ok(list.verify_with(&anchors.anchors, &policy(strict))?)
-        })?;
-        Ok(PyVerified::new(&verified, &anchors))
     }
 
     /// What CUCM's ``show itl`` (or ``show ctl``) prints for this list,

@@ -3,14 +3,12 @@
 
 use cisco_itl::Function;
 use cisco_itl::signed_file::{SignedFile, SignedFileBuilder};
-use cisco_itl::verify::Verified;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use crate::args::{bytes_arg, digest_arg, layout_arg, policy, py_bytes, signer_arg, version_arg};
+use crate::args::{bytes_arg, digest_arg, layout_arg, py_bytes, signer_arg, version_arg};
 use crate::errors::ItlResult;
 use crate::header::{Parsed, file_class, file_dict, file_methods};
-use crate::list::{Anchors, PyVerified};
 
 /// The functions whose records may sign a configuration file: what a
 /// phone accepts, and what `SignedFile.verify_with` trusts in a list by
@@ -26,7 +24,8 @@ file_class!(
     /// that names its signer, or against the signer's certificate
     /// (``verify_with``).
     #[pyclass(frozen, module = "cisco_itl", name = "SignedFile")]
-    PySignedFile, SignedCell(SignedFile)
+    PySignedFile, SignedCell(SignedFile),
+    signers: CONFIG_SIGNERS
 );
 
 file_methods!(PySignedFile {
@@ -34,28 +33,6 @@ file_methods!(PySignedFile {
     #[getter]
     fn payload<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         py_bytes(py, self.view().payload())
-    }
-
-    /// Verifies the signature against what the caller trusts: a
-    /// ``TrustList`` (its records that carry one of ``functions``, by
-    /// default CCM+TFTP and TFTP, as a phone checks its configuration),
-    /// certificate bytes (PEM or DER), or a sequence of these. Returns a
-    /// ``Verified``; raises ``VerificationError`` (or ``PolicyError`` under
-    /// ``strict``) when no trusted key verifies it.
-    #[pyo3(signature = (trusted, *, functions = None, strict = false))]
-    fn verify_with(
-        &self,
-        py: Python<'_>,
-        trusted: &Bound<'_, PyAny>,
-        functions: Option<Vec<Bound<'_, PyAny>>>,
-        strict: bool,
-    ) -> PyResult<PyVerified> {
-        let anchors = Anchors::from_py_or(trusted, functions, &CONFIG_SIGNERS)?;
-        let file = self.view();
-        let verified = py.detach(|| -> ItlResult<Verified> {
-            Ok(file.verify_with(&anchors.anchors, &policy(strict))?)
-        })?;
-        Ok(PyVerified::new(&verified, &anchors))
     }
 
     /// The header in the style of ``show itl``, then the payload's length.
