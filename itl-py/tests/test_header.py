@@ -102,13 +102,19 @@ def test_encrypted_file_header() -> None:
     assert h.to_bytes() + f.ciphertext == data
 
 
-def test_a_file_outlives_nothing_it_was_given() -> None:
-    # The file keeps its bytes: the header still reads after every other
-    # reference to them is gone, and after a pickle round trip.
-    itl = cisco_itl.TrustList.from_bytes(bytearray(read("cucm-ITLFile.tlv")))
+def test_the_parsed_view_keeps_its_own_bytes() -> None:
+    # The view is parsed once, from bytes the object keeps: a bytearray
+    # changed afterwards changes nothing (it was copied), the header still
+    # reads after the file object is gone, and after a pickle round trip.
+    data = read("cucm-ITLFile.tlv")
+    buffer = bytearray(data)
+    itl = cisco_itl.TrustList.from_bytes(buffer)
+    buffer[:] = bytes(len(buffer))
+    assert itl.to_bytes() == data and itl.filename == "ITLFile.tlv" and len(itl) == 6
+    assert itl[5].to_bytes() == data[itl[5].offset : itl[5].offset + itl[5].length]
     h = itl.header
     del itl
-    assert h.filename == "ITLFile.tlv"
+    assert h.filename == "ITLFile.tlv" and h.to_bytes() == data[:336]
     back = pickle.loads(pickle.dumps(cisco_itl.SignedFile.from_bytes(read("cucm-SEP0011215A1AE3.cnf.xml.sgn"))))
     assert back.header.filename == "SEP0011215A1AE3.cnf.xml.sgn"
 
