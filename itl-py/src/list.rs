@@ -508,43 +508,24 @@ impl Anchors {
             anchors: Vec::new(),
             origins: Vec::new(),
         };
-        let single = trusted.cast::<PyTrustList>().is_ok() || bytes_arg(trusted, "trusted").is_ok();
-        if single {
-            out.add(trusted, 0, functions)?;
-        } else if trusted.hasattr("__iter__")? && !trusted.is_instance_of::<pyo3::types::PyString>()
-        {
-            for (i, item) in trusted.try_iter()?.enumerate() {
-                out.add(&item?, i, functions)?;
+        let expected = "a TrustList, certificate bytes (PEM or DER), or a sequence of these";
+        each_trusted(trusted, expected, |item, at| match item {
+            TrustedItem::List(list) => out.add_list(list, at, functions),
+            TrustedItem::Certificates(certificates) => {
+                for cert in certificates {
+                    let anchor = TrustAnchor::from_certificate(&cert).map_err(|e| {
+                        ItlError::new(
+                            Kind::Credential,
+                            format!("trusted certificate {at} is unusable: {e}"),
+                        )
+                    })?;
+                    out.anchors.push(anchor);
+                    out.origins.push((at, None));
+                }
+                Ok(())
             }
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "trusted must be a TrustList, certificate bytes (PEM or DER), or a sequence of these, not {}",
-                type_name(trusted)
-            )));
-        }
+        })?;
         Ok(out)
-    }
-
-    fn add(&mut self, item: &Bound<'_, PyAny>, at: usize, functions: &[Function]) -> PyResult<()> {
-        if let Ok(list) = item.cast::<PyTrustList>() {
-            return self.add_list(*list.get().view(), at, functions);
-        }
-        let bytes = bytes_arg(item, "a trusted item")?;
-        // The bytes of a trust list (a CTL read from disk) are a list.
-        if let Ok(list) = TrustList::parse(&bytes) {
-            return self.add_list(list, at, functions);
-        }
-        for cert in certificates_arg(&bytes)? {
-            let anchor = TrustAnchor::from_certificate(&cert).map_err(|e| {
-                ItlError::new(
-                    Kind::Credential,
-                    format!("trusted certificate {at} is unusable: {e}"),
-                )
-            })?;
-            self.anchors.push(anchor);
-            self.origins.push((at, None));
-        }
-        Ok(())
     }
 
     fn add_list(&mut self, list: TrustList<'_>, at: usize, functions: &[Function]) -> PyResult<()> {
@@ -561,4 +542,52 @@ impl Anchors {
         }
         Ok(())
     }
+}
+
+/// One item of a ``trusted`` argument.
+pub(crate) enum TrustedItem<'a> {
+    /// A `TrustList`, or bytes that parse as a trust list (a CTL read from
+    /// disk).
+    List(TrustList<'a>),
+    /// Other bytes: certificates, PEM (possibly several) or DER.
+    Certificates(Vec<cisco_itl::cert::CertInfo>),
+}
+
+/// Calls `f` with each item of `trusted` (a `TrustList`, bytes, or a
+/// sequence of these) and its index (0 for a single item). Anything else
+/// is a `TypeError`: "trusted must be `expected`, not <its type>".
+pub(crate) fn each_trusted(
+    trusted: &Bound<'_, PyAny>,
+    expected: &str,
+    mut f: impl FnMut(TrustedItem<'_>, usize) -> PyResult<()>,
+) -> PyResult<()> {
+    let single = trusted.cast::<PyTrustList>().is_ok() || bytes_arg(trusted, "trusted").is_ok();
+    if single {
+        return trusted_item(trusted, 0, &mut f);
+    }
+    if trusted.hasattr("__iter__")? && !trusted.is_instance_of::<pyo3::types::PyString>() {
+        for (i, item) in trusted.try_iter()?.enumerate() {
+            trusted_item(&item?, i, &mut f)?;
+        }
+        return Ok(());
+    }
+    Err(PyTypeError::new_err(format!(
+        "trusted must be {expected}, not {}",
+        type_name(trusted)
+    )))
+}
+
+fn trusted_item(
+    item: &Bound<'_, PyAny>,
+    at: usize,
+    f: &mut impl FnMut(TrustedItem<'_>, usize) -> PyResult<()>,
+) -> PyResult<()> {
+    if let Ok(list) = item.cast::<PyTrustList>() {
+        return f(TrustedItem::List(*list.get().view()), at);
+    }
+    let bytes = bytes_arg(item, "a trusted item")?;
+    if let Ok(list) = TrustList::parse(&bytes) {
+        return f(TrustedItem::List(list), at);
+    }
+    f(TrustedItem::Certificates(certificates_arg(&bytes)?), at)
 }
