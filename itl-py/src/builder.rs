@@ -5,16 +5,16 @@ use cisco_itl::pkcs12::Identity;
 use cisco_itl::recovery::{Trusted, reset};
 use cisco_itl::write::Layout;
 use cisco_itl::{DigestAlgorithm, Function, ListKind, TrustList};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::args::{
-    bytes_arg, certificate_arg, certificates_arg, digest_arg, functions_arg, ipv4_arg, layout_arg,
-    layout_name, py_bytes, signer_arg, type_name, version_arg, version_str,
+    bytes_arg, certificate_arg, digest_arg, functions_arg, ipv4_arg, layout_arg, layout_name,
+    py_bytes, signer_arg, version_arg, version_str,
 };
 use crate::errors::{ItlError, ItlResult, Kind};
-use crate::list::PyTrustList;
+use crate::list::{TrustedItem, each_trusted};
 
 fn kind_arg(kind: &str) -> PyResult<ListKind> {
     match kind.to_ascii_uppercase().as_str() {
@@ -245,41 +245,27 @@ pub(crate) fn reset_itl<'py>(
 /// parse as one, else PEM or DER certificates), or a sequence of these.
 pub(crate) fn trusted_arg(trusted: &Bound<'_, PyAny>) -> PyResult<Trusted> {
     let mut out = Trusted::new();
-    let single = trusted.cast::<PyTrustList>().is_ok() || bytes_arg(trusted, "trusted").is_ok();
-    if single {
-        add_trusted(&mut out, trusted, 0)?;
-    } else if trusted.hasattr("__iter__")? && !trusted.is_instance_of::<pyo3::types::PyString>() {
-        for (i, item) in trusted.try_iter()?.enumerate() {
-            add_trusted(&mut out, &item?, i)?;
+    let expected =
+        "a TrustList, trust list or certificate bytes (PEM or DER), or a sequence of these";
+    each_trusted(trusted, expected, |item, at| {
+        match item {
+            TrustedItem::List(list) => {
+                out.add_list(&list);
+            }
+            TrustedItem::Certificates(certificates) => {
+                for cert in certificates {
+                    out.add_certificate(&cert).map_err(|e| {
+                        ItlError::new(
+                            Kind::Credential,
+                            format!("trusted certificate {} is unusable: {e}", at + 1),
+                        )
+                    })?;
+                }
+            }
         }
-    } else {
-        return Err(PyTypeError::new_err(format!(
-            "trusted must be a TrustList, trust list or certificate bytes (PEM or DER), or a sequence of these, not {}",
-            type_name(trusted)
-        )));
-    }
+        Ok(())
+    })?;
     Ok(out)
-}
-
-fn add_trusted(out: &mut Trusted, item: &Bound<'_, PyAny>, at: usize) -> PyResult<()> {
-    if let Ok(list) = item.cast::<PyTrustList>() {
-        out.add_list(&list.get().view()?);
-        return Ok(());
-    }
-    let bytes = bytes_arg(item, "a trusted item")?;
-    if let Ok(list) = TrustList::parse(&bytes) {
-        out.add_list(&list);
-        return Ok(());
-    }
-    for cert in certificates_arg(&bytes)? {
-        out.add_certificate(&cert).map_err(|e| {
-            ItlError::new(
-                Kind::Credential,
-                format!("trusted certificate {} is unusable: {e}", at + 1),
-            )
-        })?;
-    }
-    Ok(())
 }
 
 /// The ITLRecovery certificate (DER) held in a PKCS#12 file, to tell

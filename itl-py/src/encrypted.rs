@@ -6,247 +6,106 @@
 //! Every rule is the core's (`cisco_itl::encrypted`): this layer parses
 //! arguments, releases the GIL for the RSA work, and hands back bytes.
 
-use std::hash::{Hash, Hasher};
-
-use cisco_itl::Header;
-use cisco_itl::digest::{md5, sha1};
 use cisco_itl::encrypted::{Companion, EncryptedFile, EncryptedFileBuilder, EncryptionInfo};
-use cisco_itl::verify::Verified;
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyBytes, PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict};
 
-use crate::args::{
-    bytes_arg, certificate_arg, digest_arg, functions_arg, hex, path_arg, policy, py_bytes,
-    read_file, signer_arg, version_str,
-};
-use crate::errors::{ItlError, ItlResult};
-use crate::list::{Anchors, PyVerified, header_items};
+use crate::args::{bytes_arg, certificate_arg, digest_arg, hex, policy, py_bytes, signer_arg};
+use crate::errors::ItlResult;
+use crate::header::{Parsed, file_class, file_dict, file_methods};
+use crate::list::Anchors;
+use crate::signed::CONFIG_SIGNERS;
 
-/// The functions whose records may sign a configuration file (as for
-/// `SignedFile.verify_with`): CCM+TFTP and TFTP.
-const CONFIG_SIGNERS: [cisco_itl::Function; 2] =
-    [cisco_itl::Function::CcmTftp, cisco_itl::Function::Tftp];
-
-/// An encrypted configuration (``SEP<MAC>.cnf.xml.enc.sgn``): a signed
-/// file whose header carries an encryption block (the IV, the padding
-/// length, the AES key wrapped for the phone's RSA key, the plaintext's
-/// digest) and whose payload is the configuration encrypted with
-/// AES-128-CBC for one phone. ``EncryptedFile(data)`` is
-/// ``EncryptedFile.from_bytes(data)``; the bytes are kept as they are.
-///
-/// ``decrypt`` verifies the signature against what the caller trusts
-/// first; a file whose signature is refused is never decrypted.
-#[pyclass(frozen, module = "cisco_itl", name = "EncryptedFile")]
-pub(crate) struct PyEncryptedFile {
-    data: PyBackedBytes,
-}
+file_class!(
+    /// An encrypted configuration (``SEP<MAC>.cnf.xml.enc.sgn``): a signed
+    /// file whose header carries an encryption block (the IV, the padding
+    /// length, the AES key wrapped for the phone's RSA key, the plaintext's
+    /// digest) and whose payload is the configuration encrypted with
+    /// AES-128-CBC for one phone. ``EncryptedFile(data)`` is
+    /// ``EncryptedFile.from_bytes(data)``; the bytes are kept as they are.
+    ///
+    /// ``decrypt`` verifies the signature against what the caller trusts
+    /// first; a file whose signature is refused is never decrypted.
+    #[pyclass(frozen, module = "cisco_itl", name = "EncryptedFile")]
+    PyEncryptedFile, EncryptedCell(EncryptedFile),
+    signers: CONFIG_SIGNERS
+);
 
 impl PyEncryptedFile {
-    fn parse(data: PyBackedBytes) -> PyResult<Self> {
-        EncryptedFile::parse(&data).map_err(ItlError::from)?;
-        Ok(PyEncryptedFile { data })
-    }
-
-    fn view(&self) -> ItlResult<EncryptedFile<'_>> {
-        Ok(EncryptedFile::parse(&self.data)?)
-    }
-
-    fn header(&self) -> ItlResult<Header<'_>> {
-        Ok(*self.view()?.header())
-    }
-
-    fn info(&self) -> ItlResult<EncryptionInfo<'_>> {
-        Ok(*self.view()?.info())
+    fn info(&self) -> &EncryptionInfo<'_> {
+        self.view().info()
     }
 }
 
-#[pymethods]
-impl PyEncryptedFile {
-    #[new]
-    fn new(data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Self::parse(bytes_arg(data, "data")?)
-    }
-
-    /// Parses an encrypted configuration from its bytes. Raises
-    /// ``ParseError`` when the header, its encryption block or the payload
-    /// (whole 16-byte blocks) is malformed.
-    #[staticmethod]
-    fn from_bytes(data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Self::parse(bytes_arg(data, "data")?)
-    }
-
-    /// Reads and parses an encrypted configuration (``str`` or
-    /// ``os.PathLike``; a regular file of at most ``MAX_LIST_BYTES``).
-    #[staticmethod]
-    fn from_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let data = read_file(&path_arg(path)?)?;
-        Self::parse(PyBackedBytes::from(py_bytes(py, &data)))
-    }
-
-    /// FILENAME: the name the file was signed as
-    /// (``"SEP<MAC>.cnf.xml.enc.sgn"``).
-    #[getter]
-    fn filename(&self) -> PyResult<String> {
-        Ok(self.header()?.filename().to_string())
-    }
-
+file_methods!(PyEncryptedFile {
     /// The device the file is for (``"SEP<MAC>"``, from FILENAME), ``None``
     /// when FILENAME is not ``SEP<MAC>.cnf.xml.enc.sgn``.
     #[getter]
-    fn device(&self) -> PyResult<Option<String>> {
-        Ok(self.view()?.device().map(str::to_string))
-    }
-
-    /// The format version, ``"2.0"`` for encrypted configurations.
-    #[getter]
-    fn version(&self) -> PyResult<String> {
-        Ok(version_str(self.header()?.version()))
-    }
-
-    /// The header's length in bytes.
-    #[getter]
-    fn header_length(&self) -> PyResult<usize> {
-        Ok(self.header()?.length())
-    }
-
-    /// SIGNERNAME: the signer certificate's subject, as written.
-    #[getter]
-    fn signer_name(&self) -> PyResult<String> {
-        Ok(self.header()?.signer_name().to_string())
-    }
-
-    /// The signer certificate's serial number, lowercase hex.
-    #[getter]
-    fn signer_serial(&self) -> PyResult<String> {
-        Ok(hex(self.header()?.signer_serial()))
-    }
-
-    /// CANAME: the signer certificate's issuer, as written.
-    #[getter]
-    fn signer_issuer(&self) -> PyResult<String> {
-        Ok(self.header()?.ca_name().to_string())
-    }
-
-    /// The digest of the signature: ``"sha1"`` or ``"sha512"`` (as for
-    /// ``SignedFile.digest``; the plaintext's is ``plain_digest_algorithm``).
-    #[getter]
-    fn digest(&self) -> PyResult<&'static str> {
-        Ok(self.header()?.digest().name())
-    }
-
-    /// The signature bytes.
-    #[getter]
-    fn signature<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(py_bytes(py, self.view()?.header().signature()))
-    }
-
-    /// TIMESTAMP: seconds since the Unix epoch.
-    #[getter]
-    fn timestamp(&self) -> PyResult<u32> {
-        Ok(self.header()?.timestamp())
-    }
-
-    /// The signer version (tag 28), ``None`` when absent.
-    #[getter]
-    fn signer_version(&self) -> PyResult<Option<String>> {
-        Ok(self.header()?.signer_version().map(version_str))
+    fn device(&self) -> Option<&str> {
+        self.view().device()
     }
 
     /// IVTYPE (tag 18): ``0``.
     #[getter]
-    fn iv_type(&self) -> PyResult<u8> {
-        Ok(self.info()?.iv_type)
+    fn iv_type(&self) -> u8 {
+        self.info().iv_type
     }
 
     /// IV (tag 19): the 16-byte AES-CBC IV.
     #[getter]
-    fn iv<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(py_bytes(py, self.info()?.iv))
+    fn iv<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        py_bytes(py, self.info().iv)
     }
 
     /// PADDINGLENGTH (tag 20): how many ``0x0D`` bytes pad the plaintext
     /// (1 to 16).
     #[getter]
-    fn padding_length(&self) -> PyResult<u16> {
-        Ok(self.info()?.padding_length)
+    fn padding_length(&self) -> u16 {
+        self.info().padding_length
     }
 
     /// KEYTYPE (tag 22): ``0``.
     #[getter]
-    fn key_type(&self) -> PyResult<u8> {
-        Ok(self.info()?.key_type)
+    fn key_type(&self) -> u8 {
+        self.info().key_type
     }
 
     /// KEYLENGTH (tag 23): the phone key's size in bits.
     #[getter]
-    fn key_bits(&self) -> PyResult<u16> {
-        Ok(self.info()?.key_bits)
+    fn key_bits(&self) -> u16 {
+        self.info().key_bits
     }
 
     /// KEYFORMAT (tag 24): ``1``, RSA PKCS#1 v1.5.
     #[getter]
-    fn key_format(&self) -> PyResult<u8> {
-        Ok(self.info()?.key_format)
+    fn key_format(&self) -> u8 {
+        self.info().key_format
     }
 
     /// ENCRYPTEDKEY (tag 25): the AES key wrapped under the phone's
     /// public key.
     #[getter]
-    fn wrapped_key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(py_bytes(py, self.info()?.wrapped_key))
+    fn wrapped_key<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        py_bytes(py, self.info().wrapped_key)
     }
 
     /// PLAINDIGESTALGORITHM (tag 26): ``"sha1"`` or ``"sha512"``.
     #[getter]
-    fn plain_digest_algorithm(&self) -> PyResult<&'static str> {
-        Ok(self.info()?.digest.name())
+    fn plain_digest_algorithm(&self) -> &'static str {
+        self.info().digest.name()
     }
 
     /// PLAINDIGEST (tag 27): the digest of the configuration before it
     /// was padded and encrypted.
     #[getter]
-    fn plain_digest<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(py_bytes(py, self.info()?.plain_digest))
+    fn plain_digest<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        py_bytes(py, self.info().plain_digest)
     }
 
     /// The encrypted payload (whole 16-byte blocks).
     #[getter]
-    fn ciphertext<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(py_bytes(py, self.view()?.ciphertext()))
-    }
-
-    /// MD5 of the whole file, lowercase hex.
-    #[getter]
-    fn md5(&self) -> String {
-        hex(&md5(&self.data))
-    }
-
-    /// SHA-1 of the whole file, lowercase hex.
-    #[getter]
-    fn sha1(&self) -> String {
-        hex(&sha1(&self.data))
-    }
-
-    /// Verifies the signature against what the caller trusts, as
-    /// ``SignedFile.verify_with`` does: a ``TrustList`` (its records with
-    /// one of ``functions``, by default CCM+TFTP and TFTP), certificate
-    /// bytes (PEM or DER), or a sequence of these. Returns a ``Verified``;
-    /// raises ``VerificationError`` (``PolicyError`` under ``strict``).
-    #[pyo3(signature = (trusted, *, functions = None, strict = false))]
-    fn verify_with(
-        &self,
-        py: Python<'_>,
-        trusted: &Bound<'_, PyAny>,
-        functions: Option<Vec<Bound<'_, PyAny>>>,
-        strict: bool,
-    ) -> PyResult<PyVerified> {
-        let anchors = anchors(trusted, functions)?;
-        let data = &self.data;
-        let verified = py.detach(|| -> ItlResult<Verified> {
-            Ok(EncryptedFile::parse(data)?.verify_with(&anchors.anchors, &policy(strict))?)
-        })?;
-        Ok(PyVerified::new(&verified, &anchors))
+    fn ciphertext<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        py_bytes(py, self.view().ciphertext())
     }
 
     /// Verifies the signature against ``trusted`` (as ``verify_with``),
@@ -277,39 +136,28 @@ impl PyEncryptedFile {
         let certificate = certificate
             .map(|c| bytes_arg(c, "certificate"))
             .transpose()?;
-        let anchors = anchors(trusted, functions)?;
-        let data = &self.data;
+        let anchors = Anchors::from_py_or(trusted, functions, &CONFIG_SIGNERS)?;
+        let file = self.view();
         let plain = py.detach(|| -> ItlResult<_> {
-            let file = EncryptedFile::parse(data)?;
             let phone = signer_arg(&key, certificate.as_deref())?;
             Ok(file.decrypt_with(&anchors.anchors, &policy(strict), &phone)?)
         })?;
         Ok(py_bytes(py, &plain))
     }
 
-    /// The file's bytes, identical to what was read.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(self.data.clone_ref(py).into_pyobject(py)?.into_any())
-    }
-
     /// The header and its encryption block in the style of ``show itl``,
     /// then the payload's length.
     fn show(&self) -> String {
-        cisco_itl::show::render_signed_file(&self.data)
+        cisco_itl::show::render_signed_file(self.bytes())
     }
 
     /// The header as a JSON-ready ``dict`` (bytes as lowercase hex), with
     /// the encryption block under ``"encryption"`` and the payload's
     /// length.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let f = self.view()?;
+        let f = self.view();
         let i = f.info();
-        let d = PyDict::new(py);
-        d.set_item("kind", "ENC.SGN")?;
-        d.set_item("length", self.data.len())?;
-        d.set_item("md5", hex(&md5(&self.data)))?;
-        d.set_item("sha1", hex(&sha1(&self.data)))?;
-        header_items(&d, f.header())?;
+        let d = file_dict(py, "ENC.SGN", self)?;
         let e = PyDict::new(py);
         e.set_item("device", f.device())?;
         e.set_item("iv_type", i.iv_type)?;
@@ -326,50 +174,17 @@ impl PyEncryptedFile {
         Ok(d)
     }
 
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<PyEncryptedFile>()
-            .is_ok_and(|o| o.get().data[..] == self.data[..])
-    }
-
-    fn __hash__(&self) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.data[..].hash(&mut h);
-        h.finish()
-    }
-
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let py = slf.py();
-        let from_bytes = slf.get_type().getattr("from_bytes")?;
-        let data = slf.get().data.clone_ref(py).into_pyobject(py)?;
-        Ok((from_bytes, PyTuple::new(py, [data])?))
-    }
-
-    fn __repr__(&self) -> PyResult<String> {
-        let f = self.view()?;
-        Ok(format!(
+    fn __repr__(&self) -> String {
+        let f = self.view();
+        format!(
             "<EncryptedFile {:?}: {}-byte ciphertext for a {}-bit key, signed by {:?}>",
             f.header().filename(),
             f.ciphertext().len(),
             f.info().key_bits,
             f.header().signer_name(),
-        ))
+        )
     }
-}
-
-/// What `trusted` names, for the configuration signers or `functions`.
-fn anchors(
-    trusted: &Bound<'_, PyAny>,
-    functions: Option<Vec<Bound<'_, PyAny>>>,
-) -> PyResult<Anchors> {
-    let functions = match functions {
-        Some(f) => functions_arg(&f)?,
-        None => CONFIG_SIGNERS.to_vec(),
-    };
-    Anchors::from_py(trusted, &functions)
-}
+});
 
 /// The current time, seconds since the epoch (0 if the clock is before
 /// 1970 or past 2106), for a TIMESTAMP not given.

@@ -1,6 +1,12 @@
 //! Every error of the core, as one of the Python exceptions of
 //! `cisco_itl.errors`: its message unchanged (the core's `Display`), and
 //! the byte offset where the core gives one.
+//!
+//! The classes are written in Python (`python/cisco_itl/errors.py`, where
+//! their `offset`, `repr` and pickling live) and bound here with
+//! `import_exception!`: each is imported once and kept. `cisco_itl`
+//! imports `cisco_itl.errors` before this module, so the import cannot
+//! fail in an installed package.
 
 use cisco_itl::build::BuildError;
 use cisco_itl::encrypted::{DecryptError, EncryptError, EncryptedError};
@@ -11,6 +17,20 @@ use cisco_itl::verify::VerifyError;
 use cisco_itl::{Error, ParseError, SignError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
+use pyo3::{PyTypeInfo, import_exception};
+
+/// The classes of `cisco_itl.errors`, as Rust types.
+mod py {
+    use super::import_exception;
+
+    import_exception!(cisco_itl.errors, Error);
+    import_exception!(cisco_itl.errors, ParseError);
+    import_exception!(cisco_itl.errors, VerificationError);
+    import_exception!(cisco_itl.errors, CredentialError);
+    import_exception!(cisco_itl.errors, PolicyError);
+    import_exception!(cisco_itl.errors, ClusterError);
+    import_exception!(cisco_itl.errors, DecryptError);
+}
 
 /// The Python exception class an error maps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,15 +55,16 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    fn class_name(self) -> &'static str {
+    /// The Python class.
+    fn class(self, py: Python<'_>) -> Bound<'_, PyType> {
         match self {
-            Kind::Base => "Error",
-            Kind::Parse => "ParseError",
-            Kind::Verification => "VerificationError",
-            Kind::Credential => "CredentialError",
-            Kind::Policy => "PolicyError",
-            Kind::Cluster => "ClusterError",
-            Kind::Decrypt => "DecryptError",
+            Kind::Base => py::Error::type_object(py),
+            Kind::Parse => py::ParseError::type_object(py),
+            Kind::Verification => py::VerificationError::type_object(py),
+            Kind::Credential => py::CredentialError::type_object(py),
+            Kind::Policy => py::PolicyError::type_object(py),
+            Kind::Cluster => py::ClusterError::type_object(py),
+            Kind::Decrypt => py::DecryptError::type_object(py),
         }
     }
 }
@@ -67,19 +88,12 @@ impl ItlError {
 
     /// The exception instance (to raise, or to hand back as a value).
     pub(crate) fn to_exception<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let class = exception_class(py, self.kind)?;
         let kwargs = PyDict::new(py);
         kwargs.set_item("offset", self.offset)?;
-        class.call((self.message.as_str(),), Some(&kwargs))
+        self.kind
+            .class(py)
+            .call((self.message.as_str(),), Some(&kwargs))
     }
-}
-
-/// The class `cisco_itl.errors.<name>`.
-fn exception_class(py: Python<'_>, kind: Kind) -> PyResult<Bound<'_, PyType>> {
-    Ok(py
-        .import("cisco_itl.errors")?
-        .getattr(kind.class_name())?
-        .cast_into::<PyType>()?)
 }
 
 impl From<ItlError> for PyErr {
@@ -162,12 +176,9 @@ through_core_error!(
     EncryptedError,
     DecryptError,
     EncryptError,
+    cisco_itl::cluster::ClusterError,
+    cisco_itl::cluster::OperationParseError,
 );
 
 /// `Result` with an error bound for Python.
 pub(crate) type ItlResult<T> = Result<T, ItlError>;
-
-through_core_error!(
-    cisco_itl::cluster::ClusterError,
-    cisco_itl::cluster::OperationParseError,
-);

@@ -14,6 +14,7 @@ mod builder;
 mod cluster;
 mod encrypted;
 mod errors;
+mod header;
 mod list;
 mod phone;
 mod signed;
@@ -30,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         cisco_itl::phone::TRUST_LIST_UPDATE_FAILED,
     )?;
     m.add_class::<list::PyTrustList>()?;
+    m.add_class::<header::PyHeader>()?;
     m.add_class::<list::PyRecord>()?;
     m.add_class::<list::PyVerified>()?;
     m.add_class::<signed::PySignedFile>()?;

@@ -1,184 +1,72 @@
 //! `TrustList`, `Record`, `Verified`, and the trust anchors that
 //! `verify_with` and `verify_many` take.
 
-use std::hash::{Hash, Hasher};
-
-use cisco_itl::digest::{md5, sha1};
+use cisco_itl::digest::sha1;
 use cisco_itl::verify::{TrustAnchor, Verified};
-use cisco_itl::{DigestAlgorithm, Function, Header, Record, TrustList};
+use cisco_itl::{DigestAlgorithm, Function, Record, TrustList};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList};
+use self_cell::self_cell;
 
 use crate::args::{
-    bytes_arg, certificates_arg, function_py, functions_arg, hex, ip_text, path_arg, policy,
-    py_bytes, read_file, type_name, version_str,
+    bytes_arg, certificates_arg, function_py, functions_arg, hex, ip_text, policy, py_bytes,
+    type_name,
 };
 use crate::errors::{ItlError, ItlResult, Kind};
+use crate::header::{Parsed, file_class, file_dict, file_methods, hash_of};
 
-/// An ITL or CTL trust list (`ITLFile.tlv`, `CTLFile.tlv`), read from its
-/// bytes without copying them.
-///
-/// ``TrustList(data)`` is ``TrustList.from_bytes(data)``. Parsing checks
-/// every element of every record; malformed bytes raise ``ParseError``
-/// with the byte offset at fault. ``len(list)`` is the record count, and
-/// iterating a list gives its records.
-#[pyclass(frozen, module = "cisco_itl", name = "TrustList")]
-pub(crate) struct PyTrustList {
-    pub(crate) data: PyBackedBytes,
-}
+file_class!(
+    /// An ITL or CTL trust list (`ITLFile.tlv`, `CTLFile.tlv`), read from its
+    /// bytes without copying them.
+    ///
+    /// ``TrustList(data)`` is ``TrustList.from_bytes(data)``. Parsing checks
+    /// every element of every record; malformed bytes raise ``ParseError``
+    /// with the byte offset at fault. ``len(list)`` is the record count, and
+    /// iterating a list gives its records.
+    #[pyclass(frozen, module = "cisco_itl", name = "TrustList")]
+    PyTrustList, ListCell(TrustList),
+    signers: LIST_SIGNERS
+);
 
 impl PyTrustList {
-    /// Parses and keeps `data`.
-    pub(crate) fn parse(data: PyBackedBytes) -> PyResult<Self> {
-        TrustList::parse(&data).map_err(ItlError::from)?;
-        Ok(PyTrustList { data })
-    }
-
-    /// The parsed view (the bytes were checked when the object was made).
-    pub(crate) fn view(&self) -> ItlResult<TrustList<'_>> {
-        Ok(TrustList::parse(&self.data)?)
-    }
-
-    fn header(&self) -> ItlResult<Header<'_>> {
-        Ok(*self.view()?.header())
-    }
-
     fn record_at(&self, py: Python<'_>, index: usize) -> PyResult<PyRecord> {
-        let list = self.view()?;
-        let r = list
+        let r = self
+            .view()
             .record(index)
             .ok_or_else(|| PyIndexError::new_err("record index out of range"))?;
-        Ok(PyRecord::of(py, &self.data, &r, Some(index)))
+        Ok(PyRecord::of(py, self.bytes(), &r, Some(index))?)
     }
 
-    fn all_records(&self, py: Python<'_>) -> PyResult<Vec<PyRecord>> {
-        Ok(self
-            .view()?
+    fn all_records(&self, py: Python<'_>) -> ItlResult<Vec<PyRecord>> {
+        self.view()
             .records()
             .enumerate()
-            .map(|(i, r)| PyRecord::of(py, &self.data, &r, Some(i)))
-            .collect())
+            .map(|(i, r)| PyRecord::of(py, self.bytes(), &r, Some(i)))
+            .collect()
     }
 }
 
-#[pymethods]
-impl PyTrustList {
-    #[new]
-    fn new(data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Self::parse(bytes_arg(data, "data")?)
-    }
-
-    /// Parses a trust list from its bytes (``bytes`` are kept without a
-    /// copy). Raises ``ParseError`` when they are not a well-formed list.
-    #[staticmethod]
-    fn from_bytes(data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Self::parse(bytes_arg(data, "data")?)
-    }
-
-    /// Reads and parses a trust list file (``str`` or ``os.PathLike``).
-    /// Raises ``OSError`` when it cannot be read, ``ParseError`` when it
-    /// is not a well-formed list.
-    #[staticmethod]
-    fn from_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let data = read_file(&path_arg(path)?)?;
-        Self::parse(PyBackedBytes::from(py_bytes(py, &data)))
-    }
-
+file_methods!(PyTrustList {
     /// ``"ITL"`` or ``"CTL"``, from the header's FILENAME.
     #[getter]
-    fn kind(&self) -> PyResult<&'static str> {
-        Ok(self.view()?.kind().as_str())
-    }
-
-    /// The format version, ``"1.2"`` in CUCM's lists.
-    #[getter]
-    fn version(&self) -> PyResult<String> {
-        Ok(version_str(self.header()?.version()))
-    }
-
-    /// The header's length in bytes (HEADERLENGTH).
-    #[getter]
-    fn header_length(&self) -> PyResult<usize> {
-        Ok(self.header()?.length())
-    }
-
-    /// SIGNERNAME: the signer certificate's subject, as written.
-    #[getter]
-    fn signer_name(&self) -> PyResult<String> {
-        Ok(self.header()?.signer_name().to_string())
-    }
-
-    /// The signer certificate's serial number, lowercase hex.
-    #[getter]
-    fn signer_serial(&self) -> PyResult<String> {
-        Ok(hex(self.header()?.signer_serial()))
-    }
-
-    /// CANAME: the signer certificate's issuer, as written.
-    #[getter]
-    fn signer_issuer(&self) -> PyResult<String> {
-        Ok(self.header()?.ca_name().to_string())
-    }
-
-    /// The digest of the signature: ``"sha1"``, ``"sha256"`` or
-    /// ``"sha512"`` (``"unknown"`` for a code the format does not define).
-    #[getter]
-    fn digest(&self) -> PyResult<&'static str> {
-        Ok(self.header()?.digest().name())
-    }
-
-    /// The signature bytes.
-    #[getter]
-    fn signature<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
-        Ok(py_bytes(py, self.view()?.header().signature()))
-    }
-
-    /// FILENAME: the name the list was signed as.
-    #[getter]
-    fn filename(&self) -> PyResult<String> {
-        Ok(self.header()?.filename().to_string())
-    }
-
-    /// TIMESTAMP: seconds since the Unix epoch.
-    #[getter]
-    fn timestamp(&self) -> PyResult<u32> {
-        Ok(self.header()?.timestamp())
-    }
-
-    /// The signer version (tag 28) some non-Cisco builders write, such as
-    /// ``"1.0"``; ``None`` when absent.
-    #[getter]
-    fn signer_version(&self) -> PyResult<Option<String>> {
-        Ok(self.header()?.signer_version().map(version_str))
+    fn kind(&self) -> &'static str {
+        self.view().kind().as_str()
     }
 
     /// The records, in file order (a new list of ``Record`` each time).
     #[getter]
     fn records(&self, py: Python<'_>) -> PyResult<Vec<PyRecord>> {
-        self.all_records(py)
+        Ok(self.all_records(py)?)
     }
 
     /// The index (0-based) of the signing record: the SAST record whose
     /// serial and issuer are the header's signer's; ``None`` when no
     /// record is.
     #[getter]
-    fn signer_index(&self) -> PyResult<Option<usize>> {
-        Ok(self.view()?.signer_record().map(|(i, _)| i))
-    }
-
-    /// MD5 of the whole file, lowercase hex (what ``show itl`` prints).
-    #[getter]
-    fn md5(&self) -> String {
-        hex(&md5(&self.data))
-    }
-
-    /// SHA-1 of the whole file, lowercase hex (what phones report in the
-    /// DeviceTLInfo alarm).
-    #[getter]
-    fn sha1(&self) -> String {
-        hex(&sha1(&self.data))
+    fn signer_index(&self) -> Option<usize> {
+        self.view().signer_record().map(|(i, _)| i)
     }
 
     /// Verifies the list against its own signing record (the GIL is
@@ -188,9 +76,9 @@ impl PyTrustList {
     /// size (under 2048 bits).
     #[pyo3(signature = (*, strict = false))]
     fn verify(&self, py: Python<'_>, strict: bool) -> PyResult<PyRecord> {
-        let data = &self.data;
+        let list = self.view();
         let verified = py.detach(|| -> ItlResult<Verified> {
-            Ok(TrustList::parse(data)?.verify_with_policy(&policy(strict))?)
+            Ok(list.verify_with_policy(&policy(strict))?)
         })?;
         let index = verified.signer_index.ok_or_else(|| {
             ItlError::new(
@@ -201,41 +89,10 @@ impl PyTrustList {
         self.record_at(py, index)
     }
 
-    /// Verifies the list against what the caller trusts, ignoring its own
-    /// records: a ``TrustList`` (or its bytes; its records that carry one
-    /// of ``functions``, by default SAST, CCM+TFTP and TFTP), certificate
-    /// bytes (PEM, possibly several certificates, or DER), or a sequence
-    /// of these. Returns a ``Verified``; raises ``VerificationError`` (or
-    /// ``PolicyError`` under ``strict``) when no trusted key verifies it.
-    #[pyo3(signature = (trusted, *, functions = None, strict = false))]
-    fn verify_with(
-        &self,
-        py: Python<'_>,
-        trusted: &Bound<'_, PyAny>,
-        functions: Option<Vec<Bound<'_, PyAny>>>,
-        strict: bool,
-    ) -> PyResult<PyVerified> {
-        let functions = match functions {
-            Some(f) => functions_arg(&f)?,
-            None => LIST_SIGNERS.to_vec(),
-        };
-        let anchors = Anchors::from_py(trusted, &functions)?;
-        let data = &self.data;
-        let verified = py.detach(|| -> ItlResult<Verified> {
-            Ok(TrustList::parse(data)?.verify_with(&anchors.anchors, &policy(strict))?)
-        })?;
-        Ok(PyVerified::new(&verified, &anchors))
-    }
-
-    /// The file's bytes, identical to what was read.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(self.data.clone_ref(py).into_pyobject(py)?.into_any())
-    }
-
     /// What CUCM's ``show itl`` (or ``show ctl``) prints for this list,
     /// ending with whether it verified.
     fn show(&self, py: Python<'_>) -> String {
-        let data = &self.data;
+        let data = self.bytes();
         py.detach(|| cisco_itl::show::render(data, None).text)
     }
 
@@ -248,13 +105,13 @@ impl PyTrustList {
         functions: Vec<Bound<'_, PyAny>>,
     ) -> PyResult<Vec<PyRecord>> {
         let wanted = functions_arg(&functions)?;
-        let list = self.view()?;
-        Ok(list
+        Ok(self
+            .view()
             .records()
             .enumerate()
             .filter(|(_, r)| wanted.iter().any(|f| r.has_function(*f)))
-            .map(|(i, r)| PyRecord::of(py, &self.data, &r, Some(i)))
-            .collect())
+            .map(|(i, r)| PyRecord::of(py, self.bytes(), &r, Some(i)))
+            .collect::<ItlResult<_>>()?)
     }
 
     /// The list as a JSON-ready ``dict`` (bytes as lowercase hex). With
@@ -263,14 +120,8 @@ impl PyTrustList {
     /// is written as JSON without holding every record's ``dict``.
     #[pyo3(signature = (*, records = true))]
     fn to_dict<'py>(&self, py: Python<'py>, records: bool) -> PyResult<Bound<'py, PyDict>> {
-        let list = self.view()?;
-        let h = list.header();
-        let d = PyDict::new(py);
-        d.set_item("kind", list.kind().as_str())?;
-        d.set_item("length", self.data.len())?;
-        d.set_item("md5", hex(&md5(&self.data)))?;
-        d.set_item("sha1", hex(&sha1(&self.data)))?;
-        header_items(&d, h)?;
+        let list = self.view();
+        let d = file_dict(py, list.kind().as_str(), self)?;
         d.set_item("signer_index", list.signer_record().map(|(i, _)| i))?;
         if records {
             // A dict per record, all at once: a huge list (millions of
@@ -295,17 +146,16 @@ impl PyTrustList {
     /// The records' ``dict`` (``Record.to_dict()``), made one at a time as
     /// the iterator is advanced: the memory of one record, whatever the
     /// list's size.
-    fn record_dicts(&self, py: Python<'_>) -> PyResult<PyRecordDicts> {
-        let start = self.view()?.header().length();
-        Ok(PyRecordDicts {
-            data: self.data.clone_ref(py),
-            pos: start,
+    fn record_dicts(&self, py: Python<'_>) -> PyRecordDicts {
+        PyRecordDicts {
+            data: self.bytes().clone_ref(py),
+            pos: self.header_view().length(),
             index: 0,
-        })
+        }
     }
 
-    fn __len__(&self) -> PyResult<usize> {
-        Ok(self.view()?.len())
+    fn __len__(&self) -> usize {
+        self.view().len()
     }
 
     fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
@@ -314,7 +164,7 @@ impl PyTrustList {
     }
 
     fn __getitem__(&self, py: Python<'_>, index: isize) -> PyResult<PyRecord> {
-        let len = self.view()?.len();
+        let len = self.view().len();
         let i = if index < 0 {
             len.checked_sub(index.unsigned_abs())
         } else {
@@ -326,40 +176,19 @@ impl PyTrustList {
         }
     }
 
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<PyTrustList>()
-            .is_ok_and(|o| o.get().data[..] == self.data[..])
-    }
-
-    fn __hash__(&self) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.data[..].hash(&mut h);
-        h.finish()
-    }
-
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let py = slf.py();
-        let from_bytes = slf.get_type().getattr("from_bytes")?;
-        let data = slf.get().data.clone_ref(py).into_pyobject(py)?;
-        Ok((from_bytes, PyTuple::new(py, [data])?))
-    }
-
-    fn __repr__(&self) -> PyResult<String> {
-        let list = self.view()?;
+    fn __repr__(&self) -> String {
+        let list = self.view();
         let h = list.header();
-        Ok(format!(
+        format!(
             "<TrustList {} {:?}: {} records, signed by {:?}, sha1 {}>",
             list.kind().as_str(),
             h.filename(),
             list.len(),
             h.signer_name(),
-            hex(&sha1(&self.data)),
-        ))
+            hex(&sha1(self.bytes())),
+        )
     }
-}
+});
 
 /// The most records `TrustList.to_dict()` turns into dicts at once (a 1 MiB
 /// list holds at most some 47,000; real ones a few dozen).
@@ -368,21 +197,6 @@ pub(crate) const MAX_DICT_RECORDS: usize = 65_536;
 /// The functions whose records may sign a trust list or a configuration:
 /// what `verify_with` trusts in a `TrustList` by default.
 pub(crate) const LIST_SIGNERS: [Function; 3] = [Function::Sast, Function::CcmTftp, Function::Tftp];
-
-/// The header fields shared by `.tlv` and `.sgn` dicts.
-pub(crate) fn header_items(d: &Bound<'_, PyDict>, h: &Header<'_>) -> PyResult<()> {
-    d.set_item("version", version_str(h.version()))?;
-    d.set_item("header_length", h.length())?;
-    d.set_item("signer_name", h.signer_name())?;
-    d.set_item("signer_serial", hex(h.signer_serial()))?;
-    d.set_item("signer_issuer", h.ca_name())?;
-    d.set_item("digest", h.digest().name())?;
-    d.set_item("signature", hex(h.signature()))?;
-    d.set_item("filename", h.filename())?;
-    d.set_item("timestamp", h.timestamp())?;
-    d.set_item("signer_version", h.signer_version().map(version_str))?;
-    Ok(())
-}
 
 fn record_dict<'py>(
     py: Python<'py>,
@@ -448,33 +262,38 @@ impl PyRecordDicts {
 /// Records share their list's bytes.
 #[pyclass(frozen, module = "cisco_itl", name = "Record")]
 pub(crate) struct PyRecord {
-    data: PyBackedBytes,
-    offset: usize,
-    length: usize,
+    cell: RecordCell,
     index: Option<usize>,
 }
 
+self_cell!(
+    /// The list's bytes and one record's view of them.
+    struct RecordCell {
+        owner: PyBackedBytes,
+        #[covariant]
+        dependent: Record,
+    }
+);
+
 impl PyRecord {
+    /// The record `r` of the list whose bytes are `data`, parsed once more
+    /// (from its own bytes only) to be kept beside them.
     pub(crate) fn of(
         py: Python<'_>,
         data: &PyBackedBytes,
         r: &Record<'_>,
         index: Option<usize>,
-    ) -> Self {
-        PyRecord {
-            data: data.clone_ref(py),
-            offset: r.offset(),
-            length: r.length(),
-            index,
-        }
+    ) -> ItlResult<Self> {
+        let (offset, length) = (r.offset(), r.length());
+        let cell = RecordCell::try_new(data.clone_ref(py), |d| {
+            let bytes = d.get(offset..).and_then(|rest| rest.get(..length));
+            Record::parse(bytes.unwrap_or_default(), offset)
+        })?;
+        Ok(PyRecord { cell, index })
     }
 
-    fn view(&self) -> ItlResult<Record<'_>> {
-        let bytes = self
-            .data
-            .get(self.offset..self.offset + self.length)
-            .unwrap_or(&[]);
-        Ok(Record::parse(bytes, self.offset)?)
+    fn view(&self) -> &Record<'_> {
+        self.cell.borrow_dependent()
     }
 }
 
@@ -483,13 +302,13 @@ impl PyRecord {
     /// RECORDLENGTH: the record's byte count.
     #[getter]
     fn length(&self) -> usize {
-        self.length
+        self.view().length()
     }
 
     /// The record's offset in its file.
     #[getter]
     fn offset(&self) -> usize {
-        self.offset
+        self.view().offset()
     }
 
     /// The record's index (0-based) in its list.
@@ -503,7 +322,7 @@ impl PyRecord {
     /// or the code (an ``int``) when the format does not define it.
     #[getter]
     fn functions(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
-        self.view()?
+        self.view()
             .functions()
             .map(|f| function_py(py, f))
             .collect()
@@ -512,127 +331,108 @@ impl PyRecord {
     /// The first FUNCTION (as in ``functions``).
     #[getter]
     fn function(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        function_py(py, self.view()?.function())
+        function_py(py, self.view().function())
     }
 
     /// SUBJECTNAME.
     #[getter]
-    fn subject(&self) -> PyResult<String> {
-        Ok(self.view()?.subject().to_string())
+    fn subject(&self) -> &str {
+        self.view().subject()
     }
 
     /// ISSUERNAME.
     #[getter]
-    fn issuer(&self) -> PyResult<String> {
-        Ok(self.view()?.issuer().to_string())
+    fn issuer(&self) -> &str {
+        self.view().issuer()
     }
 
     /// SERIALNUMBER, lowercase hex.
     #[getter]
-    fn serial(&self) -> PyResult<String> {
-        Ok(hex(self.view()?.serial()))
+    fn serial(&self) -> String {
+        hex(self.view().serial())
     }
 
     /// DNSNAME (empty in CUCM's ITLs); ``None`` when absent.
     #[getter]
-    fn dns_name(&self) -> PyResult<Option<String>> {
-        Ok(self.view()?.dns_name().map(str::to_string))
+    fn dns_name(&self) -> Option<&str> {
+        self.view().dns_name()
     }
 
     /// PUBLICKEY (PKCS#1 ``RSAPublicKey`` DER for RSA); ``None`` when absent.
     #[getter]
-    fn public_key<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<Option<Bound<'py, pyo3::types::PyBytes>>> {
-        Ok(self.view()?.public_key().map(|b| py_bytes(py, b)))
+    fn public_key<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.view().public_key().map(|b| py_bytes(py, b))
     }
 
     /// SIGNATURE: the certificate's own signature; ``None`` when absent.
     #[getter]
-    fn signature<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<Option<Bound<'py, pyo3::types::PyBytes>>> {
-        Ok(self.view()?.signature().map(|b| py_bytes(py, b)))
+    fn signature<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.view().signature().map(|b| py_bytes(py, b))
     }
 
     /// CERTIFICATE: the X.509 certificate, DER; ``None`` when the record
     /// carries only its hash (TVS and CAPF records of CUCM's ITLs).
     #[getter]
-    fn certificate<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<Option<Bound<'py, pyo3::types::PyBytes>>> {
-        Ok(self.view()?.certificate().map(|b| py_bytes(py, b)))
+    fn certificate<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.view().certificate().map(|b| py_bytes(py, b))
     }
 
     /// IPADDRESS as text (``"10.48.47.155"``); ``None`` when absent.
     #[getter]
-    fn ip_address(&self) -> PyResult<Option<String>> {
-        Ok(self.view()?.ip_address().map(ip_text))
+    fn ip_address(&self) -> Option<String> {
+        self.view().ip_address().map(ip_text)
     }
 
     /// CERTHASH: the hash of the certificate's DER; ``None`` when absent.
     #[getter]
-    fn cert_hash<'py>(
-        &self,
-        py: Python<'py>,
-    ) -> PyResult<Option<Bound<'py, pyo3::types::PyBytes>>> {
-        Ok(self.view()?.cert_hash().map(|b| py_bytes(py, b)))
+    fn cert_hash<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.view().cert_hash().map(|b| py_bytes(py, b))
     }
 
     /// The algorithm of CERTHASH (``"sha1"``…); ``None`` when absent.
     #[getter]
-    fn hash_algorithm(&self) -> PyResult<Option<&'static str>> {
-        Ok(self
-            .view()?
+    fn hash_algorithm(&self) -> Option<&'static str> {
+        self.view()
             .hash_algorithm()
-            .map(|c| DigestAlgorithm::from_code(c).name()))
+            .map(|c| DigestAlgorithm::from_code(c).name())
     }
 
     /// Whether any FUNCTION of the record is ``function`` (a name or a code).
     fn has_function(&self, function: &Bound<'_, PyAny>) -> PyResult<bool> {
         let f = crate::args::function_arg(function)?;
-        Ok(self.view()?.has_function(f))
+        Ok(self.view().has_function(f))
     }
 
     /// The record's bytes, as in the file.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
-        Ok(py_bytes(py, self.view()?.as_bytes()))
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        py_bytes(py, self.view().as_bytes())
     }
 
     /// The record as a JSON-ready ``dict`` (bytes as lowercase hex).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        record_dict(py, &self.view()?, self.index)
+        record_dict(py, self.view(), self.index)
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<PyRecord>().is_ok_and(|o| {
-            let o = o.get();
-            o.data.get(o.offset..o.offset + o.length)
-                == self.data.get(self.offset..self.offset + self.length)
-        })
+        other
+            .cast::<PyRecord>()
+            .is_ok_and(|o| o.get().view().as_bytes() == self.view().as_bytes())
     }
 
     fn __hash__(&self) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.data
-            .get(self.offset..self.offset + self.length)
-            .hash(&mut h);
-        h.finish()
+        hash_of(self.view().as_bytes())
     }
 
-    fn __repr__(&self) -> PyResult<String> {
-        let r = self.view()?;
+    fn __repr__(&self) -> String {
+        let r = self.view();
         let functions: Vec<String> = r.functions().map(|f| f.to_string()).collect();
         let index = self.index.map(|i| format!(" {i}")).unwrap_or_default();
-        Ok(format!(
+        format!(
             "<Record{index} {} {:?} serial {}>",
             functions.join("|"),
             r.subject(),
             hex(r.serial()),
-        ))
+        )
     }
 }
 
@@ -689,49 +489,43 @@ pub(crate) struct Anchors {
 }
 
 impl Anchors {
+    /// From `trusted` for the records of `functions` when given (names
+    /// or codes), else of `default`.
+    pub(crate) fn from_py_or(
+        trusted: &Bound<'_, PyAny>,
+        functions: Option<Vec<Bound<'_, PyAny>>>,
+        default: &[Function],
+    ) -> PyResult<Self> {
+        match functions {
+            Some(f) => Self::from_py(trusted, &functions_arg(&f)?),
+            None => Self::from_py(trusted, default),
+        }
+    }
+
     /// From a `TrustList`, certificate bytes, or a sequence of these.
     pub(crate) fn from_py(trusted: &Bound<'_, PyAny>, functions: &[Function]) -> PyResult<Self> {
         let mut out = Anchors {
             anchors: Vec::new(),
             origins: Vec::new(),
         };
-        let single = trusted.cast::<PyTrustList>().is_ok() || bytes_arg(trusted, "trusted").is_ok();
-        if single {
-            out.add(trusted, 0, functions)?;
-        } else if trusted.hasattr("__iter__")? && !trusted.is_instance_of::<pyo3::types::PyString>()
-        {
-            for (i, item) in trusted.try_iter()?.enumerate() {
-                out.add(&item?, i, functions)?;
+        let expected = "a TrustList, certificate bytes (PEM or DER), or a sequence of these";
+        each_trusted(trusted, expected, |item, at| match item {
+            TrustedItem::List(list) => out.add_list(list, at, functions),
+            TrustedItem::Certificates(certificates) => {
+                for cert in certificates {
+                    let anchor = TrustAnchor::from_certificate(&cert).map_err(|e| {
+                        ItlError::new(
+                            Kind::Credential,
+                            format!("trusted certificate {at} is unusable: {e}"),
+                        )
+                    })?;
+                    out.anchors.push(anchor);
+                    out.origins.push((at, None));
+                }
+                Ok(())
             }
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "trusted must be a TrustList, certificate bytes (PEM or DER), or a sequence of these, not {}",
-                type_name(trusted)
-            )));
-        }
+        })?;
         Ok(out)
-    }
-
-    fn add(&mut self, item: &Bound<'_, PyAny>, at: usize, functions: &[Function]) -> PyResult<()> {
-        if let Ok(list) = item.cast::<PyTrustList>() {
-            return self.add_list(list.get().view()?, at, functions);
-        }
-        let bytes = bytes_arg(item, "a trusted item")?;
-        // The bytes of a trust list (a CTL read from disk) are a list.
-        if let Ok(list) = TrustList::parse(&bytes) {
-            return self.add_list(list, at, functions);
-        }
-        for cert in certificates_arg(&bytes)? {
-            let anchor = TrustAnchor::from_certificate(&cert).map_err(|e| {
-                ItlError::new(
-                    Kind::Credential,
-                    format!("trusted certificate {at} is unusable: {e}"),
-                )
-            })?;
-            self.anchors.push(anchor);
-            self.origins.push((at, None));
-        }
-        Ok(())
     }
 
     fn add_list(&mut self, list: TrustList<'_>, at: usize, functions: &[Function]) -> PyResult<()> {
@@ -748,4 +542,52 @@ impl Anchors {
         }
         Ok(())
     }
+}
+
+/// One item of a ``trusted`` argument.
+pub(crate) enum TrustedItem<'a> {
+    /// A `TrustList`, or bytes that parse as a trust list (a CTL read from
+    /// disk).
+    List(TrustList<'a>),
+    /// Other bytes: certificates, PEM (possibly several) or DER.
+    Certificates(Vec<cisco_itl::cert::CertInfo>),
+}
+
+/// Calls `f` with each item of `trusted` (a `TrustList`, bytes, or a
+/// sequence of these) and its index (0 for a single item). Anything else
+/// is a `TypeError`: "trusted must be `expected`, not <its type>".
+pub(crate) fn each_trusted(
+    trusted: &Bound<'_, PyAny>,
+    expected: &str,
+    mut f: impl FnMut(TrustedItem<'_>, usize) -> PyResult<()>,
+) -> PyResult<()> {
+    let single = trusted.cast::<PyTrustList>().is_ok() || bytes_arg(trusted, "trusted").is_ok();
+    if single {
+        return trusted_item(trusted, 0, &mut f);
+    }
+    if trusted.hasattr("__iter__")? && !trusted.is_instance_of::<pyo3::types::PyString>() {
+        for (i, item) in trusted.try_iter()?.enumerate() {
+            trusted_item(&item?, i, &mut f)?;
+        }
+        return Ok(());
+    }
+    Err(PyTypeError::new_err(format!(
+        "trusted must be {expected}, not {}",
+        type_name(trusted)
+    )))
+}
+
+fn trusted_item(
+    item: &Bound<'_, PyAny>,
+    at: usize,
+    f: &mut impl FnMut(TrustedItem<'_>, usize) -> PyResult<()>,
+) -> PyResult<()> {
+    if let Ok(list) = item.cast::<PyTrustList>() {
+        return f(TrustedItem::List(*list.get().view()), at);
+    }
+    let bytes = bytes_arg(item, "a trusted item")?;
+    if let Ok(list) = TrustList::parse(&bytes) {
+        return f(TrustedItem::List(list), at);
+    }
+    f(TrustedItem::Certificates(certificates_arg(&bytes)?), at)
 }

@@ -13,6 +13,7 @@ use pyo3::types::PyBytes;
 
 use crate::args::{bytes_arg, certificate_arg, der_arg, function_py, functions_arg, py_bytes};
 use crate::errors::ItlError;
+use crate::header::ParsedFile;
 use crate::list::PyTrustList;
 
 /// The clock a phone reads: fixed by the script, or the system's.

@@ -104,6 +104,48 @@ class Verified:
     def key_bits(self) -> int:
         """The signer key's size in bits."""
 
+class Header:
+    """The signed header of a trust list, a signed file or an encrypted
+    configuration (``TrustList.header``, ``SignedFile.header``,
+    ``EncryptedFile.header``); the files' attributes of the same names read it."""
+
+    @property
+    def filename(self) -> str:
+        """FILENAME: the name the file was signed as."""
+    @property
+    def version(self) -> str:
+        """The format version: "1.2" in CUCM's lists, "1.0" in signed files, "2.0" encrypted."""
+    @property
+    def header_length(self) -> int:
+        """HEADERLENGTH: the header's length in bytes."""
+    @property
+    def signer_name(self) -> str:
+        """SIGNERNAME: the signer's subject, as written."""
+    @property
+    def signer_serial(self) -> str:
+        """The signer's serial number, lowercase hex."""
+    @property
+    def signer_issuer(self) -> str:
+        """CANAME: the signer's issuer, as written."""
+    @property
+    def digest(self) -> str:
+        """"sha1", "sha256" or "sha512" ("unknown" for another code)."""
+    @property
+    def signature(self) -> bytes:
+        """The signature bytes."""
+    @property
+    def timestamp(self) -> int:
+        """TIMESTAMP: seconds since the Unix epoch."""
+    @property
+    def signer_version(self) -> Optional[str]:
+        """The signer version (tag 28), None when absent."""
+    def to_bytes(self) -> bytes:
+        """The header's bytes, as in the file."""
+    def to_dict(self) -> dict[str, object]:
+        """The header as a JSON-ready dict (bytes as lowercase hex)."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
 class TrustList:
     """An ITL or CTL trust list, read from its bytes without copying them."""
 
@@ -114,6 +156,9 @@ class TrustList:
     @staticmethod
     def from_file(path: StrPath) -> "TrustList":
         """Reads and parses a trust list file."""
+    @property
+    def header(self) -> Header:
+        """The signed header (the same object each time)."""
     @property
     def kind(self) -> Literal["ITL", "CTL"]:
         """"ITL" or "CTL", from the header's FILENAME."""
@@ -197,6 +242,9 @@ class SignedFile:
     @staticmethod
     def from_file(path: StrPath) -> "SignedFile":
         """Reads and parses a signed file."""
+    @property
+    def header(self) -> Header:
+        """The signed header (the same object each time)."""
     @property
     def payload(self) -> bytes:
         """The file without its header."""
@@ -659,6 +707,9 @@ class EncryptedFile:
     @staticmethod
     def from_file(path: StrPath) -> "EncryptedFile":
         """Reads and parses an encrypted configuration."""
+    @property
+    def header(self) -> Header:
+        """The signed header (the same object each time)."""
     @property
     def filename(self) -> str:
         """FILENAME: the name the file was signed as."""

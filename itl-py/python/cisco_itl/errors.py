@@ -20,7 +20,9 @@ core's message and, where the core names one, the byte offset at fault::
 Files that cannot be read raise the usual ``OSError`` subclasses.
 
 The class is one table from the core's error category, shared with the C
-library's result codes: see "Errors" in ``docs/C.md``.
+library's result codes: see "Errors" in ``docs/C.md``. The classes are
+defined here, in Python, and only here: the compiled module binds these
+very classes (PyO3's ``import_exception!``) and raises them.
 """
 
 from __future__ import annotations
