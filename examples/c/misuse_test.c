@@ -468,6 +468,13 @@ static void no_laundering(const struct file *p12, const struct file *itl,
     EXPECT(itl_trust_list_parse(ctl->data, ctl->len, &installed_ctl), ITL_OK);
     EXPECT(itl_trust_list_record(genuine, 4, &recovery_record), ITL_OK);
     EXPECT(itl_record_certificate(recovery_record, &recovery_der, &recovery_len), ITL_OK);
+    {
+        /* Record fields point into the list's own bytes: no copy. */
+        const uint8_t *list_bytes = NULL;
+        size_t list_len = 0;
+        EXPECT(itl_trust_list_bytes(genuine, &list_bytes, &list_len), ITL_OK);
+        CHECK(recovery_der >= list_bytes && recovery_der + recovery_len <= list_bytes + list_len);
+    }
     EXPECT(itl_signer_from_pem(evil_pem.data, evil_pem.len, &evil), ITL_OK);
     EXPECT(itl_signer_certificate(evil, &evil_der, &evil_len), ITL_OK);
     EXPECT(itl_builder_new(ITL_LIST_ITL, &builder), ITL_OK);

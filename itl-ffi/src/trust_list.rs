@@ -70,18 +70,37 @@ pub struct itl_record {
     dns_name: Option<CString>,
     subject: CString,
     issuer: CString,
-    serial: Box<[u8]>,
-    public_key: Option<Box<[u8]>>,
-    signature: Option<Box<[u8]>>,
-    certificate: Option<Box<[u8]>>,
-    ip_address: Option<Box<[u8]>>,
-    cert_hash: Option<Box<[u8]>>,
+    // The byte fields are positions in the list's own bytes, which the
+    // accessors hand out without a copy.
+    serial: Span,
+    public_key: Option<Span>,
+    signature: Option<Span>,
+    certificate: Option<Span>,
+    ip_address: Option<Span>,
+    cert_hash: Option<Span>,
     hash_algorithm: Option<u8>,
 }
 
+/// Where a field sits in the bytes it was parsed from.
+type Span = std::ops::Range<usize>;
+
+/// The span of `part`, a slice of `data`, in `data`.
+fn span(data: &[u8], part: &[u8]) -> Span {
+    let start = part.as_ptr().addr().saturating_sub(data.as_ptr().addr());
+    start..start.saturating_add(part.len())
+}
+
+/// The bytes of a span of `data` (empty if it does not fit, which a span
+/// made by `span` from the same bytes always does).
+fn field<'d>(data: &'d [u8], span: &Span) -> &'d [u8] {
+    data.get(span.clone()).unwrap_or_default()
+}
+
 impl itl_record {
-    fn from_view(r: &Record<'_>) -> Result<Self, Error> {
+    /// The record's fields; `r` must be parsed from `data`.
+    fn from_view(r: &Record<'_>, data: &[u8]) -> Result<Self, Error> {
         let opt_text = |s: Option<&str>| s.map(c_text).transpose();
+        let at = |part: Option<&[u8]>| part.map(|p| span(data, p));
         Ok(itl_record {
             tag: tags::RECORD,
             offset: r.offset(),
@@ -90,12 +109,12 @@ impl itl_record {
             dns_name: opt_text(r.dns_name())?,
             subject: c_text(r.subject())?,
             issuer: c_text(r.issuer())?,
-            serial: r.serial().into(),
-            public_key: r.public_key().map(Into::into),
-            signature: r.signature().map(Into::into),
-            certificate: r.certificate().map(Into::into),
-            ip_address: r.ip_address().map(Into::into),
-            cert_hash: r.cert_hash().map(Into::into),
+            serial: span(data, r.serial()),
+            public_key: at(r.public_key()),
+            signature: at(r.signature()),
+            certificate: at(r.certificate()),
+            ip_address: at(r.ip_address()),
+            cert_hash: at(r.cert_hash()),
             hash_algorithm: r.hash_algorithm(),
         })
     }
@@ -111,17 +130,19 @@ pub struct itl_trust_list {
 }
 
 impl itl_trust_list {
-    /// Parses and copies a trust list.
+    /// Copies and parses a trust list; its records point into the copy.
     pub(crate) fn parse(data: &[u8]) -> Result<Self, Error> {
-        let list = TrustList::parse(data)?;
+        let data: Box<[u8]> = data.into();
+        let list = TrustList::parse(&data)?;
         let records = list
             .records()
-            .map(|r| itl_record::from_view(&r))
+            .map(|r| itl_record::from_view(&r, &data))
             .collect::<Result<Box<[_]>, _>>()?;
+        let header = Box::new(itl_header::from_view(list.header())?);
         Ok(itl_trust_list {
             tag: tags::TRUST_LIST,
-            header: Box::new(itl_header::from_view(list.header())?),
-            data: data.into(),
+            header,
+            data,
             records,
         })
     }
@@ -169,18 +190,20 @@ pub(crate) fn with_header<T>(
 }
 
 /// Runs `f` on the record behind a borrowed `itl_record` handle.
+/// `f` also gets the bytes of the record's list, which its byte fields
+/// point into.
 fn with_record<T>(
     record: *const itl_record,
-    f: impl FnOnce(&itl_record) -> Result<T, Error>,
+    f: impl FnOnce(&itl_record, &[u8]) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let (owner, part) = handle::get_part(record as usize, "itl_record")?;
-    let r = match (&owner, part) {
-        (Owned::TrustList(l), Part::Record(i)) => l.records.get(i),
+    let (r, data) = match (&owner, part) {
+        (Owned::TrustList(l), Part::Record(i)) => l.records.get(i).map(|r| (r, &l.data[..])),
         _ => None,
     }
-    .filter(|r| r.tag == tags::RECORD)
+    .filter(|(r, _)| r.tag == tags::RECORD)
     .ok_or_else(|| Error::bad_handle("the handle is not an itl_record"))?;
-    f(r)
+    f(r, data)
 }
 
 /// Writes a byte field's pointer and length.
@@ -736,7 +759,7 @@ pub extern "C" fn itl_record_span(
 ) -> itl_result {
     guard("itl_record_span", || {
         let (offset, length) = (Out::new(offset, "offset")?, Out::new(length, "length")?);
-        with_record(record, |r| {
+        with_record(record, |r, _| {
             offset.write(r.offset);
             length.write(r.length);
             Ok(())
@@ -752,7 +775,7 @@ pub extern "C" fn itl_record_span(
 pub extern "C" fn itl_record_function(record: *const itl_record, function: *mut u16) -> itl_result {
     guard("itl_record_function", || {
         let function = Out::new(function, "function")?;
-        with_record(record, |r| {
+        with_record(record, |r, _| {
             function.write(r.functions.first().copied().unwrap_or(u16::MAX));
             Ok(())
         })
@@ -778,7 +801,7 @@ pub extern "C" fn itl_record_functions(
     guard("itl_record_functions", || {
         let count = Out::new(count, "count")?;
         let array = OutArray::new(functions, capacity, "functions")?;
-        with_record(record, |r| {
+        with_record(record, |r, _| {
             count.write(r.functions.len());
             if array.fill(&r.functions) {
                 Ok(())
@@ -804,7 +827,7 @@ pub extern "C" fn itl_record_has_function(
 ) -> itl_result {
     guard("itl_record_has_function", || {
         let has = Out::new(has, "has")?;
-        with_record(record, |r| {
+        with_record(record, |r, _| {
             has.write(r.functions.contains(&function));
             Ok(())
         })
@@ -824,7 +847,7 @@ pub extern "C" fn itl_record_subject(
 ) -> itl_result {
     guard("itl_record_subject", || {
         let name = Out::new(name, "name")?;
-        with_record(record, |r| {
+        with_record(record, |r, _| {
             name.write(r.subject.as_ptr());
             Ok(())
         })
@@ -843,7 +866,7 @@ pub extern "C" fn itl_record_issuer(
 ) -> itl_result {
     guard("itl_record_issuer", || {
         let name = Out::new(name, "name")?;
-        with_record(record, |r| {
+        with_record(record, |r, _| {
             name.write(r.issuer.as_ptr());
             Ok(())
         })
@@ -864,7 +887,7 @@ pub extern "C" fn itl_record_dns_name(
     guard("itl_record_dns_name", || {
         let name = Out::new(name, "name")?;
         name.write(std::ptr::null());
-        with_record(record, |r| {
+        with_record(record, |r, _| {
             let dns = r
                 .dns_name
                 .as_ref()
@@ -888,7 +911,9 @@ pub extern "C" fn itl_record_serial(
     len: *mut usize,
 ) -> itl_result {
     guard("itl_record_serial", || {
-        with_record(record, |r| give_slice(&r.serial, data, len))
+        with_record(record, |r, bytes| {
+            give_slice(field(bytes, &r.serial), data, len)
+        })
     })
 }
 
@@ -906,8 +931,13 @@ pub extern "C" fn itl_record_certificate(
     len: *mut usize,
 ) -> itl_result {
     guard("itl_record_certificate", || {
-        with_record(record, |r| {
-            give_opt_slice(r.certificate.as_deref(), "CERTIFICATE", data, len)
+        with_record(record, |r, bytes| {
+            give_opt_slice(
+                r.certificate.as_ref().map(|s| field(bytes, s)),
+                "CERTIFICATE",
+                data,
+                len,
+            )
         })
     })
 }
@@ -925,8 +955,13 @@ pub extern "C" fn itl_record_cert_hash(
     len: *mut usize,
 ) -> itl_result {
     guard("itl_record_cert_hash", || {
-        with_record(record, |r| {
-            give_opt_slice(r.cert_hash.as_deref(), "CERTHASH", data, len)
+        with_record(record, |r, bytes| {
+            give_opt_slice(
+                r.cert_hash.as_ref().map(|s| field(bytes, s)),
+                "CERTHASH",
+                data,
+                len,
+            )
         })
     })
 }
@@ -942,7 +977,7 @@ pub extern "C" fn itl_record_hash_algorithm(
 ) -> itl_result {
     guard("itl_record_hash_algorithm", || {
         let algorithm = Out::new(algorithm, "algorithm")?;
-        with_record(record, |r| {
+        with_record(record, |r, _| {
             let a = r
                 .hash_algorithm
                 .ok_or_else(|| Error::not_found("the record has no HASH ALGORITHM"))?;
@@ -965,8 +1000,13 @@ pub extern "C" fn itl_record_public_key(
     len: *mut usize,
 ) -> itl_result {
     guard("itl_record_public_key", || {
-        with_record(record, |r| {
-            give_opt_slice(r.public_key.as_deref(), "PUBLICKEY", data, len)
+        with_record(record, |r, bytes| {
+            give_opt_slice(
+                r.public_key.as_ref().map(|s| field(bytes, s)),
+                "PUBLICKEY",
+                data,
+                len,
+            )
         })
     })
 }
@@ -984,8 +1024,13 @@ pub extern "C" fn itl_record_signature(
     len: *mut usize,
 ) -> itl_result {
     guard("itl_record_signature", || {
-        with_record(record, |r| {
-            give_opt_slice(r.signature.as_deref(), "SIGNATURE", data, len)
+        with_record(record, |r, bytes| {
+            give_opt_slice(
+                r.signature.as_ref().map(|s| field(bytes, s)),
+                "SIGNATURE",
+                data,
+                len,
+            )
         })
     })
 }
@@ -1003,8 +1048,13 @@ pub extern "C" fn itl_record_ip_address(
     len: *mut usize,
 ) -> itl_result {
     guard("itl_record_ip_address", || {
-        with_record(record, |r| {
-            give_opt_slice(r.ip_address.as_deref(), "IPADDRESS", data, len)
+        with_record(record, |r, bytes| {
+            give_opt_slice(
+                r.ip_address.as_ref().map(|s| field(bytes, s)),
+                "IPADDRESS",
+                data,
+                len,
+            )
         })
     })
 }
