@@ -50,7 +50,17 @@ fn lab() -> Cluster {
 /// A cluster of `nodes` (all TFTP), non-secure unless `mode` says, with
 /// one class per (name, tftp, group, installed).
 fn cluster(mode: &str, nodes: &[&str], classes: &[(&str, &str, &[&str], &str)]) -> Cluster {
-    let mut toml = format!("mode = \"{mode}\"\n");
+    cluster_at("10.5", mode, nodes, classes)
+}
+
+/// [`cluster`] under the rules of CUCM `version`.
+fn cluster_at(
+    version: &str,
+    mode: &str,
+    nodes: &[&str],
+    classes: &[(&str, &str, &[&str], &str)],
+) -> Cluster {
+    let mut toml = format!("cucm-version = \"{version}\"\nmode = \"{mode}\"\n");
     for n in nodes {
         toml += &format!("[[node]]\nname = \"{n}\"\ntftp = true\n");
     }
@@ -538,7 +548,7 @@ fn rollback_needs_a_healthy_cluster_and_can_be_cancelled() {
         c2.apply(&op(o)).unwrap();
     }
     assert_eq!(
-        cisco_itl::TrustList::parse(c2.servers().itl("pub").unwrap())
+        cisco_itl::trust_list::TrustList::parse(c2.servers().itl("pub").unwrap())
             .unwrap()
             .len(),
         1
@@ -642,7 +652,7 @@ fn adding_and_removing_nodes_changes_the_itl_and_not_trust() {
     );
     let mut grown = c.clone();
     grown.apply(&op("add-node:sub2:tftp")).unwrap();
-    let itl = cisco_itl::TrustList::parse(grown.servers().itl("pub").unwrap()).unwrap();
+    let itl = cisco_itl::trust_list::TrustList::parse(grown.servers().itl("pub").unwrap()).unwrap();
     assert_eq!(itl.len(), 7, "one more TVS record");
     assert!(grown.servers().itl("sub2").is_some());
     assert_eq!(grown.boot().locked(), 0);
@@ -679,7 +689,7 @@ group = ["pub", "sub"]
 mac = "0011215a1ae3"
 "#;
     let c = Cluster::from_toml(toml, None).unwrap();
-    let itl = cisco_itl::TrustList::parse(c.servers().itl("pub").unwrap()).unwrap();
+    let itl = cisco_itl::trust_list::TrustList::parse(c.servers().itl("pub").unwrap()).unwrap();
     // SAST, TFTP, CAPF, the publisher's TVS, ITLRecovery: no TVS record for sub.
     assert_eq!(itl.len(), 5);
     assert!(c.servers().tvs_server("sub").is_none());
@@ -1289,4 +1299,369 @@ fn whatif_remedies_on_generated_keys_replay_the_same_keys() {
     );
     // A second what-if draws the same new keys: the same report.
     assert_eq!(report, c.whatif(&ops(&["regenerate-both:pub"])).unwrap());
+}
+
+// CUCM versions: one test per row of the version table of docs/WHATIF.md.
+
+/// The lab cluster's description under the rules of `version`.
+fn lab_at(version: &str) -> Cluster {
+    let text = std::fs::read_to_string(data().join("lab-cluster.toml")).unwrap();
+    Cluster::from_toml(
+        &format!("cucm-version = \"{version}\"\n{text}"),
+        Some(data()),
+    )
+    .unwrap()
+}
+
+fn builtin_at(version: &str) -> Cluster {
+    let text = format!(
+        "cucm-version = \"{version}\"\n{}",
+        cisco_itl::cluster::describe::BUILTIN
+    );
+    Cluster::from_toml(&text, None).unwrap()
+}
+
+fn signer_name(list: &[u8]) -> String {
+    cisco_itl::trust_list::TrustList::parse(list)
+        .unwrap()
+        .header()
+        .signer_name()
+        .to_string()
+}
+
+#[test]
+fn versions_read_write_and_order_as_cucm_releases() {
+    use cisco_itl::cluster::CucmVersion;
+    let order = ["10.0", "10.5", "11.5", "12.0", "12.5", "14", "14SU3", "15"];
+    let parsed: Vec<CucmVersion> = order.iter().map(|v| v.parse().unwrap()).collect();
+    assert!(parsed.windows(2).all(|w| w[0] < w[1]), "{parsed:?}");
+    assert_eq!(
+        parsed.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "10.0", "10.5", "11.5", "12.0", "12.5", "14.0", "14SU3", "15.0"
+        ]
+    );
+    assert_eq!(
+        "14.0SU3".parse::<CucmVersion>().unwrap(),
+        CucmVersion::V14_SU3
+    );
+    assert_eq!(
+        "12.5SU2".parse::<CucmVersion>().unwrap(),
+        CucmVersion::new(12, 5, 2)
+    );
+    for bad in ["9.1", "", "12.", "x", "14SU", "14SUx", "12.10", "100"] {
+        assert!(bad.parse::<CucmVersion>().is_err(), "{bad}");
+    }
+    let err = Cluster::from_toml(
+        "cucm-version = \"8.6\"\n[[node]]\nname = \"a\"\ntftp = true",
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("\"8.6\" is not a CUCM version"),
+        "{err}"
+    );
+}
+
+#[test]
+fn version_10_5_is_the_default_and_writes_the_real_files() {
+    let lab = lab_at("10.5");
+    assert_eq!(lab.servers().version().to_string(), "10.5");
+    assert_eq!(self::lab().servers().version(), lab.servers().version());
+    same_file(
+        lab.servers().itl("cucm-1051-a-pub").unwrap(),
+        &vector("cucm-ITLFile.tlv"),
+    );
+    same_file(
+        lab.servers().ctl().unwrap(),
+        &vector("cucm-CTLFile-tokenless.tlv"),
+    );
+    // A host name change locks the phones whose only TVS is the node.
+    let report = builtin_at("10.5")
+        .whatif(&ops(&["regenerate-both:cucm-pub"]))
+        .unwrap();
+    assert_eq!(report.locked(), 23_500);
+    assert!(report.to_string().starts_with("CUCM 10.5 rules.\n"));
+}
+
+#[test]
+fn version_11_5_writes_what_10_5_writes() {
+    let lab = lab_at("11.5");
+    same_file(
+        lab.servers().itl("cucm-1051-a-pub").unwrap(),
+        &vector("cucm-ITLFile.tlv"),
+    );
+    same_file(
+        lab.servers().ctl().unwrap(),
+        &vector("cucm-CTLFile-tokenless.tlv"),
+    );
+    let mut etoken = lab.clone();
+    etoken.apply(&op("mixed-mode-etokens")).unwrap();
+    same_file(
+        etoken.servers().ctl().unwrap(),
+        &vector("cucm-CTLFile-etoken.tlv"),
+    );
+}
+
+#[test]
+fn version_12_0_signs_the_itl_with_itlrecovery_and_puts_it_in_the_ctl() {
+    use cisco_itl::function::Function;
+    let lab = lab_at("12.0");
+    let servers = lab.servers();
+    let recovery_name = servers
+        .recovery()
+        .subject(cisco_itl::cert::NameStyle::Cucm)
+        .unwrap();
+    let itl = servers.itl("cucm-1051-a-pub").unwrap();
+    assert_eq!(signer_name(itl), recovery_name);
+    let list = cisco_itl::trust_list::TrustList::parse(itl).unwrap();
+    let records: Vec<_> = list.records().collect();
+    // ITLRecovery signs (record 1, SAST); CallManager is the TFTP record
+    // only; CAPF; the two nodes' TVS.
+    assert_eq!(
+        records.iter().map(|r| r.function()).collect::<Vec<_>>(),
+        [
+            Function::Sast,
+            Function::Tftp,
+            Function::Capf,
+            Function::Tvs,
+            Function::Tvs
+        ]
+    );
+    assert_eq!(list.signer_record().unwrap().0, 0);
+    let pub_cm = servers.node("cucm-1051-a-pub").unwrap().callmanager();
+    assert_eq!(records[1].certificate(), Some(pub_cm.der()));
+    // The CTL holds ITLRecovery (SAST) and no TVS record.
+    let ctl = cisco_itl::trust_list::TrustList::parse(servers.ctl().unwrap()).unwrap();
+    assert!(ctl.records().any(
+        |r| r.has_function(Function::Sast) && r.certificate() == Some(servers.recovery().der())
+    ));
+    assert_eq!(ctl.records_with(Function::Tvs).count(), 0);
+    // The lab phone holds the 12.0 files and trusts them.
+    let report = lab.whatif(&[]).unwrap();
+    assert_eq!(outcome(&report, "lab"), ClassOutcome::Trusting);
+    // Regenerating CallManager.pem or TVS.pem leaves the ITL's signer as it
+    // was; the phone takes the new ITL through its CTL's ITLRecovery record.
+    for regen in [
+        "regenerate-callmanager:cucm-1051-a-pub",
+        "regenerate-tvs:cucm-1051-a-pub",
+    ] {
+        let mut after = lab.clone();
+        after.apply(&op(regen)).unwrap();
+        assert_eq!(
+            signer_name(after.servers().itl("cucm-1051-a-pub").unwrap()),
+            recovery_name,
+            "{regen}"
+        );
+        let report = lab.whatif(&ops(&[regen])).unwrap();
+        assert_eq!(outcome(&report, "lab"), ClassOutcome::Trusting, "{regen}");
+        assert!(
+            decision(&report, "lab", "ITLFile.tlv").contains("SAST record")
+                && decision(&report, "lab", "ITLFile.tlv").contains("CTL"),
+            "{}",
+            decision(&report, "lab", "ITLFile.tlv")
+        );
+    }
+    // Under 10.5 the ITL is the CallManager's.
+    assert_ne!(
+        signer_name(lab_at("10.5").servers().itl("cucm-1051-a-pub").unwrap()),
+        recovery_name
+    );
+}
+
+#[test]
+fn version_12_5_a_host_name_change_locks_no_phone_holding_the_12x_itl() {
+    let c = cluster_at(
+        "12.5",
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!((report.locked(), report.peak_cut_off), (0, 0), "{report}");
+    assert_eq!(
+        decision(&report, "desk", "ITLFile.tlv"),
+        Trust::ItlSast { record: 0 }.to_string()
+    );
+    // The built-in cluster: only the phones installed before CUCM 10.0
+    // (no ITLRecovery record) whose one TVS was regenerated lock; 10.5
+    // locks 23,500.
+    let report = builtin_at("12.5")
+        .whatif(&ops(&["regenerate-both:cucm-pub"]))
+        .unwrap();
+    let locked: Vec<&str> = report
+        .classes
+        .iter()
+        .filter(|c| c.locked > 0)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(locked, ["pub-old-itl"], "{report}");
+    assert_eq!(report.locked(), 2_500);
+    assert!(report.to_string().starts_with("CUCM 12.5 rules.\n"));
+    // The planner follows the same rules: one step is safe.
+    let plan = c.plan(&"new-hostname:pub".parse().unwrap(), 3).unwrap();
+    assert!(plan.safe, "{plan}");
+    assert_eq!(plan.steps, ops(&["regenerate-both:pub"]));
+}
+
+#[test]
+fn version_12_5_regenerating_itlrecovery_without_care_locks_phones() {
+    // "care": every phone must reach a TVS that vouches for the new
+    // ITLRecovery certificate. A class with no TVS in its group locks.
+    let classes: &[(&str, &str, &[&str], &str)] = &[
+        ("with-tvs", "pub", &["pub"], "current"),
+        ("no-tvs", "pub", &[], "current"),
+    ];
+    let c = cluster_at("12.5", "non-secure", &["pub", "sub1"], classes);
+    // CallManager or both: nobody needs TVS.
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(report.locked(), 0, "{report}");
+    let report = c.whatif(&ops(&["regenerate-itlrecovery"])).unwrap();
+    assert_eq!(outcome(&report, "with-tvs"), ClassOutcome::Trusting);
+    assert_eq!(
+        decision(&report, "with-tvs", "ITLFile.tlv"),
+        Trust::Tvs { server: 0 }.to_string()
+    );
+    assert_eq!(outcome(&report, "no-tvs"), ClassOutcome::Locked);
+    let no_tvs = report.class("no-tvs").unwrap();
+    // The remedies, checked under the same rules: the saved ITLRecovery.p12
+    // (the old key, which their ITL holds), a TVS in the group, or by hand;
+    // localkey signs with the new key again and does not help.
+    assert!(
+        no_tvs.remedies.contains(&Remedy::ItlResetRemote),
+        "{:?}",
+        no_tvs.remedies
+    );
+    assert!(!no_tvs.remedies.contains(&Remedy::ItlResetLocal));
+    assert!(
+        no_tvs
+            .remedies
+            .contains(&Remedy::TvsInGroup { node: "pub".into() })
+    );
+    // ITLRecovery and TVS regenerated back to back (the five-minute hold
+    // waited out, the phones reset in between) lock nobody with a TVS.
+    let report = c
+        .whatif(&ops(&[
+            "regenerate-itlrecovery",
+            "wait:300",
+            "regenerate-tvs:pub",
+        ]))
+        .unwrap();
+    assert_eq!(outcome(&report, "with-tvs"), ClassOutcome::Trusting);
+    // The five-minute rule holds ITLRecovery on the publisher too.
+    let err = c
+        .whatif(&ops(&[
+            "regenerate-itlrecovery",
+            "regenerate-callmanager:pub",
+        ]))
+        .unwrap_err();
+    assert!(
+        matches!(err, ClusterError::TooSoon { ref node, wait_seconds: 300 } if node == "pub"),
+        "{err}"
+    );
+    // Under 10.5 CallManager signs the ITL: a new ITLRecovery locks nobody.
+    let old = cluster_at("10.5", "non-secure", &["pub", "sub1"], classes);
+    assert_eq!(
+        old.whatif(&ops(&["regenerate-itlrecovery"]))
+            .unwrap()
+            .locked(),
+        0
+    );
+    // The planner finds no safe way for the class without TVS.
+    let plan = c.plan(&"new-itlrecovery".parse().unwrap(), 3).unwrap();
+    assert!(!plan.safe, "{plan}");
+}
+
+#[test]
+fn version_12_x_itlrecovery_validity_is_configurable() {
+    let at = |version: &str, years: &str| {
+        Cluster::from_toml(
+            &format!(
+                "cucm-version = \"{version}\"\nitlrecovery-validity-years = {years}\n[[node]]\nname = \"pub\"\ntftp = true\n"
+            ),
+            None,
+        )
+    };
+    let c = at("12.5", "5").unwrap();
+    let validity = &c
+        .servers()
+        .recovery()
+        .certificate()
+        .tbs_certificate()
+        .validity();
+    let seconds = validity.not_after.to_unix_duration().as_secs()
+        - validity.not_before.to_unix_duration().as_secs();
+    assert_eq!(seconds, 5 * 365 * 86_400);
+    let mut c = c;
+    c.apply(&op("regenerate-itlrecovery")).unwrap();
+    let validity = &c
+        .servers()
+        .recovery()
+        .certificate()
+        .tbs_certificate()
+        .validity();
+    let seconds = validity.not_after.to_unix_duration().as_secs()
+        - validity.not_before.to_unix_duration().as_secs();
+    assert_eq!(seconds, 5 * 365 * 86_400);
+    let err = at("12.5", "7").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("CUCM offers 5, 10, 15 or 20 years"),
+        "{err}"
+    );
+    let err = at("11.5", "5").unwrap_err();
+    assert!(
+        matches!(err, ClusterError::RefusedByVersion { ref operation, .. } if operation == "itlrecovery-validity-years"),
+        "{err}"
+    );
+}
+
+#[test]
+fn version_14_0_still_takes_the_etoken_ctl() {
+    let mut lab = lab_at("14.0");
+    lab.apply(&op("mixed-mode-etokens")).unwrap();
+    assert_eq!(lab.servers().mode(), SecurityMode::MixedEToken);
+    // The eToken CTL holds ITLRecovery too (from 12.0) and is signed by
+    // the last eToken.
+    let ctl = lab.servers().ctl().unwrap();
+    assert!(
+        signer_name(ctl).contains("SAST-ADN"),
+        "{}",
+        signer_name(ctl)
+    );
+}
+
+#[test]
+fn version_14su3_refuses_the_etoken_ctl_with_cucms_reason() {
+    for version in ["14SU3", "15"] {
+        let mut lab = lab_at(version);
+        let err = lab.apply(&op("mixed-mode-etokens")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "CUCM {} refuses mixed-mode-etokens: the hardware eToken CTL is no longer supported from CUCM 14SU3: use the tokenless CTL (utils ctl set-cluster mixed-mode)",
+                version.parse::<cisco_itl::cluster::CucmVersion>().unwrap()
+            )
+        );
+        assert_eq!(
+            lab.servers().mode(),
+            SecurityMode::MixedTokenless,
+            "unchanged"
+        );
+        // The planner cannot reach eTokens either.
+        assert!(matches!(
+            lab.plan(&Goal::ETokens, 3),
+            Err(ClusterError::NoPlan { .. })
+        ));
+        // A description in eToken mode is refused the same way.
+        let err = Cluster::from_toml(
+            &format!("cucm-version = \"{version}\"\nmode = \"etoken\"\n[[node]]\nname = \"pub\"\ntftp = true\n"),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, ClusterError::RefusedByVersion { .. }),
+            "{err}"
+        );
+    }
 }

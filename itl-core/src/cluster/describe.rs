@@ -6,6 +6,8 @@
 //! etokens = 2                               # eTokens of the CTL client
 //! phone-sast-trust = false                  # eTokens uploaded as Phone-SAST-trust
 //! start-time = 1773075583                   # simulated time, UNIX seconds
+//! cucm-version = "10.5"                     # or "11.5", "12.0", "12.5", "14.0", "14SU3", "15"
+//! # itlrecovery-validity-years = 20         # 5, 10, 15 or 20 (CUCM 12.0 and later)
 //! keys = "builtin"                          # or "generated:2048", or a PEM file of keys
 //! # capf = "capf.pem"; recovery = "itlrecovery.pem"; etoken-identities = ["t1.pem", "t2.pem"]
 //!
@@ -57,6 +59,8 @@ struct Description {
     etokens: Option<usize>,
     phone_sast_trust: Option<bool>,
     start_time: Option<u64>,
+    cucm_version: Option<String>,
+    itlrecovery_validity_years: Option<u64>,
     keys: Option<String>,
     capf: Option<String>,
     recovery: Option<String>,
@@ -172,6 +176,26 @@ pub fn parse(text: &str, base: Option<&Path>) -> Result<(ClusterSpec, KeySource)
     spec.phone_sast_trust = d.phone_sast_trust.unwrap_or(false);
     if let Some(t) = d.start_time {
         spec.start_time = t;
+    }
+    if let Some(v) = &d.cucm_version {
+        spec.version = v
+            .parse()
+            .map_err(|e: super::VersionParseError| bad(e.to_string()))?;
+    }
+    if let Some(years) = d.itlrecovery_validity_years {
+        if !spec.version.recovery_validity_configurable() {
+            return Err(ClusterError::RefusedByVersion {
+                version: spec.version,
+                operation: "itlrecovery-validity-years".into(),
+                reason: "the ITLRecovery validity is chosen from CUCM 12.0 (before, CUCM makes the certificate itself)",
+            });
+        }
+        if !super::RECOVERY_VALIDITY_YEARS.contains(&years) {
+            return Err(bad(alloc::format!(
+                "itlrecovery-validity-years = {years}: CUCM offers 5, 10, 15 or 20 years"
+            )));
+        }
+        spec.recovery_validity_years = years;
     }
     // Counts first, before any file is read.
     if d.node.len() > super::MAX_NODES {

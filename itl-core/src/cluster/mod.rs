@@ -44,6 +44,7 @@ mod operation;
 pub mod plan;
 mod report;
 mod servers;
+mod version;
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -56,6 +57,7 @@ pub use operation::{Operation, OperationParseError};
 pub use plan::{Goal, Plan};
 pub use report::{ClassOutcome, ClassReport, Remedy, Report};
 pub use servers::{Node, NodeIdentities, REGENERATION_HOLD_SECONDS, SecurityMode, Servers};
+pub use version::{CucmVersion, VersionParseError};
 
 use crate::key::Signer;
 use crate::phone::{BootOutcome, BootStep, ManualClock, Phone, TftpSource};
@@ -157,6 +159,16 @@ pub enum ClusterError {
     /// A CallManager group lists at most three servers.
     #[error("a CallManager group lists at most 3 TVS servers, not {0}")]
     GroupTooLarge(usize),
+    /// The cluster's CUCM release refuses the operation (or the setting).
+    #[error("CUCM {version} refuses {operation}: {reason}")]
+    RefusedByVersion {
+        /// The release.
+        version: CucmVersion,
+        /// The operation or setting, as written.
+        operation: String,
+        /// CUCM's reason, a sentence.
+        reason: &'static str,
+    },
     /// The operation needs mixed mode.
     #[error("the cluster is not in mixed mode")]
     NotMixedMode,
@@ -362,6 +374,11 @@ pub struct ClusterSpec {
     pub start_time: u64,
     /// The phone classes.
     pub phones: Vec<PhoneClassSpec>,
+    /// The CUCM release whose rules apply (default 10.5).
+    pub version: CucmVersion,
+    /// The validity of the ITLRecovery certificates the cluster makes, in
+    /// years (default 20; CUCM 12.0 and later offer 5, 10, 15 or 20).
+    pub recovery_validity_years: u64,
 }
 
 impl Default for ClusterSpec {
@@ -377,9 +394,17 @@ impl Default for ClusterSpec {
             phone_sast_trust: false,
             start_time: 1_773_075_583,
             phones: Vec::new(),
+            version: CucmVersion::default(),
+            recovery_validity_years: 20,
         }
     }
 }
+
+/// Why CUCM 14SU3 and later refuse the eToken CTL (SPEC §11).
+pub const ETOKENS_UNSUPPORTED: &str = "the hardware eToken CTL is no longer supported from CUCM 14SU3: use the tokenless CTL (utils ctl set-cluster mixed-mode)";
+
+/// The ITLRecovery validities CUCM 12.0 and later offer, in years.
+pub const RECOVERY_VALIDITY_YEARS: [u64; 4] = [5, 10, 15, 20];
 
 /// Signed configuration files already made, shared by every copy of a
 /// cluster: a PKCS#1 v1.5 signature is deterministic, so the same signer,
@@ -730,6 +755,8 @@ impl Cluster {
             mode: SecurityMode::NonSecure,
             etokens: 0,
             etoken_identities: self.home.etokens.clone(),
+            version: self.home.version,
+            recovery_validity_years: self.home.recovery_years,
             ..ClusterSpec::default()
         };
         let mut servers = Servers::create(&spec, &mut self.keys, self.now)?;

@@ -124,6 +124,8 @@ pub struct ClassReport {
 /// What a simulation found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// The CUCM release whose rules applied.
+    pub cucm_version: super::CucmVersion,
     /// The operations simulated.
     #[serde(serialize_with = "as_strings")]
     pub operations: Vec<Operation>,
@@ -235,6 +237,7 @@ impl Report {
         let classes: Vec<ClassReport> = cluster.classes.iter().map(ClassReport::of).collect();
         let peak_cut_off = classes.iter().map(|c| c.cut_off).sum();
         Report {
+            cucm_version: cluster.home.version,
             operations: Vec::new(),
             classes,
             peak_cut_off,
@@ -430,6 +433,7 @@ impl Report {
 impl fmt::Display for Report {
     /// A table: one line per class, then the totals and the remedies.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "CUCM {} rules.", self.cucm_version)?;
         if !self.operations.is_empty() {
             writeln!(f, "Operations:")?;
             for (i, op) in self.operations.iter().enumerate() {
