@@ -1665,3 +1665,110 @@ fn version_14su3_refuses_the_etoken_ctl_with_cucms_reason() {
         );
     }
 }
+
+// Phones that were off during the operations boot only at the end.
+
+fn with_off(version: &str, off: &str) -> Cluster {
+    Cluster::from_toml(
+        &format!(
+            "cucm-version = \"{version}\"\n[[node]]\nname = \"pub\"\ntftp = true\n\
+             [[phones]]\nname = \"desk\"\ncount = 100\ntftp = \"pub\"\ngroup = [\"pub\"]\noff = {off}\n"
+        ),
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn phones_off_during_the_safe_host_name_plan_skip_its_itl_and_lock() {
+    let c = with_off("10.5", "0.25");
+    assert_eq!(c.classes()[0].spec().off, 25);
+    let safe = ops(&[
+        "regenerate-tvs:pub",
+        "wait:300",
+        "regenerate-callmanager:pub",
+    ]);
+    let report = c.whatif(&safe).unwrap();
+    let desk = report.class("desk").unwrap();
+    // The 75 that were on took the intermediate ITL.
+    assert_eq!(desk.outcome, ClassOutcome::Trusting);
+    let off = desk.off.as_ref().unwrap();
+    assert_eq!((off.phones, off.locked, off.cut_off), (25, 25, 25));
+    assert_eq!(off.outcome, ClassOutcome::Locked);
+    assert!(
+        off.reason()
+            .contains("no TVS server presented a certificate matching"),
+        "{}",
+        off.reason()
+    );
+    assert_eq!((desk.phones, desk.locked, desk.cut_off), (100, 25, 25));
+    assert_eq!((report.locked(), report.peak_cut_off), (25, 25));
+    let text = report.to_string();
+    assert!(
+        text.contains("Phones off during the operations (they boot only at the end, holding what their class held at the start):\n  desk: 25 of 100 off, 25 locked, LOCKED: ITLFile.tlv: refused"),
+        "{text}"
+    );
+    assert!(
+        text.contains("25 of 100 phones locked at the end"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["classes"][0]["off"]["phones"], 25);
+    assert_eq!(json["classes"][0]["off"]["outcome"]["state"], "locked");
+    // A class with no phone off has no "off" in its report.
+    let none = with_off("10.5", "0").whatif(&safe).unwrap();
+    assert!(none.class("desk").unwrap().off.is_none());
+    assert!(!none.to_json().contains("\"off\""));
+    assert_eq!(none.locked(), 0);
+    // Off for an operation that changes nothing they would refuse: fine.
+    let report = c.whatif(&ops(&["restart-tftp"])).unwrap();
+    assert_eq!(
+        report.class("desk").unwrap().off.as_ref().unwrap().outcome,
+        ClassOutcome::Trusting
+    );
+}
+
+#[test]
+fn on_12_5_phones_off_while_itlrecovery_and_tvs_change_lock() {
+    let c = with_off("12.5", "0.5");
+    let report = c
+        .whatif(&ops(&[
+            "regenerate-itlrecovery",
+            "wait:300",
+            "regenerate-tvs:pub",
+        ]))
+        .unwrap();
+    let desk = report.class("desk").unwrap();
+    assert_eq!(desk.outcome, ClassOutcome::Trusting, "{report}");
+    assert_eq!(
+        desk.off.as_ref().unwrap().outcome,
+        ClassOutcome::Locked,
+        "{report}"
+    );
+    assert_eq!(report.locked(), 50);
+    // A host name change alone does not need them on.
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(report.locked(), 0, "{report}");
+}
+
+#[test]
+fn an_off_share_outside_0_to_1_is_refused() {
+    for bad in ["1.5", "-0.1", "nan"] {
+        let err = Cluster::from_toml(
+            &format!(
+                "[[node]]\nname = \"pub\"\ntftp = true\n[[phones]]\nname = \"d\"\ncount = 4\ntftp = \"pub\"\noff = {bad}\n"
+            ),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("a share of the phones, from 0 to 1"),
+            "{bad}: {err}"
+        );
+    }
+    let all = with_off("10.5", "1.0");
+    let report = all.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    // Every phone was off: none counted at the reset, all at the end.
+    assert_eq!((report.locked(), report.peak_cut_off), (100, 100));
+}

@@ -27,6 +27,7 @@
 //! group = ["cucm-pub"]                      # TVS servers, at most 3
 //! installed = "current"                     # or "without-recovery", "nothing"
 //! mac = "001D45000101"                      # the first phone's MAC (optional)
+//! off = 0.25                                # share of its phones off during the operations
 //! ```
 //!
 //! Unknown keys are errors, so a misspelt key never goes unnoticed. Paths
@@ -96,6 +97,7 @@ struct PhonesDescription {
     group: Vec<String>,
     installed: Option<String>,
     mac: Option<String>,
+    off: Option<f64>,
 }
 
 fn bad(message: impl Into<String>) -> ClusterError {
@@ -259,7 +261,21 @@ pub fn parse(text: &str, base: Option<&Path>) -> Result<(ClusterSpec, KeySource)
                 ))
             })?,
         };
+        let off = match p.off {
+            None => 0,
+            Some(share) if (0.0..=1.0).contains(&share) => {
+                // At most a billion phones: exact in an f64.
+                (p.count as f64 * share).round() as u64
+            }
+            Some(share) => {
+                return Err(bad(alloc::format!(
+                    "off = {share} in {}: a share of the phones, from 0 to 1",
+                    p.name
+                )));
+            }
+        };
         spec.phones.push(PhoneClassSpec {
+            off,
             name: p.name,
             count: p.count,
             model: p.model.unwrap_or(8841),

@@ -55,7 +55,7 @@ use std::sync::Mutex;
 pub use keys::KeySource;
 pub use operation::{Operation, OperationParseError};
 pub use plan::{Goal, Plan};
-pub use report::{ClassOutcome, ClassReport, Remedy, Report};
+pub use report::{ClassOutcome, ClassReport, OffReport, Remedy, Report};
 pub use servers::{Node, NodeIdentities, REGENERATION_HOLD_SECONDS, SecurityMode, Servers};
 pub use version::{CucmVersion, VersionParseError};
 
@@ -266,6 +266,11 @@ pub struct PhoneClassSpec {
     /// The MAC of its first phone (12 hexadecimal digits), the one the
     /// simulation boots; made up from the class's position when `None`.
     pub mac: Option<String>,
+    /// How many of its phones are off during the operations of a
+    /// [`Cluster::whatif`]: they hold what the class held at the start,
+    /// miss every boot in between and boot once at the end, with whatever
+    /// files are then served (a description's `off = 0.25` is a share).
+    pub off: u64,
 }
 
 impl PhoneClassSpec {
@@ -281,6 +286,7 @@ impl PhoneClassSpec {
             group: group.iter().map(|s| (*s).into()).collect(),
             installed: Installed::Current,
             mac: None,
+            off: 0,
         }
     }
 }
@@ -488,6 +494,14 @@ impl Cluster {
         if spec.group.len() > 3 {
             return Err(ClusterError::GroupTooLarge(spec.group.len()));
         }
+        if spec.off > spec.count {
+            return Err(ClusterError::Description(alloc::format!(
+                "{} of the {} phones of {} are off: more than the class has",
+                spec.off,
+                spec.count,
+                spec.name
+            )));
+        }
         if !(1..=9999).contains(&spec.model) {
             return Err(ClusterError::BadModel(spec.model));
         }
@@ -585,8 +599,16 @@ impl Cluster {
         Ok(())
     }
 
-    /// Every class boots against its TFTP node; returns the report.
+    /// Every class boots against its TFTP node; returns the report (every
+    /// phone counted: the phones a class says are off are off only during
+    /// a [`Cluster::whatif`]).
     pub fn boot(&mut self) -> Report {
+        self.boot_all();
+        Report::of(self)
+    }
+
+    /// Every class boots against its TFTP node.
+    fn boot_all(&mut self) {
         let mut classes = core::mem::take(&mut self.classes);
         let home = self.home.tvs_servers();
         let new = self.new_site.as_ref().map(Servers::tvs_servers);
@@ -598,7 +620,6 @@ impl Cluster {
             self.boot_class_with(class, tvs);
         }
         self.classes = classes;
-        Report::of(self)
     }
 
     /// What would happen: applies `ops` to a copy of the cluster, in
@@ -607,6 +628,12 @@ impl Cluster {
     /// end unless the last operation just did, and reports per class with
     /// the remedies that would work for the phones cut off. The cluster
     /// itself is unchanged.
+    ///
+    /// The phones a class says are off ([`PhoneClassSpec::off`]) miss every
+    /// boot until the end, where they boot once with what the class held at
+    /// the start; the report gives them apart ([`ClassReport::off`]) and
+    /// counts them in the totals. (The remedies are checked for the phones
+    /// that were on.)
     ///
     /// The remedies are checked within [`MAX_REMEDY_REPLAYS`] operations
     /// replayed; [`Cluster::whatif_within`] takes another budget.
@@ -648,16 +675,36 @@ impl Cluster {
         for op in ops {
             copy.apply_in_place(op)?;
             if op.boots_phones() {
-                peak = peak.max(Report::of(&copy).cut_off());
+                peak = peak.max(Report::of_awake(&copy).cut_off());
             }
         }
         // Every class boots at the end, unless the last operation just
         // booted them (a reboot, a regeneration).
-        let mut report = if ops.last().is_some_and(Operation::boots_phones) {
-            Report::of(&copy)
-        } else {
-            copy.boot()
-        };
+        if !ops.last().is_some_and(Operation::boots_phones) {
+            copy.boot_all();
+        }
+        let mut report = Report::of_awake(&copy);
+        // The phones that were off wake up now, holding what their class
+        // held at the start, and meet what is served at the end.
+        for (i, start) in self.classes.iter().enumerate() {
+            if start.spec.off == 0 {
+                continue;
+            }
+            let Some(end) = copy.classes.get(i) else {
+                continue;
+            };
+            let mut sleeper = start.clone();
+            sleeper.spec.tftp = end.spec.tftp.clone();
+            sleeper.site = end.site;
+            let group_now = end.pending_group.as_ref().unwrap_or(&end.spec.group);
+            if *group_now != start.spec.group {
+                sleeper.pending_group = Some(group_now.clone());
+            }
+            copy.boot_class(&mut sleeper);
+            if let Some(c) = report.classes.get_mut(i) {
+                c.wake(&sleeper);
+            }
+        }
         report.peak_cut_off = peak.max(report.cut_off());
         report.operations = ops.to_vec();
         report.add_remedies(self, &copy, max_replays);
