@@ -1772,3 +1772,226 @@ fn an_off_share_outside_0_to_1_is_refused() {
     // Every phone was off: none counted at the reset, all at the end.
     assert_eq!((report.locked(), report.peak_cut_off), (100, 100));
 }
+
+// A twin from collected files.
+
+/// The lab cluster's files as `itl collect` lays them out: the publisher
+/// (the only TFTP server) with two collections, the newer one current.
+fn lab_collection(name: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    let new = dir.join("cucm-1051-a-pub").join("2026-12-03T210400Z");
+    let old = dir.join("cucm-1051-a-pub").join("2026-11-02T080000Z");
+    std::fs::create_dir_all(&new).unwrap();
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(new.join("ITLFile.tlv"), vector("cucm-ITLFile.tlv")).unwrap();
+    std::fs::write(
+        new.join("CTLFile.tlv"),
+        vector("cucm-CTLFile-tokenless.tlv"),
+    )
+    .unwrap();
+    std::fs::write(
+        old.join("ITLFile.tlv"),
+        vector("cucm-ITLFile-regen-callmanager.tlv"),
+    )
+    .unwrap();
+    // Not a server: ignored.
+    std::fs::write(dir.join("phones.csv"), "DeviceName\n").unwrap();
+    dir
+}
+
+const LAB_OVERLAY: &str = "start-time = 1773075583\n[[phones]]\nname = \"lab\"\ncount = 1\nmodel = 7965\ntftp = \"cucm-1051-a-pub\"\ngroup = [\"cucm-1051-a-pub\", \"cucm-1051-a-sub1\"]\n";
+
+/// Record by record: functions, names, serial, host name and address.
+fn layout(list: &[u8]) -> Vec<String> {
+    let list = cisco_itl::trust_list::TrustList::parse(list).unwrap();
+    let h = list.header();
+    let mut out = vec![format!(
+        "{} {} {:02x?} {}",
+        h.signer_name(),
+        h.ca_name(),
+        h.signer_serial(),
+        h.timestamp()
+    )];
+    for r in list.records() {
+        out.push(format!(
+            "{:?} {} {} {:02x?} {:?} {:?} cert={}",
+            r.functions().collect::<Vec<_>>(),
+            r.subject(),
+            r.issuer(),
+            r.serial(),
+            r.dns_name(),
+            r.ip_address(),
+            r.certificate().is_some()
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_twin_of_the_lab_clusters_files_answers_as_the_lab_description() {
+    let dir = lab_collection("twin-lab");
+    let twin = Cluster::from_collected_with(&dir, LAB_OVERLAY, None).unwrap();
+    let lab = lab();
+    // The same nodes, services, addresses, mode and version.
+    let shape = |c: &Cluster| {
+        c.servers()
+            .nodes()
+            .iter()
+            .map(|n| (n.name().to_string(), n.runs_tftp(), n.runs_tvs()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape(&twin), shape(&lab));
+    assert_eq!(twin.servers().mode(), SecurityMode::MixedTokenless);
+    assert_eq!(twin.servers().version().to_string(), "10.5");
+    // Stand-ins: same names and serials, other keys.
+    let real_itl = vector("cucm-ITLFile.tlv");
+    let twin_itl = twin.servers().itl("cucm-1051-a-pub").unwrap();
+    assert_ne!(twin_itl, &real_itl[..]);
+    assert_eq!(layout(twin_itl), layout(&real_itl));
+    assert_eq!(
+        layout(twin.servers().ctl().unwrap()),
+        layout(&vector("cucm-CTLFile-tokenless.tlv"))
+    );
+    assert_ne!(
+        twin.servers()
+            .node("cucm-1051-a-pub")
+            .unwrap()
+            .callmanager()
+            .public_key_bytes(),
+        lab.servers()
+            .node("cucm-1051-a-pub")
+            .unwrap()
+            .callmanager()
+            .public_key_bytes()
+    );
+    // The phones hold the twins.
+    assert_eq!(twin.classes()[0].phone().itl(), Some(twin_itl));
+    // The same answers, decision by decision.
+    for ops_text in [
+        &[][..],
+        &["regenerate-both:cucm-1051-a-pub"][..],
+        &[
+            "regenerate-tvs:cucm-1051-a-pub",
+            "wait:300",
+            "regenerate-callmanager:cucm-1051-a-pub",
+        ][..],
+        &[
+            "non-secure-mode",
+            "reboot",
+            "regenerate-both:cucm-1051-a-pub",
+        ][..],
+        &[
+            "set-group:lab:cucm-1051-a-pub",
+            "reboot",
+            "non-secure-mode",
+            "regenerate-both:cucm-1051-a-pub",
+        ][..],
+        &["itl-reset-localkey"][..],
+        &["prepare-rollback"][..],
+    ] {
+        let a = twin.whatif(&ops(ops_text)).unwrap();
+        let b = lab.whatif(&ops(ops_text)).unwrap();
+        let answer = |r: &cisco_itl::cluster::Report| {
+            r.classes
+                .iter()
+                .map(|c| {
+                    (
+                        c.outcome.clone(),
+                        c.locked,
+                        c.steps.clone(),
+                        c.remedies.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(answer(&a), answer(&b), "{ops_text:?}\n{a}\n{b}");
+    }
+    // One story locks the phone in both.
+    let locked = twin
+        .whatif(&ops(&[
+            "set-group:lab:cucm-1051-a-pub",
+            "reboot",
+            "non-secure-mode",
+            "regenerate-both:cucm-1051-a-pub",
+        ]))
+        .unwrap();
+    assert_eq!(locked.locked(), 1, "{locked}");
+    // The report says what the twin rests on.
+    let text = locked.to_string();
+    assert!(
+        text.contains("  - cucm-1051-a-pub: ITLFile.tlv and CTLFile.tlv of collection 2026-12-03T210400Z (the newest of 2)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CUCM 10.5 rules: CallManager signs the ITL"),
+        "{text}"
+    );
+    assert!(locked.to_json().contains("\"assumptions\""));
+    assert!(
+        !lab.whatif(&[])
+            .unwrap()
+            .to_json()
+            .contains("\"assumptions\"")
+    );
+}
+
+#[test]
+fn a_twin_takes_files_beside_the_stamps_and_defaults_what_the_files_cannot_say() {
+    let dir = scratch("twin-flat");
+    let server = dir.join("tftp-a");
+    std::fs::create_dir_all(&server).unwrap();
+    std::fs::write(server.join("ITLFile.tlv"), vector("cucm-ITLFile.tlv")).unwrap();
+    let twin = Cluster::from_collected(&dir, None).unwrap();
+    // No CTL: non-secure; sub1 is known only by its TVS record.
+    assert_eq!(twin.servers().mode(), SecurityMode::NonSecure);
+    let names: Vec<&str> = twin.servers().nodes().iter().map(|n| n.name()).collect();
+    assert_eq!(names, ["cucm-1051-a-pub", "cucm-1051-a-sub1"]);
+    let classes: Vec<&str> = twin
+        .classes()
+        .iter()
+        .map(|c| c.spec().name.as_str())
+        .collect();
+    assert_eq!(classes, ["cucm-1051-a-pub-phones"]);
+    let notes = twin.assumptions().join("\n");
+    for expected in [
+        "cucm-1051-a-pub: ITLFile.tlv of the server's folder (folder tftp-a)",
+        "cucm-1051-a-sub1: its CallManager certificate is in no collected file",
+        "phones: one class of 1 phone per TFTP server",
+        "cucm-1051-a-pub: address 10.0.0.10 (not in the files",
+    ] {
+        assert!(notes.contains(expected), "{expected}\n{notes}");
+    }
+    // The default class (its own TVS only) locks on a host name change,
+    // under 10.5 rules; an overlay saying 12.5 changes the answer.
+    assert_eq!(
+        twin.whatif(&ops(&["regenerate-both:cucm-1051-a-pub"]))
+            .unwrap()
+            .locked(),
+        1
+    );
+    let twelve = Cluster::from_collected_with(&dir, "cucm-version = \"12.5\"", None).unwrap();
+    // The real ITL is a 10.x one (CallManager signs): under 12.5 rules the
+    // first ITL the twin writes is signed by ITLRecovery, which the phone's
+    // ITL holds.
+    assert_eq!(
+        twelve
+            .whatif(&ops(&["regenerate-both:cucm-1051-a-pub"]))
+            .unwrap()
+            .locked(),
+        0
+    );
+    // Errors are typed.
+    let empty = scratch("twin-empty");
+    assert!(matches!(
+        Cluster::from_collected(&empty, None),
+        Err(ClusterError::Collection(_))
+    ));
+    assert!(matches!(
+        Cluster::from_collected_with(&dir, "[[node]]\nname = \"nobody\"\n", None),
+        Err(ClusterError::UnknownNode(_))
+    ));
+    assert!(matches!(
+        Cluster::from_collected_with(&dir, "colour = 1", None),
+        Err(ClusterError::Description(_))
+    ));
+}

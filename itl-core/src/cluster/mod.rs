@@ -37,6 +37,7 @@
 //! # Ok::<(), cisco_itl::cluster::ClusterError>(())
 //! ```
 
+pub mod collected;
 pub mod describe;
 pub mod dot;
 pub mod keys;
@@ -206,6 +207,10 @@ pub enum ClusterError {
     /// An operation could not be read.
     #[error(transparent)]
     Operation(#[from] OperationParseError),
+    /// Collected files (`Cluster::from_collected`) could not be read or
+    /// used.
+    #[error("collected files: {0}")]
+    Collection(String),
     /// A file the simulator wrote did not read back (a bug; please report).
     #[error("internal error: {0}")]
     Internal(String),
@@ -426,6 +431,9 @@ pub struct Cluster {
     pub(crate) now: u64,
     pub(crate) keys: KeySource,
     pub(crate) configs: ConfigCache,
+    /// What a twin of collected files assumed where the files say nothing
+    /// (empty for a description).
+    pub(crate) assumptions: Vec<String>,
 }
 
 impl Cluster {
@@ -468,6 +476,7 @@ impl Cluster {
             now,
             keys,
             configs: Arc::new(Mutex::new(BTreeMap::new())),
+            assumptions: Vec::new(),
         };
         for (i, spec) in spec.phones.into_iter().enumerate() {
             cluster.add_class(i, spec)?;
@@ -563,6 +572,13 @@ impl Cluster {
     /// ITLRecovery record), and a few 7960s without Security By Default.
     pub fn builtin() -> Result<Self, ClusterError> {
         Self::from_toml(describe::BUILTIN, None)
+    }
+
+    /// What a twin built by [`Cluster::from_collected`] assumed where the
+    /// collected files say nothing, and which files it used, one sentence
+    /// each (empty for a cluster built from a description).
+    pub fn assumptions(&self) -> &[String] {
+        &self.assumptions
     }
 
     /// The home cluster's servers.

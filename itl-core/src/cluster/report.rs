@@ -166,6 +166,10 @@ pub struct Report {
     pub peak_cut_off: u64,
     /// Remedy checks (simulations) the cut-off classes called for.
     pub remedy_checks: usize,
+    /// For a twin of collected files: the files used and what was assumed
+    /// where they say nothing ([`Cluster::assumptions`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
     /// Remedy checks left out because the budget ran out
     /// ([`Cluster::whatif_within`](super::Cluster::whatif_within)): the
     /// remedies listed are then those found within it, and others may work.
@@ -320,6 +324,7 @@ impl Report {
         let peak_cut_off = classes.iter().map(|c| c.cut_off).sum();
         Report {
             cucm_version: cluster.home.version,
+            assumptions: cluster.assumptions.clone(),
             operations: Vec::new(),
             classes,
             peak_cut_off,
@@ -589,6 +594,15 @@ impl fmt::Display for Report {
                 "Remedies not all simulated for {classes} classes: budget reached ({} of {} checks left out); other remedies may work.",
                 self.remedy_checks_skipped, self.remedy_checks
             )?;
+        }
+        if !self.assumptions.is_empty() {
+            writeln!(
+                f,
+                "Twin of collected files; what it rests on (and assumes where the files say nothing):"
+            )?;
+            for a in &self.assumptions {
+                writeln!(f, "  - {a}")?;
+            }
         }
         for c in self.classes.iter().filter(|c| c.cut_off > 0) {
             if c.remedies.is_empty() {
