@@ -1995,3 +1995,96 @@ fn a_twin_takes_files_beside_the_stamps_and_defaults_what_the_files_cannot_say()
         Err(ClusterError::Description(_))
     ));
 }
+
+#[test]
+fn a_twin_groups_the_phones_by_the_itl_they_report() {
+    use cisco_itl::cluster::collected::ReportedItl;
+    let dir = lab_collection("twin-reported");
+    let hex = |b: &[u8]| {
+        cisco_itl::hex::hex_string(
+            &cisco_itl::digest::sha1(b),
+            cisco_itl::hex::Case::Upper,
+            " ",
+        )
+    };
+    let current = hex(&vector("cucm-ITLFile.tlv")) + " ";
+    let older = hex(&vector("cucm-ITLFile-regen-callmanager.tlv"))
+        .to_lowercase()
+        .replace(' ', "");
+    let row = |server: &str, sig: &str| ReportedItl {
+        tftp_server: server.into(),
+        itl_signature: sig.into(),
+    };
+    let rows = vec![
+        row("cucm-1051-a-pub", &current),
+        row("10.48.47.155", &current),
+        row("CUCM-1051-A-PUB", &current),
+        row("cucm-1051-a-pub", &older),
+        row("cucm-1051-a-pub", &older),
+        row("cucm-1051-a-pub", "Not Installed"),
+        row("cucm-1051-a-pub", &"AB".repeat(20)),
+        row("10.9.9.9", &current),
+    ];
+    let twin = Cluster::from_collected_reported(&dir, "", None, Some(&rows)).unwrap();
+    let classes: Vec<(String, u64)> = twin
+        .classes()
+        .iter()
+        .map(|c| (c.spec().name.clone(), c.spec().count))
+        .collect();
+    let short = |s: &str| s.replace(' ', "").to_lowercase()[..8].to_string();
+    assert_eq!(
+        classes,
+        [
+            (format!("cucm-1051-a-pub-{}", short(&current)), 3),
+            (format!("cucm-1051-a-pub-{}", short(&older)), 2),
+            ("cucm-1051-a-pub-no-itl".to_string(), 1),
+        ]
+    );
+    // The current ITL's holders hold its twin; the older ITL's holders
+    // hold the twin of that one.
+    let served = twin.servers().itl("cucm-1051-a-pub").unwrap();
+    assert_eq!(twin.classes()[0].phone().itl(), Some(served));
+    let old_twin = twin.classes()[1].phone().itl().unwrap();
+    assert_ne!(old_twin, served);
+    assert_eq!(
+        layout(old_twin),
+        layout(&vector("cucm-ITLFile-regen-callmanager.tlv"))
+    );
+    assert_eq!(twin.classes()[2].phone().itl(), None);
+    let notes = twin.assumptions().join("\n");
+    assert!(
+        notes.contains(&format!(
+            "1 phones left out: on cucm-1051-a-pub, they hold an ITL no collected file has (SHA-1 {})",
+            "AB".repeat(20)
+        )),
+        "{notes}"
+    );
+    assert!(
+        notes.contains(
+            "1 phones left out: their TFTP server \"10.9.9.9\" is none of the collected nodes"
+        ),
+        "{notes}"
+    );
+    let report = twin.whatif(&ops(&["reboot"])).unwrap();
+    assert_eq!(report.phones(), 6);
+    assert!(
+        report
+            .classes
+            .iter()
+            .all(|c| c.outcome == ClassOutcome::Trusting),
+        "{report}"
+    );
+    // The mixed-mode CTL vouches for the served ITL, whichever ITL they held.
+    assert_eq!(
+        decision(&report, &classes[1].0, "ITLFile.tlv"),
+        Trust::CtlSast { record: 0 }.to_string()
+    );
+    // A malformed signature is a typed error.
+    let err =
+        Cluster::from_collected_reported(&dir, "", None, Some(&[row("cucm-1051-a-pub", "12 34")]))
+            .unwrap_err();
+    assert!(
+        err.to_string().contains("is not the SHA-1 of an ITL"),
+        "{err}"
+    );
+}

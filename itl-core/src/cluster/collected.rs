@@ -54,8 +54,10 @@ use crate::build::{RecordSpec, TrustListBuilder};
 use crate::cert::CertInfo;
 use crate::function::Function;
 use crate::key::Signer;
+use crate::phone::ManualClock;
 use crate::record::Record;
 use crate::trust_list::{ListKind, TrustList};
+use crate::tvs::server::InMemoryTvs;
 
 /// The ITL's name in a collection.
 pub const ITL_FILE: &str = "ITLFile.tlv";
@@ -77,6 +79,10 @@ struct Overlay {
     node: Vec<OverlayNode>,
     #[serde(default)]
     phones: Vec<PhonesDescription>,
+    /// The CallManager group of the classes made from reported phones.
+    reported_group: Option<Vec<String>>,
+    /// The model of the classes made from reported phones.
+    reported_model: Option<u16>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +106,24 @@ pub struct CollectedServer {
     pub itl: Vec<u8>,
     /// Its `CTLFile.tlv`, when collected.
     pub ctl: Option<Vec<u8>>,
+    /// The `ITLFile.tlv` of its older collections, newest first (at most
+    /// [`MAX_OLDER_ITLS`]): phones may report holding one of them.
+    pub older: Vec<(String, Vec<u8>)>,
+}
+
+/// Older collections read per server (for the phones' reported ITLs).
+pub const MAX_OLDER_ITLS: usize = 16;
+
+/// What one phone reports holding (DeviceTLInfo: `ITL_TFTP_Server`,
+/// `ITL_Signature`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedItl {
+    /// The TFTP server it got its ITL from: a node's host name, a server
+    /// folder's name or a node's IPv4 address.
+    pub tftp_server: String,
+    /// The SHA-1 of the ITL it holds, hexadecimal in any case, with or
+    /// without spaces or colons; empty or `Not Installed` for none.
+    pub itl_signature: String,
 }
 
 fn collection_error(path: &Path, what: &str) -> ClusterError {
@@ -149,6 +173,16 @@ pub fn read_collection(dir: &Path) -> Result<Vec<CollectedServer>, ClusterError>
             None => continue,
         };
         let itl = read_list(&at.join(ITL_FILE))?;
+        let mut older = Vec::new();
+        for (st, p) in stamps.iter().rev() {
+            if older.len() >= MAX_OLDER_ITLS {
+                break;
+            }
+            if Some(st) == newest.map(|(s, _)| s) || !p.join(ITL_FILE).is_file() {
+                continue;
+            }
+            older.push((st.clone(), read_list(&p.join(ITL_FILE))?));
+        }
         let ctl_path = at.join(CTL_FILE);
         let ctl = if ctl_path.is_file() {
             Some(read_list(&ctl_path)?)
@@ -161,6 +195,7 @@ pub fn read_collection(dir: &Path) -> Result<Vec<CollectedServer>, ClusterError>
             stamps: count,
             itl,
             ctl,
+            older,
         });
         if servers.len() > super::MAX_NODES {
             return Err(ClusterError::TooLarge(alloc::format!(
@@ -316,6 +351,42 @@ impl Twins {
     }
 }
 
+/// Phones reporting the same TFTP node and ITL.
+#[derive(Debug)]
+struct Held {
+    node: String,
+    sha1: Option<[u8; 20]>,
+    phones: u64,
+    /// The collected ITL they hold (`None`: none, or not yet found).
+    file: Option<Vec<u8>>,
+}
+
+fn note_left_out(left_out: &mut Vec<(String, u64)>, why: String) {
+    match left_out.iter_mut().find(|(w, _)| *w == why) {
+        Some((_, n)) => *n = n.saturating_add(1),
+        None => left_out.push((why, 1)),
+    }
+}
+
+/// A reported ITL SHA-1: hexadecimal in any case, spaces, colons and
+/// dashes ignored; empty or `Not Installed` for none.
+fn parse_signature(text: &str) -> Result<Option<[u8; 20]>, ClusterError> {
+    let digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | ':' | '-' | '\t'))
+        .collect();
+    if digits.is_empty() || digits.eq_ignore_ascii_case("notinstalled") {
+        return Ok(None);
+    }
+    let mut out = [0u8; 20];
+    match base16ct::mixed::decode(digits.as_bytes(), &mut out) {
+        Ok(b) if b.len() == 20 => Ok(Some(out)),
+        _ => Err(ClusterError::Collection(alloc::format!(
+            "phones report: {text:?} is not the SHA-1 of an ITL (40 hexadecimal digits)"
+        ))),
+    }
+}
+
 /// A node as the files show it.
 #[derive(Debug)]
 struct Draft {
@@ -364,6 +435,23 @@ impl Cluster {
         dir: &Path,
         overlay: &str,
         base: Option<&Path>,
+    ) -> Result<Self, ClusterError> {
+        Self::from_collected_reported(dir, overlay, base, None)
+    }
+
+    /// [`Cluster::from_collected_with`], the phone classes made from what
+    /// the phones report holding (`reported`, one entry per phone, e.g.
+    /// the `ITL_TFTP_Server` and `ITL_Signature` columns of a DeviceTLInfo
+    /// export) instead of the overlay's `[[phones]]`: one class per TFTP
+    /// server and ITL held, holding the stand-in twin of the collected
+    /// file with that SHA-1 (any server's, any collection's). Phones whose
+    /// ITL no collected file has are left out, and the assumptions say how
+    /// many.
+    pub fn from_collected_reported(
+        dir: &Path,
+        overlay: &str,
+        base: Option<&Path>,
+        reported: Option<&[ReportedItl]>,
     ) -> Result<Self, ClusterError> {
         if overlay.len() > describe::MAX_DESCRIPTION_BYTES {
             return Err(bad("the overlay is larger than 1 MiB"));
@@ -535,6 +623,92 @@ impl Cluster {
             .or_else(|| all_signed_by_recovery.then(|| "12.0".to_string()));
         describe::version_settings(&mut spec, version.as_deref(), o.itlrecovery_validity_years)?;
 
+        // What the phones report holding, grouped by TFTP node and ITL.
+        let mut held: Vec<Held> = Vec::new();
+        let mut left_out: Vec<(String, u64)> = Vec::new();
+        if let Some(rows) = reported {
+            for row in rows {
+                let server = row.tftp_server.trim();
+                let node = nodes
+                    .iter()
+                    .find(|n| {
+                        n.name.eq_ignore_ascii_case(server)
+                            || n.tftp
+                                .and_then(|s| collected.get(s))
+                                .is_some_and(|c| c.folder == server)
+                            || n.ip.is_some_and(|ip| {
+                                std::net::Ipv4Addr::from(ip).to_string() == server
+                            })
+                            || o.node
+                                .iter()
+                                .any(|g| g.name == n.name && g.ip.as_deref() == Some(server))
+                    })
+                    .map(|n| n.name.clone());
+                let sha1 = parse_signature(&row.itl_signature)?;
+                let Some(node) = node else {
+                    note_left_out(
+                        &mut left_out,
+                        alloc::format!(
+                            "their TFTP server {server:?} is none of the collected nodes"
+                        ),
+                    );
+                    continue;
+                };
+                match held.iter_mut().find(|h| h.node == node && h.sha1 == sha1) {
+                    Some(h) => h.phones = h.phones.saturating_add(1),
+                    None => held.push(Held {
+                        node,
+                        sha1,
+                        phones: 1,
+                        file: None,
+                    }),
+                }
+            }
+            // Which collected file each group holds.
+            let mut files: Vec<(String, &[u8])> = Vec::new();
+            for c in &collected {
+                files.push((
+                    alloc::format!("{} {}", c.folder, c.stamp.as_deref().unwrap_or("")),
+                    &c.itl,
+                ));
+                for (st, b) in &c.older {
+                    files.push((alloc::format!("{} {st}", c.folder), b));
+                }
+            }
+            let mut kept = Vec::new();
+            for mut h in held {
+                if let Some(sha1) = h.sha1 {
+                    match files.iter().find(|(_, b)| crate::digest::sha1(b) == sha1) {
+                        Some((_, bytes)) => {
+                            let list = TrustList::parse(bytes).map_err(|e| {
+                                ClusterError::Collection(alloc::format!("{ITL_FILE}: {e}"))
+                            })?;
+                            for r in list.records() {
+                                twins.note(&r);
+                            }
+                            h.file = Some(bytes.to_vec());
+                        }
+                        None => {
+                            note_left_out(
+                                &mut left_out,
+                                alloc::format!(
+                                    "on {}, they hold an ITL no collected file has (SHA-1 {})",
+                                    h.node,
+                                    crate::hex::hex_string(&sha1, crate::hex::Case::Upper, "")
+                                ),
+                            );
+                            if let Some(last) = left_out.last_mut() {
+                                last.1 = last.1.saturating_add(h.phones.saturating_sub(1));
+                            }
+                            continue;
+                        }
+                    }
+                }
+                kept.push(h);
+            }
+            held = kept;
+        }
+
         let mut keys = describe::key_source(o.keys.as_deref(), base)?;
         twins.make(&mut keys, spec.start_time)?;
         let standin = |i: Option<usize>| -> Result<Option<Signer>, ClusterError> {
@@ -655,10 +829,63 @@ impl Cluster {
 
         // The phones.
         let mut classes: Vec<PhoneClassSpec> = Vec::new();
-        for p in o.phones {
-            classes.push(describe::phone_spec(p)?);
+        let mut installs: Vec<Option<Vec<u8>>> = Vec::new();
+        if reported.is_some() {
+            if !o.phones.is_empty() {
+                return Err(bad(
+                    "the phones come from the phones report or from [[phones]] in the overlay, not both",
+                ));
+            }
+            for h in held {
+                let current = nodes
+                    .iter()
+                    .find(|n| n.name == h.node)
+                    .and_then(|n| n.tftp)
+                    .and_then(|s| collected.get(s))
+                    .map(|c| crate::digest::sha1(&c.itl));
+                let name = match h.sha1 {
+                    Some(sha1) => alloc::format!(
+                        "{}-{}",
+                        h.node,
+                        crate::hex::hex_string(
+                            sha1.get(..4).unwrap_or_default(),
+                            crate::hex::Case::Lower,
+                            ""
+                        )
+                    ),
+                    None => alloc::format!("{}-no-itl", h.node),
+                };
+                let group: Vec<String> = o
+                    .reported_group
+                    .clone()
+                    .unwrap_or_else(|| alloc::vec![h.node.clone()]);
+                let mut spec = PhoneClassSpec::new(&name, h.phones, &h.node, &[]);
+                spec.group = group;
+                spec.model = o.reported_model.unwrap_or(8841);
+                let is_current = h.sha1.is_some() && h.sha1 == current;
+                spec.installed = if is_current {
+                    super::Installed::Current
+                } else {
+                    super::Installed::Nothing
+                };
+                installs.push(if is_current { None } else { h.file });
+                classes.push(spec);
+            }
+            if o.reported_group.is_none() {
+                notes.push("phones from the report: each class's CallManager group is its TFTP server alone (set reported-group in the overlay)".into());
+            }
+            if installs.iter().any(Option::is_some) {
+                notes.push("phones holding another collected ITL than their server's current one hold the current CTL too, when one is served".into());
+            }
+            for (why, n) in &left_out {
+                notes.push(alloc::format!("{n} phones left out: {why}"));
+            }
+        } else {
+            for p in o.phones {
+                classes.push(describe::phone_spec(p)?);
+            }
         }
-        if classes.is_empty() {
+        if classes.is_empty() && reported.is_none() {
             for n in nodes.iter().filter(|n| n.tftp.is_some()) {
                 let name = alloc::format!("{}-phones", n.name);
                 classes.push(PhoneClassSpec::new(&name, 1, &n.name, &[n.name.as_str()]));
@@ -681,6 +908,25 @@ impl Cluster {
             }
             names.push(c.name.clone());
             cluster.add_class(i, c)?;
+            if let (Some(Some(itl)), Some(class)) = (installs.get(i), cluster.classes.last_mut()) {
+                // The ITL first (trust on first use), then the CTL served,
+                // then the ITL again (it vouches for itself by rule 4 if the
+                // CTL was refused, which leaves the phone unlocked).
+                let twin = twins.twin(itl)?;
+                let clock = ManualClock::new(cluster.now);
+                let mut nobody = InMemoryTvs::unreachable();
+                let _ = class
+                    .phone
+                    .offer_trust_list(ITL_FILE, &twin, &mut nobody, &clock);
+                if let Some(ctl) = &cluster.home.ctl {
+                    let _ = class
+                        .phone
+                        .offer_trust_list(CTL_FILE, ctl, &mut nobody, &clock);
+                }
+                let _ = class
+                    .phone
+                    .offer_trust_list(ITL_FILE, &twin, &mut nobody, &clock);
+            }
         }
         cluster.assumptions = notes;
         Ok(cluster)
