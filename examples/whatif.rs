@@ -9,6 +9,8 @@
 //! cargo run --example whatif -- [--cluster CLUSTER.toml] [--json] OPERATION...
 //! cargo run --example whatif -- [--cluster CLUSTER.toml] [--json] --plan GOAL [--steps N]
 //! cargo run --example whatif -- [--cluster CLUSTER.toml] --dot [OPERATION...]
+//! cargo run --example whatif -- --cucm-version 12.5     # the built-in cluster under 12.5 rules
+//! cargo run --example whatif -- --collected DIR [--overlay OVERLAY.toml] OPERATION...
 //! ```
 //!
 //! Exit status: 0 when no phone ends locked (or a safe plan exists), 1
@@ -28,6 +30,9 @@ struct Args {
     plan: Option<String>,
     steps: usize,
     ops: Vec<String>,
+    version: Option<String>,
+    collected: Option<PathBuf>,
+    overlay: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -38,11 +43,21 @@ fn parse_args() -> Result<Args, String> {
         plan: None,
         steps: 5,
         ops: Vec::new(),
+        version: None,
+        collected: None,
+        overlay: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--cluster" => args.cluster = Some(it.next().ok_or("--cluster needs a file")?.into()),
+            "--cucm-version" => {
+                args.version = Some(it.next().ok_or("--cucm-version needs a version")?)
+            }
+            "--collected" => {
+                args.collected = Some(it.next().ok_or("--collected needs a folder")?.into())
+            }
+            "--overlay" => args.overlay = Some(it.next().ok_or("--overlay needs a file")?.into()),
             "--json" => args.json = true,
             "--dot" => args.dot = true,
             "--plan" => args.plan = Some(it.next().ok_or("--plan needs a goal")?),
@@ -62,9 +77,24 @@ fn parse_args() -> Result<Args, String> {
 
 fn run(args: Args) -> Result<bool, String> {
     let started = Instant::now();
-    let cluster = match &args.cluster {
-        Some(path) => Cluster::from_path(path),
-        None => Cluster::builtin(),
+    let cluster = match (&args.collected, &args.cluster, &args.version) {
+        (Some(dir), _, _) => Cluster::from_collected(dir, args.overlay.as_deref()),
+        (None, Some(path), None) => Cluster::from_path(path),
+        (None, Some(path), Some(v)) => std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: {e}", path.display()))
+            .and_then(|text| {
+                Cluster::from_toml(&format!("cucm-version = {v:?}\n{text}"), path.parent())
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(cisco_itl::cluster::ClusterError::Description),
+        (None, None, None) => Cluster::builtin(),
+        (None, None, Some(v)) => Cluster::from_toml(
+            &format!(
+                "cucm-version = {v:?}\n{}",
+                cisco_itl::cluster::describe::BUILTIN
+            ),
+            None,
+        ),
     }
     .map_err(|e| e.to_string())?;
     let built = started.elapsed();
@@ -83,7 +113,10 @@ fn run(args: Args) -> Result<bool, String> {
         print!("{}", after.to_dot());
         return Ok(true);
     }
-    let demo = args.cluster.is_none() && args.ops.is_empty() && args.plan.is_none();
+    let demo = args.cluster.is_none()
+        && args.collected.is_none()
+        && args.ops.is_empty()
+        && args.plan.is_none();
     if !args.json {
         println!(
             "Cluster: {} nodes ({}), {} phones in {} classes, built in {:.0} ms.\n",
@@ -149,7 +182,7 @@ fn main() -> ExitCode {
                 eprintln!("whatif: {message}");
             }
             eprintln!(
-                "usage: whatif [--cluster CLUSTER.toml] [--json] [--dot] [--plan GOAL [--steps N]] [OPERATION...]"
+                "usage: whatif [--cluster CLUSTER.toml | --collected DIR [--overlay OVERLAY.toml]] [--cucm-version V] [--json] [--dot] [--plan GOAL [--steps N]] [OPERATION...]"
             );
             ExitCode::from(2)
         }

@@ -45,7 +45,17 @@ fn lab() -> Cluster {
 /// A cluster of `nodes` (all TFTP), non-secure unless `mode` says, with
 /// one class per (name, tftp, group, installed).
 fn cluster(mode: &str, nodes: &[&str], classes: &[(&str, &str, &[&str], &str)]) -> Cluster {
-    let mut toml = format!("mode = \"{mode}\"\n");
+    cluster_at("10.5", mode, nodes, classes)
+}
+
+/// [`cluster`] under the rules of CUCM `version`.
+fn cluster_at(
+    version: &str,
+    mode: &str,
+    nodes: &[&str],
+    classes: &[(&str, &str, &[&str], &str)],
+) -> Cluster {
+    let mut toml = format!("cucm-version = \"{version}\"\nmode = \"{mode}\"\n");
     for n in nodes {
         toml += &format!("[[node]]\nname = \"{n}\"\ntftp = true\n");
     }
@@ -533,7 +543,7 @@ fn rollback_needs_a_healthy_cluster_and_can_be_cancelled() {
         c2.apply(&op(o)).unwrap();
     }
     assert_eq!(
-        cisco_itl::TrustList::parse(c2.servers().itl("pub").unwrap())
+        cisco_itl::trust_list::TrustList::parse(c2.servers().itl("pub").unwrap())
             .unwrap()
             .len(),
         1
@@ -637,7 +647,7 @@ fn adding_and_removing_nodes_changes_the_itl_and_not_trust() {
     );
     let mut grown = c.clone();
     grown.apply(&op("add-node:sub2:tftp")).unwrap();
-    let itl = cisco_itl::TrustList::parse(grown.servers().itl("pub").unwrap()).unwrap();
+    let itl = cisco_itl::trust_list::TrustList::parse(grown.servers().itl("pub").unwrap()).unwrap();
     assert_eq!(itl.len(), 7, "one more TVS record");
     assert!(grown.servers().itl("sub2").is_some());
     assert_eq!(grown.boot().locked(), 0);
@@ -674,7 +684,7 @@ group = ["pub", "sub"]
 mac = "0011215a1ae3"
 "#;
     let c = Cluster::from_toml(toml, None).unwrap();
-    let itl = cisco_itl::TrustList::parse(c.servers().itl("pub").unwrap()).unwrap();
+    let itl = cisco_itl::trust_list::TrustList::parse(c.servers().itl("pub").unwrap()).unwrap();
     // SAST, TFTP, CAPF, the publisher's TVS, ITLRecovery: no TVS record for sub.
     assert_eq!(itl.len(), 5);
     assert!(c.servers().tvs_server("sub").is_none());
@@ -1284,4 +1294,792 @@ fn whatif_remedies_on_generated_keys_replay_the_same_keys() {
     );
     // A second what-if draws the same new keys: the same report.
     assert_eq!(report, c.whatif(&ops(&["regenerate-both:pub"])).unwrap());
+}
+
+// CUCM versions: one test per row of the version table of docs/WHATIF.md.
+
+/// The lab cluster's description under the rules of `version`.
+fn lab_at(version: &str) -> Cluster {
+    let text = std::fs::read_to_string(data().join("lab-cluster.toml")).unwrap();
+    Cluster::from_toml(
+        &format!("cucm-version = \"{version}\"\n{text}"),
+        Some(data()),
+    )
+    .unwrap()
+}
+
+fn builtin_at(version: &str) -> Cluster {
+    let text = format!(
+        "cucm-version = \"{version}\"\n{}",
+        cisco_itl::cluster::describe::BUILTIN
+    );
+    Cluster::from_toml(&text, None).unwrap()
+}
+
+fn signer_name(list: &[u8]) -> String {
+    cisco_itl::trust_list::TrustList::parse(list)
+        .unwrap()
+        .header()
+        .signer_name()
+        .to_string()
+}
+
+#[test]
+fn versions_read_write_and_order_as_cucm_releases() {
+    use cisco_itl::cluster::CucmVersion;
+    let order = ["10.0", "10.5", "11.5", "12.0", "12.5", "14", "14SU3", "15"];
+    let parsed: Vec<CucmVersion> = order.iter().map(|v| v.parse().unwrap()).collect();
+    assert!(parsed.windows(2).all(|w| w[0] < w[1]), "{parsed:?}");
+    assert_eq!(
+        parsed.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "10.0", "10.5", "11.5", "12.0", "12.5", "14.0", "14SU3", "15.0"
+        ]
+    );
+    assert_eq!(
+        "14.0SU3".parse::<CucmVersion>().unwrap(),
+        CucmVersion::V14_SU3
+    );
+    assert_eq!(
+        "12.5SU2".parse::<CucmVersion>().unwrap(),
+        CucmVersion::new(12, 5, 2)
+    );
+    for bad in ["9.1", "", "12.", "x", "14SU", "14SUx", "12.10", "100"] {
+        assert!(bad.parse::<CucmVersion>().is_err(), "{bad}");
+    }
+    let err = Cluster::from_toml(
+        "cucm-version = \"8.6\"\n[[node]]\nname = \"a\"\ntftp = true",
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("\"8.6\" is not a CUCM version"),
+        "{err}"
+    );
+}
+
+#[test]
+fn version_10_5_is_the_default_and_writes_the_real_files() {
+    let lab = lab_at("10.5");
+    assert_eq!(lab.servers().version().to_string(), "10.5");
+    assert_eq!(self::lab().servers().version(), lab.servers().version());
+    same_file(
+        lab.servers().itl("cucm-1051-a-pub").unwrap(),
+        &vector("cucm-ITLFile.tlv"),
+    );
+    same_file(
+        lab.servers().ctl().unwrap(),
+        &vector("cucm-CTLFile-tokenless.tlv"),
+    );
+    // A host name change locks the phones whose only TVS is the node.
+    let report = builtin_at("10.5")
+        .whatif(&ops(&["regenerate-both:cucm-pub"]))
+        .unwrap();
+    assert_eq!(report.locked(), 23_500);
+    assert!(report.to_string().starts_with("CUCM 10.5 rules.\n"));
+}
+
+#[test]
+fn version_11_5_writes_what_10_5_writes() {
+    let lab = lab_at("11.5");
+    same_file(
+        lab.servers().itl("cucm-1051-a-pub").unwrap(),
+        &vector("cucm-ITLFile.tlv"),
+    );
+    same_file(
+        lab.servers().ctl().unwrap(),
+        &vector("cucm-CTLFile-tokenless.tlv"),
+    );
+    let mut etoken = lab.clone();
+    etoken.apply(&op("mixed-mode-etokens")).unwrap();
+    same_file(
+        etoken.servers().ctl().unwrap(),
+        &vector("cucm-CTLFile-etoken.tlv"),
+    );
+}
+
+#[test]
+fn version_12_0_signs_the_itl_with_itlrecovery_and_puts_it_in_the_ctl() {
+    use cisco_itl::function::Function;
+    let lab = lab_at("12.0");
+    let servers = lab.servers();
+    let recovery_name = servers
+        .recovery()
+        .subject(cisco_itl::cert::NameStyle::Cucm)
+        .unwrap();
+    let itl = servers.itl("cucm-1051-a-pub").unwrap();
+    assert_eq!(signer_name(itl), recovery_name);
+    let list = cisco_itl::trust_list::TrustList::parse(itl).unwrap();
+    let records: Vec<_> = list.records().collect();
+    // ITLRecovery signs (record 1, SAST); CallManager is the TFTP record
+    // only; CAPF; the two nodes' TVS.
+    assert_eq!(
+        records.iter().map(|r| r.function()).collect::<Vec<_>>(),
+        [
+            Function::Sast,
+            Function::Tftp,
+            Function::Capf,
+            Function::Tvs,
+            Function::Tvs
+        ]
+    );
+    assert_eq!(list.signer_record().unwrap().0, 0);
+    let pub_cm = servers.node("cucm-1051-a-pub").unwrap().callmanager();
+    assert_eq!(records[1].certificate(), Some(pub_cm.der()));
+    // The CTL holds ITLRecovery (SAST) and no TVS record.
+    let ctl = cisco_itl::trust_list::TrustList::parse(servers.ctl().unwrap()).unwrap();
+    assert!(ctl.records().any(
+        |r| r.has_function(Function::Sast) && r.certificate() == Some(servers.recovery().der())
+    ));
+    assert_eq!(ctl.records_with(Function::Tvs).count(), 0);
+    // The lab phone holds the 12.0 files and trusts them.
+    let report = lab.whatif(&[]).unwrap();
+    assert_eq!(outcome(&report, "lab"), ClassOutcome::Trusting);
+    // Regenerating CallManager.pem or TVS.pem leaves the ITL's signer as it
+    // was; the phone takes the new ITL through its CTL's ITLRecovery record.
+    for regen in [
+        "regenerate-callmanager:cucm-1051-a-pub",
+        "regenerate-tvs:cucm-1051-a-pub",
+    ] {
+        let mut after = lab.clone();
+        after.apply(&op(regen)).unwrap();
+        assert_eq!(
+            signer_name(after.servers().itl("cucm-1051-a-pub").unwrap()),
+            recovery_name,
+            "{regen}"
+        );
+        let report = lab.whatif(&ops(&[regen])).unwrap();
+        assert_eq!(outcome(&report, "lab"), ClassOutcome::Trusting, "{regen}");
+        assert!(
+            decision(&report, "lab", "ITLFile.tlv").contains("SAST record")
+                && decision(&report, "lab", "ITLFile.tlv").contains("CTL"),
+            "{}",
+            decision(&report, "lab", "ITLFile.tlv")
+        );
+    }
+    // Under 10.5 the ITL is the CallManager's.
+    assert_ne!(
+        signer_name(lab_at("10.5").servers().itl("cucm-1051-a-pub").unwrap()),
+        recovery_name
+    );
+}
+
+#[test]
+fn version_12_5_a_host_name_change_locks_no_phone_holding_the_12x_itl() {
+    let c = cluster_at(
+        "12.5",
+        "non-secure",
+        &["pub"],
+        &[("desk", "pub", &["pub"], "current")],
+    );
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!((report.locked(), report.peak_cut_off), (0, 0), "{report}");
+    assert_eq!(
+        decision(&report, "desk", "ITLFile.tlv"),
+        Trust::ItlSast { record: 0 }.to_string()
+    );
+    // The built-in cluster: only the phones installed before CUCM 10.0
+    // (no ITLRecovery record) whose one TVS was regenerated lock; 10.5
+    // locks 23,500.
+    let report = builtin_at("12.5")
+        .whatif(&ops(&["regenerate-both:cucm-pub"]))
+        .unwrap();
+    let locked: Vec<&str> = report
+        .classes
+        .iter()
+        .filter(|c| c.locked > 0)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(locked, ["pub-old-itl"], "{report}");
+    assert_eq!(report.locked(), 2_500);
+    assert!(report.to_string().starts_with("CUCM 12.5 rules.\n"));
+    // The planner follows the same rules: one step is safe.
+    let plan = c.plan(&"new-hostname:pub".parse().unwrap(), 3).unwrap();
+    assert!(plan.safe, "{plan}");
+    assert_eq!(plan.steps, ops(&["regenerate-both:pub"]));
+}
+
+#[test]
+fn version_12_5_regenerating_itlrecovery_without_care_locks_phones() {
+    // "care": every phone must reach a TVS that vouches for the new
+    // ITLRecovery certificate. A class with no TVS in its group locks.
+    let classes: &[(&str, &str, &[&str], &str)] = &[
+        ("with-tvs", "pub", &["pub"], "current"),
+        ("no-tvs", "pub", &[], "current"),
+    ];
+    let c = cluster_at("12.5", "non-secure", &["pub", "sub1"], classes);
+    // CallManager or both: nobody needs TVS.
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(report.locked(), 0, "{report}");
+    let report = c.whatif(&ops(&["regenerate-itlrecovery"])).unwrap();
+    assert_eq!(outcome(&report, "with-tvs"), ClassOutcome::Trusting);
+    assert_eq!(
+        decision(&report, "with-tvs", "ITLFile.tlv"),
+        Trust::Tvs { server: 0 }.to_string()
+    );
+    assert_eq!(outcome(&report, "no-tvs"), ClassOutcome::Locked);
+    let no_tvs = report.class("no-tvs").unwrap();
+    // The remedies, checked under the same rules: the saved ITLRecovery.p12
+    // (the old key, which their ITL holds), a TVS in the group, or by hand;
+    // localkey signs with the new key again and does not help.
+    assert!(
+        no_tvs.remedies.contains(&Remedy::ItlResetRemote),
+        "{:?}",
+        no_tvs.remedies
+    );
+    assert!(!no_tvs.remedies.contains(&Remedy::ItlResetLocal));
+    assert!(
+        no_tvs
+            .remedies
+            .contains(&Remedy::TvsInGroup { node: "pub".into() })
+    );
+    // ITLRecovery and TVS regenerated back to back (the five-minute hold
+    // waited out, the phones reset in between) lock nobody with a TVS.
+    let report = c
+        .whatif(&ops(&[
+            "regenerate-itlrecovery",
+            "wait:300",
+            "regenerate-tvs:pub",
+        ]))
+        .unwrap();
+    assert_eq!(outcome(&report, "with-tvs"), ClassOutcome::Trusting);
+    // The five-minute rule holds ITLRecovery on the publisher too.
+    let err = c
+        .whatif(&ops(&[
+            "regenerate-itlrecovery",
+            "regenerate-callmanager:pub",
+        ]))
+        .unwrap_err();
+    assert!(
+        matches!(err, ClusterError::TooSoon { ref node, wait_seconds: 300 } if node == "pub"),
+        "{err}"
+    );
+    // Under 10.5 CallManager signs the ITL: a new ITLRecovery locks nobody.
+    let old = cluster_at("10.5", "non-secure", &["pub", "sub1"], classes);
+    assert_eq!(
+        old.whatif(&ops(&["regenerate-itlrecovery"]))
+            .unwrap()
+            .locked(),
+        0
+    );
+    // The planner finds no safe way for the class without TVS.
+    let plan = c.plan(&"new-itlrecovery".parse().unwrap(), 3).unwrap();
+    assert!(!plan.safe, "{plan}");
+}
+
+#[test]
+fn version_12_x_itlrecovery_validity_is_configurable() {
+    let at = |version: &str, years: &str| {
+        Cluster::from_toml(
+            &format!(
+                "cucm-version = \"{version}\"\nitlrecovery-validity-years = {years}\n[[node]]\nname = \"pub\"\ntftp = true\n"
+            ),
+            None,
+        )
+    };
+    let c = at("12.5", "5").unwrap();
+    let validity = &c
+        .servers()
+        .recovery()
+        .certificate()
+        .tbs_certificate()
+        .validity();
+    let seconds = validity.not_after.to_unix_duration().as_secs()
+        - validity.not_before.to_unix_duration().as_secs();
+    assert_eq!(seconds, 5 * 365 * 86_400);
+    let mut c = c;
+    c.apply(&op("regenerate-itlrecovery")).unwrap();
+    let validity = &c
+        .servers()
+        .recovery()
+        .certificate()
+        .tbs_certificate()
+        .validity();
+    let seconds = validity.not_after.to_unix_duration().as_secs()
+        - validity.not_before.to_unix_duration().as_secs();
+    assert_eq!(seconds, 5 * 365 * 86_400);
+    let err = at("12.5", "7").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("CUCM offers 5, 10, 15 or 20 years"),
+        "{err}"
+    );
+    let err = at("11.5", "5").unwrap_err();
+    assert!(
+        matches!(err, ClusterError::RefusedByVersion { ref operation, .. } if operation == "itlrecovery-validity-years"),
+        "{err}"
+    );
+}
+
+#[test]
+fn version_14_0_still_takes_the_etoken_ctl() {
+    let mut lab = lab_at("14.0");
+    lab.apply(&op("mixed-mode-etokens")).unwrap();
+    assert_eq!(lab.servers().mode(), SecurityMode::MixedEToken);
+    // The eToken CTL holds ITLRecovery too (from 12.0) and is signed by
+    // the last eToken.
+    let ctl = lab.servers().ctl().unwrap();
+    assert!(
+        signer_name(ctl).contains("SAST-ADN"),
+        "{}",
+        signer_name(ctl)
+    );
+}
+
+#[test]
+fn version_14su3_refuses_the_etoken_ctl_with_cucms_reason() {
+    for version in ["14SU3", "15"] {
+        let mut lab = lab_at(version);
+        let err = lab.apply(&op("mixed-mode-etokens")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "CUCM {} refuses mixed-mode-etokens: the hardware eToken CTL is no longer supported from CUCM 14SU3: use the tokenless CTL (utils ctl set-cluster mixed-mode)",
+                version.parse::<cisco_itl::cluster::CucmVersion>().unwrap()
+            )
+        );
+        assert_eq!(
+            lab.servers().mode(),
+            SecurityMode::MixedTokenless,
+            "unchanged"
+        );
+        // The planner cannot reach eTokens either.
+        assert!(matches!(
+            lab.plan(&Goal::ETokens, 3),
+            Err(ClusterError::NoPlan { .. })
+        ));
+        // A description in eToken mode is refused the same way.
+        let err = Cluster::from_toml(
+            &format!("cucm-version = \"{version}\"\nmode = \"etoken\"\n[[node]]\nname = \"pub\"\ntftp = true\n"),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, ClusterError::RefusedByVersion { .. }),
+            "{err}"
+        );
+    }
+}
+
+// Phones that were off during the operations boot only at the end.
+
+fn with_off(version: &str, off: &str) -> Cluster {
+    Cluster::from_toml(
+        &format!(
+            "cucm-version = \"{version}\"\n[[node]]\nname = \"pub\"\ntftp = true\n\
+             [[phones]]\nname = \"desk\"\ncount = 100\ntftp = \"pub\"\ngroup = [\"pub\"]\noff = {off}\n"
+        ),
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn phones_off_during_the_safe_host_name_plan_skip_its_itl_and_lock() {
+    let c = with_off("10.5", "0.25");
+    assert_eq!(c.classes()[0].spec().off, 25);
+    let safe = ops(&[
+        "regenerate-tvs:pub",
+        "wait:300",
+        "regenerate-callmanager:pub",
+    ]);
+    let report = c.whatif(&safe).unwrap();
+    let desk = report.class("desk").unwrap();
+    // The 75 that were on took the intermediate ITL.
+    assert_eq!(desk.outcome, ClassOutcome::Trusting);
+    let off = desk.off.as_ref().unwrap();
+    assert_eq!((off.phones, off.locked, off.cut_off), (25, 25, 25));
+    assert_eq!(off.outcome, ClassOutcome::Locked);
+    assert!(
+        off.reason()
+            .contains("no TVS server presented a certificate matching"),
+        "{}",
+        off.reason()
+    );
+    assert_eq!((desk.phones, desk.locked, desk.cut_off), (100, 25, 25));
+    assert_eq!((report.locked(), report.peak_cut_off), (25, 25));
+    let text = report.to_string();
+    assert!(
+        text.contains("Phones off during the operations (they boot only at the end, holding what their class held at the start):\n  desk: 25 of 100 off, 25 locked, LOCKED: ITLFile.tlv: refused"),
+        "{text}"
+    );
+    assert!(
+        text.contains("25 of 100 phones locked at the end"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["classes"][0]["off"]["phones"], 25);
+    assert_eq!(json["classes"][0]["off"]["outcome"]["state"], "locked");
+    // A class with no phone off has no "off" in its report.
+    let none = with_off("10.5", "0").whatif(&safe).unwrap();
+    assert!(none.class("desk").unwrap().off.is_none());
+    assert!(!none.to_json().contains("\"off\""));
+    assert_eq!(none.locked(), 0);
+    // Off for an operation that changes nothing they would refuse: fine.
+    let report = c.whatif(&ops(&["restart-tftp"])).unwrap();
+    assert_eq!(
+        report.class("desk").unwrap().off.as_ref().unwrap().outcome,
+        ClassOutcome::Trusting
+    );
+}
+
+#[test]
+fn on_12_5_phones_off_while_itlrecovery_and_tvs_change_lock() {
+    let c = with_off("12.5", "0.5");
+    let report = c
+        .whatif(&ops(&[
+            "regenerate-itlrecovery",
+            "wait:300",
+            "regenerate-tvs:pub",
+        ]))
+        .unwrap();
+    let desk = report.class("desk").unwrap();
+    assert_eq!(desk.outcome, ClassOutcome::Trusting, "{report}");
+    assert_eq!(
+        desk.off.as_ref().unwrap().outcome,
+        ClassOutcome::Locked,
+        "{report}"
+    );
+    assert_eq!(report.locked(), 50);
+    // A host name change alone does not need them on.
+    let report = c.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    assert_eq!(report.locked(), 0, "{report}");
+}
+
+#[test]
+fn an_off_share_outside_0_to_1_is_refused() {
+    for bad in ["1.5", "-0.1", "nan"] {
+        let err = Cluster::from_toml(
+            &format!(
+                "[[node]]\nname = \"pub\"\ntftp = true\n[[phones]]\nname = \"d\"\ncount = 4\ntftp = \"pub\"\noff = {bad}\n"
+            ),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("a share of the phones, from 0 to 1"),
+            "{bad}: {err}"
+        );
+    }
+    let all = with_off("10.5", "1.0");
+    let report = all.whatif(&ops(&["regenerate-both:pub"])).unwrap();
+    // Every phone was off: none counted at the reset, all at the end.
+    assert_eq!((report.locked(), report.peak_cut_off), (100, 100));
+}
+
+// A twin from collected files.
+
+/// The lab cluster's files as `itl collect` lays them out: the publisher
+/// (the only TFTP server) with two collections, the newer one current.
+fn lab_collection(name: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    let new = dir.join("cucm-1051-a-pub").join("2026-12-03T210400Z");
+    let old = dir.join("cucm-1051-a-pub").join("2026-11-02T080000Z");
+    std::fs::create_dir_all(&new).unwrap();
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(new.join("ITLFile.tlv"), vector("cucm-ITLFile.tlv")).unwrap();
+    std::fs::write(
+        new.join("CTLFile.tlv"),
+        vector("cucm-CTLFile-tokenless.tlv"),
+    )
+    .unwrap();
+    std::fs::write(
+        old.join("ITLFile.tlv"),
+        vector("cucm-ITLFile-regen-callmanager.tlv"),
+    )
+    .unwrap();
+    // Not a server: ignored.
+    std::fs::write(dir.join("phones.csv"), "DeviceName\n").unwrap();
+    dir
+}
+
+const LAB_OVERLAY: &str = "start-time = 1773075583\n[[phones]]\nname = \"lab\"\ncount = 1\nmodel = 7965\ntftp = \"cucm-1051-a-pub\"\ngroup = [\"cucm-1051-a-pub\", \"cucm-1051-a-sub1\"]\n";
+
+/// Record by record: functions, names, serial, host name and address.
+fn layout(list: &[u8]) -> Vec<String> {
+    let list = cisco_itl::trust_list::TrustList::parse(list).unwrap();
+    let h = list.header();
+    let mut out = vec![format!(
+        "{} {} {:02x?} {}",
+        h.signer_name(),
+        h.ca_name(),
+        h.signer_serial(),
+        h.timestamp()
+    )];
+    for r in list.records() {
+        out.push(format!(
+            "{:?} {} {} {:02x?} {:?} {:?} cert={}",
+            r.functions().collect::<Vec<_>>(),
+            r.subject(),
+            r.issuer(),
+            r.serial(),
+            r.dns_name(),
+            r.ip_address(),
+            r.certificate().is_some()
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_twin_of_the_lab_clusters_files_answers_as_the_lab_description() {
+    let dir = lab_collection("twin-lab");
+    let twin = Cluster::from_collected_with(&dir, LAB_OVERLAY, None).unwrap();
+    let lab = lab();
+    // The same nodes, services, addresses, mode and version.
+    let shape = |c: &Cluster| {
+        c.servers()
+            .nodes()
+            .iter()
+            .map(|n| (n.name().to_string(), n.runs_tftp(), n.runs_tvs()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape(&twin), shape(&lab));
+    assert_eq!(twin.servers().mode(), SecurityMode::MixedTokenless);
+    assert_eq!(twin.servers().version().to_string(), "10.5");
+    // Stand-ins: same names and serials, other keys.
+    let real_itl = vector("cucm-ITLFile.tlv");
+    let twin_itl = twin.servers().itl("cucm-1051-a-pub").unwrap();
+    assert_ne!(twin_itl, &real_itl[..]);
+    assert_eq!(layout(twin_itl), layout(&real_itl));
+    assert_eq!(
+        layout(twin.servers().ctl().unwrap()),
+        layout(&vector("cucm-CTLFile-tokenless.tlv"))
+    );
+    assert_ne!(
+        twin.servers()
+            .node("cucm-1051-a-pub")
+            .unwrap()
+            .callmanager()
+            .public_key_bytes(),
+        lab.servers()
+            .node("cucm-1051-a-pub")
+            .unwrap()
+            .callmanager()
+            .public_key_bytes()
+    );
+    // The phones hold the twins.
+    assert_eq!(twin.classes()[0].phone().itl(), Some(twin_itl));
+    // The same answers, decision by decision.
+    for ops_text in [
+        &[][..],
+        &["regenerate-both:cucm-1051-a-pub"][..],
+        &[
+            "regenerate-tvs:cucm-1051-a-pub",
+            "wait:300",
+            "regenerate-callmanager:cucm-1051-a-pub",
+        ][..],
+        &[
+            "non-secure-mode",
+            "reboot",
+            "regenerate-both:cucm-1051-a-pub",
+        ][..],
+        &[
+            "set-group:lab:cucm-1051-a-pub",
+            "reboot",
+            "non-secure-mode",
+            "regenerate-both:cucm-1051-a-pub",
+        ][..],
+        &["itl-reset-localkey"][..],
+        &["prepare-rollback"][..],
+    ] {
+        let a = twin.whatif(&ops(ops_text)).unwrap();
+        let b = lab.whatif(&ops(ops_text)).unwrap();
+        let answer = |r: &cisco_itl::cluster::Report| {
+            r.classes
+                .iter()
+                .map(|c| {
+                    (
+                        c.outcome.clone(),
+                        c.locked,
+                        c.steps.clone(),
+                        c.remedies.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(answer(&a), answer(&b), "{ops_text:?}\n{a}\n{b}");
+    }
+    // One story locks the phone in both.
+    let locked = twin
+        .whatif(&ops(&[
+            "set-group:lab:cucm-1051-a-pub",
+            "reboot",
+            "non-secure-mode",
+            "regenerate-both:cucm-1051-a-pub",
+        ]))
+        .unwrap();
+    assert_eq!(locked.locked(), 1, "{locked}");
+    // The report says what the twin rests on.
+    let text = locked.to_string();
+    assert!(
+        text.contains("  - cucm-1051-a-pub: ITLFile.tlv and CTLFile.tlv of collection 2026-12-03T210400Z (the newest of 2)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CUCM 10.5 rules: CallManager signs the ITL"),
+        "{text}"
+    );
+    assert!(locked.to_json().contains("\"assumptions\""));
+    assert!(
+        !lab.whatif(&[])
+            .unwrap()
+            .to_json()
+            .contains("\"assumptions\"")
+    );
+}
+
+#[test]
+fn a_twin_takes_files_beside_the_stamps_and_defaults_what_the_files_cannot_say() {
+    let dir = scratch("twin-flat");
+    let server = dir.join("tftp-a");
+    std::fs::create_dir_all(&server).unwrap();
+    std::fs::write(server.join("ITLFile.tlv"), vector("cucm-ITLFile.tlv")).unwrap();
+    let twin = Cluster::from_collected(&dir, None).unwrap();
+    // No CTL: non-secure; sub1 is known only by its TVS record.
+    assert_eq!(twin.servers().mode(), SecurityMode::NonSecure);
+    let names: Vec<&str> = twin.servers().nodes().iter().map(|n| n.name()).collect();
+    assert_eq!(names, ["cucm-1051-a-pub", "cucm-1051-a-sub1"]);
+    let classes: Vec<&str> = twin
+        .classes()
+        .iter()
+        .map(|c| c.spec().name.as_str())
+        .collect();
+    assert_eq!(classes, ["cucm-1051-a-pub-phones"]);
+    let notes = twin.assumptions().join("\n");
+    for expected in [
+        "cucm-1051-a-pub: ITLFile.tlv of the server's folder (folder tftp-a)",
+        "cucm-1051-a-sub1: its CallManager certificate is in no collected file",
+        "phones: one class of 1 phone per TFTP server",
+        "cucm-1051-a-pub: address 10.0.0.10 (not in the files",
+    ] {
+        assert!(notes.contains(expected), "{expected}\n{notes}");
+    }
+    // The default class (its own TVS only) locks on a host name change,
+    // under 10.5 rules; an overlay saying 12.5 changes the answer.
+    assert_eq!(
+        twin.whatif(&ops(&["regenerate-both:cucm-1051-a-pub"]))
+            .unwrap()
+            .locked(),
+        1
+    );
+    let twelve = Cluster::from_collected_with(&dir, "cucm-version = \"12.5\"", None).unwrap();
+    // The real ITL is a 10.x one (CallManager signs): under 12.5 rules the
+    // first ITL the twin writes is signed by ITLRecovery, which the phone's
+    // ITL holds.
+    assert_eq!(
+        twelve
+            .whatif(&ops(&["regenerate-both:cucm-1051-a-pub"]))
+            .unwrap()
+            .locked(),
+        0
+    );
+    // Errors are typed.
+    let empty = scratch("twin-empty");
+    assert!(matches!(
+        Cluster::from_collected(&empty, None),
+        Err(ClusterError::Collection(_))
+    ));
+    assert!(matches!(
+        Cluster::from_collected_with(&dir, "[[node]]\nname = \"nobody\"\n", None),
+        Err(ClusterError::UnknownNode(_))
+    ));
+    assert!(matches!(
+        Cluster::from_collected_with(&dir, "colour = 1", None),
+        Err(ClusterError::Description(_))
+    ));
+}
+
+#[test]
+fn a_twin_groups_the_phones_by_the_itl_they_report() {
+    use cisco_itl::cluster::collected::ReportedItl;
+    let dir = lab_collection("twin-reported");
+    let hex = |b: &[u8]| {
+        cisco_itl::hex::hex_string(
+            &cisco_itl::digest::sha1(b),
+            cisco_itl::hex::Case::Upper,
+            " ",
+        )
+    };
+    let current = hex(&vector("cucm-ITLFile.tlv")) + " ";
+    let older = hex(&vector("cucm-ITLFile-regen-callmanager.tlv"))
+        .to_lowercase()
+        .replace(' ', "");
+    let row = |server: &str, sig: &str| ReportedItl {
+        tftp_server: server.into(),
+        itl_signature: sig.into(),
+    };
+    let rows = vec![
+        row("cucm-1051-a-pub", &current),
+        row("10.48.47.155", &current),
+        row("CUCM-1051-A-PUB", &current),
+        row("cucm-1051-a-pub", &older),
+        row("cucm-1051-a-pub", &older),
+        row("cucm-1051-a-pub", "Not Installed"),
+        row("cucm-1051-a-pub", &"AB".repeat(20)),
+        row("10.9.9.9", &current),
+    ];
+    let twin = Cluster::from_collected_reported(&dir, "", None, Some(&rows)).unwrap();
+    let classes: Vec<(String, u64)> = twin
+        .classes()
+        .iter()
+        .map(|c| (c.spec().name.clone(), c.spec().count))
+        .collect();
+    let short = |s: &str| s.replace(' ', "").to_lowercase()[..8].to_string();
+    assert_eq!(
+        classes,
+        [
+            (format!("cucm-1051-a-pub-{}", short(&current)), 3),
+            (format!("cucm-1051-a-pub-{}", short(&older)), 2),
+            ("cucm-1051-a-pub-no-itl".to_string(), 1),
+        ]
+    );
+    // The current ITL's holders hold its twin; the older ITL's holders
+    // hold the twin of that one.
+    let served = twin.servers().itl("cucm-1051-a-pub").unwrap();
+    assert_eq!(twin.classes()[0].phone().itl(), Some(served));
+    let old_twin = twin.classes()[1].phone().itl().unwrap();
+    assert_ne!(old_twin, served);
+    assert_eq!(
+        layout(old_twin),
+        layout(&vector("cucm-ITLFile-regen-callmanager.tlv"))
+    );
+    assert_eq!(twin.classes()[2].phone().itl(), None);
+    let notes = twin.assumptions().join("\n");
+    assert!(
+        notes.contains(&format!(
+            "1 phones left out: on cucm-1051-a-pub, they hold an ITL no collected file has (SHA-1 {})",
+            "AB".repeat(20)
+        )),
+        "{notes}"
+    );
+    assert!(
+        notes.contains(
+            "1 phones left out: their TFTP server \"10.9.9.9\" is none of the collected nodes"
+        ),
+        "{notes}"
+    );
+    let report = twin.whatif(&ops(&["reboot"])).unwrap();
+    assert_eq!(report.phones(), 6);
+    assert!(
+        report
+            .classes
+            .iter()
+            .all(|c| c.outcome == ClassOutcome::Trusting),
+        "{report}"
+    );
+    // The mixed-mode CTL vouches for the served ITL, whichever ITL they held.
+    assert_eq!(
+        decision(&report, &classes[1].0, "ITLFile.tlv"),
+        Trust::CtlSast { record: 0 }.to_string()
+    );
+    // A malformed signature is a typed error.
+    let err =
+        Cluster::from_collected_reported(&dir, "", None, Some(&[row("cucm-1051-a-pub", "12 34")]))
+            .unwrap_err();
+    assert!(
+        err.to_string().contains("is not the SHA-1 of an ITL"),
+        "{err}"
+    );
 }

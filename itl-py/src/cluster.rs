@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use cisco_itl::cluster::{Cluster, Goal, Operation, Plan, Report};
+use cisco_itl::cluster::collected::ReportedItl;
+use cisco_itl::cluster::{Cluster, ClusterError, Goal, Operation, Plan, Report};
 use pyo3::prelude::*;
 
 use crate::errors::ItlError;
@@ -64,6 +65,56 @@ impl PyCluster {
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let inner = py
             .detach(|| Cluster::from_path(&path))
+            .map_err(ItlError::from)?;
+        Ok(PyCluster { inner })
+    }
+
+    /// A twin of the cluster whose files ``itl collect`` gathered in
+    /// ``folder`` (``<server>/<stamp>/ITLFile.tlv``, ``CTLFile.tlv``):
+    /// every certificate mapped to a stand-in with the same names, serial
+    /// and roles. ``overlay`` is a TOML file for what the files cannot
+    /// tell (version, publisher, addresses, ``[[phones]]``); ``phones``,
+    /// pairs ``(ITL_TFTP_Server, ITL_Signature)`` one per phone, makes the
+    /// classes from what the phones report holding. See
+    /// ``docs/WHATIF.md``, "A twin from collected files".
+    #[staticmethod]
+    #[pyo3(signature = (folder, overlay = None, phones = None))]
+    fn from_collected(
+        py: Python<'_>,
+        folder: PathBuf,
+        overlay: Option<PathBuf>,
+        phones: Option<Vec<(String, String)>>,
+    ) -> PyResult<Self> {
+        let reported: Option<Vec<ReportedItl>> = phones.map(|rows| {
+            rows.into_iter()
+                .map(|(tftp_server, itl_signature)| ReportedItl {
+                    tftp_server,
+                    itl_signature,
+                })
+                .collect()
+        });
+        let inner = py
+            .detach(|| {
+                let (text, base) = match &overlay {
+                    Some(p) => {
+                        let bytes = cisco_itl::fs::read_bounded(
+                            p,
+                            cisco_itl::cluster::describe::MAX_DESCRIPTION_BYTES as u64,
+                        )?;
+                        let text = String::from_utf8(bytes).map_err(|_| {
+                            ClusterError::Description(format!("{}: not UTF-8 text", p.display()))
+                        })?;
+                        (text, p.parent().map(std::path::Path::to_path_buf))
+                    }
+                    None => (String::new(), None),
+                };
+                Cluster::from_collected_reported(
+                    &folder,
+                    &text,
+                    base.as_deref(),
+                    reported.as_deref(),
+                )
+            })
             .map_err(ItlError::from)?;
         Ok(PyCluster { inner })
     }
@@ -142,6 +193,19 @@ impl PyCluster {
     #[getter]
     fn mode(&self) -> &'static str {
         self.inner.servers().mode().as_str()
+    }
+
+    /// The CUCM release whose rules apply, e.g. ``"10.5"``, ``"14SU3"``.
+    #[getter]
+    fn cucm_version(&self) -> String {
+        self.inner.servers().version().to_string()
+    }
+
+    /// For a twin of collected files: the files used and what was assumed
+    /// where they say nothing, one sentence each (empty otherwise).
+    #[getter]
+    fn assumptions(&self) -> Vec<String> {
+        self.inner.assumptions().to_vec()
     }
 
     /// Simulated time, UNIX seconds.

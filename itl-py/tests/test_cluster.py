@@ -144,3 +144,83 @@ def test_itl_whatif_and_plan_commands(tmp_path: Path) -> None:
         r = itl(*args)
         assert r.returncode == 2 and "Traceback" not in r.stderr, args
         assert r.stderr.startswith("itl: ") or "error: argument --steps" in r.stderr, args
+
+
+def test_cucm_versions_and_phones_that_were_off() -> None:
+    ten = cisco_itl.Cluster.from_toml(ONE_NODE)
+    assert ten.cucm_version == "10.5"
+    twelve = cisco_itl.Cluster.from_toml('cucm-version = "12.5"\n' + ONE_NODE)
+    assert twelve.cucm_version == "12.5"
+    # A host name change locks the single-TVS phones under 10.5 only.
+    assert ten.whatif(["regenerate-both:pub"]).locked == 300
+    report = twelve.whatif(["regenerate-both:pub"])
+    assert report.locked == 50  # only those installed before CUCM 10.0
+    assert str(report).startswith("CUCM 12.5 rules.\n")
+    assert report.to_dict()["cucm_version"] == "12.5"
+    with pytest.raises(cisco_itl.ClusterError, match="no longer supported from CUCM 14SU3"):
+        cisco_itl.Cluster.from_toml('cucm-version = "15"\n' + ONE_NODE).apply("mixed-mode-etokens")
+    # A fifth of the desk phones off during the safe plan skip its ITL.
+    off = cisco_itl.Cluster.from_toml(ONE_NODE.replace('group = ["pub"]\n', 'group = ["pub"]\noff = 0.2\n', 1))
+    report = off.whatif(["regenerate-tvs:pub", "wait:300", "regenerate-callmanager:pub"])
+    desk = {c["name"]: c for c in report.classes}["desk"]
+    assert desk["off"]["phones"] == 50 and desk["off"]["locked"] == 50
+    assert desk["off"]["outcome"] == {"state": "locked"}
+    assert "desk: 50 of 250 off, 50 locked, LOCKED" in str(report)
+
+
+def _lab_collection(tmp_path: Path) -> Path:
+    from conftest import read
+
+    stamp = tmp_path / "collected" / "cucm-1051-a-pub" / "2026-12-03T210400Z"
+    stamp.mkdir(parents=True)
+    (stamp / "ITLFile.tlv").write_bytes(read("cucm-ITLFile.tlv"))
+    (stamp / "CTLFile.tlv").write_bytes(read("cucm-CTLFile-tokenless.tlv"))
+    return tmp_path / "collected"
+
+
+def test_twin_from_collected_files(tmp_path: Path) -> None:
+    import hashlib
+
+    from conftest import read
+
+    folder = _lab_collection(tmp_path)
+    twin = cisco_itl.Cluster.from_collected(folder)
+    assert twin.nodes == ["cucm-1051-a-pub", "cucm-1051-a-sub1"]
+    assert twin.mode == "tokenless"
+    assert twin.classes == ["cucm-1051-a-pub-phones"]
+    assert any("collection 2026-12-03T210400Z" in a for a in twin.assumptions)
+    overlay = tmp_path / "overlay.toml"
+    overlay.write_text('reported-group = ["cucm-1051-a-pub"]\n')
+    sha1 = hashlib.sha1(read("cucm-ITLFile.tlv")).hexdigest().upper()
+    phones = [("cucm-1051-a-pub", sha1), ("cucm-1051-a-pub", sha1.lower()), ("cucm-1051-a-pub", "Not Installed")]
+    twin = cisco_itl.Cluster.from_collected(folder, overlay, phones)
+    assert twin.classes == [f"cucm-1051-a-pub-{sha1[:8].lower()}", "cucm-1051-a-pub-no-itl"]
+    assert twin.phone_count == 3
+    report = twin.whatif(["non-secure-mode", "reboot", "regenerate-both:cucm-1051-a-pub"])
+    # The phones without an ITL take one at the reboot, then lock with the others.
+    assert report.locked == 3, str(report)
+    assert report.to_dict()["assumptions"]
+    # The command line.
+    csv_file = tmp_path / "phones.csv"
+    csv_file.write_text(
+        "DeviceName,IPv4Address,ITL_Signature,ITL_TFTP_Server\n"
+        + "".join(f"SEP00000000000{i},10.1.1.{i},{sig},{server}\n" for i, (server, sig) in enumerate(phones))
+    )
+    r = itl("whatif", "--collected", str(folder), "--phones", str(csv_file), "--overlay", str(overlay),
+            "non-secure-mode", "reboot", "regenerate-both:cucm-1051-a-pub")
+    assert r.returncode == 1, r.stderr
+    assert "3 of 3 phones locked at the end" in r.stdout
+    assert "Twin of collected files" in r.stdout
+    r = itl("whatif", "--collected", str(folder), "reboot", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["classes"][0]["name"] == "cucm-1051-a-pub-phones"
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("Name,Hash\nSEP1,00\n")
+    for args in (
+        ["whatif", "--collected", str(tmp_path / "nowhere"), "reboot"],
+        ["whatif", "--collected", str(folder), "--phones", str(bad_csv), "reboot"],
+        ["whatif", "--phones", str(bad_csv), "reboot"],
+    ):
+        r = itl(*args)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, (args, r.stderr)
+        assert r.stderr.startswith("itl: "), (args, r.stderr)

@@ -6,6 +6,8 @@
 //! etokens = 2                               # eTokens of the CTL client
 //! phone-sast-trust = false                  # eTokens uploaded as Phone-SAST-trust
 //! start-time = 1773075583                   # simulated time, UNIX seconds
+//! cucm-version = "10.5"                     # or "11.5", "12.0", "12.5", "14.0", "14SU3", "15"
+//! # itlrecovery-validity-years = 20         # 5, 10, 15 or 20 (CUCM 12.0 and later)
 //! keys = "builtin"                          # or "generated:2048", or a PEM file of keys
 //! # capf = "capf.pem"; recovery = "itlrecovery.pem"; etoken-identities = ["t1.pem", "t2.pem"]
 //!
@@ -25,6 +27,7 @@
 //! group = ["cucm-pub"]                      # TVS servers, at most 3
 //! installed = "current"                     # or "without-recovery", "nothing"
 //! mac = "001D45000101"                      # the first phone's MAC (optional)
+//! off = 0.25                                # share of its phones off during the operations
 //! ```
 //!
 //! Unknown keys are errors, so a misspelt key never goes unnoticed. Paths
@@ -57,6 +60,8 @@ struct Description {
     etokens: Option<usize>,
     phone_sast_trust: Option<bool>,
     start_time: Option<u64>,
+    cucm_version: Option<String>,
+    itlrecovery_validity_years: Option<u64>,
     keys: Option<String>,
     capf: Option<String>,
     recovery: Option<String>,
@@ -82,7 +87,7 @@ struct NodeDescription {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct PhonesDescription {
+pub(crate) struct PhonesDescription {
     name: String,
     count: u64,
     model: Option<u16>,
@@ -92,9 +97,10 @@ struct PhonesDescription {
     group: Vec<String>,
     installed: Option<String>,
     mac: Option<String>,
+    off: Option<f64>,
 }
 
-fn bad(message: impl Into<String>) -> ClusterError {
+pub(crate) fn bad(message: impl Into<String>) -> ClusterError {
     ClusterError::Description(message.into())
 }
 
@@ -124,7 +130,7 @@ fn read_signer(base: Option<&Path>, path: &str) -> Result<Signer, ClusterError> 
     Signer::from_pem(&pem).map_err(|e| bad(alloc::format!("{}: {e}", full.display())))
 }
 
-fn parse_ip(text: &str) -> Result<[u8; 4], ClusterError> {
+pub(crate) fn parse_ip(text: &str) -> Result<[u8; 4], ClusterError> {
     let ip: std::net::Ipv4Addr = text
         .parse()
         .map_err(|_| bad(alloc::format!("{text:?} is not an IPv4 address")))?;
@@ -173,6 +179,11 @@ pub fn parse(text: &str, base: Option<&Path>) -> Result<(ClusterSpec, KeySource)
     if let Some(t) = d.start_time {
         spec.start_time = t;
     }
+    version_settings(
+        &mut spec,
+        d.cucm_version.as_deref(),
+        d.itlrecovery_validity_years,
+    )?;
     // Counts first, before any file is read.
     if d.node.len() > super::MAX_NODES {
         return Err(ClusterError::TooLarge(alloc::format!(
@@ -227,26 +238,84 @@ pub fn parse(text: &str, base: Option<&Path>) -> Result<(ClusterSpec, KeySource)
         spec.nodes.push(node);
     }
     for p in d.phones {
-        let installed = match p.installed.as_deref() {
-            None => Installed::Current,
-            Some(w) => Installed::parse(w).ok_or_else(|| {
-                bad(alloc::format!(
-                    "installed {w:?} is not one of \"current\", \"without-recovery\", \"nothing\""
-                ))
-            })?,
-        };
-        spec.phones.push(PhoneClassSpec {
-            name: p.name,
-            count: p.count,
-            model: p.model.unwrap_or(8841),
-            security_by_default: p.security_by_default.unwrap_or(true),
-            tftp: p.tftp,
-            group: p.group,
-            installed,
-            mac: p.mac,
-        });
+        spec.phones.push(phone_spec(p)?);
     }
-    let keys = match d.keys.as_deref() {
+    let keys = key_source(d.keys.as_deref(), base)?;
+    Ok((spec, keys))
+}
+
+/// `cucm-version` and `itlrecovery-validity-years`, checked against each
+/// other, into `spec`.
+pub(crate) fn version_settings(
+    spec: &mut ClusterSpec,
+    version: Option<&str>,
+    years: Option<u64>,
+) -> Result<(), ClusterError> {
+    if let Some(v) = version {
+        spec.version = v
+            .parse()
+            .map_err(|e: super::VersionParseError| bad(e.to_string()))?;
+    }
+    if let Some(years) = years {
+        if !spec.version.recovery_validity_configurable() {
+            return Err(ClusterError::RefusedByVersion {
+                version: spec.version,
+                operation: "itlrecovery-validity-years".into(),
+                reason: "the ITLRecovery validity is chosen from CUCM 12.0 (before, CUCM makes the certificate itself)",
+            });
+        }
+        if !super::RECOVERY_VALIDITY_YEARS.contains(&years) {
+            return Err(bad(alloc::format!(
+                "itlrecovery-validity-years = {years}: CUCM offers 5, 10, 15 or 20 years"
+            )));
+        }
+        spec.recovery_validity_years = years;
+    }
+    Ok(())
+}
+
+/// A `[[phones]]` table as a class to create.
+pub(crate) fn phone_spec(p: PhonesDescription) -> Result<PhoneClassSpec, ClusterError> {
+    let installed = match p.installed.as_deref() {
+        None => Installed::Current,
+        Some(w) => Installed::parse(w).ok_or_else(|| {
+            bad(alloc::format!(
+                "installed {w:?} is not one of \"current\", \"without-recovery\", \"nothing\""
+            ))
+        })?,
+    };
+    let off = match p.off {
+        None => 0,
+        Some(share) if (0.0..=1.0).contains(&share) => {
+            // At most a billion phones: exact in an f64.
+            (p.count as f64 * share).round() as u64
+        }
+        Some(share) => {
+            return Err(bad(alloc::format!(
+                "off = {share} in {}: a share of the phones, from 0 to 1",
+                p.name
+            )));
+        }
+    };
+    Ok(PhoneClassSpec {
+        off,
+        name: p.name,
+        count: p.count,
+        model: p.model.unwrap_or(8841),
+        security_by_default: p.security_by_default.unwrap_or(true),
+        tftp: p.tftp,
+        group: p.group,
+        installed,
+        mac: p.mac,
+    })
+}
+
+/// The key source `keys = ...` names (the built-in pool when absent).
+pub(crate) fn key_source(
+    keys: Option<&str>,
+    base: Option<&Path>,
+) -> Result<KeySource, ClusterError> {
+    let keys = match keys {
         None | Some("builtin") => KeySource::builtin(),
         Some(k) if k.starts_with("generated:") => {
             let bits: usize = k
@@ -260,7 +329,7 @@ pub fn parse(text: &str, base: Option<&Path>) -> Result<(ClusterSpec, KeySource)
         }
         Some(path) => KeySource::pool_from_pem(&read_bounded(base, path, MAX_KEY_FILE_BYTES)?.1)?,
     };
-    Ok((spec, keys))
+    Ok(keys)
 }
 
 impl Cluster {

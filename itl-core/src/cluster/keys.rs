@@ -202,11 +202,15 @@ impl KeySource {
 /// (one name, issuer and subject alike).
 struct SelfSigned {
     subject: Name,
+    /// The issuer written: the subject, or for a stand-in of a CA-issued
+    /// certificate the real issuer's name (signed by the stand-in's own
+    /// key: phones match records by issuer and serial, not by chain).
+    issuer: Name,
 }
 
 impl BuilderProfile for SelfSigned {
-    fn get_issuer(&self, subject: &Name) -> Name {
-        subject.clone()
+    fn get_issuer(&self, _subject: &Name) -> Name {
+        self.issuer.clone()
     }
 
     fn get_subject(&self) -> Name {
@@ -238,6 +242,20 @@ pub(crate) fn self_signed(
 ) -> Result<Signer, ClusterError> {
     let bad = |what: &str| ClusterError::Certificate(alloc::format!("{what} for {subject}"));
     let name = Name::from_str(subject).map_err(|_| bad("an invalid subject name"))?;
+    certificate_named(key, name.clone(), name, serial, not_before, years)
+}
+
+/// A certificate for `key` named `subject`, issued by `issuer` (the name
+/// only: it is signed by `key` itself), as [`self_signed`] otherwise.
+pub(crate) fn certificate_named(
+    key: SigningKey,
+    subject: Name,
+    issuer: Name,
+    serial: &[u8],
+    not_before: u64,
+    years: u64,
+) -> Result<Signer, ClusterError> {
+    let bad = |what: &str| ClusterError::Certificate(alloc::format!("{what} for {subject}"));
     let serial = SerialNumber::new(serial).map_err(|_| bad("an invalid serial number"))?;
     let start = core::time::Duration::from_secs(not_before);
     let end = core::time::Duration::from_secs(
@@ -257,7 +275,11 @@ pub(crate) fn self_signed(
     let public = key.rsa().as_ref().clone();
     let spki =
         SubjectPublicKeyInfo::from_key(&public).map_err(|_| bad("an unusable public key"))?;
-    let builder = CertificateBuilder::new(SelfSigned { subject: name }, serial, validity, spki)
+    let profile = SelfSigned {
+        subject: subject.clone(),
+        issuer,
+    };
+    let builder = CertificateBuilder::new(profile, serial, validity, spki)
         .map_err(|_| bad("an unusable certificate"))?;
     let cert = builder
         .build::<_, pkcs1v15::Signature>(&signer)

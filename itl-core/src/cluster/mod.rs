@@ -37,6 +37,7 @@
 //! # Ok::<(), cisco_itl::cluster::ClusterError>(())
 //! ```
 
+pub mod collected;
 pub mod describe;
 pub mod dot;
 pub mod keys;
@@ -44,6 +45,7 @@ mod operation;
 pub mod plan;
 mod report;
 mod servers;
+mod version;
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -54,8 +56,9 @@ use std::sync::Mutex;
 pub use keys::KeySource;
 pub use operation::{Operation, OperationParseError};
 pub use plan::{Goal, Plan};
-pub use report::{ClassOutcome, ClassReport, Remedy, Report};
+pub use report::{ClassOutcome, ClassReport, OffReport, Remedy, Report};
 pub use servers::{Node, NodeIdentities, REGENERATION_HOLD_SECONDS, SecurityMode, Servers};
+pub use version::{CucmVersion, VersionParseError};
 
 use crate::key::Signer;
 use crate::phone::{BootOutcome, BootStep, ManualClock, Phone, TftpSource};
@@ -157,6 +160,16 @@ pub enum ClusterError {
     /// A CallManager group lists at most three servers.
     #[error("a CallManager group lists at most 3 TVS servers, not {0}")]
     GroupTooLarge(usize),
+    /// The cluster's CUCM release refuses the operation (or the setting).
+    #[error("CUCM {version} refuses {operation}: {reason}")]
+    RefusedByVersion {
+        /// The release.
+        version: CucmVersion,
+        /// The operation or setting, as written.
+        operation: String,
+        /// CUCM's reason, a sentence.
+        reason: &'static str,
+    },
     /// The operation needs mixed mode.
     #[error("the cluster is not in mixed mode")]
     NotMixedMode,
@@ -194,6 +207,10 @@ pub enum ClusterError {
     /// An operation could not be read.
     #[error(transparent)]
     Operation(#[from] OperationParseError),
+    /// Collected files (`Cluster::from_collected`) could not be read or
+    /// used.
+    #[error("collected files: {0}")]
+    Collection(String),
     /// A file the simulator wrote did not read back (a bug; please report).
     #[error("internal error: {0}")]
     Internal(String),
@@ -254,6 +271,11 @@ pub struct PhoneClassSpec {
     /// The MAC of its first phone (12 hexadecimal digits), the one the
     /// simulation boots; made up from the class's position when `None`.
     pub mac: Option<String>,
+    /// How many of its phones are off during the operations of a
+    /// [`Cluster::whatif`]: they hold what the class held at the start,
+    /// miss every boot in between and boot once at the end, with whatever
+    /// files are then served (a description's `off = 0.25` is a share).
+    pub off: u64,
 }
 
 impl PhoneClassSpec {
@@ -269,6 +291,7 @@ impl PhoneClassSpec {
             group: group.iter().map(|s| (*s).into()).collect(),
             installed: Installed::Current,
             mac: None,
+            off: 0,
         }
     }
 }
@@ -362,6 +385,11 @@ pub struct ClusterSpec {
     pub start_time: u64,
     /// The phone classes.
     pub phones: Vec<PhoneClassSpec>,
+    /// The CUCM release whose rules apply (default 10.5).
+    pub version: CucmVersion,
+    /// The validity of the ITLRecovery certificates the cluster makes, in
+    /// years (default 20; CUCM 12.0 and later offer 5, 10, 15 or 20).
+    pub recovery_validity_years: u64,
 }
 
 impl Default for ClusterSpec {
@@ -377,9 +405,17 @@ impl Default for ClusterSpec {
             phone_sast_trust: false,
             start_time: 1_773_075_583,
             phones: Vec::new(),
+            version: CucmVersion::default(),
+            recovery_validity_years: 20,
         }
     }
 }
+
+/// Why CUCM 14SU3 and later refuse the eToken CTL (SPEC §11).
+pub const ETOKENS_UNSUPPORTED: &str = "the hardware eToken CTL is no longer supported from CUCM 14SU3: use the tokenless CTL (utils ctl set-cluster mixed-mode)";
+
+/// The ITLRecovery validities CUCM 12.0 and later offer, in years.
+pub const RECOVERY_VALIDITY_YEARS: [u64; 4] = [5, 10, 15, 20];
 
 /// Signed configuration files already made, shared by every copy of a
 /// cluster: a PKCS#1 v1.5 signature is deterministic, so the same signer,
@@ -395,6 +431,9 @@ pub struct Cluster {
     pub(crate) now: u64,
     pub(crate) keys: KeySource,
     pub(crate) configs: ConfigCache,
+    /// What a twin of collected files assumed where the files say nothing
+    /// (empty for a description).
+    pub(crate) assumptions: Vec<String>,
 }
 
 impl Cluster {
@@ -437,6 +476,7 @@ impl Cluster {
             now,
             keys,
             configs: Arc::new(Mutex::new(BTreeMap::new())),
+            assumptions: Vec::new(),
         };
         for (i, spec) in spec.phones.into_iter().enumerate() {
             cluster.add_class(i, spec)?;
@@ -462,6 +502,14 @@ impl Cluster {
         }
         if spec.group.len() > 3 {
             return Err(ClusterError::GroupTooLarge(spec.group.len()));
+        }
+        if spec.off > spec.count {
+            return Err(ClusterError::Description(alloc::format!(
+                "{} of the {} phones of {} are off: more than the class has",
+                spec.off,
+                spec.count,
+                spec.name
+            )));
         }
         if !(1..=9999).contains(&spec.model) {
             return Err(ClusterError::BadModel(spec.model));
@@ -526,6 +574,13 @@ impl Cluster {
         Self::from_toml(describe::BUILTIN, None)
     }
 
+    /// What a twin built by [`Cluster::from_collected`] assumed where the
+    /// collected files say nothing, and which files it used, one sentence
+    /// each (empty for a cluster built from a description).
+    pub fn assumptions(&self) -> &[String] {
+        &self.assumptions
+    }
+
     /// The home cluster's servers.
     pub fn servers(&self) -> &Servers {
         &self.home
@@ -560,8 +615,16 @@ impl Cluster {
         Ok(())
     }
 
-    /// Every class boots against its TFTP node; returns the report.
+    /// Every class boots against its TFTP node; returns the report (every
+    /// phone counted: the phones a class says are off are off only during
+    /// a [`Cluster::whatif`]).
     pub fn boot(&mut self) -> Report {
+        self.boot_all();
+        Report::of(self)
+    }
+
+    /// Every class boots against its TFTP node.
+    fn boot_all(&mut self) {
         let mut classes = core::mem::take(&mut self.classes);
         let home = self.home.tvs_servers();
         let new = self.new_site.as_ref().map(Servers::tvs_servers);
@@ -573,7 +636,6 @@ impl Cluster {
             self.boot_class_with(class, tvs);
         }
         self.classes = classes;
-        Report::of(self)
     }
 
     /// What would happen: applies `ops` to a copy of the cluster, in
@@ -582,6 +644,12 @@ impl Cluster {
     /// end unless the last operation just did, and reports per class with
     /// the remedies that would work for the phones cut off. The cluster
     /// itself is unchanged.
+    ///
+    /// The phones a class says are off ([`PhoneClassSpec::off`]) miss every
+    /// boot until the end, where they boot once with what the class held at
+    /// the start; the report gives them apart ([`ClassReport::off`]) and
+    /// counts them in the totals. (The remedies are checked for the phones
+    /// that were on.)
     ///
     /// The remedies are checked within [`MAX_REMEDY_REPLAYS`] operations
     /// replayed; [`Cluster::whatif_within`] takes another budget.
@@ -623,16 +691,36 @@ impl Cluster {
         for op in ops {
             copy.apply_in_place(op)?;
             if op.boots_phones() {
-                peak = peak.max(Report::of(&copy).cut_off());
+                peak = peak.max(Report::of_awake(&copy).cut_off());
             }
         }
         // Every class boots at the end, unless the last operation just
         // booted them (a reboot, a regeneration).
-        let mut report = if ops.last().is_some_and(Operation::boots_phones) {
-            Report::of(&copy)
-        } else {
-            copy.boot()
-        };
+        if !ops.last().is_some_and(Operation::boots_phones) {
+            copy.boot_all();
+        }
+        let mut report = Report::of_awake(&copy);
+        // The phones that were off wake up now, holding what their class
+        // held at the start, and meet what is served at the end.
+        for (i, start) in self.classes.iter().enumerate() {
+            if start.spec.off == 0 {
+                continue;
+            }
+            let Some(end) = copy.classes.get(i) else {
+                continue;
+            };
+            let mut sleeper = start.clone();
+            sleeper.spec.tftp = end.spec.tftp.clone();
+            sleeper.site = end.site;
+            let group_now = end.pending_group.as_ref().unwrap_or(&end.spec.group);
+            if *group_now != start.spec.group {
+                sleeper.pending_group = Some(group_now.clone());
+            }
+            copy.boot_class(&mut sleeper);
+            if let Some(c) = report.classes.get_mut(i) {
+                c.wake(&sleeper);
+            }
+        }
         report.peak_cut_off = peak.max(report.cut_off());
         report.operations = ops.to_vec();
         report.add_remedies(self, &copy, max_replays);
@@ -730,6 +818,8 @@ impl Cluster {
             mode: SecurityMode::NonSecure,
             etokens: 0,
             etoken_identities: self.home.etokens.clone(),
+            version: self.home.version,
+            recovery_validity_years: self.home.recovery_years,
             ..ClusterSpec::default()
         };
         let mut servers = Servers::create(&spec, &mut self.keys, self.now)?;

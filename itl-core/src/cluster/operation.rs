@@ -44,6 +44,13 @@ pub enum Operation {
         /// The node.
         node: String,
     },
+    /// Regenerates the publisher's ITLRecovery certificate (new key; its
+    /// validity the cluster's `itlrecovery-validity-years`); TFTP restarts
+    /// and the phones reset, as after every regeneration. From CUCM 12.0
+    /// every ITL is then signed by a key the phones' ITL does not hold:
+    /// they take it only through TVS. The CTL is not rewritten (run
+    /// `update-ctl`).
+    RegenerateItlRecovery,
     /// `utils itl reset localkey` (on the publisher): the current ITL
     /// re-signed by the publisher's ITLRecovery key, served by every TFTP
     /// node until TFTP restarts.
@@ -140,6 +147,7 @@ impl Operation {
             O::RegenerateBoth { node } => alloc::format!(
                 "regenerate CallManager.pem and TVS.pem together on {node} (a host name change)"
             ),
+            O::RegenerateItlRecovery => "regenerate ITLRecovery on the publisher".into(),
             O::ItlResetLocal => "utils itl reset localkey on the publisher".into(),
             O::ItlResetRemote => "utils itl reset remotekey with the saved ITLRecovery.p12".into(),
             O::RestartTftp => "restart TFTP on every node".into(),
@@ -170,11 +178,13 @@ impl Operation {
     /// Whether every class boots after this operation: a `reboot`, or a
     /// certificate regeneration (CUCM resets the phones).
     pub fn boots_phones(&self) -> bool {
-        matches!(self, Operation::Reboot) || self.regenerates().is_some()
+        matches!(self, Operation::Reboot | Operation::RegenerateItlRecovery)
+            || self.regenerates().is_some()
     }
 
     /// Whether this is a certificate regeneration (subject to the
-    /// five-minute rule) on `node`.
+    /// five-minute rule) on `node` (`regenerate-itlrecovery`, on the
+    /// publisher, is not named here: see `Cluster::regenerated_node`).
     pub(crate) fn regenerates(&self) -> Option<&str> {
         match self {
             Operation::RegenerateCallManager { node }
@@ -202,6 +212,7 @@ impl fmt::Display for Operation {
             O::RegenerateCallManager { node } => write!(f, "regenerate-callmanager:{node}"),
             O::RegenerateTvs { node } => write!(f, "regenerate-tvs:{node}"),
             O::RegenerateBoth { node } => write!(f, "regenerate-both:{node}"),
+            O::RegenerateItlRecovery => f.write_str("regenerate-itlrecovery"),
             O::ItlResetLocal => f.write_str("itl-reset-localkey"),
             O::ItlResetRemote => f.write_str("itl-reset-remotekey"),
             O::RestartTftp => f.write_str("restart-tftp"),
@@ -258,6 +269,7 @@ impl FromStr for Operation {
             "regenerate-callmanager" => Ok(O::RegenerateCallManager { node: one(a)? }),
             "regenerate-tvs" => Ok(O::RegenerateTvs { node: one(a)? }),
             "regenerate-both" | "change-hostname" => Ok(O::RegenerateBoth { node: one(a)? }),
+            "regenerate-itlrecovery" => none(O::RegenerateItlRecovery),
             "itl-reset-localkey" | "itl-reset" => none(O::ItlResetLocal),
             "itl-reset-remotekey" => none(O::ItlResetRemote),
             "restart-tftp" => none(O::RestartTftp),
@@ -311,7 +323,7 @@ impl Cluster {
         let now = self.now;
         if let Some(wait_seconds) = self.hold(op)? {
             return Err(ClusterError::TooSoon {
-                node: op.regenerates().unwrap_or_default().into(),
+                node: self.regenerated_node(op).unwrap_or_default(),
                 wait_seconds,
             });
         }
@@ -351,6 +363,24 @@ impl Cluster {
                 // (the notes: "an automatic device reset sent from CUCM").
                 self.boot();
             }
+            O::RegenerateItlRecovery => {
+                let org = self.home.organization.clone();
+                let publisher = self.home.publisher()?.name.clone();
+                let years = self.home.recovery_years;
+                let recovery = new_identity(
+                    &mut self.keys,
+                    &alloc::format!("ITLRECOVERY_{publisher}"),
+                    &org,
+                    now,
+                    years,
+                )?;
+                self.home.recovery = recovery;
+                if let Some(p) = self.home.nodes.first_mut() {
+                    p.modified_at = Some(now);
+                }
+                self.restart_tftp()?;
+                self.boot();
+            }
             O::ItlResetLocal => {
                 let key = self.home.recovery.clone();
                 self.home.reset_itls(&key, now)?;
@@ -364,6 +394,13 @@ impl Cluster {
                 self.home.mode = match op {
                     O::SetTokenless => SecurityMode::MixedTokenless,
                     O::SetETokens => {
+                        if !self.home.version.supports_etokens() {
+                            return Err(ClusterError::RefusedByVersion {
+                                version: self.home.version,
+                                operation: op.to_string(),
+                                reason: super::ETOKENS_UNSUPPORTED,
+                            });
+                        }
                         if self.home.etokens.is_empty() {
                             return Err(ClusterError::NoETokens);
                         }
@@ -493,10 +530,10 @@ impl Cluster {
     /// The seconds CUCM's five-minute rule still holds `op` back, if it is
     /// a regeneration on a node modified less than five minutes ago.
     pub(crate) fn hold(&self, op: &Operation) -> Result<Option<u64>, ClusterError> {
-        let Some(node) = op.regenerates() else {
+        let Some(node) = self.regenerated_node(op) else {
             return Ok(None);
         };
-        let i = self.home.node_index(node)?;
+        let i = self.home.node_index(&node)?;
         let ready = self
             .home
             .nodes
@@ -504,6 +541,15 @@ impl Cluster {
             .and_then(|n| n.modified_at)
             .map(|at| at.saturating_add(REGENERATION_HOLD_SECONDS));
         Ok(ready.filter(|r| self.now < *r).map(|r| r - self.now))
+    }
+
+    /// The node whose certificate `op` regenerates: the node it names, or
+    /// the publisher for `regenerate-itlrecovery`.
+    pub(crate) fn regenerated_node(&self, op: &Operation) -> Option<String> {
+        match op {
+            Operation::RegenerateItlRecovery => self.home.nodes.first().map(|n| n.name.clone()),
+            _ => op.regenerates().map(str::to_string),
+        }
     }
 
     /// A TFTP restart: each node's ITL signed by its CallManager key again

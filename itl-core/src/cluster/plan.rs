@@ -68,6 +68,8 @@ pub enum Goal {
         /// The node.
         node: String,
     },
+    /// A new ITLRecovery certificate on the publisher.
+    NewItlRecovery,
     /// Mixed mode with a tokenless CTL.
     Tokenless,
     /// Mixed mode with eTokens.
@@ -96,6 +98,7 @@ impl Goal {
             Goal::NewTvs { node } => {
                 alloc::vec![alloc::vec![O::RegenerateTvs { node: node.clone() }]]
             }
+            Goal::NewItlRecovery => alloc::vec![alloc::vec![O::RegenerateItlRecovery]],
             Goal::Tokenless => alloc::vec![alloc::vec![O::SetTokenless]],
             Goal::ETokens => alloc::vec![alloc::vec![O::SetETokens]],
             Goal::NonSecure => alloc::vec![alloc::vec![O::SetNonSecure]],
@@ -110,6 +113,7 @@ impl fmt::Display for Goal {
             Goal::NewHostname { node } => write!(f, "new-hostname:{node}"),
             Goal::NewCallManager { node } => write!(f, "new-callmanager:{node}"),
             Goal::NewTvs { node } => write!(f, "new-tvs:{node}"),
+            Goal::NewItlRecovery => f.write_str("new-itlrecovery"),
             Goal::Tokenless => f.write_str("tokenless"),
             Goal::ETokens => f.write_str("etokens"),
             Goal::NonSecure => f.write_str("non-secure"),
@@ -143,13 +147,14 @@ impl FromStr for Goal {
             "new-hostname" => Ok(Goal::NewHostname { node: node()? }),
             "new-callmanager" => Ok(Goal::NewCallManager { node: node()? }),
             "new-tvs" => Ok(Goal::NewTvs { node: node()? }),
+            "new-itlrecovery" => bare(Goal::NewItlRecovery),
             "tokenless" => bare(Goal::Tokenless),
             "etokens" => bare(Goal::ETokens),
             "non-secure" => bare(Goal::NonSecure),
             "rollback" => bare(Goal::Rollback),
             _ => Err(err(
                 "unknown goal (new-hostname:NODE, new-callmanager:NODE, new-tvs:NODE, \
-                 tokenless, etokens, non-secure, rollback)",
+                 new-itlrecovery, tokenless, etokens, non-secure, rollback)",
             )),
         }
     }

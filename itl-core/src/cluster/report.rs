@@ -119,11 +119,43 @@ pub struct ClassReport {
     /// Remedies that would work, each checked by simulation (locked
     /// classes only).
     pub remedies: Vec<Remedy>,
+    /// The phones of the class that were off during the operations and
+    /// booted only at the end (`None` when none were; counted in
+    /// `phones`, `locked` and `cut_off` above, the rest of the fields
+    /// being those of the phones that were on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub off: Option<OffReport>,
+}
+
+/// The phones of a class that were off during the operations: they boot
+/// once, at the end, holding what the class held at the start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OffReport {
+    /// How many.
+    pub phones: u64,
+    /// Those locked at the end.
+    pub locked: u64,
+    /// Those cut off at the end (locked, or refusing their configuration).
+    pub cut_off: u64,
+    /// How their boot ended.
+    pub outcome: ClassOutcome,
+    /// Per file fetched: the file and what the phone decided.
+    pub steps: Vec<(String, String)>,
+}
+
+impl OffReport {
+    /// Why they are locked, or how their files were accepted, as one
+    /// sentence (as [`ClassReport::reason`]).
+    pub fn reason(&self) -> String {
+        reason_of(&self.steps)
+    }
 }
 
 /// What a simulation found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// The CUCM release whose rules applied.
+    pub cucm_version: super::CucmVersion,
     /// The operations simulated.
     #[serde(serialize_with = "as_strings")]
     pub operations: Vec<Operation>,
@@ -134,6 +166,10 @@ pub struct Report {
     pub peak_cut_off: u64,
     /// Remedy checks (simulations) the cut-off classes called for.
     pub remedy_checks: usize,
+    /// For a twin of collected files: the files used and what was assumed
+    /// where they say nothing ([`Cluster::assumptions`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
     /// Remedy checks left out because the budget ran out
     /// ([`Cluster::whatif_within`](super::Cluster::whatif_within)): the
     /// remedies listed are then those found within it, and others may work.
@@ -173,68 +209,122 @@ fn outcome_of(class: &PhoneClass) -> ClassOutcome {
     ClassOutcome::Trusting
 }
 
-impl ClassReport {
-    fn of(class: &PhoneClass) -> Self {
-        let outcome = outcome_of(class);
-        let steps = class
-            .last_boot
+fn steps_of(class: &PhoneClass) -> Vec<(String, String)> {
+    class
+        .last_boot
+        .iter()
+        .map(|s| {
+            let what = match &s.outcome {
+                BootOutcome::NotFound => "not served".to_string(),
+                BootOutcome::TrustList(r) | BootOutcome::Config(r) => decision(r),
+            };
+            (s.file.clone(), what)
+        })
+        .collect()
+}
+
+/// The first trust list refused, else the ITL's (or CTL's) decision, else
+/// the configuration's, as `file: decision`.
+fn reason_of(steps: &[(String, String)]) -> String {
+    let lists = || {
+        steps
             .iter()
-            .map(|s| {
-                let what = match &s.outcome {
-                    BootOutcome::NotFound => "not served".to_string(),
-                    BootOutcome::TrustList(r) | BootOutcome::Config(r) => decision(r),
-                };
-                (s.file.clone(), what)
-            })
-            .collect();
+            .filter(|(f, d)| f.ends_with(".tlv") && d != "not served")
+    };
+    let pick = lists()
+        .find(|(_, d)| d.starts_with("refused"))
+        .or_else(|| lists().next_back())
+        .or_else(|| steps.iter().rev().find(|(_, d)| d != "not served"));
+    match pick {
+        Some((file, d)) => alloc::format!("{file}: {d}"),
+        None => "nothing served".into(),
+    }
+}
+
+impl ClassReport {
+    /// The class's last boot; `awake` phones counted (all of them, or
+    /// those that were not off).
+    fn of(class: &PhoneClass, awake: u64) -> Self {
+        let outcome = outcome_of(class);
+        let steps = steps_of(class);
         ClassReport {
             name: class.spec.name.clone(),
             phones: class.spec.count,
             locked: if outcome == ClassOutcome::Locked {
-                class.spec.count
+                awake
             } else {
                 0
             },
-            cut_off: if outcome.is_cut_off() {
-                class.spec.count
-            } else {
-                0
-            },
+            cut_off: if outcome.is_cut_off() { awake } else { 0 },
             outcome,
             tftp: class.spec.tftp.clone(),
             group: class.spec.group.clone(),
             migrated: class.site == Site::New,
             steps,
             remedies: Vec::new(),
+            off: None,
         }
+    }
+
+    /// Adds the phones that were off, `sleeper` being their class after
+    /// their one boot at the end.
+    pub(crate) fn wake(&mut self, sleeper: &PhoneClass) {
+        let outcome = outcome_of(sleeper);
+        let phones = sleeper.spec.off;
+        let locked = if outcome == ClassOutcome::Locked {
+            phones
+        } else {
+            0
+        };
+        let cut_off = if outcome.is_cut_off() { phones } else { 0 };
+        self.locked = self.locked.saturating_add(locked);
+        self.cut_off = self.cut_off.saturating_add(cut_off);
+        self.off = Some(OffReport {
+            phones,
+            locked,
+            cut_off,
+            outcome,
+            steps: steps_of(sleeper),
+        });
     }
 
     /// Why the class is locked, or how its files were accepted, as one
     /// sentence: the first trust list refused, else the ITL's (or CTL's)
     /// decision, else the configuration's.
     pub fn reason(&self) -> String {
-        let lists = || {
-            self.steps
-                .iter()
-                .filter(|(f, d)| f.ends_with(".tlv") && d != "not served")
-        };
-        let pick = lists()
-            .find(|(_, d)| d.starts_with("refused"))
-            .or_else(|| lists().next_back())
-            .or_else(|| self.steps.iter().rev().find(|(_, d)| d != "not served"));
-        match pick {
-            Some((file, d)) => alloc::format!("{file}: {d}"),
-            None => "nothing served".into(),
-        }
+        reason_of(&self.steps)
     }
 }
 
 impl Report {
-    /// The report of a cluster's last boot.
+    /// The report of a cluster's last boot, every phone counted.
     pub(crate) fn of(cluster: &Cluster) -> Self {
-        let classes: Vec<ClassReport> = cluster.classes.iter().map(ClassReport::of).collect();
+        Self::of_with(cluster, false)
+    }
+
+    /// The report of a cluster's last boot, counting only the phones that
+    /// are not off ([`super::PhoneClassSpec::off`]).
+    pub(crate) fn of_awake(cluster: &Cluster) -> Self {
+        Self::of_with(cluster, true)
+    }
+
+    fn of_with(cluster: &Cluster, without_off: bool) -> Self {
+        let classes: Vec<ClassReport> = cluster
+            .classes
+            .iter()
+            .map(|c| {
+                let awake = if without_off {
+                    c.spec.count.saturating_sub(c.spec.off)
+                } else {
+                    c.spec.count
+                };
+                ClassReport::of(c, awake)
+            })
+            .collect();
         let peak_cut_off = classes.iter().map(|c| c.cut_off).sum();
         Report {
+            cucm_version: cluster.home.version,
+            assumptions: cluster.assumptions.clone(),
             operations: Vec::new(),
             classes,
             peak_cut_off,
@@ -414,7 +504,7 @@ impl Report {
                     && let Some(slot) = found.get_mut(i)
                 {
                     slot.push(Remedy::DeleteTrustLists {
-                        phones: c.spec.count,
+                        phones: c.spec.count.saturating_sub(c.spec.off),
                     });
                 }
             }
@@ -430,6 +520,7 @@ impl Report {
 impl fmt::Display for Report {
     /// A table: one line per class, then the totals and the remedies.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "CUCM {} rules.", self.cucm_version)?;
         if !self.operations.is_empty() {
             writeln!(f, "Operations:")?;
             for (i, op) in self.operations.iter().enumerate() {
@@ -475,6 +566,27 @@ impl fmt::Display for Report {
             },
             self.peak_cut_off
         )?;
+        let sleepers: Vec<&ClassReport> = self.classes.iter().filter(|c| c.off.is_some()).collect();
+        if !sleepers.is_empty() {
+            writeln!(
+                f,
+                "Phones off during the operations (they boot only at the end, holding what their class held at the start):"
+            )?;
+            for c in sleepers {
+                if let Some(off) = &c.off {
+                    writeln!(
+                        f,
+                        "  {}: {} of {} off, {} locked, {}: {}",
+                        c.name,
+                        off.phones,
+                        c.phones,
+                        off.locked,
+                        off.outcome.as_str(),
+                        off.reason()
+                    )?;
+                }
+            }
+        }
         if self.remedy_checks_skipped > 0 {
             let classes = self.classes.iter().filter(|c| c.cut_off > 0).count();
             writeln!(
@@ -482,6 +594,15 @@ impl fmt::Display for Report {
                 "Remedies not all simulated for {classes} classes: budget reached ({} of {} checks left out); other remedies may work.",
                 self.remedy_checks_skipped, self.remedy_checks
             )?;
+        }
+        if !self.assumptions.is_empty() {
+            writeln!(
+                f,
+                "Twin of collected files; what it rests on (and assumes where the files say nothing):"
+            )?;
+            for a in &self.assumptions {
+                writeln!(f, "  - {a}")?;
+            }
         }
         for c in self.classes.iter().filter(|c| c.cut_off > 0) {
             if c.remedies.is_empty() {

@@ -134,6 +134,10 @@ pub struct Servers {
     pub(crate) ctl: Option<Vec<u8>>,
     pub(crate) itls: Vec<Option<Vec<u8>>>,
     pub(crate) files_at: u64,
+    /// The CUCM release whose rules the servers follow.
+    pub(crate) version: super::CucmVersion,
+    /// The validity of an ITLRecovery certificate made here, in years.
+    pub(crate) recovery_years: u64,
 }
 
 /// Makes a deterministic, positive 16-byte serial number for a new
@@ -202,11 +206,18 @@ impl Servers {
         if !nodes.iter().any(|n| n.tftp) {
             return Err(ClusterError::NoTftpNode);
         }
+        if spec.mode == SecurityMode::MixedEToken && !spec.version.supports_etokens() {
+            return Err(ClusterError::RefusedByVersion {
+                version: spec.version,
+                operation: "mode = \"etoken\"".into(),
+                reason: super::ETOKENS_UNSUPPORTED,
+            });
+        }
         let capf = identity(&spec.capf, &alloc::format!("CAPF-{publisher}"), 5)?;
         let recovery = identity(
             &spec.recovery,
             &alloc::format!("ITLRECOVERY_{publisher}"),
-            20,
+            spec.recovery_validity_years,
         )?;
         if spec.etokens.max(spec.etoken_identities.len()) > super::MAX_ETOKENS {
             return Err(ClusterError::TooLarge(alloc::format!(
@@ -244,6 +255,8 @@ impl Servers {
             ctl: None,
             itls: Vec::new(),
             files_at: now,
+            version: spec.version,
+            recovery_years: spec.recovery_validity_years,
         };
         servers.rebuild_ctl(now)?;
         servers.rebuild_itls(now)?;
@@ -258,6 +271,11 @@ impl Servers {
     /// The security mode.
     pub fn mode(&self) -> SecurityMode {
         self.mode
+    }
+
+    /// The CUCM release whose rules the servers follow.
+    pub fn version(&self) -> super::CucmVersion {
+        self.version
     }
 
     /// The publisher's CAPF certificate.
@@ -312,8 +330,28 @@ impl Servers {
     /// every node running TVS (its own first, the publisher's ITLRecovery
     /// after it),
     /// the way the real cluster lays them out.
+    ///
+    /// From CUCM 12.0 ([`CucmVersion::itl_signed_by_recovery`](super::CucmVersion::itl_signed_by_recovery))
+    /// the ITLRecovery record comes first, as the signer, and the node's
+    /// CallManager certificate is only its TFTP record.
     fn itl_records(&self, node: &Node, with_recovery: bool) -> Vec<RecordSpec> {
         let cm = node.callmanager.certificate();
+        if with_recovery && self.version.itl_signed_by_recovery() {
+            let mut records = alloc::vec![
+                RecordSpec::new(self.recovery.certificate().clone(), Function::Sast),
+                RecordSpec::new(cm.clone(), Function::Tftp),
+                RecordSpec::new(self.capf.certificate().clone(), Function::Capf),
+            ];
+            let own = node.tvs_service.then_some(node);
+            for n in own.into_iter().chain(
+                self.nodes
+                    .iter()
+                    .filter(|n| n.name != node.name && n.tvs_service),
+            ) {
+                records.push(RecordSpec::new(n.tvs.certificate().clone(), Function::Tvs));
+            }
+            return records;
+        }
         let mut records = alloc::vec![
             RecordSpec::new(cm.clone(), Function::Sast),
             RecordSpec::new(cm.clone(), Function::Tftp),
@@ -344,8 +382,20 @@ impl Servers {
         records
     }
 
+    /// The key that signs the ITLs `node` writes: its CallManager key, or
+    /// from CUCM 12.0 the publisher's ITLRecovery key.
+    fn itl_signer<'a>(&'a self, node: &'a Node) -> &'a Signer {
+        if self.version.itl_signed_by_recovery() {
+            &self.recovery
+        } else {
+            &node.callmanager
+        }
+    }
+
     /// The ITL `node` writes when TFTP starts, signed by its CallManager
-    /// key. `with_recovery: false` gives what a CUCM before 10.0 wrote.
+    /// key (from CUCM 12.0, by the ITLRecovery key). `with_recovery:
+    /// false` gives what a CUCM before 10.0 wrote (signed by CallManager,
+    /// no ITLRecovery record), whatever the cluster's version.
     pub(crate) fn build_itl(
         &self,
         node: &Node,
@@ -356,16 +406,22 @@ impl Servers {
         for r in self.itl_records(node, with_recovery) {
             builder = builder.record_spec(r);
         }
-        Ok(builder.sign(&node.callmanager)?)
+        let signer = if with_recovery {
+            self.itl_signer(node)
+        } else {
+            &node.callmanager
+        };
+        Ok(builder.sign(signer)?)
     }
 
     /// The blank ITL of "Prepare Cluster for Rollback": the signer's
     /// record only.
     fn build_rollback_itl(&self, node: &Node, now: u64) -> Result<Vec<u8>, ClusterError> {
+        let signer = self.itl_signer(node);
         Ok(TrustListBuilder::new(ListKind::Itl)
             .timestamp(timestamp(now))
-            .record(node.callmanager.certificate().clone(), Function::Sast)
-            .sign(&node.callmanager)?)
+            .record(signer.certificate().clone(), Function::Sast)
+            .sign(signer)?)
     }
 
     /// The CTL of the current mode, with the nodes' host names and
@@ -396,6 +452,10 @@ impl Servers {
                 self.etokens.last().ok_or(ClusterError::NoETokens)?
             }
         };
+        if self.version.ctl_holds_recovery() {
+            builder =
+                builder.record_spec(at(publisher, self.recovery.certificate(), Function::Sast));
+        }
         builder = builder
             .record_spec(at(
                 publisher,
@@ -469,8 +529,10 @@ impl Servers {
     /// records have in the CTL the cluster serves: the notes show TVS
     /// answering SAST and CCM+TFTP for the publisher after a tokenless CTL)
     /// and TVS certificate, the CAPF, and the Phone-SAST-trust uploads.
-    /// ITLRecovery is not in it: the notes say a reset reaches only phones
-    /// whose ITL already holds the recovery record.
+    /// Before CUCM 12.0 ITLRecovery is not in it: the notes say a reset
+    /// reaches only phones whose ITL already holds the recovery record.
+    /// From 12.0 it is (role SAST): it signs every ITL, and a phone takes
+    /// an ITL signed by a new ITLRecovery key through TVS.
     fn tvs_store(&self) -> Vec<(&[u8], Vec<Function>)> {
         let ctl = self.ctl.as_deref().and_then(|b| TrustList::parse(b).ok());
         let mut store = Vec::with_capacity(2 * self.nodes.len() + 1 + self.phone_sast_trust.len());
@@ -495,6 +557,12 @@ impl Servers {
         store.push((self.capf.certificate().der(), alloc::vec![Function::Capf]));
         for cert in &self.phone_sast_trust {
             store.push((cert.der(), alloc::vec![Function::Sast]));
+        }
+        if self.version.itl_signed_by_recovery() {
+            store.push((
+                self.recovery.certificate().der(),
+                alloc::vec![Function::Sast],
+            ));
         }
         store
     }

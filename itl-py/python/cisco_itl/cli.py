@@ -15,6 +15,7 @@ import argparse
 import csv
 import errno
 import getpass
+import io
 import json
 import os
 import re
@@ -651,12 +652,42 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return audit.run(args)
 
 
+def _reported_phones(path: str) -> List[Tuple[str, str]]:
+    """``(ITL_TFTP_Server, ITL_Signature)`` per phone of a DeviceTLInfo
+    export (CSV with the columns DeviceName, ITL_Signature,
+    ITL_TFTP_Server; other columns ignored)."""
+    text = _native.read_file(path, _native.MAX_REPORT_BYTES).decode("utf-8-sig")
+    rows = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(rows, [])]
+    wanted = ["devicename", "itl_signature", "itl_tftp_server"]
+    missing = [w for w in wanted if w not in header]
+    if missing:
+        raise ValueError(
+            f"{path}: the phones report needs the columns DeviceName, ITL_Signature, ITL_TFTP_Server "
+            f"(header: {', '.join(header)})"
+        )
+    device, signature, server = (header.index(w) for w in wanted)
+    width = max(device, signature, server) + 1
+    return [
+        (row[server].strip(), row[signature])
+        for row in rows
+        if len(row) >= width and row[device].strip()
+    ]
+
+
 def _cluster(args: argparse.Namespace) -> Optional[_native.Cluster]:
     try:
+        collected = getattr(args, "collected", None)
+        if collected is not None:
+            phones = _reported_phones(args.phones) if getattr(args, "phones", None) else None
+            return _native.Cluster.from_collected(collected, args.overlay, phones)
+        if getattr(args, "phones", None) or getattr(args, "overlay", None):
+            _err("--phones and --overlay go with --collected DIR")
+            return None
         if args.cluster is None:
             return _native.Cluster.builtin()
         return _native.Cluster.from_file(args.cluster)
-    except Error as e:
+    except (Error, OSError, ValueError) as e:
         _err(str(e))
         return None
 
@@ -879,19 +910,35 @@ def build_parser() -> argparse.ArgumentParser:
         "regenerate-both:NODE, itl-reset-localkey, itl-reset-remotekey, restart-tftp, mixed-mode-tokenless, "
         "mixed-mode-etokens, non-secure-mode, update-ctl, upload-phone-sast-trust, prepare-rollback, "
         "cancel-rollback, add-node:NODE[:tftp], remove-node:NODE, set-group:CLASS:NODE[,NODE...], "
-        "set-tftp:CLASS:NODE, migrate:CLASS, rebuild, wait:SECONDS, reboot.",
+        "set-tftp:CLASS:NODE, migrate:CLASS, rebuild, wait:SECONDS, reboot, regenerate-itlrecovery. "
+        "A description may say cucm-version = \"12.5\" (see docs/WHATIF.md).",
         epilog="Exit status: 0 no phone locked, 1 phones locked, 2 unreadable description or bad operation.",
     )
     w.add_argument("words", nargs="*", metavar="[CLUSTER.toml] OPERATION")
     w.add_argument("--json", action="store_true", help="the report as JSON")
     w.add_argument("--dot", action="store_true", help="print who trusts whom after the operations (Graphviz DOT)")
+    w.add_argument(
+        "--collected",
+        metavar="DIR",
+        help="a twin of the cluster whose files 'itl collect' gathered in DIR (<server>/<stamp>/ITLFile.tlv)",
+    )
+    w.add_argument(
+        "--phones",
+        metavar="REPORT",
+        help="with --collected: classes from a DeviceTLInfo CSV (DeviceName, ITL_Signature, ITL_TFTP_Server)",
+    )
+    w.add_argument(
+        "--overlay",
+        metavar="FILE",
+        help="with --collected: TOML for what the files cannot tell (cucm-version, publisher, [[node]], [[phones]])",
+    )
     w.set_defaults(func=lambda a: cmd_whatif(_with_operations(a)))
 
     pl = sub.add_parser(
         "plan",
         help="a safe order of operations to reach a goal (no CLUSTER.toml: the built-in cluster)",
-        description="Goals: new-hostname:NODE, new-callmanager:NODE, new-tvs:NODE, tokenless, etokens, "
-        "non-secure, rollback.",
+        description="Goals: new-hostname:NODE, new-callmanager:NODE, new-tvs:NODE, new-itlrecovery, tokenless, "
+        "etokens, non-secure, rollback.",
         epilog="Exit status: 0 a safe plan exists, 1 only a least bad one, 2 unreadable description or bad goal.",
     )
     pl.add_argument("words", nargs="+", metavar="[CLUSTER.toml] GOAL")
@@ -927,7 +974,11 @@ def _steps(text: str) -> int:
 
 
 def _with_operations(args: argparse.Namespace) -> argparse.Namespace:
-    args.operations = _cluster_and_words(args, list(args.words))
+    if getattr(args, "collected", None) is not None:
+        args.cluster = None
+        args.operations = list(args.words)
+    else:
+        args.operations = _cluster_and_words(args, list(args.words))
     return args
 
 
