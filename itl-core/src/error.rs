@@ -74,6 +74,9 @@ pub enum Error {
     #[cfg(feature = "std")]
     #[error(transparent)]
     Encrypt(#[from] crate::encrypted::EncryptError),
+    /// A DeviceTLInfo report could not be read.
+    #[error(transparent)]
+    Report(#[from] crate::device_report::ReportError),
     /// A file was not read.
     #[cfg(feature = "std")]
     #[error(transparent)]
@@ -156,8 +159,8 @@ impl From<crate::tvs::net::NetError> for Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Category {
-    /// Malformed bytes: a trust list, signed file, encrypted configuration
-    /// or TVS message that does not parse.
+    /// Malformed bytes: a trust list, signed file, encrypted configuration,
+    /// TVS message or DeviceTLInfo report that does not parse.
     Parse,
     /// A signature not accepted: wrong key, tampered bytes, an unknown or
     /// lying signer, nothing trusted to verify against.
@@ -266,7 +269,9 @@ impl Error {
         use crate::encrypted::DecryptError as D;
         use crate::recovery::RecoveryError as R;
         match self {
-            Error::Parse(_) | Error::Tvs(_) | Error::Encrypted(_) => Category::Parse,
+            Error::Parse(_) | Error::Tvs(_) | Error::Encrypted(_) | Error::Report(_) => {
+                Category::Parse
+            }
             Error::Write(_) | Error::DeviceName(_) => Category::Invalid,
             Error::Verify(v) => verify_category(v),
             Error::Certificate(_) | Error::Key(_) => Category::Credential,

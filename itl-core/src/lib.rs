@@ -141,6 +141,7 @@ pub mod build;
 pub mod cert;
 #[cfg(feature = "cluster")]
 pub mod cluster;
+pub mod device_report;
 pub mod digest;
 pub mod encrypted;
 pub mod error;
@@ -170,6 +171,7 @@ pub mod write;
 
 pub use build::BuildError;
 pub use cert::CertError;
+pub use device_report::ReportError;
 pub use digest::{DigestAlgorithm, SignatureModulus};
 pub use error::{Category, Error, ParseError, Region, WriteError};
 pub use function::Function;
