@@ -583,7 +583,11 @@ fn parse_hash(v: &str) -> Result<Option<[u8; HASH_LEN]>, ()> {
         let byte = out.get_mut(n / 2).ok_or(())?;
         // `d` < 16, a hex digit.
         let d = u8::try_from(d).map_err(|_| ())?;
-        *byte = if n.is_multiple_of(2) { d << 4 } else { *byte | d };
+        *byte = if n.is_multiple_of(2) {
+            d << 4
+        } else {
+            *byte | d
+        };
         n = n.saturating_add(1);
     }
     if n == HASH_LEN * 2 {
@@ -1133,7 +1137,18 @@ struct Columns {
 
 impl Columns {
     fn find(header: &[Cow<'_, str>]) -> Columns {
-        let names: Vec<String> = header.iter().map(|h| normalise(h)).collect();
+        // A cell with `=`, `[` or `<`, or a long one, is no column name (a
+        // syslog line split at its commas).
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| {
+                if h.len() > 64 || h.contains(['=', '[', '<']) {
+                    String::new()
+                } else {
+                    normalise(h)
+                }
+            })
+            .collect();
         let first = |f: &dyn Fn(&str) -> bool| names.iter().position(|n| f(n));
         let hashy = |n: &str| n.contains("signature") || n.contains("sha") || n.contains("hash");
         let any_ctl = names.iter().any(|n| n.contains("ctl"));

@@ -343,3 +343,14 @@ fn the_latest_report_of_each_device() {
         .collect();
     assert_eq!(latest, vec![(3, "sepa", s(ITL)), (2, "SEPB", None)]);
 }
+
+#[test]
+fn a_syslog_of_name_value_pairs_with_commas_is_not_a_csv() {
+    let log = format!(
+        "host: DeviceTLInfo DeviceName=SEPA, CTL_Signature=Not Installed, ITL_Signature={ITL}, StatusCode=0\n"
+    );
+    let r = parse(log.as_bytes()).unwrap();
+    assert_eq!(r.format, Format::Syslog);
+    assert_eq!(summary(&r), vec![(1, "SEPA", s(ITL), None)]);
+    assert_eq!(r.entries[0].status_code.as_deref(), Some("0"));
+}
