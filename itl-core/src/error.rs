@@ -85,6 +85,10 @@ pub enum Error {
     #[cfg(feature = "std")]
     #[error(transparent)]
     Store(#[from] crate::tvs::store::StoreError),
+    /// A TFTP transfer failed.
+    #[cfg(feature = "tftp")]
+    #[error(transparent)]
+    Tftp(#[from] crate::tftp::TftpError),
     /// A TVS exchange over the network failed.
     #[cfg(feature = "tvs-net")]
     #[error(transparent)]
@@ -184,8 +188,9 @@ pub enum Category {
     /// What was asked for cannot be made: a value too long for its length
     /// field, a device name not of its form, a list without records.
     Invalid,
-    /// A TVS exchange over the network failed (resolution, connection,
-    /// TLS, a deadline, an answer malformed or for another session).
+    /// A TVS exchange or a TFTP transfer over the network failed
+    /// (resolution, connection, TLS, a deadline, an answer malformed or for
+    /// another session, a file not served).
     Network,
     /// A TVS certificate store failed (its database, a corrupt entry).
     Store,
@@ -316,6 +321,8 @@ impl Error {
             },
             #[cfg(feature = "tvs-net")]
             Error::Net(_) => Category::Network,
+            #[cfg(feature = "tftp")]
+            Error::Tftp(_) => Category::Network,
             #[cfg(feature = "cluster")]
             Error::Cluster(_) | Error::Operation(_) => Category::Cluster,
         }

@@ -127,6 +127,8 @@
 //!   1024-bit keys, as 7900-series phones need, on the system OpenSSL (no
 //!   forward secrecy; `docs/TRUST.md` says when to turn it on).
 //! - `sqlite` (default): `tvs::store::SqliteStore`.
+//! - `tftp`: `tftp`, a TFTP client (RFC 1350 read requests) to collect
+//!   the trust lists a cluster's TFTP servers serve, with a deadline.
 //! - `cluster`: `cluster`, the what-if simulator of a CUCM cluster and
 //!   its phones, and the safe-order planner (`docs/WHATIF.md`).
 //!
@@ -161,6 +163,8 @@ pub mod show;
 pub mod sign;
 pub mod signed_file;
 pub mod tag;
+#[cfg(feature = "tftp")]
+pub mod tftp;
 pub mod tlv;
 pub mod trust_list;
 pub mod tvs;
