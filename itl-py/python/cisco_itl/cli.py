@@ -645,10 +645,18 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    """``itl audit [ITL_DIR PHONES_CSV]``: which phones hold the current ITL."""
+    """``itl audit [ITL_DIR REPORT...]``: which phones hold the current ITL and CTL."""
     from . import audit
 
     return audit.run(args)
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    """``itl collect tftp HOST[:PORT]... [--mac MAC...] -o DIR``: the trust
+    lists the TFTP servers serve."""
+    from . import collect
+
+    return collect.run(args)
 
 
 def _cluster(args: argparse.Namespace) -> Optional[_native.Cluster]:
@@ -863,13 +871,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser(
         "audit",
-        help="which phones hold the current ITL (no arguments: a built-in sample fleet)",
-        description="Compares the ITL SHA-1 each phone reports (DeviceTLInfo) with the ITLs collected from the TFTP servers.",
+        help="which phones hold the current ITL and CTL (no arguments: a built-in sample fleet)",
+        description="Compares the ITL and CTL hashes each phone reports (DeviceTLInfo: XML alarms, CUCM syslog "
+        "or a CSV export) with the ITLs and CTLs collected from the TFTP servers.",
+        epilog="Exit status: 0, 1 a collected list is suspicious or a report row could not be read, 2 unreadable input.",
     )
     from .audit import add_arguments
 
     add_arguments(a)
     a.set_defaults(func=cmd_audit)
+
+    c = sub.add_parser(
+        "collect",
+        help="fetch the ITL and CTL files the TFTP servers serve, as phones do (for itl audit)",
+        description="Asks each TFTP server for ITLFile.tlv, CTLFile.tlv and, per --mac, ITLSEP<MAC>.tlv and "
+        "CTLSEP<MAC>.tlv; writes them to DIR/<server>/<UTC YYYY-MM-DDTHHMMSSZ>/.",
+        epilog="Exit status: 0 every server answered (files not served are said), 2 a server was silent, "
+        "too slow or misbehaved (named on standard error), or a bad argument.",
+    )
+    from .collect import add_arguments as collect_arguments
+
+    collect_arguments(c)
+    c.set_defaults(func=cmd_collect)
 
     w = sub.add_parser(
         "whatif",
