@@ -77,8 +77,8 @@ def test_the_text_report_names_the_bad_row_and_the_ctl(tmp_path: Path) -> None:
     assert any(l.startswith("  problem: ") and "alarm-order.csv: line 5: the ITL_Signature of SEP00AABBCCDDEF" in l for l in lines)
     row = next(l for l in lines if l.startswith("SEP001122334455"))
     assert row.split()[1] == "current" and row.split()[-1] == "current"
-    assert "CTL: 3 phones report one: 1 current, 0 stale, 0 unknown, 2 without a CTL." in lines
-    assert "1 report rows or lines could not be read (see the problems above); their phones are not counted." in lines
+    assert "CTL: 3 phones report their CTL: 1 current, 0 stale, 0 unknown, 2 without a CTL." in lines
+    assert "1 report row or line could not be read (see the problems above); its phone is not counted." in lines
 
 
 def test_xml_alarms() -> None:

@@ -498,14 +498,16 @@ def format_report(report: AuditReport, *, summary_only: bool = False, only: Opti
     if ctl:
         t = report.ctl_counts()
         lines.append(
-            f"CTL: {t['reported']} phones report one: {t['current']} current, {t['stale']} stale, "
+            f"CTL: {t['reported']} phones report their CTL: {t['current']} current, {t['stale']} stale, "
             + (f"{t['suspicious']} on a suspicious CTL, " if t["suspicious"] else "")
             + f"{t['unknown']} unknown, {t['none']} without a CTL."
         )
     if report.report_problems:
+        n = report.report_problems
         lines.append(
-            f"{report.report_problems} report rows or lines could not be read (see the problems above); "
-            "their phones are not counted."
+            f"{n} report row or line could not be read (see the problems above); its phone is not counted."
+            if n == 1
+            else f"{n} report rows or lines could not be read (see the problems above); their phones are not counted."
         )
     return "\n".join(lines) + "\n"
 
