@@ -63,6 +63,13 @@ use alloc::vec::Vec;
 /// How deep XML elements may nest (a DeviceTLInfo alarm needs four).
 pub const MAX_XML_DEPTH: usize = 32;
 
+/// The longest CSV field read (128 KiB, as Python's `csv`): a report's
+/// fields are a few dozen bytes.
+pub const MAX_FIELD_BYTES: usize = 128 << 10;
+
+/// The most characters of a value a [`Problem`] repeats.
+const MAX_QUOTED_CHARS: usize = 64;
+
 /// The length of a reported hash: SHA-1.
 pub const HASH_LEN: usize = 20;
 
@@ -133,7 +140,7 @@ pub enum Problem {
         device: String,
         /// `"ITL_Signature"` or `"CTL_Signature"`.
         field: &'static str,
-        /// The value as written.
+        /// The value as written (its first 64 characters, then `…`).
         value: String,
     },
     /// A report without a device name.
@@ -247,6 +254,14 @@ pub enum ReportError {
         column: usize,
         /// What is wrong.
         error: XmlError,
+    },
+    /// A CSV field longer than [`MAX_FIELD_BYTES`].
+    #[error("line {line}: a CSV field longer than {limit} bytes")]
+    FieldTooLong {
+        /// The 1-based line where the field starts.
+        line: usize,
+        /// The limit.
+        limit: usize,
     },
     /// A CSV quoted field never closed.
     #[error("line {line}: a quoted CSV field is never closed")]
@@ -524,7 +539,7 @@ impl<'a> Fields<'a> {
                     line,
                     device: device.into(),
                     field,
-                    value: v.into(),
+                    value: quoted(v),
                 })
             })
         };
@@ -551,6 +566,18 @@ impl<'a> Fields<'a> {
             Ok(e) => out.entries.push(e),
             Err(p) => out.problems.push(p),
         }
+    }
+}
+
+/// `v`, cut to [`MAX_QUOTED_CHARS`] characters.
+fn quoted(v: &str) -> String {
+    match v.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((i, _)) => {
+            let mut s = String::from(v.get(..i).unwrap_or_default());
+            s.push('…');
+            s
+        }
+        None => v.into(),
     }
 }
 
@@ -1074,6 +1101,12 @@ impl<'a> CsvReader<'a> {
                             if c == '\n' {
                                 self.line = self.line.saturating_add(1);
                             }
+                            if value.len() >= MAX_FIELD_BYTES {
+                                return Err(ReportError::FieldTooLong {
+                                    line: field_line,
+                                    limit: MAX_FIELD_BYTES,
+                                });
+                            }
                             value.push(c);
                         }
                     }
@@ -1096,6 +1129,12 @@ impl<'a> CsvReader<'a> {
                         break;
                     }
                     chars.next();
+                }
+                if to.saturating_sub(from) > MAX_FIELD_BYTES {
+                    return Err(ReportError::FieldTooLong {
+                        line: self.line,
+                        limit: MAX_FIELD_BYTES,
+                    });
                 }
                 row.push(Cow::Borrowed(rest.get(from..to).unwrap_or_default()));
             }

@@ -354,3 +354,32 @@ fn a_syslog_of_name_value_pairs_with_commas_is_not_a_csv() {
     assert_eq!(summary(&r), vec![(1, "SEPA", s(ITL), None)]);
     assert_eq!(r.entries[0].status_code.as_deref(), Some("0"));
 }
+
+#[test]
+fn a_field_over_128_kib_is_refused_and_long_values_are_cut() {
+    let csv = format!("DeviceName,ITL_Signature\nSEPA,{}\n", "a".repeat(200 << 10));
+    assert_eq!(
+        parse(csv.as_bytes()),
+        Err(ReportError::FieldTooLong {
+            line: 2,
+            limit: 128 << 10
+        })
+    );
+    let csv = format!(
+        "DeviceName,ITL_Signature\nSEPA,\"{}\"\n",
+        "a".repeat(200 << 10)
+    );
+    assert_eq!(
+        parse(csv.as_bytes()),
+        Err(ReportError::FieldTooLong {
+            line: 2,
+            limit: 128 << 10
+        })
+    );
+    let csv = format!("DeviceName,ITL_Signature\nSEPA,{}\n", "é".repeat(100));
+    let r = parse(csv.as_bytes()).unwrap();
+    match &r.problems[..] {
+        [Problem::BadHash { value, line: 2, .. }] => assert_eq!(*value, "é".repeat(64) + "…"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -170,7 +170,7 @@ class AuditReport(NamedTuple):
     itls: List[KnownItl]
     """The collected ITLs, current first."""
     phones: List[PhoneStatus]
-    """Every phone, in the CSV's order."""
+    """Every phone, in the order of the reports."""
     problems: List[str]
     """Files that could not be read, parsed or verified, files whose signer
     is not tied to their server, report rows that could not be read, and
