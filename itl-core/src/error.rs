@@ -74,6 +74,9 @@ pub enum Error {
     #[cfg(feature = "std")]
     #[error(transparent)]
     Encrypt(#[from] crate::encrypted::EncryptError),
+    /// A DeviceTLInfo report could not be read.
+    #[error(transparent)]
+    Report(#[from] crate::device_report::ReportError),
     /// A file was not read.
     #[cfg(feature = "std")]
     #[error(transparent)]
@@ -82,6 +85,10 @@ pub enum Error {
     #[cfg(feature = "std")]
     #[error(transparent)]
     Store(#[from] crate::tvs::store::StoreError),
+    /// A TFTP transfer failed.
+    #[cfg(feature = "tftp")]
+    #[error(transparent)]
+    Tftp(#[from] crate::tftp::TftpError),
     /// A TVS exchange over the network failed.
     #[cfg(feature = "tvs-net")]
     #[error(transparent)]
@@ -156,8 +163,8 @@ impl From<crate::tvs::net::NetError> for Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Category {
-    /// Malformed bytes: a trust list, signed file, encrypted configuration
-    /// or TVS message that does not parse.
+    /// Malformed bytes: a trust list, signed file, encrypted configuration,
+    /// TVS message or DeviceTLInfo report that does not parse.
     Parse,
     /// A signature not accepted: wrong key, tampered bytes, an unknown or
     /// lying signer, nothing trusted to verify against.
@@ -181,8 +188,9 @@ pub enum Category {
     /// What was asked for cannot be made: a value too long for its length
     /// field, a device name not of its form, a list without records.
     Invalid,
-    /// A TVS exchange over the network failed (resolution, connection,
-    /// TLS, a deadline, an answer malformed or for another session).
+    /// A TVS exchange or a TFTP transfer over the network failed
+    /// (resolution, connection, TLS, a deadline, an answer malformed or for
+    /// another session, a file not served).
     Network,
     /// A TVS certificate store failed (its database, a corrupt entry).
     Store,
@@ -266,7 +274,9 @@ impl Error {
         use crate::encrypted::DecryptError as D;
         use crate::recovery::RecoveryError as R;
         match self {
-            Error::Parse(_) | Error::Tvs(_) | Error::Encrypted(_) => Category::Parse,
+            Error::Parse(_) | Error::Tvs(_) | Error::Encrypted(_) | Error::Report(_) => {
+                Category::Parse
+            }
             Error::Write(_) | Error::DeviceName(_) => Category::Invalid,
             Error::Verify(v) => verify_category(v),
             Error::Certificate(_) | Error::Key(_) => Category::Credential,
@@ -311,6 +321,8 @@ impl Error {
             },
             #[cfg(feature = "tvs-net")]
             Error::Net(_) => Category::Network,
+            #[cfg(feature = "tftp")]
+            Error::Tftp(_) => Category::Network,
             #[cfg(feature = "cluster")]
             Error::Cluster(_) | Error::Operation(_) => Category::Cluster,
         }

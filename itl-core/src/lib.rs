@@ -127,6 +127,8 @@
 //!   1024-bit keys, as 7900-series phones need, on the system OpenSSL (no
 //!   forward secrecy; `docs/TRUST.md` says when to turn it on).
 //! - `sqlite` (default): `tvs::store::SqliteStore`.
+//! - `tftp`: `tftp`, a TFTP client (RFC 1350 read requests) to collect
+//!   the trust lists a cluster's TFTP servers serve, with a deadline.
 //! - `cluster`: `cluster`, the what-if simulator of a CUCM cluster and
 //!   its phones, and the safe-order planner (`docs/WHATIF.md`).
 //!
@@ -141,6 +143,7 @@ pub mod build;
 pub mod cert;
 #[cfg(feature = "cluster")]
 pub mod cluster;
+pub mod device_report;
 pub mod digest;
 pub mod encrypted;
 pub mod error;
@@ -160,6 +163,8 @@ pub mod show;
 pub mod sign;
 pub mod signed_file;
 pub mod tag;
+#[cfg(feature = "tftp")]
+pub mod tftp;
 pub mod tlv;
 pub mod trust_list;
 pub mod tvs;
@@ -170,6 +175,7 @@ pub mod write;
 
 pub use build::BuildError;
 pub use cert::CertError;
+pub use device_report::ReportError;
 pub use digest::{DigestAlgorithm, SignatureModulus};
 pub use error::{Category, Error, ParseError, Region, WriteError};
 pub use function::Function;

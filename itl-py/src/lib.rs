@@ -17,7 +17,9 @@ mod errors;
 mod header;
 mod list;
 mod phone;
+mod report;
 mod signed;
+mod tftp;
 
 use pyo3::prelude::*;
 
@@ -58,6 +60,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_KEY_FILE_BYTES", cisco_itl::fs::MAX_KEY_FILE_BYTES)?;
     m.add("MAX_REPORT_BYTES", cisco_itl::fs::MAX_REPORT_BYTES)?;
     m.add_function(wrap_pyfunction!(audit::audit_itls, m)?)?;
+    m.add_function(wrap_pyfunction!(report::parse_device_reports, m)?)?;
+    m.add_function(wrap_pyfunction!(tftp::tftp_read, m)?)?;
     m.add_class::<encrypted::PyEncryptedFile>()?;
     m.add_class::<encrypted::PyCompanion>()?;
     m.add_function(wrap_pyfunction!(encrypted::encrypt_config, m)?)?;

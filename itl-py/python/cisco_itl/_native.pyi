@@ -439,6 +439,36 @@ def audit_itls(
     or ``"invalid"``, ``reason``, ``recovery``, ``verified``, ``signer``),
     and sentences about the fleet."""
 
+def parse_device_reports(
+    data: BytesLike, *, latest: bool = False
+) -> Tuple[List[Dict[str, object]], List[Tuple[int, str]], str]:
+    """Reads a DeviceTLInfo report (XML alarms, CUCM syslog lines or a CSV
+    export in any column order, separator and encoding): ``(entries,
+    problems, format)``. Each entry a dict (``device``, ``line``,
+    ``itl_sha1``, ``ctl_sha1``: lowercase hex or ``None``,
+    ``itl_tftp_server``, ``ctl_tftp_server``, ``status_code``,
+    ``itl_reported``, ``ctl_reported``); each problem a row or line left
+    out, ``(line, sentence)``; ``format`` ``"xml"``, ``"syslog"`` or
+    ``"csv"``. ``latest``: only the last report of each device.
+    ``ParseError`` for input that is none of these."""
+
+def tftp_read(
+    host: str,
+    port: int,
+    filename: str,
+    *,
+    deadline: float = 10.0,
+    packet_timeout: float = 1.0,
+    retries: int = 5,
+    max_bytes: int = ...,
+) -> bytes:
+    """``filename`` from the TFTP server at ``host``:``port`` (RFC 1350
+    read request, octet mode), within ``deadline`` seconds, at most
+    ``max_bytes`` (default ``MAX_LIST_BYTES``). ``FileNotFoundError`` when
+    not served, ``TimeoutError`` when the server is silent or too slow,
+    ``ConnectionError`` when it refuses or misbehaves, ``OSError`` when the
+    host does not resolve, ``ValueError`` for a name TFTP cannot carry."""
+
 def show(
     data: BytesLike,
     kind: Optional[Literal["ITL", "CTL"]] = None,

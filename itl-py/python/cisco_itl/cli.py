@@ -15,7 +15,6 @@ import argparse
 import csv
 import errno
 import getpass
-import io
 import json
 import os
 import re
@@ -646,7 +645,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    """``itl audit [ITL_DIR PHONES_CSV]``: which phones hold the current ITL."""
+    """``itl audit [ITL_DIR REPORT...]``: which phones hold the current ITL and CTL."""
     from . import audit
 
     return audit.run(args)
@@ -654,25 +653,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def _reported_phones(path: str) -> List[Tuple[str, str]]:
     """``(ITL_TFTP_Server, ITL_Signature)`` per phone of a DeviceTLInfo
-    export (CSV with the columns DeviceName, ITL_Signature,
-    ITL_TFTP_Server; other columns ignored)."""
-    text = _native.read_file(path, _native.MAX_REPORT_BYTES).decode("utf-8-sig")
-    rows = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(rows, [])]
-    wanted = ["devicename", "itl_signature", "itl_tftp_server"]
-    missing = [w for w in wanted if w not in header]
-    if missing:
-        raise ValueError(
-            f"{path}: the phones report needs the columns DeviceName, ITL_Signature, ITL_TFTP_Server "
-            f"(header: {', '.join(header)})"
-        )
-    device, signature, server = (header.index(w) for w in wanted)
-    width = max(device, signature, server) + 1
-    return [
-        (row[server].strip(), row[signature])
-        for row in rows
-        if len(row) >= width and row[device].strip()
-    ]
+    report (XML alarms, syslog lines or a CSV export, read by the core's
+    report reader); rows it cannot read are said on stderr and left out."""
+    from . import audit
+
+    reports, problems = audit.read_reports([path])
+    for problem in problems:
+        print(f"itl: problem: {problem}", file=sys.stderr)
+    return [(r.itl_tftp_server or "", r.itl_sha1) for r in reports if r.itl_sha1]
 
 
 def _cluster(args: argparse.Namespace) -> Optional[_native.Cluster]:
@@ -894,13 +882,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser(
         "audit",
-        help="which phones hold the current ITL (no arguments: a built-in sample fleet)",
-        description="Compares the ITL SHA-1 each phone reports (DeviceTLInfo) with the ITLs collected from the TFTP servers.",
+        help="which phones hold the current ITL and CTL (no arguments: a built-in sample fleet)",
+        description="Compares the ITL and CTL hashes each phone reports (DeviceTLInfo: XML alarms, CUCM syslog "
+        "or a CSV export) with the ITLs and CTLs collected from the TFTP servers.",
+        epilog="Exit status: 0, 1 a collected list is suspicious or a report row could not be read, 2 unreadable input.",
     )
     from .audit import add_arguments
 
     add_arguments(a)
     a.set_defaults(func=cmd_audit)
+
+    c = sub.add_parser(
+        "collect",
+        help="fetch the ITL and CTL files the TFTP servers serve, as phones do (for itl audit)",
+        description="Asks each TFTP server for ITLFile.tlv, CTLFile.tlv and, per --mac, ITLSEP<MAC>.tlv and "
+        "CTLSEP<MAC>.tlv; writes them to DIR/<server>/<UTC YYYY-MM-DDTHHMMSSZ>/.",
+        epilog="Exit status: 0 every server answered (files not served are said), 2 a server was silent, "
+        "too slow or misbehaved (named on standard error), or a bad argument.",
+    )
+    from .collect import add_arguments as collect_arguments
+
+    collect_arguments(c)
+    c.set_defaults(func=cmd_collect)
 
     w = sub.add_parser(
         "whatif",
