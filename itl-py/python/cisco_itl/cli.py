@@ -663,6 +663,14 @@ def _reported_phones(path: str) -> List[Tuple[str, str]]:
     return [(r.itl_tftp_server or "", r.itl_sha1) for r in reports if r.itl_sha1]
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    """``itl collect tftp HOST[:PORT]... [--mac MAC...] -o DIR``: the trust
+    lists the TFTP servers serve."""
+    from . import collect
+
+    return collect.run(args)
+
+
 def _cluster(args: argparse.Namespace) -> Optional[_native.Cluster]:
     try:
         collected = getattr(args, "collected", None)
