@@ -654,13 +654,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def _reported_phones(path: str) -> List[Tuple[str, str]]:
     """``(ITL_TFTP_Server, ITL_Signature)`` per phone of a DeviceTLInfo
     report (XML alarms, syslog lines or a CSV export, read by the core's
-    report reader); rows it cannot read are said on stderr and left out."""
+    report reader). A row it cannot read refuses the report (``ValueError``):
+    a twin missing phones would answer for another fleet."""
     from . import audit
 
     reports, problems = audit.read_reports([path])
-    for problem in problems:
-        print(f"itl: problem: {problem}", file=sys.stderr)
-    return [(r.itl_tftp_server or "", r.itl_sha1) for r in reports if r.itl_sha1]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return [(r.itl_tftp_server or "", r.itl_sha1) for r in reports]
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
