@@ -137,6 +137,10 @@
 
 extern crate alloc;
 
+// Before the modules that use it (TVS and CAPF).
+#[macro_use]
+mod wire_enum;
+
 pub mod build;
 pub mod cert;
 #[cfg(feature = "cluster")]
