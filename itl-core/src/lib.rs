@@ -142,6 +142,7 @@ extern crate alloc;
 mod wire_enum;
 
 pub mod build;
+pub mod capf;
 pub mod cert;
 #[cfg(feature = "cluster")]
 pub mod cluster;

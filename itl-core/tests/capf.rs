@@ -1,0 +1,353 @@
+//! CAPF: the codec byte for byte (every message of the install flow, each
+//! error on a crafted input, proptest round trips), the device store, the
+//! issuer checked by OpenSSL, and our client against our server over TLS
+//! on loopback (127.0.0.1 and 127.0.0.2 only; every exchange bounded by a
+//! deadline): password, none, LSC proofs, RSA and EC keys, refusals that
+//! change no row, a server the ITL does not name, concurrent enrolments
+//! and a siege of idle connections.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use cisco_itl::capf::codec::{
+    AuthType, CapfError, CertType, Command, Curve, ElementTag, Frame, KeyRequest, Reason,
+};
+use proptest::prelude::*;
+
+const S: u32 = 0x0102_0304;
+const DEVICE: &str = "SEP001122334455";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+// ---------------------------------------------------------------- codec
+
+#[test]
+fn the_install_flow_byte_for_byte() {
+    let auth = Frame::auth_request(S, AuthType::Password)
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert_eq!(hex(&auth), "55010102030400080700010308000101");
+
+    let answer = Frame::auth_response(S, 3, DEVICE)
+        .unwrap()
+        .with_text(ElementTag::Password, "1234")
+        .unwrap()
+        .encode()
+        .unwrap();
+    let expected = format!(
+        "550201020304002301000101070001030d0010{}000b000531323334 00",
+        hex(DEVICE.as_bytes())
+    )
+    .replace(' ', "");
+    assert_eq!(hex(&answer), expected);
+
+    let keygen = Frame::key_gen_request(S, KeyRequest::Rsa(2048))
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert_eq!(hex(&keygen), "5503010203040009110001000a00020800");
+    let ec = Frame::key_gen_request(S, KeyRequest::Ec(Curve::P384))
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert_eq!(
+        hex(&ec),
+        "550301020304000811000101120001 01".replace(' ', "")
+    );
+
+    let key = Frame::key_gen_response(S, &[0x30, 0x00])
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert_eq!(hex(&key), "55040102030400050900023000");
+
+    let der = [0x30, 0x03, 0x02, 0x01, 0x05];
+    let store = Frame::certificate_request(Command::StoreCertRequest, S, &der)
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert_eq!(
+        hex(&store),
+        "550901020304001103000101040 00a0100070001 3003020105".replace(' ', "")
+    );
+    let stored = Frame::with_reason(Command::StoreCertResponse, S, Reason::Ok)
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert_eq!(hex(&stored), "550a0102030400040100 0101".replace(' ', ""));
+    let end = Frame::with_reason(Command::EndSession, S, Reason::Ok)
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert_eq!(hex(&end), "550f010203040004010001 01".replace(' ', ""));
+    let delete = Frame::delete_request(S).unwrap().encode().unwrap();
+    assert_eq!(hex(&delete), "550d01020304000403000101");
+}
+
+#[test]
+fn decoded_messages_give_their_elements() {
+    let answer = Frame::auth_response(S, 2, DEVICE)
+        .unwrap()
+        .with_text(ElementTag::Password, "1234")
+        .unwrap()
+        .encode()
+        .unwrap();
+    let frame = Frame::decode(&answer).unwrap();
+    assert_eq!(frame.command, Command::AuthResponse);
+    assert_eq!(frame.session_id, S);
+    assert_eq!(frame.reason().unwrap(), Reason::Ok);
+    assert_eq!(frame.version().unwrap(), 2);
+    assert_eq!(frame.device_name().unwrap(), DEVICE);
+    assert_eq!(frame.password().unwrap(), "1234");
+    assert_eq!(frame.encode().unwrap(), answer);
+
+    let der = [0x30, 0x03, 0x02, 0x01, 0x05];
+    let wire = Frame::certificate_request(Command::FetchCertRequest, S, &der)
+        .unwrap()
+        .encode()
+        .unwrap();
+    let frame = Frame::decode(&wire).unwrap();
+    let carried = frame.certificate().unwrap();
+    assert_eq!((carried.cert_type, carried.der), (CertType::Lsc, &der[..]));
+    assert_eq!(frame.cert_type().unwrap(), CertType::Lsc);
+
+    let wire = Frame::key_gen_request(S, KeyRequest::Ec(Curve::P256))
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert_eq!(
+        Frame::decode(&wire).unwrap().key_request().unwrap(),
+        KeyRequest::Ec(Curve::P256)
+    );
+    let wire = Frame::new(Command::AuthResponse, S)
+        .with_sha2_signature(&[9, 8, 7])
+        .unwrap()
+        .encode()
+        .unwrap();
+    assert_eq!(
+        hex(&wire),
+        "55020102030400091400060300030908 07".replace(' ', "")
+    );
+    assert_eq!(
+        Frame::decode(&wire).unwrap().sha2_signed_data().unwrap(),
+        &[9, 8, 7]
+    );
+}
+
+/// A frame of `command` whose payload is `payload`, framed by hand.
+fn raw(command: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x55, command, 1, 2, 3, 4];
+    out.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+#[test]
+fn each_framing_error_on_a_crafted_input() {
+    assert_eq!(
+        Frame::decode(&[0x55, 1, 0]),
+        Err(CapfError::TruncatedHeader { length: 3 })
+    );
+    assert_eq!(
+        Frame::decode(&[0x57, 1, 0, 0, 0, 0, 0, 0]),
+        Err(CapfError::WrongProtocolId { found: 0x57 })
+    );
+    assert_eq!(
+        Frame::decode(&[0x55, 1, 0, 0, 0, 0, 0, 5, 1]),
+        Err(CapfError::LengthMismatch {
+            declared: 5,
+            actual: 1
+        })
+    );
+    assert_eq!(
+        Frame::decode(&raw(1, &[7, 0, 1, 3, 8, 0, 2, 1])),
+        Err(CapfError::TruncatedElement {
+            offset: 12,
+            needed: 5,
+            available: 4
+        })
+    );
+    assert_eq!(
+        Frame::decode(&raw(1, &[7, 0])),
+        Err(CapfError::TruncatedElement {
+            offset: 8,
+            needed: 3,
+            available: 2
+        })
+    );
+}
+
+#[test]
+fn each_element_error_on_a_crafted_input() {
+    let bytes = raw(1, &[7, 0, 1, 3]);
+    let frame = Frame::decode(&bytes).unwrap();
+    assert_eq!(
+        frame.auth_type(),
+        Err(CapfError::MissingElement {
+            command: Command::AuthRequest,
+            tag: ElementTag::AuthType
+        })
+    );
+    assert_eq!(
+        frame.expect(Command::AuthResponse).map(|_| ()),
+        Err(CapfError::UnexpectedCommand {
+            expected: Command::AuthResponse,
+            found: Command::AuthRequest
+        })
+    );
+    let bytes = raw(1, &[7, 0, 2, 3, 3, 8, 0, 1, 9]);
+    let frame = Frame::decode(&bytes).unwrap();
+    assert_eq!(
+        frame.version(),
+        Err(CapfError::BadLength {
+            tag: ElementTag::Version,
+            offset: 8,
+            length: 2,
+            expected: 1
+        })
+    );
+    assert_eq!(
+        frame.auth_type(),
+        Err(CapfError::BadCode {
+            tag: ElementTag::AuthType,
+            offset: 13,
+            found: 9
+        })
+    );
+    let bytes = raw(3, &[10, 0, 1, 8]);
+    assert_eq!(
+        Frame::decode(&bytes).unwrap().key_size(),
+        Err(CapfError::BadLength {
+            tag: ElementTag::KeySize,
+            offset: 8,
+            length: 1,
+            expected: 2
+        })
+    );
+    // A name without its NUL, with bytes after it, or of forbidden bytes.
+    for value in [&b"SEP0011"[..], b"SEP\0X", b"\0", b"SEP 1\0"] {
+        let mut payload = vec![13, 0, value.len() as u8];
+        payload.extend_from_slice(value);
+        let bytes = raw(2, &payload);
+        assert_eq!(
+            Frame::decode(&bytes).unwrap().device_name(),
+            Err(CapfError::BadText {
+                tag: ElementTag::DeviceName,
+                offset: 8
+            }),
+            "{value:?}"
+        );
+    }
+    // A certificate whose inner length is wrong, or without its 00.
+    for value in [
+        &[1u8, 0, 4, 0, 1, 0x30][..],
+        &[1, 0, 3, 1, 1, 0x30],
+        &[2, 0, 3, 0, 1, 0x30],
+    ] {
+        let mut payload = vec![4, 0, value.len() as u8];
+        payload.extend_from_slice(value);
+        let bytes = raw(9, &payload);
+        assert_eq!(
+            Frame::decode(&bytes).unwrap().certificate(),
+            Err(CapfError::BadCertificateFraming { offset: 8 })
+        );
+    }
+    let bytes = raw(9, &[4, 0, 6, 1, 0, 3, 0, 7, 0x30]);
+    assert_eq!(
+        Frame::decode(&bytes).unwrap().certificate(),
+        Err(CapfError::BadCode {
+            tag: ElementTag::Certificate,
+            offset: 8,
+            found: 7
+        })
+    );
+    for value in [&[3u8, 0, 2, 9][..], &[2, 0, 1, 9]] {
+        let mut payload = vec![20, 0, value.len() as u8];
+        payload.extend_from_slice(value);
+        let bytes = raw(2, &payload);
+        assert_eq!(
+            Frame::decode(&bytes).unwrap().sha2_signed_data(),
+            Err(CapfError::BadSignedDataFraming { offset: 8 })
+        );
+    }
+}
+
+#[test]
+fn encoding_refuses_what_decoding_would() {
+    let frame = Frame::new(Command::AuthResponse, S);
+    for text in ["", "a\0b", "SEP 1"] {
+        assert_eq!(
+            frame.clone().with_text(ElementTag::DeviceName, text),
+            Err(CapfError::TextNotEncodable {
+                tag: ElementTag::DeviceName
+            })
+        );
+    }
+    assert_eq!(
+        frame
+            .clone()
+            .with_element(ElementTag::PublicKey, &vec![0; 65_536]),
+        Err(CapfError::ValueTooLong {
+            tag: ElementTag::PublicKey,
+            length: 65_536
+        })
+    );
+    assert_eq!(
+        frame
+            .clone()
+            .with_certificate(CertType::Lsc, &vec![0; 65_534]),
+        Err(CapfError::ValueTooLong {
+            tag: ElementTag::Certificate,
+            length: 65_536
+        })
+    );
+    let big = frame
+        .with_element(ElementTag::PublicKey, &vec![0; 40_000])
+        .unwrap()
+        .with_element(ElementTag::PublicKey, &vec![0; 40_000])
+        .unwrap();
+    assert_eq!(
+        big.encode(),
+        Err(CapfError::PayloadTooLong { length: 80_006 })
+    );
+}
+
+proptest! {
+    #[test]
+    fn built_frames_round_trip(
+        command in any::<u8>(),
+        session in any::<u32>(),
+        elements in proptest::collection::vec((any::<u8>(), proptest::collection::vec(any::<u8>(), 0..300)), 0..12),
+    ) {
+        let mut frame = Frame::new(Command::from_code(command), session);
+        for (tag, value) in &elements {
+            frame = frame.with_element(ElementTag::from_code(*tag), value).unwrap();
+        }
+        let wire = frame.encode().unwrap();
+        let decoded = Frame::decode(&wire).unwrap();
+        prop_assert_eq!(&decoded, &frame);
+        prop_assert_eq!(decoded.encode().unwrap(), wire.clone());
+        let read: Vec<(u8, Vec<u8>)> = decoded.elements().map(|e| (e.tag.code(), e.value.to_vec())).collect();
+        prop_assert_eq!(read, elements);
+    }
+
+    #[test]
+    fn any_bytes_decode_or_fail_and_what_decodes_encodes_back(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let mut bytes = bytes;
+        if bytes.len() >= 8 {
+            bytes[0] = 0x55;
+            let len = (bytes.len() - 8) as u16;
+            bytes[6..8].copy_from_slice(&len.to_be_bytes());
+        }
+        if let Ok(frame) = Frame::decode(&bytes) {
+            prop_assert_eq!(frame.encode().unwrap(), bytes.clone());
+            let _ = (frame.device_name(), frame.certificate(), frame.key_request(), frame.sha2_signed_data());
+        }
+    }
+}
