@@ -12,6 +12,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use cisco_itl::capf::codec::{
     AuthType, CapfError, CertType, Command, Curve, ElementTag, Frame, KeyRequest, Reason,
 };
@@ -349,5 +351,290 @@ proptest! {
             prop_assert_eq!(frame.encode().unwrap(), bytes.clone());
             let _ = (frame.device_name(), frame.certificate(), frame.key_request(), frame.sha2_signed_data());
         }
+    }
+}
+
+// ---------------------------------------------------------------- store
+
+#[cfg(feature = "sqlite")]
+mod store {
+    use cisco_itl::capf::codec::{Curve, KeyRequest};
+    use cisco_itl::capf::store::{AuthMode, CapfStore, CapfStoreError, Device, Issued, Operation};
+    use cisco_itl::tvs::store::{Refusal, StoreError};
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("capf-store-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("capf.db")
+    }
+
+    #[test]
+    fn schedule_list_complete_and_remove() {
+        let path = temp("schedule");
+        let store = CapfStore::open(&path).unwrap();
+        let a = Device::install(
+            "SEPAAAAAAAAAAAA",
+            AuthMode::Password("1".into()),
+            KeyRequest::Rsa(2048),
+        )
+        .unwrap();
+        let b = Device::install(
+            "SEPBBBBBBBBBBBB",
+            AuthMode::None,
+            KeyRequest::Ec(Curve::P256),
+        )
+        .unwrap();
+        store.schedule(&b).unwrap();
+        store.schedule(&a).unwrap();
+        assert_eq!(store.list().unwrap(), vec![a.clone(), b.clone()]);
+        let issued = Issued {
+            serial: vec![0x40; 16],
+            device: a.name.clone(),
+            der: vec![0x30, 0],
+            not_after: 99,
+        };
+        store
+            .complete(&a.name, Operation::Install, Some(&issued))
+            .unwrap();
+        // Completed once: a second completion changes nothing.
+        assert_eq!(
+            store.complete(&a.name, Operation::Install, Some(&issued)),
+            Err(CapfStoreError::NotPending(a.name.clone()))
+        );
+        assert_eq!(store.certificates(&a.name).unwrap(), vec![issued.clone()]);
+        assert_eq!(
+            store.device(&a.name).unwrap().unwrap().operation,
+            Operation::None
+        );
+        drop(store);
+        // It survives a reopening.
+        let store = CapfStore::open(&path).unwrap();
+        assert_eq!(store.certificates(&a.name).unwrap(), vec![issued]);
+        assert!(store.remove(&a.name).unwrap());
+        assert!(!store.remove(&a.name).unwrap());
+        assert!(store.certificates(&a.name).unwrap().is_empty());
+        assert_eq!(store.list().unwrap(), vec![b]);
+    }
+
+    #[test]
+    fn bad_requests_are_refused() {
+        assert_eq!(
+            Device::install("SEP 1", AuthMode::None, KeyRequest::Rsa(2048)),
+            Err(CapfStoreError::BadDeviceName("SEP 1".into()))
+        );
+        assert_eq!(
+            Device::install("SEP1", AuthMode::None, KeyRequest::Rsa(512)),
+            Err(CapfStoreError::BadKeySize(512))
+        );
+        assert_eq!(
+            Device::install(
+                "SEP1",
+                AuthMode::Password(String::new()),
+                KeyRequest::Rsa(2048)
+            ),
+            Err(CapfStoreError::BadPassword)
+        );
+    }
+
+    #[test]
+    fn foreign_files_are_refused_untouched() {
+        let path = temp("foreign");
+        std::fs::write(&path, b"not a database at all, but long enough to be read as a header by the store's check of foreign files").unwrap();
+        let before = std::fs::read(&path).unwrap();
+        assert_eq!(
+            CapfStore::open(&path).unwrap_err(),
+            CapfStoreError::Store(StoreError::Refused(Refusal::NotSqlite))
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        // A TVS store is another application's file.
+        let tvs = temp("tvs");
+        drop(cisco_itl::tvs::store::SqliteStore::open(&tvs).unwrap());
+        assert_eq!(
+            CapfStore::open(&tvs).unwrap_err(),
+            CapfStoreError::Store(StoreError::Refused(Refusal::OtherApplication(
+                u32::from_be_bytes(*b"TVSc")
+            )))
+        );
+    }
+}
+
+// ---------------------------------------------------------------- issuer
+
+#[cfg(feature = "capf")]
+mod issuer {
+    use super::DEVICE;
+    use super::common::*;
+    use cisco_itl::capf::codec::{Curve, KeyRequest};
+    use cisco_itl::capf::issue::{IssueError, Issuer, check_key};
+    use std::process::Command;
+
+    /// The SubjectPublicKeyInfo of `keys/<name>`'s certificate.
+    pub fn spki(name: &str) -> Vec<u8> {
+        let pem = String::from_utf8(read(&format!("keys/{name}"))).unwrap();
+        let dir = std::env::temp_dir().join(format!("capf-spki-{}-{name}", std::process::id()));
+        std::fs::write(&dir, pem).unwrap();
+        let out = Command::new("openssl")
+            .args(["x509", "-in"])
+            .arg(&dir)
+            .args(["-noout", "-pubkey"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        pem_body(&text)
+    }
+
+    fn pem_body(text: &str) -> Vec<u8> {
+        use std::io::Write;
+        let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+        let mut child = Command::new("openssl")
+            .args(["base64", "-d", "-A"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b64.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap().stdout
+    }
+
+    #[test]
+    fn validity_outside_1_to_3560_days_is_refused() {
+        assert_eq!(
+            Issuer::new(signer("capf.pem"), 0).unwrap_err(),
+            IssueError::BadValidity(0)
+        );
+        assert_eq!(
+            Issuer::new(signer("capf.pem"), 3561).unwrap_err(),
+            IssueError::BadValidity(3561)
+        );
+        assert!(Issuer::new(signer("capf.pem"), 3560).is_ok());
+    }
+
+    #[test]
+    fn the_key_asked_for_is_checked() {
+        let key = spki("tvs-sub1.pem");
+        assert_eq!(check_key(&key, KeyRequest::Rsa(2048)), Ok(()));
+        assert!(matches!(
+            check_key(&key, KeyRequest::Rsa(1024)),
+            Err(IssueError::WrongKey { .. })
+        ));
+        assert!(matches!(
+            check_key(&key, KeyRequest::Ec(Curve::P256)),
+            Err(IssueError::WrongKey { .. })
+        ));
+        assert_eq!(
+            check_key(&[0x30, 0], KeyRequest::Rsa(2048)),
+            Err(IssueError::BadPublicKey)
+        );
+    }
+
+    #[test]
+    fn openssl_reads_and_verifies_the_lsc() {
+        let issuer = Issuer::new(signer("capf.pem"), 365).unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let issued = issuer.issue(DEVICE, &spki("tvs-sub1.pem"), now).unwrap();
+        assert_eq!(issued.serial.len(), 16);
+        assert_eq!(issued.not_after, now + 365 * 86_400);
+        let dir = std::env::temp_dir().join(format!("capf-issuer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let lsc = dir.join("lsc.der");
+        std::fs::write(&lsc, &issued.der).unwrap();
+        let out = Command::new("openssl")
+            .args(["x509", "-inform", "DER", "-text", "-noout", "-in"])
+            .arg(&lsc)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        for needle in [
+            "Subject: C = PL, ST = Malopolska, L = Krakow, O = Cisco, OU = TAC, CN = SEP001122334455",
+            "Issuer: C = PL, ST = Malopolska, L = Krakow, O = Cisco, OU = TAC, CN = CAPF-e41e7d87",
+            "Signature Algorithm: sha256WithRSAEncryption",
+            "CA:FALSE",
+            "Digital Signature, Key Encipherment",
+            "TLS Web Server Authentication, TLS Web Client Authentication, IPSec End System",
+            "URI:SEP001122334455",
+            "Public-Key: (2048 bit)",
+        ] {
+            assert!(text.contains(needle), "{needle} not in:\n{text}");
+        }
+        // `openssl verify` against a separate issuing CA (the cluster's
+        // CAPF certificate carries no CA extensions, which OpenSSL 3
+        // refuses as a CA).
+        let ca_key = dir.join("ca-key.pem");
+        let ca_cert = dir.join("ca-cert.pem");
+        let status = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+            ])
+            .args([
+                "-subj",
+                "/C=US/ST=Ohio/L=Dayton/O=Example/OU=VOICE/CN=CAPF-test",
+            ])
+            .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+            .args(["-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+            .arg("-keyout")
+            .arg(&ca_key)
+            .arg("-out")
+            .arg(&ca_cert)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let identity = [
+            std::fs::read(&ca_key).unwrap(),
+            std::fs::read(&ca_cert).unwrap(),
+        ]
+        .concat();
+        let ca = cisco_itl::key::Signer::from_pem(&identity).unwrap();
+        let issued = Issuer::new(ca, 30)
+            .unwrap()
+            .issue(DEVICE, &spki("tvs-sub1.pem"), now)
+            .unwrap();
+        std::fs::write(&lsc, &issued.der).unwrap();
+        let out = Command::new("openssl")
+            .args(["x509", "-inform", "DER", "-noout", "-subject", "-in"])
+            .arg(&lsc)
+            .output()
+            .unwrap();
+        let subject = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            subject.trim(),
+            "subject=C = US, ST = Ohio, L = Dayton, O = Example, OU = VOICE, CN = SEP001122334455"
+        );
+        let pem = dir.join("lsc.pem");
+        let status = Command::new("openssl")
+            .args(["x509", "-inform", "DER", "-in"])
+            .arg(&lsc)
+            .arg("-out")
+            .arg(&pem)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = Command::new("openssl")
+            .args(["verify", "-CAfile"])
+            .arg(&ca_cert)
+            .arg(&pem)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            said.trim_end().ends_with(": OK"),
+            "{said} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Two issuances never share a serial.
+        let again = issuer.issue(DEVICE, &spki("tvs-sub1.pem"), now).unwrap();
+        assert_ne!(again.serial, issued.serial);
     }
 }

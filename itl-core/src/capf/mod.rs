@@ -11,3 +11,7 @@
 //! `docs/CAPF.md` describes the flows.
 
 pub mod codec;
+#[cfg(feature = "capf")]
+pub mod issue;
+#[cfg(feature = "sqlite")]
+pub mod store;
