@@ -638,3 +638,410 @@ mod issuer {
         assert_ne!(again.serial, issued.serial);
     }
 }
+
+// ---------------------------------------------------------------- network
+
+#[cfg(feature = "capf-net")]
+mod net {
+    use super::DEVICE;
+    use super::common::*;
+    use cisco_itl::capf::codec::{CertType, Curve, KeyRequest, Reason};
+    use cisco_itl::capf::issue::{Issuer, check_key};
+    use cisco_itl::capf::net::{
+        CapfClient, CapfLog, CapfNetError, CapfServer, CapfTrust, ClientOptions, Enrolment, Proof,
+        ServeStats, ServerOptions, ShutdownHandle,
+    };
+    use cisco_itl::capf::store::{AuthMode, CapfStore, Device, Operation};
+    use std::net::{SocketAddr, TcpStream};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    /// The TLS identity: a 2048-bit key (AWS-LC signs with nothing
+    /// smaller); the issuer is the cluster's 1024-bit CAPF key.
+    const IDENTITY: &str = "tvs-sub1.pem";
+
+    struct Running {
+        addr: SocketAddr,
+        stop: ShutdownHandle,
+        thread: std::thread::JoinHandle<ServeStats>,
+        logs: Arc<Mutex<Vec<CapfLog>>>,
+        store: Arc<CapfStore>,
+    }
+
+    impl Running {
+        fn client(&self) -> CapfClient {
+            let pinned = cert(IDENTITY).der().to_vec();
+            CapfClient::new(&self.addr.to_string(), CapfTrust::Certificate(pinned))
+                .unwrap()
+                .with_options(ClientOptions {
+                    deadline: Duration::from_secs(20),
+                    ..ClientOptions::default()
+                })
+        }
+
+        fn stop(self) -> (ServeStats, Vec<CapfLog>) {
+            self.stop.shutdown();
+            let stats = self.thread.join().unwrap();
+            let logs = self.logs.lock().unwrap().clone();
+            (stats, logs)
+        }
+    }
+
+    fn start(options: ServerOptions) -> Running {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&logs);
+        let options = ServerOptions {
+            log: Arc::new(move |line: &CapfLog| sink.lock().unwrap().push(line.clone())),
+            ..options
+        };
+        let store = Arc::new(CapfStore::in_memory().unwrap());
+        let issuer = Arc::new(Issuer::new(signer("capf.pem"), 365).unwrap());
+        let server = CapfServer::bind(
+            "127.0.0.1:0",
+            &read(&format!("keys/{IDENTITY}")),
+            Arc::clone(&store),
+            issuer,
+            options,
+        )
+        .unwrap();
+        let addr = server.local_addr().unwrap();
+        let stop = server.shutdown_handle();
+        let thread = std::thread::spawn(move || server.serve().unwrap());
+        Running {
+            addr,
+            stop,
+            thread,
+            logs,
+            store,
+        }
+    }
+
+    fn default_start() -> Running {
+        start(ServerOptions {
+            workers: 2,
+            deadline: Duration::from_secs(20),
+            ..ServerOptions::default()
+        })
+    }
+
+    fn installed(outcome: Enrolment) -> (Vec<u8>, Vec<u8>) {
+        match outcome {
+            Enrolment::Installed { certificate, key } => (certificate, key.to_vec()),
+            other => panic!("not installed: {other:?}"),
+        }
+    }
+
+    fn spki_of(certificate: &[u8]) -> Vec<u8> {
+        use der::{Decode, Encode};
+        let cert = x509_cert::Certificate::from_der(certificate).unwrap();
+        cert.tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .unwrap()
+    }
+
+    #[test]
+    fn password_install_with_rsa_then_fetch_then_delete() {
+        let server = default_start();
+        let device = Device::install(
+            DEVICE,
+            AuthMode::Password("4321".into()),
+            KeyRequest::Rsa(2048),
+        )
+        .unwrap();
+        server.store.schedule(&device).unwrap();
+        let client = server.client();
+        let (certificate, key) = installed(
+            client
+                .enrol(DEVICE, &Proof::Password("4321".into()))
+                .unwrap(),
+        );
+        assert_eq!(
+            check_key(&spki_of(&certificate), KeyRequest::Rsa(2048)),
+            Ok(())
+        );
+        // The key returned is the certificate's.
+        let signing = cisco_itl::key::SigningKey::from_der(&key).unwrap();
+        assert_eq!(signing.bits(), 2048);
+        let info = cisco_itl::cert::CertInfo::from_der(&certificate).unwrap();
+        assert!(
+            info.subject(cisco_itl::cert::NameStyle::Cucm)
+                .unwrap()
+                .starts_with("CN=SEP001122334455")
+        );
+        let stored = server.store.certificates(DEVICE).unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].der, certificate);
+        assert_eq!(
+            server.store.device(DEVICE).unwrap().unwrap().operation,
+            Operation::None
+        );
+
+        // Nothing scheduled now.
+        assert_eq!(
+            client
+                .enrol(DEVICE, &Proof::Password("4321".into()))
+                .unwrap(),
+            Enrolment::NothingToDo
+        );
+
+        let mut fetch = device.clone();
+        fetch.operation = Operation::Fetch;
+        server.store.schedule(&fetch).unwrap();
+        assert_eq!(
+            client
+                .enrol(DEVICE, &Proof::Password("4321".into()))
+                .unwrap(),
+            Enrolment::Fetched {
+                certificate: certificate.clone()
+            }
+        );
+        let mut delete = device;
+        delete.operation = Operation::Delete;
+        server.store.schedule(&delete).unwrap();
+        assert_eq!(
+            client
+                .enrol(DEVICE, &Proof::Password("4321".into()))
+                .unwrap(),
+            Enrolment::Deleted
+        );
+        assert!(server.store.certificates(DEVICE).unwrap().is_empty());
+        let (stats, logs) = server.stop();
+        assert_eq!(stats.issued, 1);
+        assert!(
+            logs.iter()
+                .any(|l| l.status.starts_with("issued certificate ")),
+            "{logs:?}"
+        );
+    }
+
+    #[test]
+    fn no_authentication_with_ec_keys() {
+        let server = default_start();
+        for (i, curve) in [Curve::P256, Curve::P384].into_iter().enumerate() {
+            let name = format!("SEP00000000000{i}");
+            server
+                .store
+                .schedule(&Device::install(&name, AuthMode::None, KeyRequest::Ec(curve)).unwrap())
+                .unwrap();
+            let (certificate, _) = installed(server.client().enrol(&name, &Proof::None).unwrap());
+            assert_eq!(
+                check_key(&spki_of(&certificate), KeyRequest::Ec(curve)),
+                Ok(())
+            );
+        }
+        server.stop();
+    }
+
+    #[test]
+    fn a_wrong_password_or_an_unknown_device_changes_nothing() {
+        let server = default_start();
+        let device = Device::install(
+            DEVICE,
+            AuthMode::Password("4321".into()),
+            KeyRequest::Rsa(2048),
+        )
+        .unwrap();
+        server.store.schedule(&device).unwrap();
+        let client = server.client();
+        match client.enrol(DEVICE, &Proof::Password("0000".into())) {
+            Err(CapfNetError::Refused {
+                reason: Reason::Invalid,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        match client.enrol(DEVICE, &Proof::None) {
+            Err(CapfNetError::Refused {
+                reason: Reason::Invalid,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        match client.enrol("SEPFFFFFFFFFFFF", &Proof::Password("4321".into())) {
+            Err(CapfNetError::Refused {
+                reason: Reason::UnknownDevice,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(server.store.list().unwrap(), vec![device]);
+        assert!(server.store.certificates(DEVICE).unwrap().is_empty());
+        let (stats, _) = server.stop();
+        assert_eq!(stats.issued, 0);
+    }
+
+    #[test]
+    fn an_lsc_proves_the_device_with_sha1_or_sha512_and_a_stranger_does_not() {
+        let server = default_start();
+        server
+            .store
+            .schedule(&Device::install(DEVICE, AuthMode::None, KeyRequest::Rsa(2048)).unwrap())
+            .unwrap();
+        let client = server.client();
+        let (certificate, key) = installed(client.enrol(DEVICE, &Proof::None).unwrap());
+        let key = cisco_itl::key::SigningKey::from_der(&key)
+            .unwrap()
+            .rsa()
+            .clone();
+        for sha2 in [false, true] {
+            server
+                .store
+                .schedule(&Device::install(DEVICE, AuthMode::Lsc, KeyRequest::Rsa(2048)).unwrap())
+                .unwrap();
+            let proof = Proof::Certificate {
+                cert_type: CertType::Lsc,
+                der: certificate.clone(),
+                key: Box::new(key.clone()),
+                sha2,
+            };
+            installed(client.enrol(DEVICE, &proof).unwrap());
+        }
+        // A certificate nobody trusts, with its own key: refused.
+        server
+            .store
+            .schedule(&Device::install(DEVICE, AuthMode::Mic, KeyRequest::Rsa(2048)).unwrap())
+            .unwrap();
+        let stranger = signer("tvs-pub.pem");
+        let proof = Proof::Certificate {
+            cert_type: CertType::Mic,
+            der: stranger.certificate().der().to_vec(),
+            key: Box::new(stranger.key().rsa().clone()),
+            sha2: false,
+        };
+        match client.enrol(DEVICE, &proof) {
+            Err(CapfNetError::Refused {
+                reason: Reason::Invalid,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        // The LSC with another key's signature: refused.
+        let forged = Proof::Certificate {
+            cert_type: CertType::Lsc,
+            der: certificate,
+            key: Box::new(stranger.key().rsa().clone()),
+            sha2: true,
+        };
+        match client.enrol(DEVICE, &forged) {
+            Err(CapfNetError::Refused {
+                reason: Reason::Invalid,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(server.store.certificates(DEVICE).unwrap().len(), 3);
+        server.stop();
+    }
+
+    #[test]
+    fn a_server_the_itl_does_not_name_is_refused_before_a_byte_is_sent() {
+        let server = default_start();
+        server
+            .store
+            .schedule(&Device::install(DEVICE, AuthMode::None, KeyRequest::Rsa(2048)).unwrap())
+            .unwrap();
+        let itl = read("cucm-ITLFile.tlv");
+        let client =
+            CapfClient::new(&server.addr.to_string(), CapfTrust::Lists(vec![itl])).unwrap();
+        match client.enrol(DEVICE, &Proof::None) {
+            Err(CapfNetError::ServerNotTrusted) => {}
+            other => panic!("{other:?}"),
+        }
+        let pinned = CapfClient::new(
+            &server.addr.to_string(),
+            CapfTrust::Certificate(cert("capf.pem").der().to_vec()),
+        )
+        .unwrap();
+        assert!(matches!(
+            pinned.enrol(DEVICE, &Proof::None),
+            Err(CapfNetError::ServerNotTrusted)
+        ));
+        assert_eq!(
+            server.store.device(DEVICE).unwrap().unwrap().operation,
+            Operation::Install
+        );
+        server.stop();
+    }
+
+    #[test]
+    fn eight_concurrent_enrolments() {
+        let server = default_start();
+        let names: Vec<String> = (0..8).map(|i| format!("SEP0000000000{i:02}")).collect();
+        for name in &names {
+            server
+                .store
+                .schedule(
+                    &Device::install(name, AuthMode::Password("1".into()), KeyRequest::Rsa(2048))
+                        .unwrap(),
+                )
+                .unwrap();
+        }
+        let started = Instant::now();
+        let threads: Vec<_> = names
+            .iter()
+            .map(|name| {
+                let client = server.client();
+                let name = name.clone();
+                std::thread::spawn(move || client.enrol(&name, &Proof::Password("1".into())))
+            })
+            .collect();
+        for t in threads {
+            installed(t.join().unwrap().unwrap());
+        }
+        let elapsed = started.elapsed();
+        eprintln!(
+            "8 enrolments in {elapsed:?} ({:.1} per second, debug build)",
+            8.0 / elapsed.as_secs_f64()
+        );
+        for name in &names {
+            assert_eq!(server.store.certificates(name).unwrap().len(), 1);
+        }
+        let (stats, _) = server.stop();
+        assert_eq!(stats.issued, 8);
+    }
+
+    #[test]
+    fn idle_connections_do_not_block_a_phone_and_the_address_limit_holds() {
+        let server = start(ServerOptions {
+            workers: 2,
+            deadline: Duration::from_secs(2),
+            max_per_address: 4,
+            ..ServerOptions::default()
+        });
+        server
+            .store
+            .schedule(&Device::install(DEVICE, AuthMode::None, KeyRequest::Rsa(2048)).unwrap())
+            .unwrap();
+        // Another host holds its 4 connections, idle, and 4 more are
+        // turned away at once.
+        let bind = |ip: [u8; 4]| {
+            let socket =
+                socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+            socket.bind(&SocketAddr::from((ip, 0)).into()).unwrap();
+            socket
+                .connect_timeout(&server.addr.into(), Duration::from_secs(2))
+                .unwrap();
+            TcpStream::from(socket)
+        };
+        let idle: Vec<TcpStream> = (0..8).map(|_| bind([127, 0, 0, 2])).collect();
+        // A phone from 127.0.0.1 is served meanwhile.
+        installed(server.client().enrol(DEVICE, &Proof::None).unwrap());
+        // The idle ones are dropped by their deadline (2 s); bounded wait.
+        let until = Instant::now() + Duration::from_secs(15);
+        let mut closed = 0;
+        for mut s in idle {
+            use std::io::Read;
+            s.set_read_timeout(Some(
+                until
+                    .saturating_duration_since(Instant::now())
+                    .max(Duration::from_millis(1)),
+            ))
+            .unwrap();
+            let mut buf = [0u8; 64];
+            if matches!(s.read(&mut buf), Ok(0) | Err(_)) {
+                closed += 1;
+            }
+        }
+        assert_eq!(closed, 8);
+        let (stats, logs) = server.stop();
+        assert_eq!(stats.turned_away, 4, "{stats:?}");
+        assert_eq!(stats.deadline_passed, 4, "{stats:?} {logs:?}");
+        assert_eq!(stats.issued, 1);
+    }
+}

@@ -13,5 +13,7 @@
 pub mod codec;
 #[cfg(feature = "capf")]
 pub mod issue;
+#[cfg(feature = "capf-net")]
+pub mod net;
 #[cfg(feature = "sqlite")]
 pub mod store;
