@@ -126,7 +126,10 @@
 //! - `legacy-tls`: TVS over TLS 1.0 to 1.2 with RSA key exchange and
 //!   1024-bit keys, as 7900-series phones need, on the system OpenSSL (no
 //!   forward secrecy; `docs/TRUST.md` says when to turn it on).
-//! - `sqlite` (default): `tvs::store::SqliteStore`.
+//! - `sqlite` (default): `tvs::store::SqliteStore` and `capf::store::CapfStore`.
+//! - `capf`: `capf::issue`, the LSCs a CAPF server issues.
+//! - `capf-net`: the CAPF server and client over TLS (`capf::net`,
+//!   `docs/CAPF.md`).
 //! - `cluster`: `cluster`, the what-if simulator of a CUCM cluster and
 //!   its phones, and the safe-order planner (`docs/WHATIF.md`).
 //!
