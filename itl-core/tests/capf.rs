@@ -960,6 +960,88 @@ mod net {
     }
 
     #[test]
+    fn a_server_the_itl_names_as_capf_is_accepted() {
+        use cisco_itl::build::TrustListBuilder;
+        use cisco_itl::{Function, ListKind};
+        let server = default_start();
+        server
+            .store
+            .schedule(&Device::install(DEVICE, AuthMode::None, KeyRequest::Rsa(2048)).unwrap())
+            .unwrap();
+        // An ITL whose CAPF record is the server's identity.
+        let cm = cert("callmanager-pub.pem");
+        let itl = TrustListBuilder::new(ListKind::Itl)
+            .record(cm.clone(), Function::Sast)
+            .record(cm, Function::Tftp)
+            .record(cert(IDENTITY), Function::Capf)
+            .sign(&signer("callmanager-pub.pem"))
+            .unwrap();
+        let client = CapfClient::new(
+            &server.addr.to_string(),
+            CapfTrust::Lists(vec![itl.clone()]),
+        )
+        .unwrap();
+        installed(client.enrol(DEVICE, &Proof::None).unwrap());
+        // The same certificate as a TVS record only is not a CAPF.
+        let cm = cert("callmanager-pub.pem");
+        let tvs_only = TrustListBuilder::new(ListKind::Itl)
+            .record(cm.clone(), Function::Sast)
+            .record(cert(IDENTITY), Function::Tvs)
+            .sign(&signer("callmanager-pub.pem"))
+            .unwrap();
+        let client =
+            CapfClient::new(&server.addr.to_string(), CapfTrust::Lists(vec![tvs_only])).unwrap();
+        assert!(matches!(
+            client.enrol(DEVICE, &Proof::None),
+            Err(CapfNetError::ServerNotTrusted)
+        ));
+        server.stop();
+    }
+
+    #[test]
+    fn a_trickling_phone_is_dropped_at_the_deadline_and_others_are_served() {
+        use std::io::{Read, Write};
+        let server = start(ServerOptions {
+            workers: 2,
+            deadline: Duration::from_secs(2),
+            ..ServerOptions::default()
+        });
+        server
+            .store
+            .schedule(&Device::install(DEVICE, AuthMode::None, KeyRequest::Rsa(2048)).unwrap())
+            .unwrap();
+        let addr = server.addr.to_string();
+        let trickler = std::thread::spawn(move || {
+            let mut tls = super::common::tls::raw_tls(&addr);
+            let mut request = [0u8; 16];
+            tls.read_exact(&mut request).unwrap();
+            assert_eq!(request[..2], [0x55, 1]);
+            let session = u32::from_be_bytes(request[2..6].try_into().unwrap());
+            let mut answer = cisco_itl::capf::codec::Frame::auth_response(session, 3, DEVICE)
+                .unwrap()
+                .encode()
+                .unwrap();
+            answer.resize(200, 0);
+            // One byte of a real answer every 100 ms: the deadline (2 s)
+            // ends it whatever it sends; bounded at 200 bytes (20 s).
+            let started = Instant::now();
+            for byte in answer {
+                if tls.write_all(&[byte]).and_then(|()| tls.flush()).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            started.elapsed()
+        });
+        installed(server.client().enrol(DEVICE, &Proof::None).unwrap());
+        let trickled = trickler.join().unwrap();
+        assert!(trickled < Duration::from_secs(15), "{trickled:?}");
+        let (stats, _) = server.stop();
+        assert_eq!(stats.deadline_passed, 1, "{stats:?}");
+        assert_eq!(stats.issued, 1);
+    }
+
+    #[test]
     fn eight_concurrent_enrolments() {
         let server = default_start();
         let names: Vec<String> = (0..8).map(|i| format!("SEP0000000000{i:02}")).collect();
