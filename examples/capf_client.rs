@@ -3,7 +3,8 @@
 //! ```text
 //! cargo run --features capf-net --example capf_client -- --host H --port P \
 //!     (--capf-cert CAPF.pem | --itl ITLFile.tlv) \
-//!     [--password PIN | --lsc CERT.pem --key KEY.pem] --out LSC.pem SEP<MAC>
+//!     [--password PIN | --lsc CERT.pem --key KEY.pem] --out LSC.pem SEP<MAC> \
+//!     [--legacy-tls]
 //! ```
 //!
 //! `--capf-cert` pins the server's certificate; `--itl` authenticates the
@@ -15,6 +16,10 @@
 //! writes the certificate alone. Exit codes: 0 done, 1 refused by the
 //! server (wrong password, unknown device, nothing to do), 2 on
 //! connection, TLS or protocol errors and unusable arguments.
+//!
+//! `--legacy-tls` (built with `--features legacy-tls`) also speaks TLS 1.0
+//! to 1.2 with RSA key exchange, to reach a CAPF with a 1024-bit identity;
+//! built without the feature, the flag is refused (exit 2).
 
 use std::process::ExitCode;
 
@@ -35,11 +40,23 @@ impl From<String> for Failure {
     }
 }
 
+/// A client that speaks legacy TLS too.
+#[cfg(feature = "legacy-tls")]
+fn new_legacy(address: &str, trust: CapfTrust) -> Result<CapfClient, String> {
+    CapfClient::new_legacy(address, trust).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "legacy-tls"))]
+fn new_legacy(_: &str, _: CapfTrust) -> Result<CapfClient, String> {
+    Err("--legacy-tls: built without legacy-tls; rebuild with --features legacy-tls".into())
+}
+
 fn run() -> Result<(), Failure> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mut host, mut port) = (String::from("127.0.0.1"), 3804u16);
     let (mut trust, mut password, mut lsc, mut key, mut out, mut device) =
         (None, None, None, None, None, None);
+    let mut legacy = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -64,6 +81,7 @@ fn run() -> Result<(), Failure> {
             "--lsc" => lsc = Some(read(&value()?)?),
             "--key" => key = Some(read(&value()?)?),
             "--out" => out = Some(value()?),
+            "--legacy-tls" => legacy = true,
             name if !name.starts_with("--") && device.is_none() => device = Some(name.to_string()),
             other => return Err(format!("unknown argument {other}").into()),
         }
@@ -90,7 +108,12 @@ fn run() -> Result<(), Failure> {
                 .into());
         }
     };
-    let client = CapfClient::new(&format!("{host}:{port}"), trust).map_err(|e| e.to_string())?;
+    let address = format!("{host}:{port}");
+    let client = if legacy {
+        new_legacy(&address, trust)?
+    } else {
+        CapfClient::new(&address, trust).map_err(|e| e.to_string())?
+    };
     let outcome = match client.enrol(&device, &proof) {
         Ok(o) => o,
         Err(CapfNetError::Refused { reason }) => {

@@ -16,17 +16,47 @@
 //! follows it (none without), for an RSA key of `--key-size` bits (2048
 //! by default) or an EC key on `--curve` (P-256, P-384, P-521). Prints
 //! `serving on ADDRESS` on standard error, then one line per session.
-//! `--legacy-tls` is refused (exit 2): the CAPF server speaks TLS 1.2 and
-//! 1.3 only for now. Exit 2 on unusable arguments or files.
+//! `--legacy-tls` (built with `--features legacy-tls`) also speaks TLS 1.0
+//! to 1.2 with RSA key exchange and 1024-bit identities, as 7900-series
+//! phones need (no forward secrecy; a warning says so); built without the
+//! feature, the flag is refused (exit 2). Exit 2 on unusable arguments or
+//! files.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use cisco_itl::capf::codec::{Curve, KeyRequest};
 use cisco_itl::capf::issue::{DEFAULT_DAYS, Issuer};
-use cisco_itl::capf::net::{CapfServer, ServerOptions};
+use cisco_itl::capf::net::{CapfNetError, CapfServer, ServerOptions};
 use cisco_itl::capf::store::{AuthMode, CapfStore, Device};
 use cisco_itl::key::Signer;
+
+type Bind = Result<CapfServer, CapfNetError>;
+
+/// A server that speaks legacy TLS too.
+#[cfg(feature = "legacy-tls")]
+fn bind_legacy(
+    a: (&str, u16),
+    id: &[u8],
+    s: Arc<CapfStore>,
+    i: Arc<Issuer>,
+    o: ServerOptions,
+) -> Bind {
+    CapfServer::bind_legacy(a, id, s, i, o)
+}
+
+#[cfg(not(feature = "legacy-tls"))]
+fn bind_legacy(
+    _: (&str, u16),
+    _: &[u8],
+    _: Arc<CapfStore>,
+    _: Arc<Issuer>,
+    _: ServerOptions,
+) -> Bind {
+    Err(CapfNetError::Key(
+        "--legacy-tls: built without legacy-tls; rebuild with --features legacy-tls".into(),
+    ))
+}
 
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +64,7 @@ fn run() -> Result<(), String> {
     let (mut identity, mut issuer, mut db) = (None, None, None);
     let mut days = DEFAULT_DAYS;
     let mut devices: Vec<Device> = Vec::new();
+    let mut legacy = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -85,9 +116,7 @@ fn run() -> Result<(), String> {
                     }
                 }
             }
-            "--legacy-tls" => {
-                return Err("--legacy-tls: the CAPF server does not speak legacy TLS yet".into());
-            }
+            "--legacy-tls" => legacy = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -107,13 +136,14 @@ fn run() -> Result<(), String> {
             .schedule(device)
             .map_err(|e| format!("{}: {e}", device.name))?;
     }
-    let server = CapfServer::bind(
-        ("0.0.0.0", port),
-        &identity_pem,
-        Arc::new(store),
-        Arc::new(issuer),
-        ServerOptions::default(),
-    )
+    let (store, issuer) = (Arc::new(store), Arc::new(issuer));
+    let options = ServerOptions::default();
+    let address = ("0.0.0.0", port);
+    let server = if legacy {
+        bind_legacy(address, &identity_pem, store, issuer, options)
+    } else {
+        CapfServer::bind(address, &identity_pem, store, issuer, options)
+    }
     .map_err(|e| e.to_string())?;
     let address = server.local_addr().map_err(|e| e.to_string())?;
     eprintln!("capf_server: serving on {address}");

@@ -1003,7 +1003,7 @@ mod net {
         use std::io::{Read, Write};
         let server = start(ServerOptions {
             workers: 2,
-            deadline: Duration::from_secs(2),
+            deadline: Duration::from_secs(10),
             ..ServerOptions::default()
         });
         server
@@ -1021,24 +1021,74 @@ mod net {
                 .unwrap()
                 .encode()
                 .unwrap();
-            answer.resize(200, 0);
-            // One byte of a real answer every 100 ms: the deadline (2 s)
-            // ends it whatever it sends; bounded at 200 bytes (20 s).
+            // One byte of a real answer every 400 ms (14 s for its 35
+            // bytes): the deadline (10 s, far above what the real phone
+            // needs) ends it first.
+            assert_eq!(answer.len(), 35);
             let started = Instant::now();
             for byte in answer {
                 if tls.write_all(&[byte]).and_then(|()| tls.flush()).is_err() {
                     break;
                 }
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::sleep(Duration::from_millis(400));
             }
             started.elapsed()
         });
         installed(server.client().enrol(DEVICE, &Proof::None).unwrap());
         let trickled = trickler.join().unwrap();
-        assert!(trickled < Duration::from_secs(15), "{trickled:?}");
+        assert!(trickled < Duration::from_secs(25), "{trickled:?}");
         let (stats, _) = server.stop();
         assert_eq!(stats.deadline_passed, 1, "{stats:?}");
         assert_eq!(stats.issued, 1);
+    }
+
+    /// Legacy TLS: the cluster's own 1024-bit `CAPF.pem`, which the CUCM
+    /// ITL names in its CAPF record, as a 7900-series phone finds it.
+    #[cfg(feature = "legacy-tls")]
+    #[test]
+    fn legacy_tls_with_the_1024_bit_capf_identity_the_itl_names() {
+        let store = Arc::new(CapfStore::in_memory().unwrap());
+        store
+            .schedule(
+                &Device::install(
+                    DEVICE,
+                    AuthMode::Password("1".into()),
+                    KeyRequest::Rsa(1024),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        let issuer = Arc::new(Issuer::new(signer("capf.pem"), 365).unwrap());
+        let options = ServerOptions {
+            workers: 2,
+            deadline: Duration::from_secs(20),
+            log: Arc::new(|_: &CapfLog| {}),
+            ..ServerOptions::default()
+        };
+        let server = CapfServer::bind_legacy(
+            "127.0.0.1:0",
+            &read("keys/capf.pem"),
+            Arc::clone(&store),
+            issuer,
+            options,
+        )
+        .unwrap();
+        let addr = server.local_addr().unwrap().to_string();
+        let stop = server.shutdown_handle();
+        let thread = std::thread::spawn(move || server.serve().unwrap());
+        let itl = read("cucm-ITLFile.tlv");
+        let client = CapfClient::new_legacy(&addr, CapfTrust::Lists(vec![itl.clone()])).unwrap();
+        let (certificate, _) =
+            installed(client.enrol(DEVICE, &Proof::Password("1".into())).unwrap());
+        assert_eq!(
+            check_key(&spki_of(&certificate), KeyRequest::Rsa(1024)),
+            Ok(())
+        );
+        // The modern client cannot use a 1024-bit identity.
+        let modern = CapfClient::new(&addr, CapfTrust::Lists(vec![itl])).unwrap();
+        assert!(modern.enrol(DEVICE, &Proof::Password("1".into())).is_err());
+        stop.shutdown();
+        assert_eq!(thread.join().unwrap().issued, 1);
     }
 
     #[test]
@@ -1082,7 +1132,7 @@ mod net {
     fn idle_connections_do_not_block_a_phone_and_the_address_limit_holds() {
         let server = start(ServerOptions {
             workers: 2,
-            deadline: Duration::from_secs(2),
+            deadline: Duration::from_secs(10),
             max_per_address: 4,
             ..ServerOptions::default()
         });
@@ -1104,8 +1154,8 @@ mod net {
         let idle: Vec<TcpStream> = (0..8).map(|_| bind([127, 0, 0, 2])).collect();
         // A phone from 127.0.0.1 is served meanwhile.
         installed(server.client().enrol(DEVICE, &Proof::None).unwrap());
-        // The idle ones are dropped by their deadline (2 s); bounded wait.
-        let until = Instant::now() + Duration::from_secs(15);
+        // The idle ones are dropped by their deadline (10 s); bounded wait.
+        let until = Instant::now() + Duration::from_secs(25);
         let mut closed = 0;
         for mut s in idle {
             use std::io::Read;

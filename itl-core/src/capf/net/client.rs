@@ -240,6 +240,20 @@ impl CapfClient {
         })
     }
 
+    /// A client like [`new`](Self::new) that speaks **legacy TLS** as well
+    /// (feature `legacy-tls`): TLS 1.0 to 1.2 with RSA key exchange,
+    /// through the system OpenSSL, to reach a CAPF that speaks only what
+    /// 7900-series phones speak. The server is authenticated the same way,
+    /// before a byte is sent.
+    #[cfg(feature = "legacy-tls")]
+    pub fn new_legacy(server: &str, trust: CapfTrust) -> Result<Self, CapfNetError> {
+        Ok(CapfClient {
+            tls: TvsClient::new_legacy(&[server], ServerTrust::Deferred)?,
+            trust,
+            options: ClientOptions::default(),
+        })
+    }
+
     /// Sets the deadline, the connection timeout and the version.
     pub fn with_options(mut self, options: ClientOptions) -> Self {
         self.tls = self.tls.with_options(crate::tvs::net::ClientOptions {

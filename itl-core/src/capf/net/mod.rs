@@ -26,6 +26,8 @@ mod proof;
 pub mod server;
 
 pub use client::{CapfClient, CapfTrust, ClientOptions, Enrolment, Proof};
+#[cfg(feature = "legacy-tls")]
+pub use server::LEGACY_TLS_WARNING;
 pub use server::{CapfLog, CapfServer, ServeStats, ServerOptions, ShutdownHandle};
 
 /// The largest message either end reads: a certificate or a public key

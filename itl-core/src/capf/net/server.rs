@@ -167,10 +167,24 @@ impl ShutdownHandle {
     }
 }
 
+/// How a server runs its TLS handshakes.
+enum Acceptor {
+    /// rustls: TLS 1.2 and 1.3, forward secrecy only.
+    Rustls(tokio_rustls::TlsAcceptor),
+    /// OpenSSL at security level 0: TLS 1.0 to 1.3, RSA key exchange too.
+    #[cfg(feature = "legacy-tls")]
+    Legacy(openssl::ssl::SslContext),
+}
+
+/// What the server writes on standard error when it starts with legacy
+/// TLS on.
+#[cfg(feature = "legacy-tls")]
+pub const LEGACY_TLS_WARNING: &str = "capf: warning: legacy TLS is on: TLS 1.0 to 1.2 with RSA key exchange (no forward secrecy) and RSA identities down to 1024 bits are accepted, for phones that speak nothing newer";
+
 /// A CAPF server over TLS.
 pub struct CapfServer {
     listener: TcpListener,
-    acceptor: tokio_rustls::TlsAcceptor,
+    acceptor: Acceptor,
     store: Arc<CapfStore>,
     issuer: Arc<Issuer>,
     options: ServerOptions,
@@ -187,7 +201,7 @@ impl core::fmt::Debug for CapfServer {
 }
 
 struct Shared {
-    acceptor: tokio_rustls::TlsAcceptor,
+    acceptor: Acceptor,
     store: Arc<CapfStore>,
     issuer: Arc<Issuer>,
     options: ServerOptions,
@@ -225,9 +239,38 @@ impl CapfServer {
         identity_pem: &[u8],
         store: Arc<CapfStore>,
         issuer: Arc<Issuer>,
+        options: ServerOptions,
+    ) -> Result<Self, CapfNetError> {
+        let acceptor = Acceptor::Rustls(tokio_rustls::TlsAcceptor::from(server_config(
+            identity_pem,
+        )?));
+        Self::bind_with(address, acceptor, store, issuer, options)
+    }
+
+    /// Binds like [`bind`](Self::bind), but speaking **legacy TLS** as
+    /// well (feature `legacy-tls`): TLS 1.0 to 1.2 with RSA key exchange
+    /// and identities down to 1,024 bits, through the system OpenSSL at
+    /// security level 0, as 7900-series phones need. No forward secrecy:
+    /// [`serve`](Self::serve) writes [`LEGACY_TLS_WARNING`] once.
+    #[cfg(feature = "legacy-tls")]
+    pub fn bind_legacy(
+        address: impl ToSocketAddrs,
+        identity_pem: &[u8],
+        store: Arc<CapfStore>,
+        issuer: Arc<Issuer>,
+        options: ServerOptions,
+    ) -> Result<Self, CapfNetError> {
+        let acceptor = Acceptor::Legacy(crate::tvs::net::legacy::server_context(identity_pem)?);
+        Self::bind_with(address, acceptor, store, issuer, options)
+    }
+
+    fn bind_with(
+        address: impl ToSocketAddrs,
+        acceptor: Acceptor,
+        store: Arc<CapfStore>,
+        issuer: Arc<Issuer>,
         mut options: ServerOptions,
     ) -> Result<Self, CapfNetError> {
-        let acceptor = tokio_rustls::TlsAcceptor::from(server_config(identity_pem)?);
         let own = issuer.certificate().to_vec();
         if !options.trusted.contains(&own) {
             options.trusted.push(own);
@@ -256,6 +299,12 @@ impl CapfServer {
 
     /// Serves until [`ShutdownHandle::shutdown`], then returns what it did.
     pub fn serve(self) -> Result<ServeStats, CapfNetError> {
+        #[cfg(feature = "legacy-tls")]
+        if matches!(self.acceptor, Acceptor::Legacy(_)) {
+            use std::io::Write;
+            // A closed standard error loses the line, nothing else.
+            let _ = writeln!(std::io::stderr().lock(), "{LEGACY_TLS_WARNING}");
+        }
         let runtime = runtime(self.options.workers, "capf-server")?;
         let stats = runtime.block_on(self.run());
         runtime.shutdown_timeout(Duration::ZERO);
@@ -343,14 +392,24 @@ async fn session(
     let deadline = shared.options.deadline;
     tcp.set_nodelay(true)
         .map_err(|e| NetError::from_io(e, deadline, Stage::Handshake))?;
-    let mut tls = shared
-        .acceptor
-        .accept(tcp)
-        .await
-        .map_err(|e| NetError::from_io(e, deadline, Stage::Handshake))?;
-    let outcome = run_session(shared, &mut tls, log).await;
-    let _ = tls.shutdown().await;
-    outcome
+    match &shared.acceptor {
+        Acceptor::Rustls(acceptor) => {
+            let mut tls = acceptor
+                .accept(tcp)
+                .await
+                .map_err(|e| NetError::from_io(e, deadline, Stage::Handshake))?;
+            let outcome = run_session(shared, &mut tls, log).await;
+            let _ = tls.shutdown().await;
+            outcome
+        }
+        #[cfg(feature = "legacy-tls")]
+        Acceptor::Legacy(context) => {
+            let mut tls = crate::tvs::net::legacy::accept(context, tcp, deadline).await?;
+            let outcome = run_session(shared, &mut tls, log).await;
+            let _ = tls.shutdown().await;
+            outcome
+        }
+    }
 }
 
 /// Reads one whole message (header, then the payload it announces, at
