@@ -1017,7 +1017,7 @@ mod net {
             tls.read_exact(&mut request).unwrap();
             assert_eq!(request[..2], [0x55, 1]);
             let session = u32::from_be_bytes(request[2..6].try_into().unwrap());
-            let mut answer = cisco_itl::capf::codec::Frame::auth_response(session, 3, DEVICE)
+            let answer = cisco_itl::capf::codec::Frame::auth_response(session, 3, DEVICE)
                 .unwrap()
                 .encode()
                 .unwrap();
