@@ -1091,6 +1091,121 @@ mod net {
         assert_eq!(thread.join().unwrap().issued, 1);
     }
 
+    /// Sends an AUTH RESPONSE carrying `der` and `signature` (SHA2 SIGNED
+    /// DATA when `sha2`, SIGNED DATA otherwise) on a raw TLS connection;
+    /// the command of the server's next message.
+    fn prove_raw(
+        addr: &str,
+        device: &str,
+        der: &[u8],
+        signature: &[u8],
+        sha2: bool,
+    ) -> (u8, Vec<u8>) {
+        use cisco_itl::capf::codec::{ElementTag, Frame};
+        use std::io::{Read, Write};
+        let mut tls = super::common::tls::raw_tls(addr);
+        let mut request = [0u8; 16];
+        tls.read_exact(&mut request).unwrap();
+        let session = u32::from_be_bytes(request[2..6].try_into().unwrap());
+        let answer = Frame::auth_response(session, 3, device)
+            .unwrap()
+            .with_certificate(CertType::Mic, der)
+            .unwrap();
+        let answer = if sha2 {
+            answer.with_sha2_signature(signature).unwrap()
+        } else {
+            answer
+                .with_element(ElementTag::SignedData, signature)
+                .unwrap()
+        };
+        tls.write_all(&answer.encode().unwrap()).unwrap();
+        tls.flush().unwrap();
+        let mut header = [0u8; 8];
+        tls.read_exact(&mut header).unwrap();
+        let mut payload = vec![0u8; usize::from(u16::from_be_bytes([header[6], header[7]]))];
+        tls.read_exact(&mut payload).unwrap();
+        (header[1], payload)
+    }
+
+    #[test]
+    fn an_ec_mic_proves_the_device_with_ecdsa_sha1_or_sha512() {
+        use std::process::Command;
+        let dir = std::env::temp_dir().join(format!("capf-ec-mic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (key, pem, der) = (dir.join("k.pem"), dir.join("c.pem"), dir.join("c.der"));
+        let ok = |c: &mut Command| assert!(c.output().unwrap().status.success(), "{c:?}");
+        ok(Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+            ])
+            .args(["-days", "30", "-subj", "/CN=CP-8865-SEP001122334455"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&pem));
+        ok(Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&pem)
+            .arg("-out")
+            .arg(&der));
+        let mic = std::fs::read(&der).unwrap();
+        let sign = |digest: &str, device: &str| {
+            let message = dir.join("m.bin");
+            let signature = dir.join("s.bin");
+            std::fs::write(
+                &message,
+                cisco_itl::capf::codec::signed_message(device, &mic),
+            )
+            .unwrap();
+            ok(Command::new("openssl")
+                .args(["dgst", digest, "-sign"])
+                .arg(&key)
+                .arg("-out")
+                .arg(&signature)
+                .arg(&message));
+            std::fs::read(&signature).unwrap()
+        };
+        let server = start(ServerOptions {
+            workers: 2,
+            deadline: Duration::from_secs(20),
+            trusted: vec![mic.clone()],
+            ..ServerOptions::default()
+        });
+        server
+            .store
+            .schedule(&Device::install(DEVICE, AuthMode::Mic, KeyRequest::Rsa(2048)).unwrap())
+            .unwrap();
+        let addr = server.addr.to_string();
+        // A good proof goes on to the key generation request (3).
+        assert_eq!(
+            prove_raw(&addr, DEVICE, &mic, &sign("-sha512", DEVICE), true).0,
+            3
+        );
+        assert_eq!(
+            prove_raw(&addr, DEVICE, &mic, &sign("-sha1", DEVICE), false).0,
+            3
+        );
+        // Signed for another device, or with the other digest: END {REASON 7}.
+        let other = sign("-sha512", "SEP999999999999");
+        assert_eq!(
+            prove_raw(&addr, DEVICE, &mic, &other, true),
+            (15, vec![1, 0, 1, 7])
+        );
+        let sha1 = sign("-sha1", DEVICE);
+        assert_eq!(
+            prove_raw(&addr, DEVICE, &mic, &sha1, true),
+            (15, vec![1, 0, 1, 7])
+        );
+        assert!(server.store.certificates(DEVICE).unwrap().is_empty());
+        server.stop();
+    }
+
     #[test]
     fn eight_concurrent_enrolments() {
         let server = default_start();

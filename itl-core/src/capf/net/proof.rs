@@ -2,7 +2,9 @@
 //! signature over `device name, NUL, certificate DER` made with the
 //! certificate's key. SIGNED DATA (tag 6) is SHA-1 with PKCS#1 type-1
 //! padding and no DigestInfo; SHA2 SIGNED DATA (tag 20) is PKCS#1 v1.5
-//! with SHA-512. RSA keys only: ECDSA proofs are not checked yet.
+//! with SHA-512; with an EC certificate both are ECDSA (ASN.1 DER
+//! signatures), with SHA-1 or SHA-512, checked on AWS-LC (P-256 and
+//! P-521 for SHA-1, P-256, P-384 and P-521 for SHA-512).
 
 use alloc::vec::Vec;
 
@@ -14,6 +16,49 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use x509_cert::Certificate;
 
 const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+
+/// The digest of a proof.
+#[derive(Clone, Copy)]
+enum ProofDigest {
+    Sha1,
+    Sha512,
+}
+
+/// Whether `signature` is an ECDSA signature of `message` with `digest` by
+/// the EC key of `certificate`; `None` when the key is not EC.
+fn verify_ecdsa(
+    certificate: &Certificate,
+    digest: ProofDigest,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<bool> {
+    use aws_lc_rs::signature as sig;
+    let spki = certificate.tbs_certificate().subject_public_key_info();
+    if spki.algorithm.oid.to_string() != EC_PUBLIC_KEY {
+        return None;
+    }
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<const_oid::ObjectIdentifier>().ok())
+        .map(|oid| oid.to_string());
+    let algorithm: &'static sig::EcdsaVerificationAlgorithm = match (curve.as_deref(), digest) {
+        (Some("1.2.840.10045.3.1.7"), ProofDigest::Sha1) => &sig::ECDSA_P256_SHA1_ASN1,
+        (Some("1.2.840.10045.3.1.7"), ProofDigest::Sha512) => &sig::ECDSA_P256_SHA512_ASN1,
+        (Some("1.3.132.0.34"), ProofDigest::Sha512) => &sig::ECDSA_P384_SHA512_ASN1,
+        (Some("1.3.132.0.35"), ProofDigest::Sha1) => &sig::ECDSA_P521_SHA1_ASN1,
+        (Some("1.3.132.0.35"), ProofDigest::Sha512) => &sig::ECDSA_P521_SHA512_ASN1,
+        _ => return Some(false),
+    };
+    let point = spki.subject_public_key.as_bytes()?;
+    Some(
+        sig::UnparsedPublicKey::new(algorithm, point)
+            .verify(message, signature)
+            .is_ok(),
+    )
+}
 
 /// The RSA public key of a certificate (DER), if it has one.
 fn rsa_key(certificate: &Certificate) -> Option<RsaPublicKey> {
@@ -29,9 +74,16 @@ fn parse(der: &[u8]) -> Option<Certificate> {
 }
 
 /// Whether `signature` is the SHA-1 raw PKCS#1 type-1 signature (no
-/// DigestInfo) of `message` by the key of `certificate`.
+/// DigestInfo) of `message` by the RSA key of `certificate`, or its ECDSA
+/// signature with SHA-1 by its EC key.
 pub(crate) fn verify_sha1_raw(certificate: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    let Some(key) = parse(certificate).as_ref().and_then(rsa_key) else {
+    let Some(cert) = parse(certificate) else {
+        return false;
+    };
+    if let Some(verdict) = verify_ecdsa(&cert, ProofDigest::Sha1, message, signature) {
+        return verdict;
+    }
+    let Some(key) = rsa_key(&cert) else {
         return false;
     };
     let digest = Sha1::digest(message);
@@ -40,9 +92,16 @@ pub(crate) fn verify_sha1_raw(certificate: &[u8], message: &[u8], signature: &[u
 }
 
 /// Whether `signature` is the PKCS#1 v1.5 SHA-512 signature of `message`
-/// by the key of `certificate`.
+/// by the RSA key of `certificate`, or its ECDSA signature with SHA-512 by
+/// its EC key.
 pub(crate) fn verify_sha512(certificate: &[u8], message: &[u8], signature: &[u8]) -> bool {
-    let Some(key) = parse(certificate).as_ref().and_then(rsa_key) else {
+    let Some(cert) = parse(certificate) else {
+        return false;
+    };
+    if let Some(verdict) = verify_ecdsa(&cert, ProofDigest::Sha512, message, signature) {
+        return verdict;
+    }
+    let Some(key) = rsa_key(&cert) else {
         return false;
     };
     let digest = Sha512::digest(message);
