@@ -418,6 +418,39 @@ mod store {
     }
 
     #[test]
+    fn a_locked_database_is_a_bounded_busy_error_and_changes_nothing() {
+        let path = temp("busy");
+        let store = CapfStore::open(&path)
+            .unwrap()
+            .with_busy_wait(std::time::Duration::from_millis(100));
+        let a = Device::install("SEPAAAAAAAAAAAA", AuthMode::None, KeyRequest::Rsa(2048)).unwrap();
+        store.schedule(&a).unwrap();
+        let other = rusqlite::Connection::open(&path).unwrap();
+        other
+            .execute_batch("BEGIN EXCLUSIVE; UPDATE capf_devices SET operation = operation;")
+            .unwrap();
+        let started = std::time::Instant::now();
+        let issued = Issued {
+            serial: vec![0x41; 16],
+            device: a.name.clone(),
+            der: vec![0x30, 0],
+            not_after: 1,
+        };
+        match store.complete(&a.name, Operation::Install, Some(&issued)) {
+            Err(CapfStoreError::Store(StoreError::Busy { .. })) => {}
+            other => panic!("{other:?}"),
+        }
+        // Bounded: far below the seconds a hang would take.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        other.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(
+            store.device(&a.name).unwrap().unwrap().operation,
+            Operation::Install
+        );
+        assert!(store.certificates(&a.name).unwrap().is_empty());
+    }
+
+    #[test]
     fn bad_requests_are_refused() {
         assert_eq!(
             Device::install("SEP 1", AuthMode::None, KeyRequest::Rsa(2048)),
