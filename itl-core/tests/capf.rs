@@ -948,7 +948,7 @@ mod net {
         // The LSC with another key's signature: refused.
         let forged = Proof::Certificate {
             cert_type: CertType::Lsc,
-            der: certificate,
+            der: certificate.clone(),
             key: Box::new(stranger.key().rsa().clone()),
             sha2: true,
         };
@@ -958,6 +958,25 @@ mod net {
             }) => {}
             other => panic!("{other:?}"),
         }
+        // Device B, whose mode is LSC, cannot use device A's LSC.
+        let b = "SEP00000000000B";
+        server
+            .store
+            .schedule(&Device::install(b, AuthMode::Lsc, KeyRequest::Rsa(2048)).unwrap())
+            .unwrap();
+        let borrowed = Proof::Certificate {
+            cert_type: CertType::Lsc,
+            der: certificate.clone(),
+            key: Box::new(key.clone()),
+            sha2: true,
+        };
+        match client.enrol(b, &borrowed) {
+            Err(CapfNetError::Refused {
+                reason: Reason::Invalid,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(server.store.certificates(b).unwrap().is_empty());
         assert_eq!(server.store.certificates(DEVICE).unwrap().len(), 3);
         server.stop();
     }

@@ -109,6 +109,36 @@ pub(crate) fn verify_sha512(certificate: &[u8], message: &[u8], signature: &[u8]
         .is_ok()
 }
 
+/// Whether `certificate` belongs to `device`: a common name of its
+/// subject is the device name (an LSC: `SEP001122334455`) or ends with `-`
+/// and the device name (a MIC: `CP-8865-SEP001122334455`). Without it, a
+/// phone holding any trusted certificate could obtain another's LSC.
+pub(crate) fn names_device(certificate: &[u8], device: &str) -> bool {
+    let Some(cert) = parse(certificate) else {
+        return false;
+    };
+    let common_name = const_oid::ObjectIdentifier::new_unwrap("2.5.4.3");
+    cert.tbs_certificate()
+        .subject()
+        .iter()
+        .filter(|atv| atv.oid == common_name)
+        .filter_map(|atv| {
+            der::asn1::Utf8StringRef::try_from(&atv.value)
+                .map(|s| s.as_str().to_string())
+                .or_else(|_| {
+                    der::asn1::PrintableStringRef::try_from(&atv.value)
+                        .map(|s| s.as_str().to_string())
+                })
+                .ok()
+        })
+        .any(|cn| {
+            cn == device
+                || cn
+                    .strip_suffix(device)
+                    .is_some_and(|head| head.ends_with('-'))
+        })
+}
+
 /// Whether `certificate` is signed by the RSA key of `issuer` (SHA-1,
 /// SHA-256, SHA-384 or SHA-512 with RSA).
 pub(crate) fn signed_by(certificate: &[u8], issuer: &[u8]) -> bool {

@@ -619,6 +619,9 @@ fn check_proof(shared: &Shared, device: &Device, answer: &Frame<'_>) -> Result<(
             let carried = answer
                 .certificate()
                 .map_err(|_| "no certificate was given")?;
+            if !super::proof::names_device(carried.der, &device.name) {
+                return Err("the certificate is another device's");
+            }
             let message = signed_message(&device.name, carried.der);
             let proven = match answer.sha2_signed_data() {
                 Ok(signature) => super::proof::verify_sha512(carried.der, &message, signature),
