@@ -1259,6 +1259,59 @@ mod net {
     }
 
     #[test]
+    fn a_certificate_for_another_key_is_refused_by_the_client() {
+        use cisco_itl::capf::codec::{AuthType, Command as Cmd, Frame};
+        use std::io::{Read, Write};
+        // A hostile CAPF: asks for a key, then hands over some other
+        // certificate.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let config =
+            cisco_itl::tvs::net::server_config(&read(&format!("keys/{IDENTITY}"))).unwrap();
+        let hostile = std::thread::spawn(move || {
+            let (tcp, _) = listener.accept().unwrap();
+            tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            let conn = rustls::ServerConnection::new(config).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let mut read_frame = |tls: &mut rustls::StreamOwned<_, _>| {
+                let mut header = [0u8; 8];
+                tls.read_exact(&mut header).unwrap();
+                let mut payload =
+                    vec![0u8; usize::from(u16::from_be_bytes([header[6], header[7]]))];
+                tls.read_exact(&mut payload).unwrap();
+                header[1]
+            };
+            tls.write_all(
+                &Frame::auth_request(9, AuthType::None)
+                    .unwrap()
+                    .encode()
+                    .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(read_frame(&mut tls), 2);
+            tls.write_all(
+                &Frame::key_gen_request(9, KeyRequest::Rsa(2048))
+                    .unwrap()
+                    .encode()
+                    .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(read_frame(&mut tls), 4);
+            let other = cert(IDENTITY).der().to_vec();
+            let store = Frame::certificate_request(Cmd::StoreCertRequest, 9, &other).unwrap();
+            tls.write_all(&store.encode().unwrap()).unwrap();
+            tls.flush().unwrap();
+        });
+        let client =
+            CapfClient::new(&addr, CapfTrust::Certificate(cert(IDENTITY).der().to_vec())).unwrap();
+        match client.enrol(DEVICE, &Proof::None) {
+            Err(CapfNetError::NotOurKey) => {}
+            other => panic!("{other:?}"),
+        }
+        hostile.join().unwrap();
+    }
+
+    #[test]
     fn eight_concurrent_enrolments() {
         let server = default_start();
         let names: Vec<String> = (0..8).map(|i| format!("SEP0000000000{i:02}")).collect();

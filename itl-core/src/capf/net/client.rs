@@ -352,6 +352,13 @@ impl CapfClient {
                     } else {
                         Command::FetchCertResponse
                     };
+                    // An installation's certificate must be for the key just
+                    // generated.
+                    if let (Command::StoreCertRequest, Some(pair)) = (frame.command, &key)
+                        && spki_of(carried.der).as_deref() != Some(pair.spki.as_slice())
+                    {
+                        return Err(CapfNetError::NotOurKey);
+                    }
                     certificate = Some(carried.der.to_vec());
                     send(
                         stream,
@@ -395,6 +402,16 @@ impl CapfClient {
             found: Command::Unknown(0),
         })
     }
+}
+
+/// The SubjectPublicKeyInfo (DER) of a certificate.
+fn spki_of(certificate: &[u8]) -> Option<Vec<u8>> {
+    use der::{Decode, Encode};
+    let cert = x509_cert::Certificate::from_der(certificate).ok()?;
+    cert.tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .ok()
 }
 
 /// Reads one whole message, at most [`MAX_MESSAGE_PAYLOAD`] bytes of

@@ -97,6 +97,10 @@ pub enum CapfNetError {
         /// The reason it gave.
         reason: Reason,
     },
+    /// The server handed over a certificate for another key than the one
+    /// the client generated.
+    #[error("the server's certificate is not for the key generated for it")]
+    NotOurKey,
     /// The phone's proof of identity is not accepted.
     #[error("the device's proof of identity is refused: {0}")]
     BadProof(&'static str),
