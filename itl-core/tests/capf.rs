@@ -1273,7 +1273,7 @@ mod net {
             tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
             let conn = rustls::ServerConnection::new(config).unwrap();
             let mut tls = rustls::StreamOwned::new(conn, tcp);
-            let mut read_frame = |tls: &mut rustls::StreamOwned<_, _>| {
+            let read_frame = |tls: &mut rustls::StreamOwned<_, _>| {
                 let mut header = [0u8; 8];
                 tls.read_exact(&mut header).unwrap();
                 let mut payload =
