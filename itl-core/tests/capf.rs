@@ -1312,6 +1312,53 @@ mod net {
     }
 
     #[test]
+    fn an_expired_lsc_proves_nothing() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let clock = Arc::new(AtomicU64::new(now));
+        let theirs = Arc::clone(&clock);
+        let server = start(ServerOptions {
+            workers: 2,
+            deadline: Duration::from_secs(20),
+            clock: Arc::new(move || theirs.load(Ordering::SeqCst)),
+            ..ServerOptions::default()
+        });
+        let none = Device::install(DEVICE, AuthMode::None, KeyRequest::Rsa(2048)).unwrap();
+        server.store.schedule(&none).unwrap();
+        let client = server.client();
+        let (certificate, key) = installed(client.enrol(DEVICE, &Proof::None).unwrap());
+        let key = Box::new(
+            cisco_itl::key::SigningKey::from_der(&key)
+                .unwrap()
+                .rsa()
+                .clone(),
+        );
+        let lsc = Device::install(DEVICE, AuthMode::Lsc, KeyRequest::Rsa(2048)).unwrap();
+        server.store.schedule(&lsc).unwrap();
+        let proof = Proof::Certificate {
+            cert_type: CertType::Lsc,
+            der: certificate,
+            key,
+            sha2: true,
+        };
+        // 366 days later the 365-day LSC has expired.
+        clock.store(now + 366 * 86_400, Ordering::SeqCst);
+        match client.enrol(DEVICE, &proof) {
+            Err(CapfNetError::Refused {
+                reason: Reason::Invalid,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        // Within its validity it proves the device.
+        clock.store(now + 364 * 86_400, Ordering::SeqCst);
+        installed(client.enrol(DEVICE, &proof).unwrap());
+        server.stop();
+    }
+
+    #[test]
     fn eight_concurrent_enrolments() {
         let server = default_start();
         let names: Vec<String> = (0..8).map(|i| format!("SEP0000000000{i:02}")).collect();

@@ -139,6 +139,17 @@ pub(crate) fn names_device(certificate: &[u8], device: &str) -> bool {
         })
 }
 
+/// Whether `certificate` is valid at `now` (seconds since 1970).
+pub(crate) fn valid_at(certificate: &[u8], now: u64) -> bool {
+    let Some(cert) = parse(certificate) else {
+        return false;
+    };
+    let validity = cert.tbs_certificate().validity();
+    let from = validity.not_before.to_unix_duration().as_secs();
+    let until = validity.not_after.to_unix_duration().as_secs();
+    (from..=until).contains(&now)
+}
+
 /// Whether `certificate` is signed by the RSA key of `issuer` (SHA-1,
 /// SHA-256, SHA-384 or SHA-512 with RSA).
 pub(crate) fn signed_by(certificate: &[u8], issuer: &[u8]) -> bool {

@@ -622,6 +622,9 @@ fn check_proof(shared: &Shared, device: &Device, answer: &Frame<'_>) -> Result<(
             if !super::proof::names_device(carried.der, &device.name) {
                 return Err("the certificate is another device's");
             }
+            if !super::proof::valid_at(carried.der, (shared.options.clock)()) {
+                return Err("the certificate is not valid now");
+            }
             let message = signed_message(&device.name, carried.der);
             let proven = match answer.sha2_signed_data() {
                 Ok(signature) => super::proof::verify_sha512(carried.der, &message, signature),
