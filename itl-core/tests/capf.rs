@@ -1359,6 +1359,92 @@ mod net {
     }
 
     #[test]
+    fn a_mic_signed_by_a_trusted_ec_ca_proves_the_device() {
+        use std::process::Command;
+        let dir = std::env::temp_dir().join(format!("capf-ec-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = |n: &str| dir.join(n);
+        let ok = |c: &mut Command| assert!(c.output().unwrap().status.success(), "{c:?}");
+        ok(Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-384",
+                "-nodes",
+            ])
+            .args(["-days", "30", "-subj", "/O=Example/CN=Manufacturing CA"])
+            .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+            .arg("-keyout")
+            .arg(path("ca.key"))
+            .arg("-out")
+            .arg(path("ca.pem")));
+        ok(Command::new("openssl")
+            .args([
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+            ])
+            .args(["-subj", "/CN=CP-8865-SEP001122334455"])
+            .arg("-keyout")
+            .arg(path("mic.key"))
+            .arg("-out")
+            .arg(path("mic.csr")));
+        ok(Command::new("openssl")
+            .args(["x509", "-req", "-sha384", "-days", "30", "-in"])
+            .arg(path("mic.csr"))
+            .arg("-CA")
+            .arg(path("ca.pem"))
+            .arg("-CAkey")
+            .arg(path("ca.key"))
+            .args(["-set_serial", "7", "-outform", "DER", "-out"])
+            .arg(path("mic.der")));
+        ok(Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(path("ca.pem"))
+            .arg("-out")
+            .arg(path("ca.der")));
+        let mic = std::fs::read(path("mic.der")).unwrap();
+        let ca = std::fs::read(path("ca.der")).unwrap();
+        std::fs::write(
+            path("m.bin"),
+            cisco_itl::capf::codec::signed_message(DEVICE, &mic),
+        )
+        .unwrap();
+        ok(Command::new("openssl")
+            .args(["dgst", "-sha512", "-sign"])
+            .arg(path("mic.key"))
+            .arg("-out")
+            .arg(path("s.bin"))
+            .arg(path("m.bin")));
+        let signature = std::fs::read(path("s.bin")).unwrap();
+        for (trusted, expected) in [(ca, 3u8), (cert("capf.pem").der().to_vec(), 15)] {
+            let server = start(ServerOptions {
+                workers: 2,
+                deadline: Duration::from_secs(20),
+                trusted: vec![trusted],
+                ..ServerOptions::default()
+            });
+            server
+                .store
+                .schedule(&Device::install(DEVICE, AuthMode::Mic, KeyRequest::Rsa(2048)).unwrap())
+                .unwrap();
+            // Trusted CA: on to the key generation (3); another: END (15).
+            assert_eq!(
+                prove_raw(&server.addr.to_string(), DEVICE, &mic, &signature, true).0,
+                expected
+            );
+            server.stop();
+        }
+    }
+
+    #[test]
     fn eight_concurrent_enrolments() {
         let server = default_start();
         let names: Vec<String> = (0..8).map(|i| format!("SEP0000000000{i:02}")).collect();

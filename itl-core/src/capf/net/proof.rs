@@ -150,19 +150,57 @@ pub(crate) fn valid_at(certificate: &[u8], now: u64) -> bool {
     (from..=until).contains(&now)
 }
 
-/// Whether `certificate` is signed by the RSA key of `issuer` (SHA-1,
-/// SHA-256, SHA-384 or SHA-512 with RSA).
+/// Whether `tbs` is signed by the EC key of `ca` (ECDSA with SHA-256,
+/// SHA-384 or SHA-512); `None` when that key is not EC.
+fn ec_signed(ca: &Certificate, algorithm: &str, tbs: &[u8], signature: &[u8]) -> Option<bool> {
+    use aws_lc_rs::signature as sig;
+    let spki = ca.tbs_certificate().subject_public_key_info();
+    if spki.algorithm.oid.to_string() != EC_PUBLIC_KEY {
+        return None;
+    }
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<const_oid::ObjectIdentifier>().ok())
+        .map(|oid| oid.to_string());
+    let verifier: &'static sig::EcdsaVerificationAlgorithm = match (curve.as_deref(), algorithm) {
+        (Some("1.2.840.10045.3.1.7"), "1.2.840.10045.4.3.2") => &sig::ECDSA_P256_SHA256_ASN1,
+        (Some("1.2.840.10045.3.1.7"), "1.2.840.10045.4.3.3") => &sig::ECDSA_P256_SHA384_ASN1,
+        (Some("1.2.840.10045.3.1.7"), "1.2.840.10045.4.3.4") => &sig::ECDSA_P256_SHA512_ASN1,
+        (Some("1.3.132.0.34"), "1.2.840.10045.4.3.2") => &sig::ECDSA_P384_SHA256_ASN1,
+        (Some("1.3.132.0.34"), "1.2.840.10045.4.3.3") => &sig::ECDSA_P384_SHA384_ASN1,
+        (Some("1.3.132.0.34"), "1.2.840.10045.4.3.4") => &sig::ECDSA_P384_SHA512_ASN1,
+        (Some("1.3.132.0.35"), "1.2.840.10045.4.3.2") => &sig::ECDSA_P521_SHA256_ASN1,
+        (Some("1.3.132.0.35"), "1.2.840.10045.4.3.3") => &sig::ECDSA_P521_SHA384_ASN1,
+        (Some("1.3.132.0.35"), "1.2.840.10045.4.3.4") => &sig::ECDSA_P521_SHA512_ASN1,
+        _ => return Some(false),
+    };
+    let point = spki.subject_public_key.as_bytes()?;
+    Some(
+        sig::UnparsedPublicKey::new(verifier, point)
+            .verify(tbs, signature)
+            .is_ok(),
+    )
+}
+
+/// Whether `certificate` is signed by the key of `issuer`: RSA (SHA-1,
+/// SHA-256, SHA-384 or SHA-512) or ECDSA (SHA-256, SHA-384 or SHA-512).
 pub(crate) fn signed_by(certificate: &[u8], issuer: &[u8]) -> bool {
     let (Some(cert), Some(ca)) = (parse(certificate), parse(issuer)) else {
-        return false;
-    };
-    let Some(key) = rsa_key(&ca) else {
         return false;
     };
     let Ok(tbs) = cert.tbs_certificate().to_der() else {
         return false;
     };
     let Some(signature) = cert.signature().as_bytes() else {
+        return false;
+    };
+    let algorithm = cert.signature_algorithm().oid.to_string();
+    if let Some(verdict) = ec_signed(&ca, &algorithm, &tbs, signature) {
+        return verdict;
+    }
+    let Some(key) = rsa_key(&ca) else {
         return false;
     };
     let (scheme, digest): (Pkcs1v15Sign, Vec<u8>) = match cert
