@@ -27,11 +27,11 @@ use std::sync::Arc;
 
 use cisco_itl::capf::codec::{Curve, KeyRequest};
 use cisco_itl::capf::issue::{DEFAULT_DAYS, Issuer};
-use cisco_itl::capf::net::{CapfNetError, CapfServer, ServerOptions};
+use cisco_itl::capf::net::{CapfServer, ServerOptions};
 use cisco_itl::capf::store::{AuthMode, CapfStore, Device};
 use cisco_itl::key::Signer;
 
-type Bind = Result<CapfServer, CapfNetError>;
+type Bind = Result<CapfServer, String>;
 
 /// A server that speaks legacy TLS too.
 #[cfg(feature = "legacy-tls")]
@@ -42,7 +42,7 @@ fn bind_legacy(
     i: Arc<Issuer>,
     o: ServerOptions,
 ) -> Bind {
-    CapfServer::bind_legacy(a, id, s, i, o)
+    CapfServer::bind_legacy(a, id, s, i, o).map_err(|e| e.to_string())
 }
 
 #[cfg(not(feature = "legacy-tls"))]
@@ -53,9 +53,7 @@ fn bind_legacy(
     _: Arc<Issuer>,
     _: ServerOptions,
 ) -> Bind {
-    Err(CapfNetError::Key(
-        "--legacy-tls: built without legacy-tls; rebuild with --features legacy-tls".into(),
-    ))
+    Err("--legacy-tls: built without legacy-tls; rebuild with --features legacy-tls".into())
 }
 
 fn run() -> Result<(), String> {
@@ -120,6 +118,11 @@ fn run() -> Result<(), String> {
             other => return Err(format!("unknown argument {other}")),
         }
     }
+    if legacy && !cfg!(feature = "legacy-tls") {
+        return Err(
+            "--legacy-tls: built without legacy-tls; rebuild with --features legacy-tls".into(),
+        );
+    }
     let identity = identity.ok_or("--identity is required")?;
     let db = db.ok_or("--db is required")?;
     let read = |path: &str| std::fs::read(path).map_err(|e| format!("{path}: {e}"));
@@ -140,11 +143,11 @@ fn run() -> Result<(), String> {
     let options = ServerOptions::default();
     let address = ("0.0.0.0", port);
     let server = if legacy {
-        bind_legacy(address, &identity_pem, store, issuer, options)
+        bind_legacy(address, &identity_pem, store, issuer, options)?
     } else {
         CapfServer::bind(address, &identity_pem, store, issuer, options)
-    }
-    .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+    };
     let address = server.local_addr().map_err(|e| e.to_string())?;
     eprintln!("capf_server: serving on {address}");
     server.serve().map_err(|e| e.to_string())?;
