@@ -320,6 +320,24 @@ fn encoding_refuses_what_decoding_would() {
     );
 }
 
+#[test]
+fn the_fuzz_seeds_are_frames_of_the_flows() {
+    let dir = std::path::Path::new("../fuzz/corpus/capf_decode");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let frame = Frame::decode(&bytes).unwrap();
+        assert_eq!(frame.encode().unwrap(), bytes);
+        seen += 1;
+    }
+    assert_eq!(seen, 10);
+    let lsc = std::fs::read(dir.join("auth-response-lsc-sha2")).unwrap();
+    let frame = Frame::decode(&lsc).unwrap();
+    assert_eq!(frame.device_name().unwrap(), DEVICE);
+    assert_eq!(frame.sha2_signed_data().unwrap(), &[9, 8, 7]);
+    assert_eq!(frame.certificate().unwrap().cert_type, CertType::Lsc);
+}
+
 proptest! {
     #[test]
     fn built_frames_round_trip(
