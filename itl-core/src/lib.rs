@@ -126,9 +126,12 @@
 //! - `legacy-tls`: TVS over TLS 1.0 to 1.2 with RSA key exchange and
 //!   1024-bit keys, as 7900-series phones need, on the system OpenSSL (no
 //!   forward secrecy; `docs/TRUST.md` says when to turn it on).
-//! - `sqlite` (default): `tvs::store::SqliteStore`.
 //! - `tftp`: `tftp`, a TFTP client (RFC 1350 read requests) to collect
 //!   the trust lists a cluster's TFTP servers serve, with a deadline.
+//! - `sqlite` (default): `tvs::store::SqliteStore` and `capf::store::CapfStore`.
+//! - `capf`: `capf::issue`, the LSCs a CAPF server issues.
+//! - `capf-net`: the CAPF server and client over TLS (`capf::net`,
+//!   `docs/CAPF.md`).
 //! - `cluster`: `cluster`, the what-if simulator of a CUCM cluster and
 //!   its phones, and the safe-order planner (`docs/WHATIF.md`).
 //!
@@ -139,7 +142,12 @@
 
 extern crate alloc;
 
+// Before the modules that use it (TVS and CAPF).
+#[macro_use]
+mod wire_enum;
+
 pub mod build;
+pub mod capf;
 pub mod cert;
 #[cfg(feature = "cluster")]
 pub mod cluster;

@@ -40,13 +40,24 @@ pub fn authenticate_tvs_certificate(
     lists: &[TrustList<'_>],
     certificate: &[u8],
 ) -> Result<usize, TvsAuthError> {
+    authenticate_server_certificate(lists, certificate, Function::Tvs)
+}
+
+/// Authenticates a server's certificate against the records of
+/// `function` in trust lists, as [`authenticate_tvs_certificate`] does for
+/// TVS (the CAPF client uses it with [`Function::Capf`]).
+pub(crate) fn authenticate_server_certificate(
+    lists: &[TrustList<'_>],
+    certificate: &[u8],
+    function: Function,
+) -> Result<usize, TvsAuthError> {
     let cert = CertInfo::from_der(certificate).map_err(|_| TvsAuthError::BadCertificate)?;
     let issuers = [cert.issuer(NameStyle::Cucm), cert.issuer(NameStyle::Comma)];
     let hash = sha1(certificate);
     let mut found = TvsAuthError::NoTvsRecord;
     for list in lists {
         for (i, r) in list.records().enumerate() {
-            let named = r.has_function(Function::Tvs)
+            let named = r.has_function(function)
                 && r.serial() == cert.serial()
                 && issuers.iter().any(|n| n.as_deref() == Ok(r.issuer()));
             if !named {

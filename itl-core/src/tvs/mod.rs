@@ -1,8 +1,5 @@
 //! Cisco's Trust Verification Service (TVS, TCP 2445): the service a phone asks about certificates its trust lists do not hold.
 
-#[macro_use]
-mod wire_enum;
-
 pub mod auth;
 pub mod codec;
 pub mod device_name;

@@ -301,7 +301,7 @@ impl CertificateStore for MemoryStore {
 pub use sqlite::{APPLICATION_ID, SCHEMA_VERSION, SqliteOptions, SqliteStore};
 
 #[cfg(feature = "sqlite")]
-mod sqlite {
+pub(crate) mod sqlite {
     use std::collections::VecDeque;
     use std::io::Read;
     use std::path::Path;
@@ -545,12 +545,12 @@ mod sqlite {
         wait: Duration,
     }
 
-    fn db(e: rusqlite::Error) -> StoreError {
+    pub(crate) fn db(e: rusqlite::Error) -> StoreError {
         StoreError::Database(format!("{e}"))
     }
 
     /// An SQLite error, "busy" and "locked" made [`StoreError::Busy`].
-    fn fail(e: rusqlite::Error, start: Instant) -> StoreError {
+    pub(crate) fn fail(e: rusqlite::Error, start: Instant) -> StoreError {
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
                 waited: start.elapsed(),
@@ -561,14 +561,14 @@ mod sqlite {
 
     /// Arms the connection's busy timeout for what is left until
     /// `deadline` (none left: a lock held elsewhere fails at once).
-    fn arm(connection: &Connection, deadline: Instant) -> Result<(), StoreError> {
+    pub(crate) fn arm(connection: &Connection, deadline: Instant) -> Result<(), StoreError> {
         let left = deadline.saturating_duration_since(Instant::now());
         connection.busy_timeout(left.min(MAX_WAIT)).map_err(db)
     }
 
     /// What the file at a path is, from its first 100 bytes, read before
     /// SQLite opens it (so that a refused file is never written to).
-    enum Found {
+    pub(crate) enum Found {
         /// Missing or empty: to be made a store.
         Fresh,
         /// Marked as a store.
@@ -576,6 +576,12 @@ mod sqlite {
     }
 
     fn inspect(path: &Path) -> Result<Found, StoreError> {
+        inspect_marked(path, APPLICATION_ID)
+    }
+
+    /// What the file at `path` is, for a store marked `application_id`
+    /// (shared with the CAPF store).
+    pub(crate) fn inspect_marked(path: &Path, application_id: u32) -> Result<Found, StoreError> {
         let io = |e: std::io::Error| StoreError::Database(format!("{}: {e}", path.display()));
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
@@ -615,7 +621,7 @@ mod sqlite {
         let mut id = [0u8; 4];
         id.copy_from_slice(header.get(68..72).unwrap_or(&[0; 4]));
         match u32::from_be_bytes(id) {
-            APPLICATION_ID => Ok(Found::Marked),
+            found if found == application_id => Ok(Found::Marked),
             0 => Err(StoreError::Refused(Refusal::Unmarked)),
             other => Err(StoreError::Refused(Refusal::OtherApplication(other))),
         }
@@ -623,7 +629,7 @@ mod sqlite {
 
     /// No SQL of the file's schema runs with more rights than it needs,
     /// and the schema cannot be written as data.
-    fn harden(connection: &Connection) -> Result<(), StoreError> {
+    pub(crate) fn harden(connection: &Connection) -> Result<(), StoreError> {
         connection
             .set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
             .map_err(db)?;

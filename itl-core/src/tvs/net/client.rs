@@ -141,7 +141,7 @@ impl Default for ClientOptions {
 /// A TCP stream whose every read and write waits at most until one
 /// instant: the deadline of the exchange, not a fresh timeout per call.
 #[derive(Debug)]
-struct DeadlineStream {
+pub(crate) struct DeadlineStream {
     tcp: TcpStream,
     until: Instant,
 }
@@ -191,7 +191,7 @@ enum Connector {
 
 /// A TLS connection to a server, whichever TLS runs it.
 #[derive(Debug)]
-enum ClientStream {
+pub(crate) enum ClientStream {
     Rustls(alloc::boxed::Box<StreamOwned<ClientConnection, DeadlineStream>>),
     #[cfg(feature = "legacy-tls")]
     Legacy(openssl::ssl::SslStream<DeadlineStream>),
@@ -199,7 +199,7 @@ enum ClientStream {
 
 impl ClientStream {
     /// The certificate the server proved it holds (DER).
-    fn peer_certificate(&self) -> Option<Vec<u8>> {
+    pub(crate) fn peer_certificate(&self) -> Option<Vec<u8>> {
         match self {
             ClientStream::Rustls(s) => Some(s.conn.peer_certificates()?.first()?.as_ref().to_vec()),
             #[cfg(feature = "legacy-tls")]
@@ -208,7 +208,7 @@ impl ClientStream {
     }
 
     /// Sends close_notify (before the deadline, or not at all).
-    fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         match self {
             ClientStream::Rustls(s) => {
                 s.conn.send_close_notify();
@@ -399,7 +399,7 @@ impl TvsClient {
 
     /// Connects to server `index` and completes the TLS handshake (which
     /// applies the [`ServerTrust`]), all before this attempt's deadline.
-    fn connect(&self, index: usize) -> Result<ClientStream, NetError> {
+    pub(crate) fn connect(&self, index: usize) -> Result<ClientStream, NetError> {
         let deadline = self.options.deadline;
         let until = Instant::now() + deadline;
         let address = self.servers.get(index).ok_or(NetError::NoServer)?;

@@ -76,7 +76,7 @@ fn builder(method: SslMethod) -> Result<SslContextBuilder, NetError> {
 /// [`server_config`](super::server_config) reads it (the private key and
 /// certificate chain of a PEM file such as `TVS.pem`), an RSA key of at
 /// least [`MIN_LEGACY_KEY_BITS`] that matches the first certificate.
-pub(super) fn server_context(identity_pem: &[u8]) -> Result<SslContext, NetError> {
+pub(crate) fn server_context(identity_pem: &[u8]) -> Result<SslContext, NetError> {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(identity_pem)
         .collect::<Result<_, _>>()
         .map_err(|e| NetError::Identity(alloc::format!("certificates: {e}")))?;
@@ -148,7 +148,7 @@ fn describe(e: &openssl::ssl::Error) -> String {
 }
 
 /// The server's TLS handshake on a tokio stream.
-pub(super) async fn accept<S>(
+pub(crate) async fn accept<S>(
     context: &SslContext,
     tcp: S,
     deadline: Duration,

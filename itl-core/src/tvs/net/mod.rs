@@ -48,7 +48,7 @@ use crate::tvs::store::StoreError;
 
 pub mod client;
 #[cfg(feature = "legacy-tls")]
-mod legacy;
+pub(crate) mod legacy;
 pub mod server;
 
 #[cfg(feature = "legacy-tls")]

@@ -116,15 +116,23 @@ const LOG_QUEUE: usize = 1024;
 /// nothing else. Should the system refuse the thread, lines are written
 /// directly.
 pub fn stderr_log() -> LogSink {
+    let lines = stderr_lines("tvs-log");
+    Arc::new(move |line: &RequestLog| lines(line.to_string()))
+}
+
+/// One line at a time on standard error through a queue and a thread of
+/// its own named `thread` (see [`stderr_log`]); shared by the TVS and CAPF
+/// servers' default logs.
+pub(crate) fn stderr_lines(thread: &'static str) -> impl Fn(String) + Send + Sync + 'static {
     use std::io::Write;
     use std::sync::OnceLock;
     use std::sync::mpsc::{SyncSender, sync_channel};
     let queue: OnceLock<Option<SyncSender<String>>> = OnceLock::new();
-    Arc::new(move |line: &RequestLog| {
+    move |text: String| {
         let sender = queue.get_or_init(|| {
             let (tx, rx) = sync_channel::<String>(LOG_QUEUE);
             std::thread::Builder::new()
-                .name("tvs-log".into())
+                .name(thread.into())
                 .spawn(move || {
                     for text in rx {
                         let _ = writeln!(std::io::stderr().lock(), "{text}");
@@ -135,13 +143,13 @@ pub fn stderr_log() -> LogSink {
         });
         match sender {
             Some(tx) => {
-                let _ = tx.try_send(line.to_string());
+                let _ = tx.try_send(text);
             }
             None => {
-                let _ = writeln!(std::io::stderr().lock(), "{line}");
+                let _ = writeln!(std::io::stderr().lock(), "{text}");
             }
         }
-    })
+    }
 }
 
 impl Default for ServerOptions {
@@ -178,7 +186,7 @@ pub struct RequestLog {
 
 /// Writes `text` with control characters (and the Unicode line and
 /// direction controls) escaped as `\u{…}`.
-fn write_escaped(f: &mut core::fmt::Formatter<'_>, text: &str) -> core::fmt::Result {
+pub(crate) fn write_escaped(f: &mut core::fmt::Formatter<'_>, text: &str) -> core::fmt::Result {
     use core::fmt::Write;
     for c in text.chars() {
         let hostile = c.is_control()
@@ -272,23 +280,30 @@ impl core::fmt::Debug for TvsNetServer {
     }
 }
 
-/// What every connection task shares with the accept loop.
-struct Shared {
-    acceptor: Acceptor,
-    store: Arc<dyn CertificateStore>,
-    options: ServerOptions,
-    /// Connections held, in all and per address.
+/// The connection limits of a server (TVS and CAPF alike): connections
+/// held in all and per client address, and a signal when the last ends.
+pub(crate) struct Limits {
+    max_connections: usize,
+    max_per_address: usize,
     active: AtomicUsize,
     per_address: Mutex<BTreeMap<IpAddr, usize>>,
     /// Signalled when the last connection ends.
     idle: Notify,
-    served: AtomicUsize,
-    turned_away: AtomicUsize,
-    deadline_passed: AtomicUsize,
-    panics: AtomicUsize,
 }
 
-impl Shared {
+impl Limits {
+    /// Limits of `max_connections` in all and `max_per_address` per
+    /// address.
+    pub(crate) fn new(max_connections: usize, max_per_address: usize) -> Arc<Self> {
+        Arc::new(Limits {
+            max_connections,
+            max_per_address,
+            active: AtomicUsize::new(0),
+            per_address: Mutex::new(BTreeMap::new()),
+            idle: Notify::new(),
+        })
+    }
+
     fn addresses(&self) -> MutexGuard<'_, BTreeMap<IpAddr, usize>> {
         // The map is only counters: one left half-updated by a panic
         // elsewhere is still the best count there is.
@@ -297,6 +312,78 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Waits until no connection is held.
+    pub(crate) async fn wait_idle(&self) {
+        loop {
+            let notified = self.idle.notified();
+            if self.active.load(Ordering::SeqCst) == 0 {
+                break;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Accepts connections on `listener` until `shutdown` says stop, handing
+/// each to `admit`; then gives the connections `limits` holds `grace` to
+/// end. Shared by the TVS and CAPF servers.
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    shutdown: &watch::Sender<bool>,
+    limits: &Limits,
+    grace: Duration,
+    mut admit: impl FnMut(tokio::net::TcpStream, SocketAddr),
+) -> Result<(), NetError> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let mut stop = shutdown.subscribe();
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|stopping| *stopping) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, peer)) => admit(tcp, peer),
+                // Out of descriptors or memory: pause rather than spin;
+                // the connections held end by their deadlines.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+        }
+    }
+    drop(listener);
+    // Let the connections in progress end, within the grace.
+    let _ = tokio::time::timeout(grace, limits.wait_idle()).await;
+    Ok(())
+}
+
+/// A multi-threaded runtime of `workers` threads (0: one per core) named
+/// `name`; an error when the system refuses the threads.
+pub(crate) fn runtime(workers: usize, name: &str) -> Result<tokio::runtime::Runtime, NetError> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_io().enable_time().thread_name(name);
+    if workers > 0 {
+        builder.worker_threads(workers);
+    }
+    // tokio panics when the system refuses it a worker thread.
+    std::panic::catch_unwind(AssertUnwindSafe(|| builder.build()))
+        .map_err(|_| {
+            NetError::Io(std::io::Error::other(
+                "the system refused the server its worker threads",
+            ))
+        })?
+        .map_err(NetError::Io)
+}
+
+/// What every connection task shares with the accept loop.
+struct Shared {
+    acceptor: Acceptor,
+    store: Arc<dyn CertificateStore>,
+    options: ServerOptions,
+    limits: Arc<Limits>,
+    served: AtomicUsize,
+    turned_away: AtomicUsize,
+    deadline_passed: AtomicUsize,
+    panics: AtomicUsize,
+}
+
+impl Shared {
     /// Writes a log line; a panicking sink loses the line, nothing else.
     fn log(&self, line: &RequestLog) {
         let sink = &self.options.log;
@@ -317,25 +404,27 @@ impl Shared {
 
 /// A connection's place in the limits, given back when dropped: when the
 /// task ends, when it is dropped at shutdown, when it panics.
-struct Slot {
-    shared: Arc<Shared>,
+pub(crate) struct Slot {
+    limits: Arc<Limits>,
     address: IpAddr,
 }
 
 impl Slot {
-    /// Takes a slot for `address`, or none when a limit is reached.
-    fn take(shared: &Arc<Shared>, address: IpAddr) -> Option<Slot> {
-        let mut map = shared.addresses();
+    /// Takes a slot for a client at `peer`, or none when a limit is
+    /// reached.
+    pub(crate) fn take(limits: &Arc<Limits>, peer: IpAddr) -> Option<Slot> {
+        let address = address_key(peer);
+        let mut map = limits.addresses();
         let held = map.get(&address).copied().unwrap_or(0);
-        if held >= shared.options.max_per_address
-            || shared.active.load(Ordering::SeqCst) >= shared.options.max_connections
+        if held >= limits.max_per_address
+            || limits.active.load(Ordering::SeqCst) >= limits.max_connections
         {
             return None;
         }
         map.insert(address, held + 1);
-        shared.active.fetch_add(1, Ordering::SeqCst);
+        limits.active.fetch_add(1, Ordering::SeqCst);
         Some(Slot {
-            shared: Arc::clone(shared),
+            limits: Arc::clone(limits),
             address,
         })
     }
@@ -344,7 +433,7 @@ impl Slot {
 impl Drop for Slot {
     fn drop(&mut self) {
         {
-            let mut map = self.shared.addresses();
+            let mut map = self.limits.addresses();
             match map.get(&self.address).copied() {
                 Some(n) if n > 1 => {
                     map.insert(self.address, n - 1);
@@ -354,8 +443,8 @@ impl Drop for Slot {
                 }
             }
         }
-        if self.shared.active.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.shared.idle.notify_waiters();
+        if self.limits.active.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.limits.idle.notify_waiters();
         }
     }
 }
@@ -448,18 +537,7 @@ impl TvsNetServer {
             // A closed standard error loses the line, nothing else.
             let _ = writeln!(std::io::stderr().lock(), "{}", super::LEGACY_TLS_WARNING);
         }
-        let mut builder = tokio::runtime::Builder::new_multi_thread();
-        builder.enable_io().enable_time().thread_name("tvs-server");
-        if self.options.workers > 0 {
-            builder.worker_threads(self.options.workers);
-        }
-        // tokio panics when the system refuses it a worker thread.
-        let runtime =
-            std::panic::catch_unwind(AssertUnwindSafe(|| builder.build())).map_err(|_| {
-                NetError::Io(std::io::Error::other(
-                    "the system refused the server its worker threads",
-                ))
-            })??;
+        let runtime = runtime(self.options.workers, "tvs-server")?;
         let stats = runtime.block_on(self.run());
         runtime.shutdown_timeout(Duration::ZERO);
         stats
@@ -473,44 +551,22 @@ impl TvsNetServer {
             options,
             shutdown,
         } = self;
-        let listener = tokio::net::TcpListener::from_std(listener)?;
         let grace = options.shutdown_grace.min(options.deadline);
+        let limits = Limits::new(options.max_connections, options.max_per_address);
         let shared = Arc::new(Shared {
             acceptor,
             store,
             options,
-            active: AtomicUsize::new(0),
-            per_address: Mutex::new(BTreeMap::new()),
-            idle: Notify::new(),
+            limits: Arc::clone(&limits),
             served: AtomicUsize::new(0),
             turned_away: AtomicUsize::new(0),
             deadline_passed: AtomicUsize::new(0),
             panics: AtomicUsize::new(0),
         });
-        let mut stop = shutdown.subscribe();
-        loop {
-            tokio::select! {
-                _ = stop.wait_for(|stopping| *stopping) => break,
-                accepted = listener.accept() => match accepted {
-                    Ok((tcp, peer)) => admit(&shared, tcp, peer),
-                    // Out of descriptors or memory: pause rather than spin;
-                    // the connections held end by their deadlines.
-                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-                },
-            }
-        }
-        drop(listener);
-        // Let the connections in progress end, within the grace.
-        let wait_idle = async {
-            loop {
-                let notified = shared.idle.notified();
-                if shared.active.load(Ordering::SeqCst) == 0 {
-                    break;
-                }
-                notified.await;
-            }
-        };
-        let _ = tokio::time::timeout(grace, wait_idle).await;
+        accept_loop(listener, &shutdown, &limits, grace, |tcp, peer| {
+            admit(&shared, tcp, peer);
+        })
+        .await?;
         Ok(shared.stats())
     }
 }
@@ -545,7 +601,7 @@ fn address_key(ip: IpAddr) -> IpAddr {
 const LISTEN_BACKLOG: i32 = 1024;
 
 /// A non-blocking listener on the first address of `address` that binds.
-fn listen(address: impl ToSocketAddrs) -> Result<TcpListener, NetError> {
+pub(crate) fn listen(address: impl ToSocketAddrs) -> Result<TcpListener, NetError> {
     let mut last = None;
     for addr in address.to_socket_addrs()? {
         let bound = (|| {
@@ -571,7 +627,7 @@ fn listen(address: impl ToSocketAddrs) -> Result<TcpListener, NetError> {
 
 /// Gives a new connection its task, or closes it when a limit is reached.
 fn admit(shared: &Arc<Shared>, tcp: tokio::net::TcpStream, peer: SocketAddr) {
-    let Some(slot) = Slot::take(shared, address_key(peer.ip())) else {
+    let Some(slot) = Slot::take(&shared.limits, peer.ip()) else {
         shared.turned_away.fetch_add(1, Ordering::SeqCst);
         return;
     };

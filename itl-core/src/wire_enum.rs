@@ -1,4 +1,5 @@
-//! `wire_enum!`: a wire enum from one table, in the manner of rustls's
+//! `wire_enum!`: a wire enum from one table (shared by TVS and CAPF), in
+//! the manner of rustls's
 //! `enum_builder!`. Each row gives a variant, its byte and its name for
 //! people; the macro writes the enum, `from_code`, `code` and `name`.
 //!
