@@ -141,9 +141,11 @@ pub mod build;
 pub mod cert;
 #[cfg(feature = "cluster")]
 pub mod cluster;
+pub mod diff;
 pub mod digest;
 pub mod encrypted;
 pub mod error;
+pub mod file;
 #[cfg(feature = "std")]
 pub mod fs;
 pub mod function;

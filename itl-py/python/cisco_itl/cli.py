@@ -131,16 +131,34 @@ def _exit_of(statuses: Sequence[str]) -> int:
     return OK
 
 
+class _Blamed(Exception):
+    """A file given on the command line that is not what its option needs:
+    ``itl: PATH: reason`` and exit 2."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 def _load_trusted(paths: Sequence[str]) -> List[Union[_native.TrustList, bytes]]:
-    """Each ``--trust`` file: a trust list when it parses as one, else
-    certificates (PEM or DER)."""
+    """Each ``--trust`` file: a trust list when it parses as one, else a
+    certificate (PEM or DER). ``_Blamed`` names the trust file that is
+    neither (and ``OSError`` one that cannot be read)."""
     trusted: List[Union[_native.TrustList, bytes]] = []
     for p in paths:
         data = _read(p)
         try:
             trusted.append(_native.TrustList.from_bytes(data))
-        except ParseError:
-            trusted.append(data)
+            continue
+        except ParseError as list_error:
+            try:
+                _native.certificate_der(data)
+            except Error as e:
+                # A list broken past its first bytes says where; garbage does not.
+                as_list = f" (as a trust list: {list_error})" if list_error.offset else ""
+                raise _Blamed(p, f"neither a trust list nor a certificate: {e}{as_list}") from None
+        trusted.append(data)
     return trusted
 
 
@@ -148,7 +166,8 @@ def _load_trusted(paths: Sequence[str]) -> List[Union[_native.TrustList, bytes]]
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    """``itl show FILE``: what CUCM's ``show itl`` prints."""
+    """``itl show FILE``: what CUCM's ``show itl`` prints; the reason on
+    stderr whenever the verdict is not "verified"."""
     try:
         data = _read(args.file, args.max_bytes)
     except OSError as e:
@@ -164,7 +183,36 @@ def cmd_show(args: argparse.Namespace) -> int:
     }[shown.outcome]
     if args.json:
         _show_json(sys.stdout, args.file, data, shown)
+    elif args.details:
+        _show_details(sys.stdout, data)
+    if shown.outcome == "malformed":
+        _err(f"{args.file}: malformed: {shown.error}")
+    elif shown.outcome == "not-verified":
+        _err(f"{args.file}: not verified: {shown.error}")
+    elif shown.outcome == "signed-file":
+        _err(f"{args.file}: not verified: a signed file carries no certificate (itl verify --trust LIST checks it)")
     return status
+
+
+def _show_details(out: IO[str], data: bytes) -> None:
+    """``show --details``: after CUCM's text, the TIMESTAMP as a date and
+    each record's certificate validity and key."""
+    try:
+        parsed = _native.parse_file(data)
+    except ParseError:
+        return
+    head = parsed.to_dict(records=False) if isinstance(parsed, _native.TrustList) else parsed.to_dict()
+    out.write("\nDetails\n")
+    out.write(f"Timestamp: {head['timestamp_utc']} ({head['timestamp']})\n")
+    if not isinstance(parsed, _native.TrustList):
+        return
+    for i, rec in enumerate(parsed.record_dicts(), start=1):
+        roles = "+".join(str(f) for f in rec["functions"])
+        if rec["not_after"] is None:
+            cert = "no certificate in the list (CERTHASH only)"
+        else:
+            cert = f"{rec['key_algorithm']} {rec['key_bits']}-bit key, valid from {rec['not_before']} to {rec['not_after']}"
+        out.write(f"Record {i} ({roles}): {rec['subject']}: {cert}\n")
 
 
 _RECORDS = object()
@@ -175,16 +223,14 @@ def _show_json(out: IO[str], path: str, data: bytes, shown: _native.Shown) -> No
     """Writes ``show --json``'s document, record by record: the text of
     ``json.dumps(doc, indent=2)``, without ever holding every record's
     dict (a 16 MiB list of small records made 3.4 GB of them)."""
-    doc: dict[str, object] = {"path": path, "outcome": shown.outcome, "error": shown.error}
+    doc: dict[str, object] = {"schema": VERIFY_SCHEMA, "path": path, "outcome": shown.outcome, "error": shown.error}
     records: Optional[Iterator[dict[str, object]]] = None
     try:
-        if shown.outcome == "signed-file":
-            try:
-                doc.update(_native.EncryptedFile.from_bytes(data).to_dict())
-            except ParseError:
-                doc.update(_native.SignedFile.from_bytes(data).to_dict())
+        parsed = _native.parse_file(data)
+        if not isinstance(parsed, _native.TrustList):
+            doc.update(parsed.to_dict())
         else:
-            listed = _native.TrustList.from_bytes(data)
+            listed = parsed
             doc.update(listed.to_dict(records=False))
             doc["records"] = _RECORDS
             records = listed.record_dicts()
@@ -214,76 +260,78 @@ def _write_records(out: IO[str], records: Iterator[dict[str, object]]) -> None:
 # ---------------------------------------------------------------- verify
 
 
-def _verify_one(path: str, trusted: list[Union[_native.TrustList, bytes]], strict: bool) -> dict[str, object]:
-    result: dict[str, object] = {"path": path, "kind": None, "signer_index": None, "signer": None}
-    try:
-        data = _read(path)
-    except OSError as e:
-        result.update(status="unreadable", **_error_fields(e))
-        return result
-    try:
-        listed = _native.TrustList.from_bytes(data)
-    except ParseError as e:
-        try:
-            sgn = _native.SignedFile.from_bytes(data)
-        except ParseError:
-            result.update(status="unreadable", **_error_fields(e))
-            return result
-        result["kind"] = "SGN"
-        if not trusted:
-            result.update(
-                status="not-verified",
-                error="a signed file carries no certificate: pass --trust with the ITL, CTL or certificate of its signer",
-                error_type="VerificationError",
-                offset=None,
-            )
-            return result
-        try:
-            v = sgn.verify_with(trusted, strict=strict)
-        except Error as e:
-            result.update(status=_status_of(e), **_error_fields(e))
-            return result
-        result.update(status="verified", digest=v.digest, key_bits=v.key_bits, **_error_fields(None))
-        result["signer"] = sgn.signer_name
-        return result
-    result["kind"] = listed.kind
-    result["signer_index"] = listed.signer_index
-    result["signer"] = listed.signer_name
-    try:
-        if trusted:
-            v = listed.verify_with(trusted, strict=strict)
-            result.update(digest=v.digest, key_bits=v.key_bits)
-        else:
-            listed.verify(strict=strict)
-            result.update(digest=listed.digest)
-    except Error as e:
-        result.update(status=_status_of(e), **_error_fields(e))
-        return result
-    result.update(status="verified", **_error_fields(None))
-    return result
+VERIFY_SCHEMA = 1
+"""The version of ``verify --json``'s document (and of ``show --json``'s)."""
 
 
-def _verify_batch(
+def _verify_results(
     paths: Sequence[str],
-    trusted: list[Union[_native.TrustList, bytes]],
+    trusted: List[Union[_native.TrustList, bytes]],
     strict: bool,
     workers: Optional[int],
 ) -> Iterator[dict[str, object]]:
+    """One result per path, in order, the same fields whatever the number
+    of files: each file is what ``parse_file`` says it is (a broken list is
+    a broken list, never retried as a signed file); the trust lists of a
+    chunk are verified together on ``workers`` threads."""
     progress = Progress(len(paths), "verifying")
-    chunk = 512
+    chunk = 256
     try:
         for start in range(0, len(paths), chunk):
             part = paths[start : start + chunk]
-            outcomes = _native.verify_many(part, trusted=trusted or None, workers=workers, strict=strict)
-            for path, o in zip(part, outcomes):
-                yield {
+            results: List[dict[str, object]] = []
+            lists: List[Tuple[dict[str, object], bytes]] = []
+            for path in part:
+                r: dict[str, object] = {
                     "path": path,
-                    "status": "verified" if o.ok else _status_of(o.error),
-                    "signer_index": o.signer_index,
-                    "digest": o.digest,
-                    "key_bits": o.key_bits,
-                    **_error_fields(o.error),
+                    "kind": None,
+                    "status": None,
+                    "signer": None,
+                    "signer_record": None,
+                    "digest": None,
+                    "key_bits": None,
+                    **_error_fields(None),
                 }
+                results.append(r)
+                try:
+                    data = _read(path)
+                    parsed = _native.parse_file(data)
+                except (OSError, ParseError) as e:
+                    r.update(status="unreadable", **_error_fields(e))
+                    continue
+                r["signer"] = parsed.signer_name
+                if isinstance(parsed, _native.TrustList):
+                    r["kind"] = parsed.kind
+                    lists.append((r, data))
+                    continue
+                r["kind"] = "ENC" if isinstance(parsed, _native.EncryptedFile) else "SGN"
+                if not trusted:
+                    r.update(
+                        status="not-verified",
+                        error="a signed file carries no certificate: pass --trust with the ITL, CTL or "
+                        "certificate of its signer",
+                        error_type="VerificationError",
+                    )
+                    continue
+                try:
+                    v = parsed.verify_with(trusted, strict=strict)
+                except Error as e:
+                    r.update(status=_status_of(e), **_error_fields(e))
+                    continue
+                r.update(status="verified", digest=v.digest, key_bits=v.key_bits)
+            if lists:
+                outcomes = _native.verify_many(
+                    [d for _, d in lists], trusted=trusted or None, workers=workers, strict=strict
+                )
+                for (r, _), o in zip(lists, outcomes):
+                    r.update(
+                        status="verified" if o.ok else _status_of(o.error),
+                        signer_record=None if o.signer_index is None else o.signer_index + 1,
+                        digest=o.digest,
+                        key_bits=o.key_bits,
+                        **_error_fields(o.error),
+                    )
+            yield from results
             progress.advance(len(part))
     finally:
         progress.close()
@@ -291,28 +339,22 @@ def _verify_batch(
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """``itl verify FILE…``: verifies trust lists (against their own
-    signing record, or ``--trust``) and signed files (``--trust``)."""
-    try:
-        trusted = _load_trusted(args.trust)
-    except OSError as e:
-        _err(f"{e.filename}: {e.strerror or e}")
-        return UNREADABLE
-    lists = [p for p in args.files if not p.lower().endswith(".sgn")]
-    if len(args.files) > 1 and len(lists) == len(args.files) and "-" not in args.files:
-        results = list(_verify_batch(args.files, trusted, args.strict, args.workers))
-    else:
-        results = [_verify_one(p, trusted, args.strict) for p in args.files]
+    signing record, or ``--trust``), signed files and encrypted
+    configurations (``--trust``), one file or many alike."""
+    trusted = _load_trusted(args.trust)
+    results = list(_verify_results(args.files, trusted, args.strict, args.workers))
     if args.json:
-        print(json.dumps(results if len(results) != 1 else results[0], indent=2))
+        print(json.dumps({"schema": VERIFY_SCHEMA, "files": results}, indent=2))
     else:
         for r in results:
             if r["status"] == "verified":
-                by = f"record {r['signer_index']}" if r.get("signer_index") is not None and not trusted else "a trusted key"
-                print(f"{r['path']}: verified (signed by {by}, {r.get('digest')})")
+                by = f"record {r['signer_record']}" if r["signer_record"] is not None else "a trusted key"
+                print(f"{r['path']}: verified ({r['kind']}, signed by {by}, {r['digest']}, {r['key_bits']}-bit key)")
             elif r["status"] == "not-verified":
                 print(f"{r['path']}: NOT verified: {r['error']}")
             else:
-                print(f"{r['path']}: unreadable: {r['error']}")
+                where = f" (at byte offset {r['offset']})" if r["offset"] is not None and "offset" not in str(r["error"]) else ""
+                print(f"{r['path']}: unreadable: {r['error']}{where}")
     return _exit_of([str(r["status"]) for r in results])
 
 
@@ -381,15 +423,27 @@ def cmd_sign(args: argparse.Namespace) -> int:
     return OK
 
 
+def _what(parsed: Union[_native.TrustList, _native.SignedFile, _native.EncryptedFile]) -> str:
+    """What a parsed file is, for a sentence: "a trust list (CTL)"…"""
+    if isinstance(parsed, _native.TrustList):
+        return f"a trust list ({parsed.kind})"
+    if isinstance(parsed, _native.EncryptedFile):
+        return "an encrypted configuration (.enc.sgn)"
+    return "a signed file (.sgn)"
+
+
 def cmd_strip(args: argparse.Namespace) -> int:
     """``itl strip FILE.sgn``: the payload of a signed file."""
     try:
-        sgn = _native.SignedFile.from_bytes(_read(args.file))
+        sgn = _native.parse_file(_read(args.file))
     except OSError as e:
         _err(f"{args.file}: {e.strerror or e}")
         return UNREADABLE
     except ParseError as e:
         _err(f"{args.file}: {e}")
+        return UNREADABLE
+    if not isinstance(sgn, _native.SignedFile):
+        _err(f"{args.file}: {_what(sgn)}, not a signed file (.sgn): nothing to strip")
         return UNREADABLE
     output = args.output
     if output is None:
@@ -544,13 +598,6 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
     except OSError as e:
         _err(_os_message(e, args))
         return UNREADABLE
-    for path, item in zip(args.trust, trusted):
-        if isinstance(item, bytes):
-            try:
-                _native.certificate_der(item)
-            except Error as e:
-                _err(f"{path}: neither a trust list nor a certificate: {e}")
-                return UNREADABLE
     try:
         enc = _native.EncryptedFile.from_bytes(data)
     except ParseError as e:
@@ -613,13 +660,14 @@ def cmd_reset(args: argparse.Namespace) -> int:
     except OSError as e:
         _err(f"{e.filename}: {e.strerror or e}")
         return UNREADABLE
-    for path, item in zip(args.trust, trusted):
-        if isinstance(item, bytes):
-            try:
-                _native.certificate_der(item)
-            except Error as e:
-                _err(f"{path}: neither a trust list nor a certificate: {e}")
-                return UNREADABLE
+    try:
+        parsed = _native.parse_file(itl)
+    except ParseError as e:
+        _err(f"{args.file}: {e}")
+        return UNREADABLE
+    if not (isinstance(parsed, _native.TrustList) and parsed.kind == "ITL"):
+        _err(f"{args.file}: {_what(parsed)}, not an ITL: reset re-signs an ITL (ITLFile.tlv) only")
+        return UNREADABLE
     try:
         data = _native.reset_itl(itl, p12, password, trusted=trusted)
     except ParseError as e:
@@ -638,7 +686,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
     _write(output, data)
     if output != "-":
         signer = _native.TrustList.from_bytes(data).verify()
-        print(f"wrote {output}: signed by record {signer.index} ({signer.subject})", file=sys.stderr)
+        print(f"wrote {output}: signed by record {signer.index + 1 if signer.index is not None else '?'} ({signer.subject})", file=sys.stderr)
     return OK
 
 
@@ -758,9 +806,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     s = sub.add_parser("show", help="print what CUCM's `show itl` prints")
-    s.add_argument("file", metavar="FILE")
-    s.add_argument("--kind", choices=["ITL", "CTL"], help="the list's kind when the file is too broken to say")
-    s.add_argument("--json", action="store_true", help="the file's fields as JSON (written record by record)")
+    s.add_argument("file", metavar="FILE", help="the trust list (.tlv), signed file (.sgn) or encrypted configuration; - for stdin")
+    s.add_argument(
+        "--kind",
+        choices=["ITL", "CTL"],
+        help="the list's kind when the file is too broken to say (default: from the header's FILENAME, else ITL)",
+    )
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help="the file's fields as JSON, with each certificate's validity and key (default: CUCM's text)",
+    )
+    s.add_argument(
+        "--details",
+        action="store_true",
+        help="after CUCM's text, each record's certificate validity and key, and the TIMESTAMP as a date (default off)",
+    )
     s.add_argument(
         "--max-bytes",
         type=_size,
@@ -772,21 +833,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_show)
 
     v = sub.add_parser("verify", help="verify trust lists and signed files")
-    v.add_argument("files", nargs="+", metavar="FILE")
+    v.add_argument("files", nargs="+", metavar="FILE", help="trust lists, signed files, encrypted configurations; - for stdin")
     v.add_argument(
         "--trust",
         action="append",
         default=[],
         metavar="CERT|LIST",
-        help="verify against this certificate (PEM/DER) or trust list instead of the file's own records (repeatable)",
+        help="verify against this certificate (PEM/DER) or trust list instead of the file's own records (repeatable; "
+        "default: a list against its own signing record; a signed file needs one)",
     )
-    v.add_argument("--strict", action="store_true", help="refuse SHA-1 and keys under 2048 bits")
-    v.add_argument("--workers", type=int, default=None, help="threads for many files (default: one per core)")
-    v.add_argument("--json", action="store_true", help="results as JSON")
+    v.add_argument("--strict", action="store_true", help="refuse SHA-1 and keys under 2048 bits (default off)")
+    v.add_argument(
+        "--workers", type=_workers, default=None, metavar="N", help="threads for many files, at least 1 (default: one per core)"
+    )
+    v.add_argument(
+        "--json",
+        action="store_true",
+        help='results as JSON: {"schema": 1, "files": [...]}, one object per file whatever their number (default: text)',
+    )
     v.set_defaults(func=cmd_verify)
 
     b = sub.add_parser("build", help="build and sign a new ITL or CTL")
-    b.add_argument("--kind", choices=["ITL", "CTL"], default="ITL")
+    b.add_argument("--kind", choices=["ITL", "CTL"], default="ITL", help="the list to build (default ITL)")
     b.add_argument("--sign", required=True, metavar="KEY.pem", help="the signer's key (PEM with its certificate)")
     b.add_argument("--sign-cert", metavar="CERT.pem", help="the signer's certificate, when not in KEY.pem")
     b.add_argument(
@@ -796,25 +864,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CERT.pem:ROLES",
         help="a record: certificate and roles, comma-separated (SAST, CCM, CCM+TFTP, TFTP, CAPF, APP-SERVER, TVS)",
     )
-    b.add_argument("-o", "--output", required=True, metavar="OUT")
+    b.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write (required); - for stdout")
     b.add_argument("--filename", help="FILENAME in the header (default ITLFile.tlv or CTLFile.tlv)")
-    b.add_argument("--timestamp", type=int, help="TIMESTAMP (default now)")
-    b.add_argument("--digest", default="sha1", choices=["sha1", "sha256", "sha512"])
-    b.add_argument("--layout", default="cucm", choices=["cucm", "rfc4514"])
+    b.add_argument("--timestamp", type=_timestamp, metavar="SECONDS", help=_TIMESTAMP_HELP)
+    b.add_argument("--digest", default="sha512", choices=["sha1", "sha256", "sha512"], help=_DIGEST_HELP)
+    b.add_argument(
+        "--layout",
+        default="cucm",
+        choices=["cucm", "rfc4514"],
+        help="how names are written: cucm (CUCM's 'CN=a;OU=b' order) or rfc4514 ('CN=a,OU=b') (default cucm)",
+    )
     b.set_defaults(func=cmd_build)
 
     g = sub.add_parser("sign", help="sign a file into a .sgn")
-    g.add_argument("file", metavar="FILE")
+    g.add_argument("file", metavar="FILE", help="the payload to sign (a configuration XML…); - for stdin")
     g.add_argument("--key", required=True, metavar="KEY.pem", help="the signer's key (PEM with its certificate)")
     g.add_argument("--cert", metavar="CERT.pem", help="the signer's certificate, when not in KEY.pem")
     g.add_argument("-o", "--output", metavar="FILE.sgn", help="default FILE.sgn")
     g.add_argument("--filename", help="the signed name (default: the output's base name)")
-    g.add_argument("--digest", default="sha1", choices=["sha1", "sha256", "sha512"])
-    g.add_argument("--timestamp", type=int, help="TIMESTAMP (default now)")
+    g.add_argument("--digest", default="sha512", choices=["sha1", "sha256", "sha512"], help=_DIGEST_HELP)
+    g.add_argument("--timestamp", type=_timestamp, metavar="SECONDS", help=_TIMESTAMP_HELP)
     g.set_defaults(func=cmd_sign)
 
     t = sub.add_parser("strip", help="write the payload of a .sgn")
-    t.add_argument("file", metavar="FILE.sgn")
+    t.add_argument("file", metavar="FILE.sgn", help="the signed file (a trust list or encrypted file is refused)")
     t.add_argument("-o", "--output", metavar="OUT", help="default FILE without .sgn; - for stdout")
     t.set_defaults(func=cmd_strip)
 
@@ -845,7 +918,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the companion's capfAuthMode: 0 none scheduled, 1 password, 2 none, 3 LSC then MIC, 4 MIC (default 0)",
     )
     e.add_argument("--capf-node", action="append", default=[], metavar="NAME", help="a CAPF server of the companion (repeatable)")
-    e.add_argument("--timestamp", type=int, help="TIMESTAMP (default now)")
+    e.add_argument("--timestamp", type=_timestamp, metavar="SECONDS", help=_TIMESTAMP_HELP)
     e.set_defaults(func=cmd_encrypt)
 
     d = sub.add_parser(
@@ -858,7 +931,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 decrypted, 1 refused (signature, digest, padding, wrong key, another phone's file), "
         "2 unreadable or malformed input, unusable key, or bad arguments.",
     )
-    d.add_argument("file", metavar="FILE.enc.sgn")
+    d.add_argument("file", metavar="FILE.enc.sgn", help="the encrypted configuration")
     d.add_argument(
         "--key", required=True, metavar="PHONE_KEY.pem",
         help="the phone's private key and its certificate (LSC or MIC) in one PEM; or the key alone with --cert",
@@ -874,8 +947,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_decrypt)
 
     r = sub.add_parser("reset", help="re-sign an ITL with the ITLRecovery key (utils itl reset)")
-    r.add_argument("file", metavar="ITLFile.tlv")
-    r.add_argument("--p12", required=True, metavar="ITLRecovery.p12")
+    r.add_argument("file", metavar="ITLFile.tlv", help="the current ITL (a CTL or a signed file is refused)")
+    r.add_argument("--p12", required=True, metavar="ITLRecovery.p12", help="the ITLRecovery identity (required)")
     r.add_argument(
         "--password-file",
         metavar="F",
@@ -914,7 +987,9 @@ def build_parser() -> argparse.ArgumentParser:
         "A description may say cucm-version = \"12.5\" (see docs/WHATIF.md).",
         epilog="Exit status: 0 no phone locked, 1 phones locked, 2 unreadable description or bad operation.",
     )
-    w.add_argument("words", nargs="*", metavar="[CLUSTER.toml] OPERATION")
+    w.add_argument(
+        "words", nargs="*", metavar="[CLUSTER.toml] OPERATION", help="a cluster description (default: the built-in one), then operations"
+    )
     w.add_argument("--json", action="store_true", help="the report as JSON")
     w.add_argument("--dot", action="store_true", help="print who trusts whom after the operations (Graphviz DOT)")
     w.add_argument(
@@ -941,11 +1016,42 @@ def build_parser() -> argparse.ArgumentParser:
         "etokens, non-secure, rollback.",
         epilog="Exit status: 0 a safe plan exists, 1 only a least bad one, 2 unreadable description or bad goal.",
     )
-    pl.add_argument("words", nargs="+", metavar="[CLUSTER.toml] GOAL")
+    pl.add_argument(
+        "words", nargs="+", metavar="[CLUSTER.toml] GOAL", help="a cluster description (default: the built-in one), then the goal"
+    )
     pl.add_argument("--steps", type=_steps, default=5, help="the most steps to search, 0 to 8 (default 5)")
     pl.add_argument("--json", action="store_true", help="the plan as JSON")
     pl.set_defaults(func=lambda a: cmd_plan(_with_goal(a)))
     return p
+
+
+_TIMESTAMP_HELP = "TIMESTAMP in the header, seconds since 1970 from 0 to 4294967295 (default now)"
+_DIGEST_HELP = (
+    "the signature's digest (default sha512, which verify --strict accepts; sha1 only for phones whose "
+    "firmware cannot check SHA-512, such as the 7900 series)"
+)
+
+
+def _timestamp(text: str) -> int:
+    """``--timestamp``: seconds since 1970 that fit the header's 32 bits."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= n <= 0xFFFFFFFF:
+        raise argparse.ArgumentTypeError(f"{text}: a TIMESTAMP is from 0 to 4294967295 (32 bits, until 2106)")
+    return n
+
+
+def _workers(text: str) -> int:
+    """``--workers``: at least one thread."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text}: at least 1 worker")
+    return n
 
 
 def _size(text: str) -> int:
@@ -1007,6 +1113,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return OK
     except KeyboardInterrupt:
         return 130
+    except _Blamed as e:
+        _err(f"{e.path}: {e.reason}")
+        return UNREADABLE
     except OSError as e:
         _err(_os_message(e, args))
         return UNREADABLE

@@ -1,0 +1,165 @@
+"""The ``itl`` admin commands (issue 20): one verdict per file whatever the
+number of files, one-line errors instead of tracebacks, the reasons and
+1-based numbers people read, the details of ``show``, ``expiry``, ``diff``
+and shell completion."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+import cisco_itl
+from conftest import KEYS, VECTORS, password
+
+ITL = str(VECTORS / "cucm-ITLFile.tlv")
+CTL = str(VECTORS / "cucm-CTLFile-tokenless.tlv")
+SGN = str(VECTORS / "cucm-SEP0011215A1AE3.cnf.xml.sgn")
+TRUNCATED = str(VECTORS / "bad-truncated.tlv")
+PUB = str(KEYS / "callmanager-pub.pem")
+TRUNCATED_REASON = "record at offset 4448 declares 725 bytes, only 625 remain"
+
+
+def itl(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    env.pop("ITL_RECOVERY_PASSWORD", None)
+    return subprocess.run(
+        [sys.executable, "-m", "cisco_itl", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def files_of(r: subprocess.CompletedProcess[str]) -> List[Dict[str, Any]]:
+    doc = json.loads(r.stdout)
+    assert doc["schema"] == 1 and sorted(doc) == ["files", "schema"]
+    files: List[Dict[str, Any]] = doc["files"]
+    return files
+
+
+# ------------------------------------------------------- one verdict per file
+
+
+def test_parse_file_decides_by_content() -> None:
+    assert isinstance(cisco_itl.parse_file((VECTORS / "cucm-ITLFile.tlv").read_bytes()), cisco_itl.TrustList)
+    assert isinstance(cisco_itl.parse_file(Path(SGN).read_bytes()), cisco_itl.SignedFile)
+    with pytest.raises(cisco_itl.ParseError) as e:
+        cisco_itl.parse_file(Path(TRUNCATED).read_bytes())
+    assert (str(e.value), e.value.offset) == (TRUNCATED_REASON, 4448)
+
+
+def test_a_broken_list_is_unreadable_alone_or_with_others() -> None:
+    alone = itl("verify", TRUNCATED)
+    assert (alone.returncode, alone.stdout) == (2, f"{TRUNCATED}: unreadable: {TRUNCATED_REASON}\n")
+    both = itl("verify", TRUNCATED, ITL)
+    assert both.returncode == 2
+    assert both.stdout.splitlines() == [
+        f"{TRUNCATED}: unreadable: {TRUNCATED_REASON}",
+        f"{ITL}: verified (ITL, signed by record 1, sha1, 1024-bit key)",
+    ]
+
+
+def test_verify_json_has_one_schema_for_one_file_or_many() -> None:
+    one = files_of(itl("verify", "--json", ITL))
+    many = files_of(itl("verify", "--json", ITL, TRUNCATED, SGN))
+    fields = ["path", "kind", "status", "signer", "signer_record", "digest", "key_bits", "error", "error_type", "offset"]
+    assert [list(f) for f in one + many] == [fields] * 4
+    assert one[0] == many[0]
+    assert (one[0]["kind"], one[0]["signer_record"], one[0]["key_bits"], one[0]["status"]) == ("ITL", 1, 1024, "verified")
+    assert (many[1]["status"], many[1]["offset"], many[1]["kind"]) == ("unreadable", 4448, None)
+    assert (many[2]["kind"], many[2]["status"]) == ("SGN", "not-verified")
+
+
+# ------------------------------------------------------- no tracebacks
+
+
+def test_output_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nope" / "out")
+    runs = [
+        itl("build", "--sign", PUB, "--cert", f"{PUB}:SAST", "-o", missing),
+        itl("sign", SGN, "--key", PUB, "-o", missing),
+    ]
+    pw = tmp_path / "pw"
+    pw.write_text(password())
+    runs.append(
+        itl("reset", ITL, "--p12", str(KEYS / "ITLRecovery.p12"), "--trust", PUB, "--password-file", str(pw), "-o", missing)
+    )
+    for r in runs:
+        assert (r.returncode, r.stderr) == (2, f"itl: {missing}: No such file or directory\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["build", "--timestamp", "99999999999"], "99999999999: a TIMESTAMP is from 0 to 4294967295"),
+        (["build", "--timestamp", "-5"], "-5: a TIMESTAMP is from 0 to 4294967295"),
+        (["sign", SGN, "--key", PUB, "--timestamp", "-5"], "-5: a TIMESTAMP is from 0 to 4294967295"),
+        (["verify", "--workers", "0", ITL], "0: at least 1 worker"),
+    ],
+)
+def test_bad_numbers_are_usage_errors(args: List[str], message: str, tmp_path: Path) -> None:
+    if args[0] == "build":
+        args = args + ["--sign", PUB, "--cert", f"{PUB}:SAST", "-o", str(tmp_path / "x.tlv")]
+    r = itl(*args)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+    # The usage, then one error line naming the option.
+    last = r.stderr.splitlines()[-1]
+    assert last.startswith(f"itl {args[0]}: error: argument --") and last.endswith(message + (" (32 bits, until 2106)" if "TIMESTAMP" in message else ""))
+
+
+# ------------------------------------------------------- show, verify, trust, strip, reset, help
+
+
+def test_show_says_why_on_stderr() -> None:
+    r = itl("show", TRUNCATED)
+    assert r.returncode == 2 and r.stdout.endswith("Error parsing the ITL file!!\n")
+    assert r.stderr == f"itl: {TRUNCATED}: malformed: {TRUNCATED_REASON}\n"
+    bad = str(VECTORS / "bad-signature-byte.tlv")
+    r = itl("show", bad)
+    assert (r.returncode, r.stderr) == (1, f"itl: {bad}: not verified: the signature does not verify\n")
+    assert itl("show", ITL).stderr == ""
+
+
+def test_trust_file_that_is_neither_is_blamed() -> None:
+    garbage = str(KEYS / "ITLRecovery.password")
+    r = itl("verify", ITL, "--trust", garbage)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith(f"itl: {garbage}: neither a trust list nor a certificate: not an X.509 certificate") and r.stderr.count("\n") == 1
+
+
+def test_strip_and_reset_say_what_the_file_is(tmp_path: Path) -> None:
+    r = itl("strip", ITL, "-o", str(tmp_path / "x"))
+    assert (r.returncode, r.stderr) == (2, f"itl: {ITL}: a trust list (ITL), not a signed file (.sgn): nothing to strip\n")
+    assert not (tmp_path / "x").exists()
+    pw = tmp_path / "pw"
+    pw.write_text(password())
+    r = itl("reset", CTL, "--p12", str(KEYS / "ITLRecovery.p12"), "--trust", PUB, "--password-file", str(pw), "-o", str(tmp_path / "y"))
+    assert (r.returncode, r.stderr) == (2, f"itl: {CTL}: a trust list (CTL), not an ITL: reset re-signs an ITL (ITLFile.tlv) only\n")
+
+
+def test_every_option_has_help_with_its_default() -> None:
+    from cisco_itl.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict))
+    assert isinstance(sub.choices, dict)
+    for name, command in sub.choices.items():
+        if name == "audit":  # another module's options
+            continue
+        for action in command._actions:
+            if action.dest == "help":
+                continue
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+            if action.default not in (None, False, [], argparse_suppress()) and not action.required:
+                assert "default" in action.help, f"{name} {action.option_strings} does not say its default"
+    digest = itl("build", "--help").stdout
+    assert "default sha512" in " ".join(digest.split())
+
+
+def argparse_suppress() -> str:
+    import argparse
+
+    return argparse.SUPPRESS
