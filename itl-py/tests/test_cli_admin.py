@@ -163,3 +163,131 @@ def argparse_suppress() -> str:
     import argparse
 
     return argparse.SUPPRESS
+
+
+def test_build_signs_with_sha512_by_default(tmp_path: Path) -> None:
+    out = tmp_path / "ITLFile.tlv"
+    r = itl("build", "--sign", PUB, "--cert", f"{PUB}:SAST", "--timestamp", "1700000000", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert cisco_itl.TrustList.from_file(out).digest == "sha512"
+    assert files_of(itl("verify", "--json", str(out)))[0]["digest"] == "sha512"
+
+
+# ------------------------------------------------------- show --json and --details
+
+
+def test_show_json_gives_each_certificate_validity_and_key() -> None:
+    doc = json.loads(itl("show", "--json", ITL).stdout)
+    assert (doc["schema"], doc["timestamp"], doc["timestamp_utc"]) == (1, 1773075583, "2026-03-09T16:59:43Z")
+    first, capf = doc["records"][0], doc["records"][2]
+    assert (first["not_before"], first["not_after"]) == ("2026-03-08T16:59:43Z", "2031-03-09T16:59:43Z")
+    assert (first["key_algorithm"], first["key_bits"]) == ("RSA", 1024)
+    # CUCM's CAPF record holds only the certificate's hash.
+    assert (capf["not_after"], capf["key_bits"]) == (None, None)
+
+
+def test_show_details_follows_cucm_text() -> None:
+    plain = itl("show", ITL).stdout
+    r = itl("show", "--details", ITL)
+    assert r.returncode == 0 and r.stdout.startswith(plain)
+    assert r.stdout[len(plain) :].splitlines()[:4] == [
+        "",
+        "Details",
+        "Timestamp: 2026-03-09T16:59:43Z (1773075583)",
+        "Record 1 (SAST): CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL: RSA 1024-bit key, "
+        "valid from 2026-03-08T16:59:43Z to 2031-03-09T16:59:43Z",
+    ]
+
+
+# ------------------------------------------------------- expiry
+
+# The vectors' certificates run from 2026-03-08T16:59:43Z to 2031-03-09T16:59:43Z (1930841983).
+NOT_AFTER = 1930841983
+
+
+def test_expiry_counts_days_and_says_how_to_renew() -> None:
+    now = NOT_AFTER - 30 * 86400
+    r = itl("expiry", ITL, "--now", str(now))
+    assert r.returncode == 1  # 30 days left, within the default 60
+    lines = r.stdout.splitlines()
+    assert lines[0] == (
+        f"{ITL}: record 1 (SAST) CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL: EXPIRING, expires in 30 days "
+        "(2031-03-09T16:59:43Z); to renew: regenerate CallManager on cucm-1051-a-pub "
+        "(see: itl whatif regenerate-callmanager:cucm-1051-a-pub)."
+    )
+    assert "record 5 (SAST) CN=ITLRECOVERY_cucm-1051-a-pub" in lines[4] and "itl whatif regenerate-itlrecovery" in lines[4]
+    assert lines[3].endswith("the list holds only the certificate's hash, so its expiry is unknown here.")
+    assert itl("expiry", ITL, "--now", str(now), "--within", "29").returncode == 0
+    assert itl("expiry", ITL, "--now", str(now), "--within", "31").returncode == 1
+    assert itl("expiry", ITL, "--now", str(NOT_AFTER + 86400), "--within", "0").returncode == 1  # expired
+
+
+def test_expiry_of_a_folder_as_json() -> None:
+    r = itl("expiry", "--json", str(VECTORS), "--now", str(NOT_AFTER - 1000 * 86400), "--within", "10")
+    assert r.returncode == 2  # the bad-* vectors do not parse
+    doc = json.loads(r.stdout)
+    ctl = [c for c in doc["certificates"] if Path(c["path"]).name == "cucm-CTLFile-tokenless.tlv"]
+    assert {c["days_left"] for c in ctl if c["days_left"] is not None} == {1000}
+    assert {c["status"] for c in ctl} <= {"ok", "unknown"} and doc["within_days"] == 10
+    r = itl("expiry", ITL, CTL, "--now", str(NOT_AFTER - 1000 * 86400), "--within", "1001")
+    assert r.returncode == 1
+
+
+# ------------------------------------------------------- diff
+
+
+def test_diff_of_a_regenerated_callmanager_locks_the_phone() -> None:
+    new = str(VECTORS / "cucm-ITLFile-regen-callmanager.tlv")
+    r = itl("diff", ITL, new)
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert lines[0] == "Records: 2 changed, 0 added, 0 removed, 4 unchanged."
+    assert lines[1].startswith("Changed: record 1 (SAST) CN=cucm-1051-a-pub;") and "serial 2ae44da7f2370d9e260e271365a4a3a6 -> 48cb96c4dbadbe172296d5234ab24c6b" in lines[1]
+    assert lines[3] == (
+        "Signer: CN=cucm-1051-a-pub;OU=TAC;O=Cisco;L=Krakow;ST=Malopolska;C=PL, another certificate "
+        "(serial 2ae44da7f2370d9e260e271365a4a3a6 -> 48cb96c4dbadbe172296d5234ab24c6b)."
+    )
+    assert lines[-1].startswith("A phone holding OLD REFUSES NEW (rule untrusted)") and "locked" in lines[-1]
+    doc = json.loads(itl("diff", "--json", ITL, new).stdout)
+    assert (doc["schema"], doc["unchanged"], [c["old"]["record"] for c in doc["changed"]]) == (1, 4, [1, 2])
+    assert (doc["phone"]["accepted"], doc["phone"]["locked"], doc["phone"]["rule"]) == (False, True, "untrusted")
+
+
+def test_diff_of_a_reset_is_accepted_by_the_recovery_record() -> None:
+    r = itl("diff", ITL, str(VECTORS / "cucm-ITLFile-reset.tlv"))
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[0] == "Records: 0 changed, 0 added, 0 removed, 6 unchanged."
+    assert r.stdout.splitlines()[-1] == (
+        "A phone holding OLD accepts NEW (rule itl-sast): accepted: signed by SAST record 5 of the installed ITL."
+    )
+    r = itl("diff", ITL, SGN)
+    assert (r.returncode, r.stderr) == (2, f"itl: {SGN}: a signed file (.sgn), not a trust list\n")
+
+
+# ------------------------------------------------------- completion
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_mentions_every_subcommand(shell: str) -> None:
+    from cisco_itl.cli import _commands, build_parser
+
+    r = itl("completion", shell)
+    assert r.returncode == 0
+    names = [name for name, _, _ in _commands(build_parser())]
+    assert {"show", "verify", "expiry", "diff", "completion", "audit"} <= set(names)
+    for name in names:
+        assert name in r.stdout, name
+    assert "--max-bytes" in r.stdout or "max-bytes" in r.stdout
+
+
+def test_bash_completion_script_runs() -> None:
+    import shutil
+
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash")
+    script = itl("completion", "bash").stdout
+    probe = script + 'COMP_WORDS=(itl ver); COMP_CWORD=1; _itl; echo "${COMPREPLY[@]}"\n'
+    probe += 'COMP_WORDS=(itl show --j); COMP_CWORD=2; _itl; echo "${COMPREPLY[@]}"\n'
+    r = subprocess.run([bash, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert r.stdout.splitlines() == ["verify", "--json"]

@@ -207,7 +207,8 @@ def _show_details(out: IO[str], data: bytes) -> None:
     if not isinstance(parsed, _native.TrustList):
         return
     for i, rec in enumerate(parsed.record_dicts(), start=1):
-        roles = "+".join(str(f) for f in rec["functions"])
+        functions = rec["functions"]
+        roles = "+".join(str(f) for f in functions) if isinstance(functions, list) else ""
         if rec["not_after"] is None:
             cert = "no certificate in the list (CERTHASH only)"
         else:
@@ -690,6 +691,283 @@ def cmd_reset(args: argparse.Namespace) -> int:
     return OK
 
 
+# ---------------------------------------------------------------- expiry
+
+
+def _list_paths(items: Sequence[str]) -> List[str]:
+    """FILES and the ``.tlv`` files under DIRS (sorted), in the order given."""
+    out: List[str] = []
+    for item in items:
+        if os.path.isdir(item):
+            out.extend(sorted(str(p) for p in Path(item).rglob("*") if p.is_file() and p.name.lower().endswith(".tlv")))
+        else:
+            out.append(item)
+    return out
+
+
+def _node_of(subject: str) -> str:
+    """The CN of a CUCM subject (``CN=cucm-pub;OU=…`` or ``CN=cucm-pub,OU=…``)."""
+    m = re.search(r"(?:^|[;,])\s*CN=([^;,]+)", subject)
+    return m.group(1) if m else subject
+
+
+def _renewal(functions: Sequence[str], subject: str, issuer: str) -> str:
+    """What renewing a record's certificate is, in a sentence."""
+    node = _node_of(subject)
+    if node.upper().startswith("ITLRECOVERY"):
+        return "regenerate ITLRecovery on the publisher (see: itl whatif regenerate-itlrecovery)"
+    if subject != issuer and "SAST" in functions:
+        return "an eToken's certificate: sign the CTL with another eToken (see: itl whatif update-ctl)"
+    if "TVS" in functions:
+        return f"regenerate TVS on {node} (see: itl whatif regenerate-tvs:{node})"
+    if "CAPF" in functions:
+        return f"regenerate CAPF on {node}; the ITL and CTL then carry the new certificate"
+    if any(f in functions for f in ("SAST", "CCM", "CCM+TFTP", "TFTP")):
+        return f"regenerate CallManager on {node} (see: itl whatif regenerate-callmanager:{node})"
+    return f"regenerate the certificate of {node}"
+
+
+def _parse_utc(text: str) -> int:
+    """``2031-03-09T16:59:43Z`` as seconds since 1970."""
+    import calendar
+
+    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def cmd_expiry(args: argparse.Namespace) -> int:
+    """``itl expiry FILES|DIRS [--within DAYS]``: every certificate of the
+    lists, when it expires, and what renewing it is. Exit 1 when one has
+    expired or expires within DAYS."""
+    now = args.now if args.now is not None else int(time.time())
+    rows: List[dict[str, object]] = []
+    unreadable = False
+    for path in _list_paths(args.paths):
+        try:
+            parsed = _native.parse_file(_read(path))
+        except (OSError, ParseError) as e:
+            _err(f"{path}: {_error_fields(e)['error']}")
+            unreadable = True
+            continue
+        if not isinstance(parsed, _native.TrustList):
+            _err(f"{path}: {_what(parsed)}, not a trust list: it holds no certificate")
+            unreadable = True
+            continue
+        for i, rec in enumerate(parsed.record_dicts(), start=1):
+            functions = [str(f) for f in rec["functions"]]  # type: ignore[attr-defined]
+            row: dict[str, object] = {
+                "path": path,
+                "record": i,
+                "functions": functions,
+                "subject": rec["subject"],
+                "not_after": rec["not_after"],
+                "days_left": None,
+                "status": "unknown",
+                "renewal": _renewal(functions, str(rec["subject"]), str(rec["issuer"])),
+            }
+            if rec["not_after"] is not None:
+                left = (_parse_utc(str(rec["not_after"])) - now) // 86400
+                row["days_left"] = left
+                row["status"] = "expired" if left < 0 else "expiring" if left < args.within else "ok"
+            rows.append(row)
+    if args.json:
+        print(json.dumps({"schema": 1, "within_days": args.within, "certificates": rows}, indent=2))
+    else:
+        for r in rows:
+            what = f"{r['path']}: record {r['record']} ({'+'.join(map(str, r['functions']))}) {r['subject']}"  # type: ignore[call-overload]
+            if r["status"] == "unknown":
+                print(f"{what}: the list holds only the certificate's hash, so its expiry is unknown here.")
+                continue
+            left = int(str(r["days_left"]))
+            when = f"expired {-left} days ago" if left < 0 else f"expires in {left} days"
+            flag = {"expired": "EXPIRED", "expiring": "EXPIRING", "ok": "ok"}[str(r["status"])]
+            print(f"{what}: {flag}, {when} ({r['not_after']}); to renew: {r['renewal']}.")
+    if unreadable:
+        return UNREADABLE
+    return NOT_VERIFIED if any(r["status"] in ("expired", "expiring") for r in rows) else OK
+
+
+# ---------------------------------------------------------------- diff
+
+
+def _record_text(r: dict[str, object]) -> str:
+    return f"record {r['record']} ({'+'.join(map(str, r['functions']))}) {r['subject']}"  # type: ignore[call-overload]
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``itl diff OLD NEW``: what changed, and what a phone holding OLD does
+    with NEW. Exit 0 when the phone accepts NEW, 1 when it refuses it."""
+    try:
+        old, new = _read(args.old), _read(args.new)
+    except OSError as e:
+        _err(_os_message(e, args))
+        return UNREADABLE
+    for path, data in ((args.old, old), (args.new, new)):
+        try:
+            parsed = _native.parse_file(data)
+        except ParseError as e:
+            _err(f"{path}: {e}")
+            return UNREADABLE
+        if not isinstance(parsed, _native.TrustList):
+            _err(f"{path}: {_what(parsed)}, not a trust list")
+            return UNREADABLE
+    d = _native.diff_lists(old, new)
+    old_list, new_list = _native.TrustList.from_bytes(old), _native.TrustList.from_bytes(new)
+    phone = _native.Phone("SEP001122334455")
+    first = phone.offer_trust_list(f"{old_list.kind}File.tlv", old)
+    decision = phone.offer_trust_list(f"{new_list.kind}File.tlv", new)
+    verdict: dict[str, object] = {
+        "installed": bool(first),
+        "accepted": bool(decision),
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "tvs": decision.tvs,
+        "locked": phone.locked,
+    }
+    if args.json:
+        print(json.dumps({"schema": 1, "old": args.old, "new": args.new, **d, "phone": verdict}, indent=2))
+    else:
+        added, removed, changed = d["added"], d["removed"], d["changed"]
+        print(
+            f"Records: {len(changed)} changed, {len(added)} added, {len(removed)} removed, {d['unchanged']} unchanged."
+        )
+        for c in changed:
+            o, n = c["old"], c["new"]
+            parts = []
+            if c["serial_changed"]:
+                parts.append(f"serial {o['serial']} -> {n['serial']}")
+            if c["hash_changed"]:
+                parts.append(f"certificate hash {o['hash']} -> {n['hash']}")
+            print(f"Changed: {_record_text(o)} (now record {n['record']}): {', '.join(parts)}.")
+        for r in removed:
+            print(f"Removed: {_record_text(r)}, serial {r['serial']}.")
+        for r in added:
+            print(f"Added: {_record_text(r)}, serial {r['serial']}.")
+        signer = d["signer"]
+        if not signer:
+            print(f"Signer: unchanged ({new_list.signer_name}).")
+        elif signer["old"] == signer["new"]:
+            serials = [lst.to_dict(records=False)["signer_serial"] for lst in (old_list, new_list)]
+            print(f"Signer: {signer['new']}, another certificate (serial {serials[0]} -> {serials[1]}).")
+        else:
+            print(f"Signer: {signer['old']} -> {signer['new']}.")
+        stamp = d["timestamp"]
+        if stamp:
+            print(f"Timestamp: {_utc(stamp['old'])} -> {_utc(stamp['new'])}.")
+        else:
+            print(f"Timestamp: unchanged ({_utc(new_list.timestamp)}).")
+        if not first:
+            print(f"A phone with no list would refuse OLD itself: {first.reason}.")
+        elif decision:
+            print(f"A phone holding OLD accepts NEW (rule {decision.rule}): {decision.reason}.")
+        else:
+            tvs = f" TVS: {decision.tvs}." if decision.tvs else ""
+            lock = (
+                " The phone keeps OLD and is locked: delete its ITL on the phone, or offer a NEW signed by a key OLD "
+                "trusts (itl reset signs with ITLRecovery)."
+                if phone.locked
+                else ""
+            )
+            print(f"A phone holding OLD REFUSES NEW (rule {decision.rule}): {decision.reason}.{tvs}{lock}")
+    return OK if decision else NOT_VERIFIED
+
+
+def _utc(seconds: object) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(str(seconds))))
+
+
+# ---------------------------------------------------------------- completion
+
+
+def _commands(parser: argparse.ArgumentParser) -> List[Tuple[str, str, argparse.ArgumentParser]]:
+    """Each subcommand: its name, help and parser."""
+    out: List[Tuple[str, str, argparse.ArgumentParser]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help or "" for a in action._choices_actions}
+            for name, sub in action.choices.items():
+                out.append((name, helps.get(name, ""), sub))
+    return out
+
+
+def _options(parser: argparse.ArgumentParser) -> List[Tuple[List[str], str, bool]]:
+    """Each option: its strings, help, and whether it takes a value."""
+    return [
+        (list(a.option_strings), (a.help or "").replace("%%", "%"), a.nargs != 0)
+        for a in parser._actions
+        if a.option_strings and a.help != argparse.SUPPRESS
+    ]
+
+
+def completion_script(shell: str, parser: Optional[argparse.ArgumentParser] = None) -> str:
+    """The ``itl`` completion script for bash, zsh or fish, generated from
+    the command line's parser."""
+    parser = parser or build_parser()
+    commands = _commands(parser)
+    if shell == "bash":
+        cases = "".join(
+            f"    {name}) opts=\"{' '.join(o for strings, _, _ in _options(sub) for o in strings)}\" ;;\n"
+            for name, _, sub in commands
+        )
+        return (
+            "# itl completion for bash: eval \"$(itl completion bash)\"\n"
+            "_itl() {\n"
+            "  local cur=${COMP_WORDS[COMP_CWORD]} opts\n"
+            "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+            f"    COMPREPLY=($(compgen -W \"{' '.join(n for n, _, _ in commands)} --help --version\" -- \"$cur\"))\n"
+            "    return\n"
+            "  fi\n"
+            "  case ${COMP_WORDS[1]} in\n"
+            f"{cases}"
+            "    *) opts=\"\" ;;\n"
+            "  esac\n"
+            "  if [[ $cur == -* ]]; then\n"
+            "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+            "  else\n"
+            "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+            "  fi\n"
+            "}\n"
+            "complete -o filenames -F _itl itl\n"
+        )
+    if shell == "zsh":
+
+        def q(text: str) -> str:
+            return text.replace("'", "'\\''").replace("[", "\\[").replace("]", "\\]").replace(":", "\\:")
+
+        lines = ["#compdef itl", "# itl completion for zsh: itl completion zsh > \"${fpath[1]}/_itl\"", "_itl() {", "  local -a commands", "  commands=("]
+        lines += [f"    '{name}:{q(help)}'" for name, help, _ in commands]
+        lines += ["  )", "  if (( CURRENT == 2 )); then", "    _describe 'command' commands", "    return", "  fi", "  case $words[2] in"]
+        for name, _, sub in commands:
+            specs = []
+            for strings, help, takes in _options(sub):
+                for o in strings:
+                    specs.append(f"'{o}[{q(help)}]" + (":value:_files'" if takes else "'"))
+            lines.append(f"    {name}) _arguments {' '.join(specs)} '*:file:_files' ;;")
+        lines += ["  esac", "}", "compdef _itl itl", ""]
+        return "\n".join(lines)
+    if shell == "fish":
+
+        def f(text: str) -> str:
+            return text.replace("\\", "\\\\").replace("'", "\\'")
+
+        lines = ["# itl completion for fish: itl completion fish > ~/.config/fish/completions/itl.fish"]
+        for name, help, _ in commands:
+            lines.append(f"complete -c itl -f -n __fish_use_subcommand -a {name} -d '{f(help)}'")
+        for name, _, sub in commands:
+            for strings, help, takes in _options(sub):
+                flags = " ".join(f"-l {o[2:]}" if o.startswith("--") else f"-s {o[1:]}" for o in strings)
+                lines.append(
+                    f"complete -c itl -n '__fish_seen_subcommand_from {name}' {flags}{' -r' if takes else ''} -d '{f(help)}'"
+                )
+        return "\n".join(lines) + "\n"
+    raise ValueError(f"{shell!r}: bash, zsh or fish")
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """``itl completion bash|zsh|fish``: the shell completion script."""
+    sys.stdout.write(completion_script(args.shell))
+    return OK
+
+
 # ---------------------------------------------------------------- audit
 
 
@@ -1022,7 +1300,56 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--steps", type=_steps, default=5, help="the most steps to search, 0 to 8 (default 5)")
     pl.add_argument("--json", action="store_true", help="the plan as JSON")
     pl.set_defaults(func=lambda a: cmd_plan(_with_goal(a)))
+    x = sub.add_parser(
+        "expiry",
+        help="every certificate of the lists, when it expires, and what renewing it is",
+        description="Lists each certificate of the trust lists (CallManager, TVS, CAPF, ITLRecovery, CTL records) "
+        "with its expiry and days left, and what renewing it is (a regeneration of that node's certificate: "
+        "itl whatif shows its effect on the phones). A record that holds only its certificate's hash (CUCM's TVS "
+        "and CAPF records in an ITL) is listed as unknown.",
+        epilog="Exit status: 0 none expires within DAYS, 1 one has expired or expires within DAYS, 2 unreadable file.",
+    )
+    x.add_argument("paths", nargs="+", metavar="FILE|DIR", help="trust lists, or folders searched for *.tlv")
+    x.add_argument(
+        "--within", type=_days, default=60, metavar="DAYS", help="warn about certificates expiring within DAYS days (default 60)"
+    )
+    x.add_argument("--now", type=_timestamp, metavar="SECONDS", help="the time to count from, seconds since 1970 (default now)")
+    x.add_argument("--json", action="store_true", help='the certificates as JSON: {"schema": 1, ...} (default: text)')
+    x.set_defaults(func=cmd_expiry)
+
+    df = sub.add_parser(
+        "diff",
+        help="what changed between two trust lists, and what a phone holding OLD does with NEW",
+        description="Records added, removed and changed (same functions and subject, another serial or certificate), "
+        "signer and timestamp changes; then a phone that installed OLD on first use is offered NEW under the "
+        "phone's rules (no TVS reachable).",
+        epilog="Exit status: 0 the phone accepts NEW, 1 it refuses NEW, 2 unreadable file or not a trust list.",
+    )
+    df.add_argument("old", metavar="OLD", help="the list the phones hold")
+    df.add_argument("new", metavar="NEW", help="the list they would be offered")
+    df.add_argument("--json", action="store_true", help='the differences as JSON: {"schema": 1, ...} (default: text)')
+    df.set_defaults(func=cmd_diff)
+
+    c = sub.add_parser(
+        "completion",
+        help="print the shell completion script (bash, zsh, fish)",
+        description='bash: eval "$(itl completion bash)"; zsh: itl completion zsh > "${fpath[1]}/_itl"; '
+        "fish: itl completion fish > ~/.config/fish/completions/itl.fish",
+    )
+    c.add_argument("shell", choices=["bash", "zsh", "fish"], help="the shell")
+    c.set_defaults(func=cmd_completion)
     return p
+
+
+def _days(text: str) -> int:
+    """``--within``: a whole number of days, 0 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not 0 <= n <= 100_000:
+        raise argparse.ArgumentTypeError(f"{text}: from 0 to 100000 days")
+    return n
 
 
 _TIMESTAMP_HELP = "TIMESTAMP in the header, seconds since 1970 from 0 to 4294967295 (default now)"
