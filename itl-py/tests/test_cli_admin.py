@@ -291,3 +291,19 @@ def test_bash_completion_script_runs() -> None:
     probe += 'COMP_WORDS=(itl show --j); COMP_CWORD=2; _itl; echo "${COMPREPLY[@]}"\n'
     r = subprocess.run([bash, "-c", probe], capture_output=True, text=True, timeout=60)
     assert r.stdout.splitlines() == ["verify", "--json"]
+
+
+def test_an_encrypted_configuration_is_one_too(tmp_path: Path) -> None:
+    cnf = tmp_path / "c.xml"
+    cnf.write_bytes(b"<device/>")
+    enc = str(tmp_path / "SEP0011215A1AE3.cnf.xml.enc.sgn")
+    phone = str(VECTORS.parent / "phone-SEP0011215A1AE3.pem")
+    assert itl("encrypt", str(cnf), "--cert", phone, "--sign", PUB, "-o", enc).returncode == 0
+    got = files_of(itl("verify", "--json", enc, "--trust", ITL))[0]
+    assert (got["kind"], got["status"], got["signer_record"], got["key_bits"]) == ("ENC", "verified", None, 1024)
+    r = itl("strip", enc)
+    assert (r.returncode, r.stderr) == (
+        2,
+        f"itl: {enc}: an encrypted configuration (.enc.sgn), not a signed file (.sgn): nothing to strip "
+        "(itl decrypt opens it)\n",
+    )

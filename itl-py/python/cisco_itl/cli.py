@@ -444,7 +444,8 @@ def cmd_strip(args: argparse.Namespace) -> int:
         _err(f"{args.file}: {e}")
         return UNREADABLE
     if not isinstance(sgn, _native.SignedFile):
-        _err(f"{args.file}: {_what(sgn)}, not a signed file (.sgn): nothing to strip")
+        hint = " (itl decrypt opens it)" if isinstance(sgn, _native.EncryptedFile) else ""
+        _err(f"{args.file}: {_what(sgn)}, not a signed file (.sgn): nothing to strip{hint}")
         return UNREADABLE
     output = args.output
     if output is None:
