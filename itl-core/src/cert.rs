@@ -162,6 +162,78 @@ impl CertInfo {
         crate::digest::sha1(&self.der)
     }
 
+    /// The start of the validity period, in seconds since 1970 (UTC).
+    ///
+    /// ```
+    /// use cisco_itl::cert::{CertInfo, iso8601};
+    /// let cert = CertInfo::from_pem(&std::fs::read("tests/data/vectors/keys/capf.pem").unwrap()).unwrap();
+    /// assert!(cert.not_before() < cert.not_after());
+    /// assert_eq!(iso8601(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+    /// assert_eq!((cert.key_algorithm(), cert.key_bits()), ("RSA", Some(1024)));
+    /// ```
+    pub fn not_before(&self) -> u64 {
+        self.cert
+            .tbs_certificate()
+            .validity()
+            .not_before
+            .to_unix_duration()
+            .as_secs()
+    }
+
+    /// The end of the validity period (notAfter), in seconds since 1970 (UTC).
+    pub fn not_after(&self) -> u64 {
+        self.cert
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_unix_duration()
+            .as_secs()
+    }
+
+    /// The subject key's algorithm: `"RSA"`, `"EC"`, or `"unknown"`.
+    pub fn key_algorithm(&self) -> &'static str {
+        let oid = self
+            .cert
+            .tbs_certificate()
+            .subject_public_key_info()
+            .algorithm
+            .oid;
+        if oid == rsa::pkcs1::ALGORITHM_OID {
+            "RSA"
+        } else if oid == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
+            "EC"
+        } else {
+            "unknown"
+        }
+    }
+
+    /// The subject key's size in bits: an RSA modulus's, an EC curve's
+    /// (P-256, P-384, P-521); `None` for another key or an unreadable one.
+    pub fn key_bits(&self) -> Option<usize> {
+        use const_oid::db::rfc5912::{SECP_256_R_1, SECP_384_R_1, SECP_521_R_1};
+        use rsa::traits::PublicKeyParts;
+        match self.key_algorithm() {
+            "RSA" => self.rsa_public_key().ok().map(|k| k.size() * 8),
+            "EC" => {
+                let spki = self.cert.tbs_certificate().subject_public_key_info();
+                let curve = spki
+                    .algorithm
+                    .parameters
+                    .as_ref()
+                    .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())?;
+                [
+                    (SECP_256_R_1, 256),
+                    (SECP_384_R_1, 384),
+                    (SECP_521_R_1, 521),
+                ]
+                .iter()
+                .find(|(o, _)| *o == curve)
+                .map(|(_, bits)| *bits)
+            }
+            _ => None,
+        }
+    }
+
     /// The RSA public key.
     pub fn rsa_public_key(&self) -> Result<RsaPublicKey, CertError> {
         let spki = self.cert.tbs_certificate().subject_public_key_info();
@@ -170,6 +242,15 @@ impl CertInfo {
         }
         RsaPublicKey::from_pkcs1_der(self.public_key_bytes()).map_err(|_| CertError::BadRsaKey)
     }
+}
+
+/// `seconds` since 1970 as ISO 8601 UTC (`2026-03-09T16:59:43Z`); `None`
+/// past the year 9999.
+pub fn iso8601(seconds: u64) -> Option<String> {
+    use alloc::string::ToString;
+    der::DateTime::from_unix_duration(core::time::Duration::from_secs(seconds))
+        .ok()
+        .map(|d| d.to_string())
 }
 
 /// Short names CUCM prints for the attributes it meets; others print as a

@@ -27,6 +27,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! A file whose kind is not known beforehand goes through
+//! [`file::File::parse`], which tells a trust list, a signed file and an
+//! encrypted configuration apart by their content (a broken list's error is
+//! the list's, with its offset); [`diff::diff`] compares two lists.
+//!
 //! ## Verify
 //!
 //! A list verifies against its own signing record ([`TrustList::verify`]),
@@ -152,9 +157,11 @@ pub mod cert;
 #[cfg(feature = "cluster")]
 pub mod cluster;
 pub mod device_report;
+pub mod diff;
 pub mod digest;
 pub mod encrypted;
 pub mod error;
+pub mod file;
 #[cfg(feature = "std")]
 pub mod fs;
 pub mod function;

@@ -97,6 +97,10 @@ pub(crate) fn header_items(d: &Bound<'_, PyDict>, h: &Header<'_>) -> PyResult<()
     d.set_item("signature", hex(h.signature()))?;
     d.set_item("filename", h.filename())?;
     d.set_item("timestamp", h.timestamp())?;
+    d.set_item(
+        "timestamp_utc",
+        cisco_itl::cert::iso8601(u64::from(h.timestamp())),
+    )?;
     d.set_item("signer_version", h.signer_version().map(version_str))?;
     Ok(())
 }

@@ -12,6 +12,7 @@ mod audit;
 mod batch;
 mod builder;
 mod cluster;
+mod diff;
 mod encrypted;
 mod errors;
 mod header;
@@ -49,6 +50,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<cluster::WhatIfReport>()?;
     m.add_class::<cluster::PlanResult>()?;
     m.add_function(wrap_pyfunction!(signed::sign_file, m)?)?;
+    m.add_function(wrap_pyfunction!(signed::parse_file, m)?)?;
+    m.add_function(wrap_pyfunction!(diff::diff_lists, m)?)?;
     m.add_function(wrap_pyfunction!(builder::reset_itl, m)?)?;
     m.add_function(wrap_pyfunction!(builder::pkcs12_certificate, m)?)?;
     m.add_function(wrap_pyfunction!(builder::certificate_der, m)?)?;

@@ -222,6 +222,18 @@ fn record_dict<'py>(
     d.set_item("certificate_sha1", r.certificate().map(|c| hex(&sha1(c))))?;
     d.set_item("ip_address", r.ip_address().map(ip_text))?;
     d.set_item("cert_hash", r.cert_hash().map(hex))?;
+    // The certificate's validity and key (None for a CERTHASH-only record).
+    let info = r
+        .certificate()
+        .and_then(|c| cisco_itl::cert::CertInfo::from_der(c).ok());
+    let date = |s: u64| cisco_itl::cert::iso8601(s);
+    d.set_item(
+        "not_before",
+        info.as_ref().and_then(|c| date(c.not_before())),
+    )?;
+    d.set_item("not_after", info.as_ref().and_then(|c| date(c.not_after())))?;
+    d.set_item("key_algorithm", info.as_ref().map(|c| c.key_algorithm()))?;
+    d.set_item("key_bits", info.as_ref().and_then(|c| c.key_bits()))?;
     d.set_item(
         "hash_algorithm",
         r.hash_algorithm()

@@ -99,3 +99,28 @@ pub(crate) fn sign_file<'py>(
     })?;
     Ok(py_bytes(py, &out))
 }
+
+/// Parses ``data`` as what its header says it is and returns a
+/// ``TrustList``, a ``SignedFile`` or an ``EncryptedFile``
+/// (``cisco_itl::file::File``): a header whose FILENAME ends in ``.tlv``
+/// is a trust list's, and when its records are broken the ``ParseError``
+/// is the trust list's, with the offset of the broken record (never a
+/// signed file of that list's bytes).
+#[pyfunction]
+pub(crate) fn parse_file<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let bytes = bytes_arg(data, "data")?;
+    let class = match cisco_itl::file::File::parse(&bytes) {
+        Ok(cisco_itl::file::File::TrustList(_)) => py.get_type::<crate::list::PyTrustList>(),
+        Ok(cisco_itl::file::File::SignedFile(_)) => py.get_type::<PySignedFile>(),
+        Ok(cisco_itl::file::File::EncryptedFile(_)) => {
+            py.get_type::<crate::encrypted::PyEncryptedFile>()
+        }
+        Err(e) => {
+            return Err(crate::errors::ItlError::from(cisco_itl::Error::from(e)).into());
+        }
+    };
+    class.call_method1("from_bytes", (data,))
+}

@@ -96,13 +96,13 @@ def test_show_and_verify_refuse_a_fifo_without_waiting_for_a_writer(tmp_path: Pa
     one_line_error(itl("show", path), path, "not a regular file (a FIFO)")
     r = itl("verify", path, "--json")
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert json.loads(r.stdout)["status"] == "unreadable"
-    assert json.loads(r.stdout)["error"] == "not a regular file (a FIFO)"
+    assert json.loads(r.stdout)["files"][0]["status"] == "unreadable"
+    assert json.loads(r.stdout)["files"][0]["error"] == "not a regular file (a FIFO)"
     r = itl("verify", path, ITL)
     assert r.stdout.splitlines()[0] == f"{path}: unreadable: not a regular file (a FIFO)"
     # A batch reads its files in Rust.
     r = itl("verify", path, ITL, "--json")
-    assert r.returncode == 2 and [x["status"] for x in json.loads(r.stdout)] == ["unreadable", "verified"]
+    assert r.returncode == 2 and [x["status"] for x in json.loads(r.stdout)["files"]] == ["unreadable", "verified"]
     r = itl("verify", ITL, "--trust", path)
     one_line_error(r, path, "not a regular file (a FIFO)")
 
@@ -268,7 +268,7 @@ def test_record_dicts_are_to_dicts_records_one_at_a_time() -> None:
 def _old_document(path: str, data: bytes) -> str:
     """What ``show --json`` printed before it streamed: one json.dumps."""
     shown = cisco_itl.show(data)
-    doc: dict[str, object] = {"path": path, "outcome": shown.outcome, "error": shown.error}
+    doc: dict[str, object] = {"schema": 1, "path": path, "outcome": shown.outcome, "error": shown.error}
     try:
         if shown.outcome == "signed-file":
             doc.update(cisco_itl.SignedFile.from_bytes(data).to_dict())

@@ -68,7 +68,7 @@ def test_show_json() -> None:
 
 def test_verify() -> None:
     r = itl("verify", ITL)
-    assert r.returncode == 0 and "verified (signed by record 0, sha1)" in r.stdout
+    assert r.returncode == 0 and "verified (ITL, signed by record 1, sha1, 1024-bit key)" in r.stdout
     r = itl("verify", ITL, "--strict")
     assert r.returncode == 1 and "NOT verified" in r.stdout
     r = itl("verify", ITL, "--trust", PUB)
@@ -87,7 +87,7 @@ def test_verify_many_files_json() -> None:
     files = sorted(str(p) for p in VECTORS.glob("*.tlv"))
     r = itl("verify", "--json", "--workers", "2", *files)
     assert r.returncode == 2  # some do not even parse
-    doc = json.loads(r.stdout)
+    doc = json.loads(r.stdout)["files"]
     assert [d["path"] for d in doc] == files
     status = {Path(str(d["path"])).name: d["status"] for d in doc}
     assert status["cucm-ITLFile.tlv"] == "verified"
@@ -143,7 +143,7 @@ def test_reset(tmp_path: Path) -> None:
     r = itl(*args, "--password-file", str(pw))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "ITLFile-reset.tlv").read_bytes() == read("cucm-ITLFile-reset.tlv")
-    assert "signed by record 4" in r.stderr
+    assert "signed by record 5" in r.stderr
     pw.write_text("wrong\n")
     r = itl(*args, "--password-file", str(pw))
     assert r.returncode == 2 and "wrong password" in r.stderr

@@ -71,6 +71,7 @@ def test_header_bytes_and_dict() -> None:
             "signature",
             "filename",
             "timestamp",
+            "timestamp_utc",
             "signer_version",
         ]
     )

@@ -348,6 +348,18 @@ class TrustListBuilder:
         """Builds and signs the list; returns the file's bytes."""
     def __len__(self) -> int: ...
 
+def parse_file(data: BytesLike) -> Union[TrustList, SignedFile, EncryptedFile]:
+    """The file as what its header says it is: a ``TrustList`` (FILENAME
+    ending in ``.tlv``; a broken one raises the list's ``ParseError`` with
+    its offset), an ``EncryptedFile`` (an encryption block) or a
+    ``SignedFile``."""
+
+def diff_lists(old: BytesLike, new: BytesLike) -> Dict[str, Any]:
+    """What changed from the trust list ``old`` to ``new``: records
+    ``added``, ``removed``, ``changed`` (same functions and subject, another
+    serial or hash; records numbered from 1), ``unchanged``, ``signer`` and
+    ``timestamp`` (``None``, or ``{"old", "new"}``)."""
+
 def sign_file(
     payload: BytesLike,
     filename: str,

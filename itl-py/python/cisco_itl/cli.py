@@ -130,16 +130,34 @@ def _exit_of(statuses: Sequence[str]) -> int:
     return OK
 
 
+class _Blamed(Exception):
+    """A file given on the command line that is not what its option needs:
+    ``itl: PATH: reason`` and exit 2."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 def _load_trusted(paths: Sequence[str]) -> List[Union[_native.TrustList, bytes]]:
-    """Each ``--trust`` file: a trust list when it parses as one, else
-    certificates (PEM or DER)."""
+    """Each ``--trust`` file: a trust list when it parses as one, else a
+    certificate (PEM or DER). ``_Blamed`` names the trust file that is
+    neither (and ``OSError`` one that cannot be read)."""
     trusted: List[Union[_native.TrustList, bytes]] = []
     for p in paths:
         data = _read(p)
         try:
             trusted.append(_native.TrustList.from_bytes(data))
-        except ParseError:
-            trusted.append(data)
+            continue
+        except ParseError as list_error:
+            try:
+                _native.certificate_der(data)
+            except Error as e:
+                # A list broken past its first bytes says where; garbage does not.
+                as_list = f" (as a trust list: {list_error})" if list_error.offset else ""
+                raise _Blamed(p, f"neither a trust list nor a certificate: {e}{as_list}") from None
+        trusted.append(data)
     return trusted
 
 
@@ -147,7 +165,8 @@ def _load_trusted(paths: Sequence[str]) -> List[Union[_native.TrustList, bytes]]
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    """``itl show FILE``: what CUCM's ``show itl`` prints."""
+    """``itl show FILE``: what CUCM's ``show itl`` prints; the reason on
+    stderr whenever the verdict is not "verified"."""
     try:
         data = _read(args.file, args.max_bytes)
     except OSError as e:
@@ -163,7 +182,37 @@ def cmd_show(args: argparse.Namespace) -> int:
     }[shown.outcome]
     if args.json:
         _show_json(sys.stdout, args.file, data, shown)
+    elif args.details:
+        _show_details(sys.stdout, data)
+    if shown.outcome == "malformed":
+        _err(f"{args.file}: malformed: {shown.error}")
+    elif shown.outcome == "not-verified":
+        _err(f"{args.file}: not verified: {shown.error}")
+    elif shown.outcome == "signed-file":
+        _err(f"{args.file}: not verified: a signed file carries no certificate (itl verify --trust LIST checks it)")
     return status
+
+
+def _show_details(out: IO[str], data: bytes) -> None:
+    """``show --details``: after CUCM's text, the TIMESTAMP as a date and
+    each record's certificate validity and key."""
+    try:
+        parsed = _native.parse_file(data)
+    except ParseError:
+        return
+    head = parsed.to_dict(records=False) if isinstance(parsed, _native.TrustList) else parsed.to_dict()
+    out.write("\nDetails\n")
+    out.write(f"Timestamp: {head['timestamp_utc']} ({head['timestamp']})\n")
+    if not isinstance(parsed, _native.TrustList):
+        return
+    for i, rec in enumerate(parsed.record_dicts(), start=1):
+        functions = rec["functions"]
+        roles = "+".join(str(f) for f in functions) if isinstance(functions, list) else ""
+        if rec["not_after"] is None:
+            cert = "no certificate in the list (CERTHASH only)"
+        else:
+            cert = f"{rec['key_algorithm']} {rec['key_bits']}-bit key, valid from {rec['not_before']} to {rec['not_after']}"
+        out.write(f"Record {i} ({roles}): {rec['subject']}: {cert}\n")
 
 
 _RECORDS = object()
@@ -174,16 +223,14 @@ def _show_json(out: IO[str], path: str, data: bytes, shown: _native.Shown) -> No
     """Writes ``show --json``'s document, record by record: the text of
     ``json.dumps(doc, indent=2)``, without ever holding every record's
     dict (a 16 MiB list of small records made 3.4 GB of them)."""
-    doc: dict[str, object] = {"path": path, "outcome": shown.outcome, "error": shown.error}
+    doc: dict[str, object] = {"schema": VERIFY_SCHEMA, "path": path, "outcome": shown.outcome, "error": shown.error}
     records: Optional[Iterator[dict[str, object]]] = None
     try:
-        if shown.outcome == "signed-file":
-            try:
-                doc.update(_native.EncryptedFile.from_bytes(data).to_dict())
-            except ParseError:
-                doc.update(_native.SignedFile.from_bytes(data).to_dict())
+        parsed = _native.parse_file(data)
+        if not isinstance(parsed, _native.TrustList):
+            doc.update(parsed.to_dict())
         else:
-            listed = _native.TrustList.from_bytes(data)
+            listed = parsed
             doc.update(listed.to_dict(records=False))
             doc["records"] = _RECORDS
             records = listed.record_dicts()
@@ -213,76 +260,78 @@ def _write_records(out: IO[str], records: Iterator[dict[str, object]]) -> None:
 # ---------------------------------------------------------------- verify
 
 
-def _verify_one(path: str, trusted: list[Union[_native.TrustList, bytes]], strict: bool) -> dict[str, object]:
-    result: dict[str, object] = {"path": path, "kind": None, "signer_index": None, "signer": None}
-    try:
-        data = _read(path)
-    except OSError as e:
-        result.update(status="unreadable", **_error_fields(e))
-        return result
-    try:
-        listed = _native.TrustList.from_bytes(data)
-    except ParseError as e:
-        try:
-            sgn = _native.SignedFile.from_bytes(data)
-        except ParseError:
-            result.update(status="unreadable", **_error_fields(e))
-            return result
-        result["kind"] = "SGN"
-        if not trusted:
-            result.update(
-                status="not-verified",
-                error="a signed file carries no certificate: pass --trust with the ITL, CTL or certificate of its signer",
-                error_type="VerificationError",
-                offset=None,
-            )
-            return result
-        try:
-            v = sgn.verify_with(trusted, strict=strict)
-        except Error as e:
-            result.update(status=_status_of(e), **_error_fields(e))
-            return result
-        result.update(status="verified", digest=v.digest, key_bits=v.key_bits, **_error_fields(None))
-        result["signer"] = sgn.signer_name
-        return result
-    result["kind"] = listed.kind
-    result["signer_index"] = listed.signer_index
-    result["signer"] = listed.signer_name
-    try:
-        if trusted:
-            v = listed.verify_with(trusted, strict=strict)
-            result.update(digest=v.digest, key_bits=v.key_bits)
-        else:
-            listed.verify(strict=strict)
-            result.update(digest=listed.digest)
-    except Error as e:
-        result.update(status=_status_of(e), **_error_fields(e))
-        return result
-    result.update(status="verified", **_error_fields(None))
-    return result
+VERIFY_SCHEMA = 1
+"""The version of ``verify --json``'s document (and of ``show --json``'s)."""
 
 
-def _verify_batch(
+def _verify_results(
     paths: Sequence[str],
-    trusted: list[Union[_native.TrustList, bytes]],
+    trusted: List[Union[_native.TrustList, bytes]],
     strict: bool,
     workers: Optional[int],
 ) -> Iterator[dict[str, object]]:
+    """One result per path, in order, the same fields whatever the number
+    of files: each file is what ``parse_file`` says it is (a broken list is
+    a broken list, never retried as a signed file); the trust lists of a
+    chunk are verified together on ``workers`` threads."""
     progress = Progress(len(paths), "verifying")
-    chunk = 512
+    chunk = 256
     try:
         for start in range(0, len(paths), chunk):
             part = paths[start : start + chunk]
-            outcomes = _native.verify_many(part, trusted=trusted or None, workers=workers, strict=strict)
-            for path, o in zip(part, outcomes):
-                yield {
+            results: List[dict[str, object]] = []
+            lists: List[Tuple[dict[str, object], bytes]] = []
+            for path in part:
+                r: dict[str, object] = {
                     "path": path,
-                    "status": "verified" if o.ok else _status_of(o.error),
-                    "signer_index": o.signer_index,
-                    "digest": o.digest,
-                    "key_bits": o.key_bits,
-                    **_error_fields(o.error),
+                    "kind": None,
+                    "status": None,
+                    "signer": None,
+                    "signer_record": None,
+                    "digest": None,
+                    "key_bits": None,
+                    **_error_fields(None),
                 }
+                results.append(r)
+                try:
+                    data = _read(path)
+                    parsed = _native.parse_file(data)
+                except (OSError, ParseError) as e:
+                    r.update(status="unreadable", **_error_fields(e))
+                    continue
+                r["signer"] = parsed.signer_name
+                if isinstance(parsed, _native.TrustList):
+                    r["kind"] = parsed.kind
+                    lists.append((r, data))
+                    continue
+                r["kind"] = "ENC" if isinstance(parsed, _native.EncryptedFile) else "SGN"
+                if not trusted:
+                    r.update(
+                        status="not-verified",
+                        error="a signed file carries no certificate: pass --trust with the ITL, CTL or "
+                        "certificate of its signer",
+                        error_type="VerificationError",
+                    )
+                    continue
+                try:
+                    v = parsed.verify_with(trusted, strict=strict)
+                except Error as e:
+                    r.update(status=_status_of(e), **_error_fields(e))
+                    continue
+                r.update(status="verified", digest=v.digest, key_bits=v.key_bits)
+            if lists:
+                outcomes = _native.verify_many(
+                    [d for _, d in lists], trusted=trusted or None, workers=workers, strict=strict
+                )
+                for (r, _), o in zip(lists, outcomes):
+                    r.update(
+                        status="verified" if o.ok else _status_of(o.error),
+                        signer_record=None if o.signer_index is None else o.signer_index + 1,
+                        digest=o.digest,
+                        key_bits=o.key_bits,
+                        **_error_fields(o.error),
+                    )
+            yield from results
             progress.advance(len(part))
     finally:
         progress.close()
@@ -290,28 +339,22 @@ def _verify_batch(
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """``itl verify FILE…``: verifies trust lists (against their own
-    signing record, or ``--trust``) and signed files (``--trust``)."""
-    try:
-        trusted = _load_trusted(args.trust)
-    except OSError as e:
-        _err(f"{e.filename}: {e.strerror or e}")
-        return UNREADABLE
-    lists = [p for p in args.files if not p.lower().endswith(".sgn")]
-    if len(args.files) > 1 and len(lists) == len(args.files) and "-" not in args.files:
-        results = list(_verify_batch(args.files, trusted, args.strict, args.workers))
-    else:
-        results = [_verify_one(p, trusted, args.strict) for p in args.files]
+    signing record, or ``--trust``), signed files and encrypted
+    configurations (``--trust``), one file or many alike."""
+    trusted = _load_trusted(args.trust)
+    results = list(_verify_results(args.files, trusted, args.strict, args.workers))
     if args.json:
-        print(json.dumps(results if len(results) != 1 else results[0], indent=2))
+        print(json.dumps({"schema": VERIFY_SCHEMA, "files": results}, indent=2))
     else:
         for r in results:
             if r["status"] == "verified":
-                by = f"record {r['signer_index']}" if r.get("signer_index") is not None and not trusted else "a trusted key"
-                print(f"{r['path']}: verified (signed by {by}, {r.get('digest')})")
+                by = f"record {r['signer_record']}" if r["signer_record"] is not None else "a trusted key"
+                print(f"{r['path']}: verified ({r['kind']}, signed by {by}, {r['digest']}, {r['key_bits']}-bit key)")
             elif r["status"] == "not-verified":
                 print(f"{r['path']}: NOT verified: {r['error']}")
             else:
-                print(f"{r['path']}: unreadable: {r['error']}")
+                where = f" (at byte offset {r['offset']})" if r["offset"] is not None and "offset" not in str(r["error"]) else ""
+                print(f"{r['path']}: unreadable: {r['error']}{where}")
     return _exit_of([str(r["status"]) for r in results])
 
 
@@ -380,15 +423,28 @@ def cmd_sign(args: argparse.Namespace) -> int:
     return OK
 
 
+def _what(parsed: Union[_native.TrustList, _native.SignedFile, _native.EncryptedFile]) -> str:
+    """What a parsed file is, for a sentence: "a trust list (CTL)"…"""
+    if isinstance(parsed, _native.TrustList):
+        return f"a trust list ({parsed.kind})"
+    if isinstance(parsed, _native.EncryptedFile):
+        return "an encrypted configuration (.enc.sgn)"
+    return "a signed file (.sgn)"
+
+
 def cmd_strip(args: argparse.Namespace) -> int:
     """``itl strip FILE.sgn``: the payload of a signed file."""
     try:
-        sgn = _native.SignedFile.from_bytes(_read(args.file))
+        sgn = _native.parse_file(_read(args.file))
     except OSError as e:
         _err(f"{args.file}: {e.strerror or e}")
         return UNREADABLE
     except ParseError as e:
         _err(f"{args.file}: {e}")
+        return UNREADABLE
+    if not isinstance(sgn, _native.SignedFile):
+        hint = " (itl decrypt opens it)" if isinstance(sgn, _native.EncryptedFile) else ""
+        _err(f"{args.file}: {_what(sgn)}, not a signed file (.sgn): nothing to strip{hint}")
         return UNREADABLE
     output = args.output
     if output is None:
@@ -543,13 +599,6 @@ def cmd_decrypt(args: argparse.Namespace) -> int:
     except OSError as e:
         _err(_os_message(e, args))
         return UNREADABLE
-    for path, item in zip(args.trust, trusted):
-        if isinstance(item, bytes):
-            try:
-                _native.certificate_der(item)
-            except Error as e:
-                _err(f"{path}: neither a trust list nor a certificate: {e}")
-                return UNREADABLE
     try:
         enc = _native.EncryptedFile.from_bytes(data)
     except ParseError as e:
@@ -612,13 +661,14 @@ def cmd_reset(args: argparse.Namespace) -> int:
     except OSError as e:
         _err(f"{e.filename}: {e.strerror or e}")
         return UNREADABLE
-    for path, item in zip(args.trust, trusted):
-        if isinstance(item, bytes):
-            try:
-                _native.certificate_der(item)
-            except Error as e:
-                _err(f"{path}: neither a trust list nor a certificate: {e}")
-                return UNREADABLE
+    try:
+        parsed = _native.parse_file(itl)
+    except ParseError as e:
+        _err(f"{args.file}: {e}")
+        return UNREADABLE
+    if not (isinstance(parsed, _native.TrustList) and parsed.kind == "ITL"):
+        _err(f"{args.file}: {_what(parsed)}, not an ITL: reset re-signs an ITL (ITLFile.tlv) only")
+        return UNREADABLE
     try:
         data = _native.reset_itl(itl, p12, password, trusted=trusted)
     except ParseError as e:
@@ -637,7 +687,284 @@ def cmd_reset(args: argparse.Namespace) -> int:
     _write(output, data)
     if output != "-":
         signer = _native.TrustList.from_bytes(data).verify()
-        print(f"wrote {output}: signed by record {signer.index} ({signer.subject})", file=sys.stderr)
+        print(f"wrote {output}: signed by record {signer.index + 1 if signer.index is not None else '?'} ({signer.subject})", file=sys.stderr)
+    return OK
+
+
+# ---------------------------------------------------------------- expiry
+
+
+def _list_paths(items: Sequence[str]) -> List[str]:
+    """FILES and the ``.tlv`` files under DIRS (sorted), in the order given."""
+    out: List[str] = []
+    for item in items:
+        if os.path.isdir(item):
+            out.extend(sorted(str(p) for p in Path(item).rglob("*") if p.is_file() and p.name.lower().endswith(".tlv")))
+        else:
+            out.append(item)
+    return out
+
+
+def _node_of(subject: str) -> str:
+    """The CN of a CUCM subject (``CN=cucm-pub;OU=…`` or ``CN=cucm-pub,OU=…``)."""
+    m = re.search(r"(?:^|[;,])\s*CN=([^;,]+)", subject)
+    return m.group(1) if m else subject
+
+
+def _renewal(functions: Sequence[str], subject: str, issuer: str) -> str:
+    """What renewing a record's certificate is, in a sentence."""
+    node = _node_of(subject)
+    if node.upper().startswith("ITLRECOVERY"):
+        return "regenerate ITLRecovery on the publisher (see: itl whatif regenerate-itlrecovery)"
+    if subject != issuer and "SAST" in functions:
+        return "an eToken's certificate: sign the CTL with another eToken (see: itl whatif update-ctl)"
+    if "TVS" in functions:
+        return f"regenerate TVS on {node} (see: itl whatif regenerate-tvs:{node})"
+    if "CAPF" in functions:
+        return f"regenerate CAPF on {node}; the ITL and CTL then carry the new certificate"
+    if any(f in functions for f in ("SAST", "CCM", "CCM+TFTP", "TFTP")):
+        return f"regenerate CallManager on {node} (see: itl whatif regenerate-callmanager:{node})"
+    return f"regenerate the certificate of {node}"
+
+
+def _parse_utc(text: str) -> int:
+    """``2031-03-09T16:59:43Z`` as seconds since 1970."""
+    import calendar
+
+    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def cmd_expiry(args: argparse.Namespace) -> int:
+    """``itl expiry FILES|DIRS [--within DAYS]``: every certificate of the
+    lists, when it expires, and what renewing it is. Exit 1 when one has
+    expired or expires within DAYS."""
+    now = args.now if args.now is not None else int(time.time())
+    rows: List[dict[str, object]] = []
+    unreadable = False
+    for path in _list_paths(args.paths):
+        try:
+            parsed = _native.parse_file(_read(path))
+        except (OSError, ParseError) as e:
+            _err(f"{path}: {_error_fields(e)['error']}")
+            unreadable = True
+            continue
+        if not isinstance(parsed, _native.TrustList):
+            _err(f"{path}: {_what(parsed)}, not a trust list: it holds no certificate")
+            unreadable = True
+            continue
+        for i, rec in enumerate(parsed.record_dicts(), start=1):
+            functions = [str(f) for f in rec["functions"]]  # type: ignore[attr-defined]
+            row: dict[str, object] = {
+                "path": path,
+                "record": i,
+                "functions": functions,
+                "subject": rec["subject"],
+                "not_after": rec["not_after"],
+                "days_left": None,
+                "status": "unknown",
+                "renewal": _renewal(functions, str(rec["subject"]), str(rec["issuer"])),
+            }
+            if rec["not_after"] is not None:
+                left = (_parse_utc(str(rec["not_after"])) - now) // 86400
+                row["days_left"] = left
+                row["status"] = "expired" if left < 0 else "expiring" if left < args.within else "ok"
+            rows.append(row)
+    if args.json:
+        print(json.dumps({"schema": 1, "within_days": args.within, "certificates": rows}, indent=2))
+    else:
+        for r in rows:
+            what = f"{r['path']}: record {r['record']} ({'+'.join(map(str, r['functions']))}) {r['subject']}"  # type: ignore[call-overload]
+            if r["status"] == "unknown":
+                print(f"{what}: the list holds only the certificate's hash, so its expiry is unknown here.")
+                continue
+            left = int(str(r["days_left"]))
+            when = f"expired {-left} days ago" if left < 0 else f"expires in {left} days"
+            flag = {"expired": "EXPIRED", "expiring": "EXPIRING", "ok": "ok"}[str(r["status"])]
+            print(f"{what}: {flag}, {when} ({r['not_after']}); to renew: {r['renewal']}.")
+    if unreadable:
+        return UNREADABLE
+    return NOT_VERIFIED if any(r["status"] in ("expired", "expiring") for r in rows) else OK
+
+
+# ---------------------------------------------------------------- diff
+
+
+def _record_text(r: dict[str, object]) -> str:
+    return f"record {r['record']} ({'+'.join(map(str, r['functions']))}) {r['subject']}"  # type: ignore[call-overload]
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``itl diff OLD NEW``: what changed, and what a phone holding OLD does
+    with NEW. Exit 0 when the phone accepts NEW, 1 when it refuses it."""
+    try:
+        old, new = _read(args.old), _read(args.new)
+    except OSError as e:
+        _err(_os_message(e, args))
+        return UNREADABLE
+    for path, data in ((args.old, old), (args.new, new)):
+        try:
+            parsed = _native.parse_file(data)
+        except ParseError as e:
+            _err(f"{path}: {e}")
+            return UNREADABLE
+        if not isinstance(parsed, _native.TrustList):
+            _err(f"{path}: {_what(parsed)}, not a trust list")
+            return UNREADABLE
+    d = _native.diff_lists(old, new)
+    old_list, new_list = _native.TrustList.from_bytes(old), _native.TrustList.from_bytes(new)
+    phone = _native.Phone("SEP001122334455")
+    first = phone.offer_trust_list(f"{old_list.kind}File.tlv", old)
+    decision = phone.offer_trust_list(f"{new_list.kind}File.tlv", new)
+    verdict: dict[str, object] = {
+        "installed": bool(first),
+        "accepted": bool(decision),
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "tvs": decision.tvs,
+        "locked": phone.locked,
+    }
+    if args.json:
+        print(json.dumps({"schema": 1, "old": args.old, "new": args.new, **d, "phone": verdict}, indent=2))
+    else:
+        added, removed, changed = d["added"], d["removed"], d["changed"]
+        print(
+            f"Records: {len(changed)} changed, {len(added)} added, {len(removed)} removed, {d['unchanged']} unchanged."
+        )
+        for c in changed:
+            o, n = c["old"], c["new"]
+            parts = []
+            if c["serial_changed"]:
+                parts.append(f"serial {o['serial']} -> {n['serial']}")
+            if c["hash_changed"]:
+                parts.append(f"certificate hash {o['hash']} -> {n['hash']}")
+            print(f"Changed: {_record_text(o)} (now record {n['record']}): {', '.join(parts)}.")
+        for r in removed:
+            print(f"Removed: {_record_text(r)}, serial {r['serial']}.")
+        for r in added:
+            print(f"Added: {_record_text(r)}, serial {r['serial']}.")
+        signer = d["signer"]
+        if not signer:
+            print(f"Signer: unchanged ({new_list.signer_name}).")
+        elif signer["old"] == signer["new"]:
+            serials = [lst.to_dict(records=False)["signer_serial"] for lst in (old_list, new_list)]
+            print(f"Signer: {signer['new']}, another certificate (serial {serials[0]} -> {serials[1]}).")
+        else:
+            print(f"Signer: {signer['old']} -> {signer['new']}.")
+        stamp = d["timestamp"]
+        if stamp:
+            print(f"Timestamp: {_utc(stamp['old'])} -> {_utc(stamp['new'])}.")
+        else:
+            print(f"Timestamp: unchanged ({_utc(new_list.timestamp)}).")
+        if not first:
+            print(f"A phone with no list would refuse OLD itself: {first.reason}.")
+        elif decision:
+            print(f"A phone holding OLD accepts NEW (rule {decision.rule}): {decision.reason}.")
+        else:
+            tvs = f" TVS: {decision.tvs}." if decision.tvs else ""
+            lock = (
+                " The phone keeps OLD and is locked: delete its ITL on the phone, or offer a NEW signed by a key OLD "
+                "trusts (itl reset signs with ITLRecovery)."
+                if phone.locked
+                else ""
+            )
+            print(f"A phone holding OLD REFUSES NEW (rule {decision.rule}): {decision.reason}.{tvs}{lock}")
+    return OK if decision else NOT_VERIFIED
+
+
+def _utc(seconds: object) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(str(seconds))))
+
+
+# ---------------------------------------------------------------- completion
+
+
+def _commands(parser: argparse.ArgumentParser) -> List[Tuple[str, str, argparse.ArgumentParser]]:
+    """Each subcommand: its name, help and parser."""
+    out: List[Tuple[str, str, argparse.ArgumentParser]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help or "" for a in action._choices_actions}
+            for name, sub in action.choices.items():
+                out.append((name, helps.get(name, ""), sub))
+    return out
+
+
+def _options(parser: argparse.ArgumentParser) -> List[Tuple[List[str], str, bool]]:
+    """Each option: its strings, help, and whether it takes a value."""
+    return [
+        (list(a.option_strings), (a.help or "").replace("%%", "%"), a.nargs != 0)
+        for a in parser._actions
+        if a.option_strings and a.help != argparse.SUPPRESS
+    ]
+
+
+def completion_script(shell: str, parser: Optional[argparse.ArgumentParser] = None) -> str:
+    """The ``itl`` completion script for bash, zsh or fish, generated from
+    the command line's parser."""
+    parser = parser or build_parser()
+    commands = _commands(parser)
+    if shell == "bash":
+        cases = "".join(
+            f"    {name}) opts=\"{' '.join(o for strings, _, _ in _options(sub) for o in strings)}\" ;;\n"
+            for name, _, sub in commands
+        )
+        return (
+            "# itl completion for bash: eval \"$(itl completion bash)\"\n"
+            "_itl() {\n"
+            "  local cur=${COMP_WORDS[COMP_CWORD]} opts\n"
+            "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+            f"    COMPREPLY=($(compgen -W \"{' '.join(n for n, _, _ in commands)} --help --version\" -- \"$cur\"))\n"
+            "    return\n"
+            "  fi\n"
+            "  case ${COMP_WORDS[1]} in\n"
+            f"{cases}"
+            "    *) opts=\"\" ;;\n"
+            "  esac\n"
+            "  if [[ $cur == -* ]]; then\n"
+            "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+            "  else\n"
+            "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+            "  fi\n"
+            "}\n"
+            "complete -o filenames -F _itl itl\n"
+        )
+    if shell == "zsh":
+
+        def q(text: str) -> str:
+            return text.replace("'", "'\\''").replace("[", "\\[").replace("]", "\\]").replace(":", "\\:")
+
+        lines = ["#compdef itl", "# itl completion for zsh: itl completion zsh > \"${fpath[1]}/_itl\"", "_itl() {", "  local -a commands", "  commands=("]
+        lines += [f"    '{name}:{q(help)}'" for name, help, _ in commands]
+        lines += ["  )", "  if (( CURRENT == 2 )); then", "    _describe 'command' commands", "    return", "  fi", "  case $words[2] in"]
+        for name, _, sub in commands:
+            specs = []
+            for strings, help, takes in _options(sub):
+                for o in strings:
+                    specs.append(f"'{o}[{q(help)}]" + (":value:_files'" if takes else "'"))
+            lines.append(f"    {name}) _arguments {' '.join(specs)} '*:file:_files' ;;")
+        lines += ["  esac", "}", "compdef _itl itl", ""]
+        return "\n".join(lines)
+    if shell == "fish":
+
+        def f(text: str) -> str:
+            return text.replace("\\", "\\\\").replace("'", "\\'")
+
+        lines = ["# itl completion for fish: itl completion fish > ~/.config/fish/completions/itl.fish"]
+        for name, help, _ in commands:
+            lines.append(f"complete -c itl -f -n __fish_use_subcommand -a {name} -d '{f(help)}'")
+        for name, _, sub in commands:
+            for strings, help, takes in _options(sub):
+                flags = " ".join(f"-l {o[2:]}" if o.startswith("--") else f"-s {o[1:]}" for o in strings)
+                lines.append(
+                    f"complete -c itl -n '__fish_seen_subcommand_from {name}' {flags}{' -r' if takes else ''} -d '{f(help)}'"
+                )
+        return "\n".join(lines) + "\n"
+    raise ValueError(f"{shell!r}: bash, zsh or fish")
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """``itl completion bash|zsh|fish``: the shell completion script."""
+    sys.stdout.write(completion_script(args.shell))
     return OK
 
 
@@ -755,9 +1082,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     s = sub.add_parser("show", help="print what CUCM's `show itl` prints")
-    s.add_argument("file", metavar="FILE")
-    s.add_argument("--kind", choices=["ITL", "CTL"], help="the list's kind when the file is too broken to say")
-    s.add_argument("--json", action="store_true", help="the file's fields as JSON (written record by record)")
+    s.add_argument("file", metavar="FILE", help="the trust list (.tlv), signed file (.sgn) or encrypted configuration; - for stdin")
+    s.add_argument(
+        "--kind",
+        choices=["ITL", "CTL"],
+        help="the list's kind when the file is too broken to say (default: from the header's FILENAME, else ITL)",
+    )
+    s.add_argument(
+        "--json",
+        action="store_true",
+        help="the file's fields as JSON, with each certificate's validity and key (default: CUCM's text)",
+    )
+    s.add_argument(
+        "--details",
+        action="store_true",
+        help="after CUCM's text, each record's certificate validity and key, and the TIMESTAMP as a date (default off)",
+    )
     s.add_argument(
         "--max-bytes",
         type=_size,
@@ -769,21 +1109,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_show)
 
     v = sub.add_parser("verify", help="verify trust lists and signed files")
-    v.add_argument("files", nargs="+", metavar="FILE")
+    v.add_argument("files", nargs="+", metavar="FILE", help="trust lists, signed files, encrypted configurations; - for stdin")
     v.add_argument(
         "--trust",
         action="append",
         default=[],
         metavar="CERT|LIST",
-        help="verify against this certificate (PEM/DER) or trust list instead of the file's own records (repeatable)",
+        help="verify against this certificate (PEM/DER) or trust list instead of the file's own records (repeatable; "
+        "default: a list against its own signing record; a signed file needs one)",
     )
-    v.add_argument("--strict", action="store_true", help="refuse SHA-1 and keys under 2048 bits")
-    v.add_argument("--workers", type=int, default=None, help="threads for many files (default: one per core)")
-    v.add_argument("--json", action="store_true", help="results as JSON")
+    v.add_argument("--strict", action="store_true", help="refuse SHA-1 and keys under 2048 bits (default off)")
+    v.add_argument(
+        "--workers", type=_workers, default=None, metavar="N", help="threads for many files, at least 1 (default: one per core)"
+    )
+    v.add_argument(
+        "--json",
+        action="store_true",
+        help='results as JSON: {"schema": 1, "files": [...]}, one object per file whatever their number (default: text)',
+    )
     v.set_defaults(func=cmd_verify)
 
     b = sub.add_parser("build", help="build and sign a new ITL or CTL")
-    b.add_argument("--kind", choices=["ITL", "CTL"], default="ITL")
+    b.add_argument("--kind", choices=["ITL", "CTL"], default="ITL", help="the list to build (default ITL)")
     b.add_argument("--sign", required=True, metavar="KEY.pem", help="the signer's key (PEM with its certificate)")
     b.add_argument("--sign-cert", metavar="CERT.pem", help="the signer's certificate, when not in KEY.pem")
     b.add_argument(
@@ -793,25 +1140,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CERT.pem:ROLES",
         help="a record: certificate and roles, comma-separated (SAST, CCM, CCM+TFTP, TFTP, CAPF, APP-SERVER, TVS)",
     )
-    b.add_argument("-o", "--output", required=True, metavar="OUT")
+    b.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write (required); - for stdout")
     b.add_argument("--filename", help="FILENAME in the header (default ITLFile.tlv or CTLFile.tlv)")
-    b.add_argument("--timestamp", type=int, help="TIMESTAMP (default now)")
-    b.add_argument("--digest", default="sha1", choices=["sha1", "sha256", "sha512"])
-    b.add_argument("--layout", default="cucm", choices=["cucm", "rfc4514"])
+    b.add_argument("--timestamp", type=_timestamp, metavar="SECONDS", help=_TIMESTAMP_HELP)
+    b.add_argument("--digest", default="sha512", choices=["sha1", "sha256", "sha512"], help=_DIGEST_HELP)
+    b.add_argument(
+        "--layout",
+        default="cucm",
+        choices=["cucm", "rfc4514"],
+        help="how names are written: cucm (CUCM's 'CN=a;OU=b' order) or rfc4514 ('CN=a,OU=b') (default cucm)",
+    )
     b.set_defaults(func=cmd_build)
 
     g = sub.add_parser("sign", help="sign a file into a .sgn")
-    g.add_argument("file", metavar="FILE")
+    g.add_argument("file", metavar="FILE", help="the payload to sign (a configuration XML…); - for stdin")
     g.add_argument("--key", required=True, metavar="KEY.pem", help="the signer's key (PEM with its certificate)")
     g.add_argument("--cert", metavar="CERT.pem", help="the signer's certificate, when not in KEY.pem")
     g.add_argument("-o", "--output", metavar="FILE.sgn", help="default FILE.sgn")
     g.add_argument("--filename", help="the signed name (default: the output's base name)")
-    g.add_argument("--digest", default="sha1", choices=["sha1", "sha256", "sha512"])
-    g.add_argument("--timestamp", type=int, help="TIMESTAMP (default now)")
+    g.add_argument("--digest", default="sha512", choices=["sha1", "sha256", "sha512"], help=_DIGEST_HELP)
+    g.add_argument("--timestamp", type=_timestamp, metavar="SECONDS", help=_TIMESTAMP_HELP)
     g.set_defaults(func=cmd_sign)
 
     t = sub.add_parser("strip", help="write the payload of a .sgn")
-    t.add_argument("file", metavar="FILE.sgn")
+    t.add_argument("file", metavar="FILE.sgn", help="the signed file (a trust list or encrypted file is refused)")
     t.add_argument("-o", "--output", metavar="OUT", help="default FILE without .sgn; - for stdout")
     t.set_defaults(func=cmd_strip)
 
@@ -842,7 +1194,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the companion's capfAuthMode: 0 none scheduled, 1 password, 2 none, 3 LSC then MIC, 4 MIC (default 0)",
     )
     e.add_argument("--capf-node", action="append", default=[], metavar="NAME", help="a CAPF server of the companion (repeatable)")
-    e.add_argument("--timestamp", type=int, help="TIMESTAMP (default now)")
+    e.add_argument("--timestamp", type=_timestamp, metavar="SECONDS", help=_TIMESTAMP_HELP)
     e.set_defaults(func=cmd_encrypt)
 
     d = sub.add_parser(
@@ -855,7 +1207,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 decrypted, 1 refused (signature, digest, padding, wrong key, another phone's file), "
         "2 unreadable or malformed input, unusable key, or bad arguments.",
     )
-    d.add_argument("file", metavar="FILE.enc.sgn")
+    d.add_argument("file", metavar="FILE.enc.sgn", help="the encrypted configuration")
     d.add_argument(
         "--key", required=True, metavar="PHONE_KEY.pem",
         help="the phone's private key and its certificate (LSC or MIC) in one PEM; or the key alone with --cert",
@@ -871,8 +1223,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_decrypt)
 
     r = sub.add_parser("reset", help="re-sign an ITL with the ITLRecovery key (utils itl reset)")
-    r.add_argument("file", metavar="ITLFile.tlv")
-    r.add_argument("--p12", required=True, metavar="ITLRecovery.p12")
+    r.add_argument("file", metavar="ITLFile.tlv", help="the current ITL (a CTL or a signed file is refused)")
+    r.add_argument("--p12", required=True, metavar="ITLRecovery.p12", help="the ITLRecovery identity (required)")
     r.add_argument(
         "--password-file",
         metavar="F",
@@ -926,7 +1278,9 @@ def build_parser() -> argparse.ArgumentParser:
         "A description may say cucm-version = \"12.5\" (see docs/WHATIF.md).",
         epilog="Exit status: 0 no phone locked, 1 phones locked, 2 unreadable description or bad operation.",
     )
-    w.add_argument("words", nargs="*", metavar="[CLUSTER.toml] OPERATION")
+    w.add_argument(
+        "words", nargs="*", metavar="[CLUSTER.toml] OPERATION", help="a cluster description (default: the built-in one), then operations"
+    )
     w.add_argument("--json", action="store_true", help="the report as JSON")
     w.add_argument("--dot", action="store_true", help="print who trusts whom after the operations (Graphviz DOT)")
     w.add_argument(
@@ -953,11 +1307,91 @@ def build_parser() -> argparse.ArgumentParser:
         "etokens, non-secure, rollback.",
         epilog="Exit status: 0 a safe plan exists, 1 only a least bad one, 2 unreadable description or bad goal.",
     )
-    pl.add_argument("words", nargs="+", metavar="[CLUSTER.toml] GOAL")
+    pl.add_argument(
+        "words", nargs="+", metavar="[CLUSTER.toml] GOAL", help="a cluster description (default: the built-in one), then the goal"
+    )
     pl.add_argument("--steps", type=_steps, default=5, help="the most steps to search, 0 to 8 (default 5)")
     pl.add_argument("--json", action="store_true", help="the plan as JSON")
     pl.set_defaults(func=lambda a: cmd_plan(_with_goal(a)))
+    x = sub.add_parser(
+        "expiry",
+        help="every certificate of the lists, when it expires, and what renewing it is",
+        description="Lists each certificate of the trust lists (CallManager, TVS, CAPF, ITLRecovery, CTL records) "
+        "with its expiry and days left, and what renewing it is (a regeneration of that node's certificate: "
+        "itl whatif shows its effect on the phones). A record that holds only its certificate's hash (CUCM's TVS "
+        "and CAPF records in an ITL) is listed as unknown.",
+        epilog="Exit status: 0 none expires within DAYS, 1 one has expired or expires within DAYS, 2 unreadable file.",
+    )
+    x.add_argument("paths", nargs="+", metavar="FILE|DIR", help="trust lists, or folders searched for *.tlv")
+    x.add_argument(
+        "--within", type=_days, default=60, metavar="DAYS", help="warn about certificates expiring within DAYS days (default 60)"
+    )
+    x.add_argument("--now", type=_timestamp, metavar="SECONDS", help="the time to count from, seconds since 1970 (default now)")
+    x.add_argument("--json", action="store_true", help='the certificates as JSON: {"schema": 1, ...} (default: text)')
+    x.set_defaults(func=cmd_expiry)
+
+    df = sub.add_parser(
+        "diff",
+        help="what changed between two trust lists, and what a phone holding OLD does with NEW",
+        description="Records added, removed and changed (same functions and subject, another serial or certificate), "
+        "signer and timestamp changes; then a phone that installed OLD on first use is offered NEW under the "
+        "phone's rules (no TVS reachable).",
+        epilog="Exit status: 0 the phone accepts NEW, 1 it refuses NEW, 2 unreadable file or not a trust list.",
+    )
+    df.add_argument("old", metavar="OLD", help="the list the phones hold")
+    df.add_argument("new", metavar="NEW", help="the list they would be offered")
+    df.add_argument("--json", action="store_true", help='the differences as JSON: {"schema": 1, ...} (default: text)')
+    df.set_defaults(func=cmd_diff)
+
+    c = sub.add_parser(
+        "completion",
+        help="print the shell completion script (bash, zsh, fish)",
+        description='bash: eval "$(itl completion bash)"; zsh: itl completion zsh > "${fpath[1]}/_itl"; '
+        "fish: itl completion fish > ~/.config/fish/completions/itl.fish",
+    )
+    c.add_argument("shell", choices=["bash", "zsh", "fish"], help="the shell")
+    c.set_defaults(func=cmd_completion)
     return p
+
+
+def _days(text: str) -> int:
+    """``--within``: a whole number of days, 0 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not 0 <= n <= 100_000:
+        raise argparse.ArgumentTypeError(f"{text}: from 0 to 100000 days")
+    return n
+
+
+_TIMESTAMP_HELP = "TIMESTAMP in the header, seconds since 1970 from 0 to 4294967295 (default now)"
+_DIGEST_HELP = (
+    "the signature's digest (default sha512, which verify --strict accepts; sha1 only for phones whose "
+    "firmware cannot check SHA-512, such as the 7900 series)"
+)
+
+
+def _timestamp(text: str) -> int:
+    """``--timestamp``: seconds since 1970 that fit the header's 32 bits."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= n <= 0xFFFFFFFF:
+        raise argparse.ArgumentTypeError(f"{text}: a TIMESTAMP is from 0 to 4294967295 (32 bits, until 2106)")
+    return n
+
+
+def _workers(text: str) -> int:
+    """``--workers``: at least one thread."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text}: at least 1 worker")
+    return n
 
 
 def _size(text: str) -> int:
@@ -1019,6 +1453,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return OK
     except KeyboardInterrupt:
         return 130
+    except _Blamed as e:
+        _err(f"{e.path}: {e.reason}")
+        return UNREADABLE
     except OSError as e:
         _err(_os_message(e, args))
         return UNREADABLE
