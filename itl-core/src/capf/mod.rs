@@ -2,10 +2,10 @@
 //! that issues phones their locally significant certificate (LSC).
 //!
 //! * [`codec`]: the wire protocol, bytes in and bytes out (no features).
-//! * [`store`]: the devices, their pending operations and the issued
+//! * `store`: the devices, their pending operations and the issued
 //!   certificates in SQLite (feature `sqlite`).
-//! * [`issue`]: the LSC itself, built and signed (feature `capf`).
-//! * [`net`]: the server and a client that asks like a phone, over TLS
+//! * `issue`: the LSC itself, built and signed (feature `capf`).
+//! * `net`: the server and a client that asks like a phone, over TLS
 //!   (feature `capf-net`).
 //!
 //! `docs/CAPF.md` describes the flows.
