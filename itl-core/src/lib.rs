@@ -161,6 +161,7 @@ pub mod diff;
 pub mod digest;
 pub mod encrypted;
 pub mod error;
+pub mod expiry;
 pub mod file;
 #[cfg(feature = "std")]
 pub mod fs;

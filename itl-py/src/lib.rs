@@ -15,6 +15,7 @@ mod cluster;
 mod diff;
 mod encrypted;
 mod errors;
+mod expiry;
 mod header;
 mod list;
 mod phone;
@@ -52,6 +53,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(signed::sign_file, m)?)?;
     m.add_function(wrap_pyfunction!(signed::parse_file, m)?)?;
     m.add_function(wrap_pyfunction!(diff::diff_lists, m)?)?;
+    m.add_function(wrap_pyfunction!(expiry::expiries, m)?)?;
     m.add_function(wrap_pyfunction!(builder::reset_itl, m)?)?;
     m.add_function(wrap_pyfunction!(builder::pkcs12_certificate, m)?)?;
     m.add_function(wrap_pyfunction!(builder::certificate_der, m)?)?;

@@ -360,6 +360,13 @@ def diff_lists(old: BytesLike, new: BytesLike) -> Dict[str, Any]:
     serial or hash; records numbered from 1), ``unchanged``, ``signer`` and
     ``timestamp`` (``None``, or ``{"old", "new"}``)."""
 
+def expiries(data: BytesLike, now: int, within_days: int) -> List[Dict[str, Any]]:
+    """Every record's certificate of the trust list ``data`` at ``now``
+    (seconds since 1970): ``record`` (1-based), ``functions``, ``subject``,
+    ``not_after`` (ISO 8601 UTC, ``None`` for a record holding only a hash),
+    ``days_left``, ``status`` ("ok", "expiring" within ``within_days``,
+    "expired", "unknown") and ``renewal`` (a sentence)."""
+
 def sign_file(
     payload: BytesLike,
     filename: str,

@@ -705,35 +705,6 @@ def _list_paths(items: Sequence[str]) -> List[str]:
     return out
 
 
-def _node_of(subject: str) -> str:
-    """The CN of a CUCM subject (``CN=cucm-pub;OU=…`` or ``CN=cucm-pub,OU=…``)."""
-    m = re.search(r"(?:^|[;,])\s*CN=([^;,]+)", subject)
-    return m.group(1) if m else subject
-
-
-def _renewal(functions: Sequence[str], subject: str, issuer: str) -> str:
-    """What renewing a record's certificate is, in a sentence."""
-    node = _node_of(subject)
-    if node.upper().startswith("ITLRECOVERY"):
-        return "regenerate ITLRecovery on the publisher (see: itl whatif regenerate-itlrecovery)"
-    if subject != issuer and "SAST" in functions:
-        return "an eToken's certificate: sign the CTL with another eToken (see: itl whatif update-ctl)"
-    if "TVS" in functions:
-        return f"regenerate TVS on {node} (see: itl whatif regenerate-tvs:{node})"
-    if "CAPF" in functions:
-        return f"regenerate CAPF on {node}; the ITL and CTL then carry the new certificate"
-    if any(f in functions for f in ("SAST", "CCM", "CCM+TFTP", "TFTP")):
-        return f"regenerate CallManager on {node} (see: itl whatif regenerate-callmanager:{node})"
-    return f"regenerate the certificate of {node}"
-
-
-def _parse_utc(text: str) -> int:
-    """``2031-03-09T16:59:43Z`` as seconds since 1970."""
-    import calendar
-
-    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
-
-
 def cmd_expiry(args: argparse.Namespace) -> int:
     """``itl expiry FILES|DIRS [--within DAYS]``: every certificate of the
     lists, when it expires, and what renewing it is. Exit 1 when one has
@@ -743,7 +714,8 @@ def cmd_expiry(args: argparse.Namespace) -> int:
     unreadable = False
     for path in _list_paths(args.paths):
         try:
-            parsed = _native.parse_file(_read(path))
+            data = _read(path)
+            parsed = _native.parse_file(data)
         except (OSError, ParseError) as e:
             _err(f"{path}: {_error_fields(e)['error']}")
             unreadable = True
@@ -752,23 +724,9 @@ def cmd_expiry(args: argparse.Namespace) -> int:
             _err(f"{path}: {_what(parsed)}, not a trust list: it holds no certificate")
             unreadable = True
             continue
-        for i, rec in enumerate(parsed.record_dicts(), start=1):
-            functions = [str(f) for f in rec["functions"]]  # type: ignore[attr-defined]
-            row: dict[str, object] = {
-                "path": path,
-                "record": i,
-                "functions": functions,
-                "subject": rec["subject"],
-                "not_after": rec["not_after"],
-                "days_left": None,
-                "status": "unknown",
-                "renewal": _renewal(functions, str(rec["subject"]), str(rec["issuer"])),
-            }
-            if rec["not_after"] is not None:
-                left = (_parse_utc(str(rec["not_after"])) - now) // 86400
-                row["days_left"] = left
-                row["status"] = "expired" if left < 0 else "expiring" if left < args.within else "ok"
-            rows.append(row)
+        # The rules (dates, horizon, what renewing is) are the core's.
+        for e in _native.expiries(data, now, args.within):
+            rows.append({"path": path, **e})
     if args.json:
         print(json.dumps({"schema": 1, "within_days": args.within, "certificates": rows}, indent=2))
     else:
