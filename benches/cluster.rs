@@ -3,7 +3,7 @@
 //! included), and planning one.
 //!
 //! ```text
-//! cargo bench -p cisco-itl --features cluster --bench cluster -- --warm-up-time 1 --measurement-time 5
+//! cargo bench -p cisco-itl-bench --features cluster --bench cluster -- --warm-up-time 1 --measurement-time 5
 //! ```
 #![allow(
     clippy::unwrap_used,

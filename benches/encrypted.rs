@@ -28,7 +28,7 @@
 //!   configuration (µs per file): the RSA operations and the header.
 //!
 //! Each figure is the median of interleaved rounds (every contender once
-//! per round, in turn). `cargo bench -p cisco-itl --bench encrypted`
+//! per round, in turn). `cargo bench -p cisco-itl-bench --bench encrypted`
 //! prints the table; without `--bench` (as `cargo test --all-targets`
 //! runs it) a smoke run on 16 KiB checks that every contender produces the
 //! same bytes and that decryption gives the configuration back, and
@@ -188,12 +188,17 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let setup = Setup {
-        phone: Signer::from_pem(&read("tests/data/phone-SEP0011215A1AE3.pem")).unwrap(),
-        tftp: Signer::from_pem(&read("tests/data/vectors/keys/callmanager-pub.pem")).unwrap(),
+        phone: Signer::from_pem(&read("../itl-core/tests/data/phone-SEP0011215A1AE3.pem")).unwrap(),
+        tftp: Signer::from_pem(&read(
+            "../itl-core/tests/data/vectors/keys/callmanager-pub.pem",
+        ))
+        .unwrap(),
         trusted: [TrustAnchor::from_certificate(
-            Signer::from_pem(&read("tests/data/vectors/keys/callmanager-pub.pem"))
-                .unwrap()
-                .certificate(),
+            Signer::from_pem(&read(
+                "../itl-core/tests/data/vectors/keys/callmanager-pub.pem",
+            ))
+            .unwrap()
+            .certificate(),
         )
         .unwrap()],
     };
@@ -243,7 +248,7 @@ fn main() {
             let _ = std::fs::remove_file(p);
         }
         println!(
-            "encrypted: smoke run passed (cargo bench -p cisco-itl --bench encrypted measures)"
+            "encrypted: smoke run passed (cargo bench -p cisco-itl-bench --bench encrypted measures)"
         );
         return;
     }

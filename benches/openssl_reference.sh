@@ -4,7 +4,7 @@
 # sizes the benchmarks use. Prints OpenSSL's verify/s and the time per
 # verification in microseconds; compare with `parts/rsa_verify_sha256/BITS`
 # (RSA alone) and `verify/DIGEST/BITS` (hash + key decoding + RSA) of
-# `cargo bench -p itl-core --bench verify`.
+# `cargo bench -p cisco-itl-bench --bench verify`.
 #
 # usage: bash benches/openssl_reference.sh [SECONDS]   (default 3)
 # Run it when nothing else is busy: it uses one core for ~SECONDS x 6.

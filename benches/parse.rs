@@ -4,7 +4,7 @@
 //! it back (`to_bytes`); and `show::render`.
 //!
 //! ```text
-//! cargo bench -p cisco-itl --bench parse -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p cisco-itl-bench --bench parse -- --warm-up-time 1 --measurement-time 3
 //! ```
 #![allow(
     clippy::unwrap_used,

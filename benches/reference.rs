@@ -18,7 +18,7 @@
 //! same machine load.
 //!
 //! ```text
-//! cargo bench -p cisco-itl --bench reference -- --warm-up-time 1 --measurement-time 2
+//! cargo bench -p cisco-itl-bench --bench reference -- --warm-up-time 1 --measurement-time 2
 //! ```
 #![allow(
     clippy::unwrap_used,

@@ -8,7 +8,7 @@
 //! threads) and how long a client with a 2 s deadline takes against a
 //! trickling server.
 //!
-//! `cargo bench -p cisco-itl --bench siege` (30 s of siege); without
+//! `cargo bench -p cisco-itl-bench --bench siege` (30 s of siege); without
 //! `--bench` (as `cargo test --all-targets` runs it) a 3 s smoke run.
 #![allow(
     clippy::unwrap_used,
@@ -17,7 +17,8 @@
     missing_docs
 )]
 
-#[path = "common/siege.rs"]
+// Shared with the siege test of the core (itl-core/tests/tvs_siege.rs).
+#[path = "../itl-core/tests/common/siege.rs"]
 mod siege;
 
 use std::io::{Read, Write};
@@ -35,9 +36,9 @@ use cisco_itl::tvs::net::{
 use cisco_itl::tvs::store::{CertificateStore, MemoryStore};
 use siege::{Kind, Siege, percentile};
 
-/// A vector key's PEM (benches run from the crate's folder).
+/// A vector key's PEM (benches run from their package's folder, `benches/`).
 fn key(name: &str) -> Vec<u8> {
-    std::fs::read(format!("tests/data/vectors/keys/{name}")).unwrap()
+    std::fs::read(format!("../itl-core/tests/data/vectors/keys/{name}")).unwrap()
 }
 
 fn status(field: &str) -> String {

@@ -3,7 +3,7 @@
 //! (unsigned, then signed as CUCM does).
 //!
 //! ```text
-//! cargo bench -p cisco-itl --bench sign -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p cisco-itl-bench --bench sign -- --warm-up-time 1 --measurement-time 3
 //! ```
 #![allow(
     clippy::unwrap_used,

@@ -12,7 +12,7 @@
 //! administration tool or another program would be.
 //!
 //! ```text
-//! cargo bench -p cisco-itl --bench store
+//! cargo bench -p cisco-itl-bench --bench store
 //! ```
 //!
 //! Run without `--bench` (as `cargo test --all-targets` does), each case

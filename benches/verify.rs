@@ -11,7 +11,7 @@
 //!   ITLs from four signers, one by one and through a `Verifier`.
 //!
 //! ```text
-//! cargo bench -p cisco-itl --bench verify -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p cisco-itl-bench --bench verify -- --warm-up-time 1 --measurement-time 3
 //! ```
 #![allow(
     clippy::unwrap_used,

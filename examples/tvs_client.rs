@@ -1,9 +1,9 @@
 //! Asks a TVS server about a certificate, over TLS.
 //!
 //! ```text
-//! cargo run --example tvs_client -- --host H --port P --tvs-cert TVS.pem \
+//! cargo run --features tvs-net --example tvs_client -- --host H --port P --tvs-cert TVS.pem \
 //!     --device CP-7965-SEP0011215A1AE3 CERT.pem
-//! cargo run --example tvs_client -- --host H --port P --itl ITLFile.tlv \
+//! cargo run --features tvs-net --example tvs_client -- --host H --port P --itl ITLFile.tlv \
 //!     --device CP-7965-SEP0011215A1AE3 CERT.pem [--legacy-tls]
 //! ```
 //!

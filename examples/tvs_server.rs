@@ -1,7 +1,7 @@
 //! A TVS server over TLS.
 //!
 //! ```text
-//! cargo run --example tvs_server -- --port P --identity TVS.pem \
+//! cargo run --features tvs-net,sqlite --example tvs_server -- --port P --identity TVS.pem \
 //!     --trust CERT.pem:ROLES:TTL [--trust …] [--db FILE] [--bind ADDR] [--legacy-tls]
 //! ```
 //!

@@ -5,12 +5,12 @@
 //! then the safe plan for it.
 //!
 //! ```text
-//! cargo run --example whatif
-//! cargo run --example whatif -- [--cluster CLUSTER.toml] [--json] OPERATION...
-//! cargo run --example whatif -- [--cluster CLUSTER.toml] [--json] --plan GOAL [--steps N]
-//! cargo run --example whatif -- [--cluster CLUSTER.toml] --dot [OPERATION...]
-//! cargo run --example whatif -- --cucm-version 12.5     # the built-in cluster under 12.5 rules
-//! cargo run --example whatif -- --collected DIR [--overlay OVERLAY.toml] OPERATION...
+//! cargo run --features cluster --example whatif
+//! cargo run --features cluster --example whatif -- [--cluster CLUSTER.toml] [--json] OPERATION...
+//! cargo run --features cluster --example whatif -- [--cluster CLUSTER.toml] [--json] --plan GOAL [--steps N]
+//! cargo run --features cluster --example whatif -- [--cluster CLUSTER.toml] --dot [OPERATION...]
+//! cargo run --features cluster --example whatif -- --cucm-version 12.5     # the built-in cluster under 12.5 rules
+//! cargo run --features cluster --example whatif -- --collected DIR [--overlay OVERLAY.toml] OPERATION...
 //! ```
 //!
 //! Exit status: 0 when no phone ends locked (or a safe plan exists), 1

@@ -11,7 +11,7 @@ use cisco_itl::{DigestAlgorithm, Function, ListKind};
 
 /// The test vectors of the crate (`itl-core/tests/data/vectors`).
 pub fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../itl-core/tests/data/vectors")
 }
 
 /// A vector's bytes.
@@ -35,8 +35,8 @@ pub fn signer(bits: usize) -> Signer {
         1024 => read("keys/callmanager-pub.pem"),
         2048 => read("keys/callmanager-pub-regenerated.pem"),
         4096 => {
-            let path =
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/rsa4096-pkcs1.pem");
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../itl-core/tests/data/rsa4096-pkcs1.pem");
             std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         }
         other => panic!("no {other}-bit test key"),

@@ -120,29 +120,36 @@
 //!   `std::io::Write`. Without it the crate is `#![no_std]` and needs
 //!   `alloc`: parsing, writing, signing, verifying, rendering and the phone
 //!   model all work.
-//! - `aws-lc` (default): signatures are checked on AWS-LC (`aws-lc-rs`),
+//! - `aws-lc`: signatures are checked on AWS-LC (`aws-lc-rs`),
 //!   the same crypto provider the TLS of TVS uses, within a few percent of
-//!   OpenSSL. Without it they are checked on the pure-Rust RustCrypto `rsa`
-//!   crate (the `no_std` path). Signing always uses `rsa` (deterministic,
+//!   OpenSSL. Without it (the default) they are checked on the pure-Rust
+//!   RustCrypto `rsa` crate (the `no_std` path). Signing always uses `rsa` (deterministic,
 //!   byte-identical to CUCM's files).
 //! - `parallel`: `Verifier::threads` verifies batches on several
 //!   cores (rayon).
-//! - `tvs-net` (default): TVS over TLS (`tvs::net`, rustls on AWS-LC).
+//! - `tvs-net`: TVS over TLS (`tvs::net`, rustls on AWS-LC).
 //! - `legacy-tls`: TVS over TLS 1.0 to 1.2 with RSA key exchange and
 //!   1024-bit keys, as 7900-series phones need, on the system OpenSSL (no
 //!   forward secrecy; `docs/TRUST.md` says when to turn it on).
 //! - `tftp`: `tftp`, a TFTP client (RFC 1350 read requests) to collect
 //!   the trust lists a cluster's TFTP servers serve, with a deadline.
-//! - `sqlite` (default): `tvs::store::SqliteStore` and `capf::store::CapfStore`.
+//! - `sqlite`: `tvs::store::SqliteStore` and `capf::store::CapfStore`.
 //! - `capf`: `capf::issue`, the LSCs a CAPF server issues.
 //! - `capf-net`: the CAPF server and client over TLS (`capf::net`,
 //!   `docs/CAPF.md`).
 //! - `cluster`: `cluster`, the what-if simulator of a CUCM cluster and
 //!   its phones, and the safe-order planner (`docs/WHATIF.md`).
 //!
+//! The default features are `std` alone: what parsing and verifying need.
+//! On docs.rs every feature is documented, each gated item with the
+//! features it needs.
+//!
 //! [`verifier::Verifier`] keeps the keys it has checked, for audits of many
 //! lists from a few signers (see `docs/PERFORMANCE.md`).
 #![cfg_attr(not(feature = "std"), no_std)]
+// docs.rs (`--cfg docsrs`, see `[package.metadata.docs.rs]`): each item
+// gated on a feature is shown with the features it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 extern crate alloc;

@@ -2,7 +2,6 @@
 #![allow(dead_code)]
 
 #[cfg(feature = "tvs-net")]
-#[path = "../../benches/common/siege.rs"]
 pub mod siege;
 #[cfg(feature = "tvs-net")]
 pub mod tls;
