@@ -425,7 +425,10 @@ struct Settings {
     policy: Policy,
     anti_rollback: bool,
     max_file_size: usize,
-    key: Option<Signer>,
+    /// The Locally Significant Certificate CAPF issued, with its key.
+    lsc: Option<Signer>,
+    /// The Manufacturer Installed Certificate, with its key.
+    mic: Option<Signer>,
 }
 
 /// What a phone has learned: its installed lists (parsed once, when
@@ -724,7 +727,8 @@ impl Phone {
             policy: Policy::default(),
             anti_rollback: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
-            key: None,
+            lsc: None,
+            mic: None,
         };
         let state = State::default();
         Phone { settings, state }
@@ -760,22 +764,73 @@ impl Phone {
         self
     }
 
-    /// Gives the phone its own key and certificate (its LSC from CAPF, or
-    /// its manufacturer's MIC), with which it decrypts an encrypted
-    /// configuration ([`Phone::offer_encrypted_config`]).
-    pub fn with_key(mut self, key: Signer) -> Self {
-        self.settings.key = Some(key);
+    /// Gives the phone its Locally Significant Certificate and key (what
+    /// CAPF issues; [`Phone::enrol`] installs it), with which it decrypts an
+    /// encrypted configuration ([`Phone::offer_encrypted_config`]) and
+    /// proves itself to CAPF. Same as [`Phone::with_lsc`].
+    pub fn with_key(self, key: Signer) -> Self {
+        self.with_lsc(key)
+    }
+
+    /// Replaces (or, with `None`, removes) the phone's LSC. Same as
+    /// [`Phone::set_lsc`].
+    pub fn set_key(&mut self, key: Option<Signer>) {
+        self.set_lsc(key);
+    }
+
+    /// Gives the phone its Locally Significant Certificate (issued by
+    /// CAPF) and its key.
+    pub fn with_lsc(mut self, lsc: Signer) -> Self {
+        self.settings.lsc = Some(lsc);
         self
     }
 
-    /// Replaces (or, with `None`, removes) the phone's key.
-    pub fn set_key(&mut self, key: Option<Signer>) {
-        self.settings.key = key;
+    /// Gives the phone its Manufacturer Installed Certificate and its key:
+    /// what it decrypts with and proves itself with until it holds an LSC.
+    ///
+    /// ```
+    /// use cisco_itl::key::Signer;
+    /// use cisco_itl::phone::Phone;
+    /// let pem = std::fs::read("tests/data/vectors/keys/callmanager-pub.pem").unwrap();
+    /// let phone = Phone::new("SEP001122334455").with_mic(Signer::from_pem(&pem).unwrap());
+    /// assert!(phone.lsc().is_none());
+    /// // Without an LSC the phone decrypts with its MIC.
+    /// assert_eq!(phone.certificate(), phone.mic().map(|m| m.certificate()));
+    /// ```
+    pub fn with_mic(mut self, mic: Signer) -> Self {
+        self.settings.mic = Some(mic);
+        self
     }
 
-    /// The phone's certificate, when it holds a key.
+    /// Replaces (or, with `None`, removes) the phone's LSC.
+    pub fn set_lsc(&mut self, lsc: Option<Signer>) {
+        self.settings.lsc = lsc;
+    }
+
+    /// Replaces (or, with `None`, removes) the phone's MIC.
+    pub fn set_mic(&mut self, mic: Option<Signer>) {
+        self.settings.mic = mic;
+    }
+
+    /// The phone's LSC and its key, when it holds one.
+    pub fn lsc(&self) -> Option<&Signer> {
+        self.settings.lsc.as_ref()
+    }
+
+    /// The phone's MIC and its key, when it holds one.
+    pub fn mic(&self) -> Option<&Signer> {
+        self.settings.mic.as_ref()
+    }
+
+    /// The certificate the phone decrypts with: its LSC, else its MIC
+    /// (SPEC §7).
     pub fn certificate(&self) -> Option<&CertInfo> {
-        self.settings.key.as_ref().map(Signer::certificate)
+        self.device_key().map(Signer::certificate)
+    }
+
+    /// The key the phone decrypts with: its LSC's, else its MIC's.
+    fn device_key(&self) -> Option<&Signer> {
+        self.settings.lsc.as_ref().or(self.settings.mic.as_ref())
     }
 
     /// Turns anti-rollback on or off: when on, a list older than the
@@ -1164,7 +1219,7 @@ impl Phone {
     /// Decides on an encrypted configuration fetched as `name`
     /// (`SEP<MAC>.cnf.xml.enc.sgn`): its signature by the rules of
     /// [`Phone::offer_config`] first, then decryption with the phone's key
-    /// ([`Phone::with_key`]): the file must be for this phone's
+    /// (its LSC, else its MIC: [`Phone::certificate`]): the file must be for this phone's
     /// certificate, its key must open it, and the decrypted configuration
     /// must have the header's digest. Returns the trust and the
     /// configuration (wiped from memory when dropped). A file whose
@@ -1181,7 +1236,7 @@ impl Phone {
         self.check_size(bytes)?;
         let file = EncryptedFile::parse(bytes).map_err(Rejection::MalformedEncrypted)?;
         let trust = self.config_signer(name, file.signed_file(), clock)?;
-        let key = self.settings.key.as_ref().ok_or(Rejection::NoKey)?;
+        let key = self.device_key().ok_or(Rejection::NoKey)?;
         let plain = file.decrypt_verified(key).map_err(Rejection::Decrypt)?;
         Ok((trust, plain))
     }

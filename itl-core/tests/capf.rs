@@ -1551,4 +1551,267 @@ mod net {
         assert_eq!(stats.deadline_passed, 44, "{stats:?} {logs:?}");
         assert_eq!(stats.issued, 1);
     }
+
+    // ------------------------------------------------------------ a phone
+
+    /// The phone of the end-to-end story: `DEVICE` with its MIC.
+    fn mic() -> cisco_itl::key::Signer {
+        cisco_itl::key::Signer::from_pem(
+            &std::fs::read("tests/data/phone-SEP001122334455-mic.pem").unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// An ITL whose TFTP record is CallManager and whose CAPF record is
+    /// the server's identity.
+    fn itl_naming_the_server() -> Vec<u8> {
+        use cisco_itl::build::TrustListBuilder;
+        use cisco_itl::{Function, ListKind};
+        let cm = cert("callmanager-pub.pem");
+        TrustListBuilder::new(ListKind::Itl)
+            .record(cm.clone(), Function::Sast)
+            .record(cm, Function::Tftp)
+            .record(cert(IDENTITY), Function::Capf)
+            .sign(&signer("callmanager-pub.pem"))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_phone_enrols_then_boots_on_a_configuration_encrypted_for_its_lsc() {
+        use cisco_itl::capf::net::CapfAuthMode;
+        use cisco_itl::encrypted::EncryptedFileBuilder;
+        use cisco_itl::phone::{BootOutcome, ManualClock, Phone, Rejection, Trust};
+        use cisco_itl::tvs::server::InMemoryTvs;
+        use std::collections::BTreeMap;
+
+        const XML: &[u8] = b"<device><fullConfig>true</fullConfig></device>";
+        let config_name = format!("{DEVICE}.cnf.xml.enc.sgn");
+        let server = start(ServerOptions {
+            workers: 2,
+            deadline: Duration::from_secs(20),
+            trusted: vec![mic().certificate().der().to_vec()],
+            ..ServerOptions::default()
+        });
+        let addr = server.addr.to_string();
+        let options = ClientOptions {
+            deadline: Duration::from_secs(20),
+            ..ClientOptions::default()
+        };
+        let (clock, mut tvs) = (ManualClock::new(0), InMemoryTvs::unreachable());
+        let itl = itl_naming_the_server();
+        let tftp = signer("callmanager-pub.pem");
+        let encrypt_for = |cert: &cisco_itl::cert::CertInfo| {
+            EncryptedFileBuilder::new(DEVICE, XML.to_vec())
+                .encrypt_and_sign(cert, &tftp)
+                .unwrap()
+        };
+        let boot = |phone: &mut Phone, config: &[u8]| {
+            let files = BTreeMap::from([
+                ("ITLFile.tlv".to_string(), itl.clone()),
+                (config_name.clone(), config.to_vec()),
+            ]);
+            let steps = phone.boot(&files, &mut InMemoryTvs::unreachable(), &clock, true);
+            steps.last().unwrap().outcome.clone()
+        };
+        let password = CapfAuthMode::Password("4321".into());
+
+        // A phone with no list installed asks nobody.
+        let mut phone = Phone::new(DEVICE).with_mic(mic());
+        assert!(matches!(
+            phone.enrol(&addr, &password, options),
+            Err(CapfNetError::NoTrustList)
+        ));
+        // A phone whose ITL names another CAPF refuses the server.
+        phone
+            .offer_trust_list("ITLFile.tlv", &read("cucm-ITLFile.tlv"), &mut tvs, &clock)
+            .unwrap();
+        server
+            .store
+            .schedule(
+                &Device::install(
+                    DEVICE,
+                    AuthMode::Password("4321".into()),
+                    KeyRequest::Rsa(2048),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        assert!(matches!(
+            phone.enrol(&addr, &password, options),
+            Err(CapfNetError::ServerNotTrusted)
+        ));
+        assert!(phone.lsc().is_none());
+
+        // The phone that trusts the server through its ITL; a wrong PIN
+        // leaves it as it was.
+        let mut phone = Phone::new(DEVICE).with_mic(mic());
+        assert_eq!(
+            phone.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock),
+            Ok(Trust::FirstUse)
+        );
+        let wrong = CapfAuthMode::Password("1111".into());
+        assert!(matches!(
+            phone.enrol(&addr, &wrong, options),
+            Err(CapfNetError::Refused { .. })
+        ));
+        assert!(phone.lsc().is_none());
+        assert!(server.store.certificates(DEVICE).unwrap().is_empty());
+
+        // Before its LSC, the phone reads a configuration encrypted for its
+        // MIC.
+        let for_mic = encrypt_for(mic().certificate());
+        assert!(matches!(
+            boot(&mut phone, &for_mic),
+            BootOutcome::Config(Ok(Trust::ItlTftp { .. }))
+        ));
+
+        // Enrol with the PIN: the phone now holds an LSC for its key.
+        let outcome = phone.enrol(&addr, &password, options).unwrap();
+        let Enrolment::Installed { certificate, .. } = outcome else {
+            panic!("not installed: {outcome:?}")
+        };
+        let lsc = phone.lsc().unwrap().clone();
+        assert_eq!(lsc.certificate().der(), &certificate[..]);
+        assert_eq!(phone.certificate(), Some(lsc.certificate()));
+        assert_eq!(
+            server.store.certificates(DEVICE).unwrap()[0].der,
+            certificate
+        );
+        assert_eq!(
+            server.store.device(DEVICE).unwrap().unwrap().operation,
+            Operation::None
+        );
+
+        // The configuration CUCM encrypts for that LSC: the phone boots
+        // on it and reads it.
+        let for_lsc = encrypt_for(lsc.certificate());
+        assert!(matches!(
+            boot(&mut phone, &for_lsc),
+            BootOutcome::Config(Ok(Trust::ItlTftp { .. }))
+        ));
+        let (_, plain) = phone
+            .offer_encrypted_config(&config_name, &for_lsc, &clock)
+            .unwrap();
+        assert_eq!(plain.as_slice(), XML);
+        // A phone holding an LSC decrypts with it, not with its MIC.
+        assert!(matches!(
+            phone.offer_encrypted_config(&config_name, &for_mic, &clock),
+            Err(Rejection::Decrypt(_))
+        ));
+
+        // Re-keying proved by the LSC (capfAuthMode 3).
+        server
+            .store
+            .schedule(&Device::install(DEVICE, AuthMode::Lsc, KeyRequest::Rsa(2048)).unwrap())
+            .unwrap();
+        assert!(matches!(
+            phone
+                .enrol(&addr, &CapfAuthMode::LscThenMic, options)
+                .unwrap(),
+            Enrolment::Installed { .. }
+        ));
+        let renewed = phone.lsc().unwrap().clone();
+        assert_ne!(renewed, lsc);
+        assert_eq!(server.store.certificates(DEVICE).unwrap().len(), 2);
+        assert!(matches!(
+            phone.offer_encrypted_config(&config_name, &for_lsc, &clock),
+            Err(Rejection::Decrypt(_))
+        ));
+        let for_renewed = encrypt_for(renewed.certificate());
+        assert_eq!(
+            phone
+                .offer_encrypted_config(&config_name, &for_renewed, &clock)
+                .unwrap()
+                .1
+                .as_slice(),
+            XML
+        );
+
+        // Fetch, proved by the MIC (capfAuthMode 4): the phone keeps its
+        // LSC, the certificate the server holds for its key.
+        let fetch = Device {
+            operation: Operation::Fetch,
+            ..Device::install(DEVICE, AuthMode::Mic, KeyRequest::Rsa(2048)).unwrap()
+        };
+        server.store.schedule(&fetch).unwrap();
+        assert!(matches!(
+            phone.enrol(&addr, &CapfAuthMode::Mic, options).unwrap(),
+            Enrolment::Fetched { .. }
+        ));
+        assert_eq!(phone.lsc(), Some(&renewed));
+
+        // Delete: the phone drops its LSC and decrypts with its MIC again.
+        let delete = Device {
+            operation: Operation::Delete,
+            ..Device::install(DEVICE, AuthMode::Lsc, KeyRequest::Rsa(2048)).unwrap()
+        };
+        server.store.schedule(&delete).unwrap();
+        assert_eq!(
+            phone
+                .enrol(&addr, &CapfAuthMode::LscThenMic, options)
+                .unwrap(),
+            Enrolment::Deleted
+        );
+        assert!(phone.lsc().is_none());
+        assert!(matches!(
+            boot(&mut phone, &for_mic),
+            BootOutcome::Config(Ok(Trust::ItlTftp { .. }))
+        ));
+
+        // Modes that need a certificate the phone does not hold.
+        let mut bare = Phone::new(DEVICE);
+        bare.offer_trust_list("ITLFile.tlv", &itl, &mut tvs, &clock)
+            .unwrap();
+        for mode in [CapfAuthMode::Mic, CapfAuthMode::LscThenMic] {
+            assert!(matches!(
+                bare.enrol(&addr, &mode, options),
+                Err(CapfNetError::NoCertificate)
+            ));
+        }
+        assert_eq!(
+            CapfAuthMode::from_code(3, None),
+            Some(CapfAuthMode::LscThenMic)
+        );
+        assert_eq!(CapfAuthMode::from_code(1, None), None);
+        assert_eq!(
+            CapfAuthMode::from_code(1, Some("9")).map(|m| m.code()),
+            Some(1)
+        );
+        server.stop();
+    }
+
+    #[test]
+    fn a_phone_keeps_no_lsc_it_cannot_decrypt_with() {
+        use cisco_itl::capf::net::CapfAuthMode;
+        use cisco_itl::phone::{ManualClock, Phone};
+        use cisco_itl::tvs::server::InMemoryTvs;
+        let server = default_start();
+        let (clock, mut tvs) = (ManualClock::new(0), InMemoryTvs::unreachable());
+        let mut phone = Phone::new(DEVICE).with_mic(mic());
+        phone
+            .offer_trust_list("ITLFile.tlv", &itl_naming_the_server(), &mut tvs, &clock)
+            .unwrap();
+        // An EC LSC: issued, but no key an encrypted configuration is
+        // wrapped for; the phone keeps none and says why.
+        server
+            .store
+            .schedule(
+                &Device::install(DEVICE, AuthMode::None, KeyRequest::Ec(Curve::P256)).unwrap(),
+            )
+            .unwrap();
+        let options = ClientOptions {
+            deadline: Duration::from_secs(20),
+            ..ClientOptions::default()
+        };
+        let refused = phone
+            .enrol(&server.addr.to_string(), &CapfAuthMode::NoPassword, options)
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "the phone cannot keep the certificate as its LSC: its key is not an RSA key the phone can decrypt with"
+        );
+        assert!(phone.lsc().is_none());
+        assert_eq!(phone.certificate(), Some(mic().certificate()));
+        server.stop();
+    }
 }

@@ -22,10 +22,12 @@ use crate::capf::store::CapfStoreError;
 use crate::tvs::net::NetError;
 
 pub mod client;
+mod enrol;
 mod proof;
 pub mod server;
 
 pub use client::{CapfClient, CapfTrust, ClientOptions, Enrolment, Proof};
+pub use enrol::CapfAuthMode;
 #[cfg(feature = "legacy-tls")]
 pub use server::LEGACY_TLS_WARNING;
 pub use server::{CapfLog, CapfServer, ServeStats, ServerOptions, ShutdownHandle};
@@ -107,4 +109,16 @@ pub enum CapfNetError {
     /// A key could not be generated, read or used.
     #[error("key error: {0}")]
     Key(String),
+    /// A phone with no trust list installed has no CAPF record to
+    /// authenticate a server with, and asks nobody.
+    #[error("the phone has no ITL or CTL installed to authenticate a CAPF server with")]
+    NoTrustList,
+    /// The phone's `capfAuthMode` asks for a certificate (LSC or MIC) it
+    /// does not hold.
+    #[error("the phone holds no certificate (LSC or MIC) to prove itself with")]
+    NoCertificate,
+    /// The certificate the server gave is not one the phone can keep as
+    /// its LSC (its LSC is left as it was).
+    #[error("the phone cannot keep the certificate as its LSC: {0}")]
+    LscUnusable(String),
 }
