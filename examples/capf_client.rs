@@ -25,9 +25,8 @@ use std::process::ExitCode;
 
 use cisco_itl::capf::codec::CertType;
 use cisco_itl::capf::net::client::enrolment_pem;
-use cisco_itl::capf::net::{CapfClient, CapfNetError, CapfTrust, Enrolment, Proof};
+use cisco_itl::capf::net::{CapfClient, CapfNetError, CapfTrust, Enrolment, Proof, ProofKey};
 use cisco_itl::cert::CertInfo;
-use cisco_itl::key::SigningKey;
 
 enum Failure {
     Refused(String),
@@ -93,11 +92,12 @@ fn run() -> Result<(), Failure> {
         (Some(pin), None, None) => Proof::Password(pin),
         (None, Some(cert), Some(key)) => {
             let cert = CertInfo::from_pem(&cert).map_err(|e| format!("--lsc: {e}"))?;
-            let key = SigningKey::from_pem(&key).map_err(|e| format!("--key: {e}"))?;
+            let key = ProofKey::from_pem(&key)
+                .ok_or("--key: not an RSA or EC (P-256, P-384, P-521) private key".to_string())?;
             Proof::Certificate {
                 cert_type: CertType::Lsc,
                 der: cert.der().to_vec(),
-                key: Box::new(key.rsa().clone()),
+                key,
                 sha2: true,
             }
         }

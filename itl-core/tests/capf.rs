@@ -940,7 +940,7 @@ mod net {
             let proof = Proof::Certificate {
                 cert_type: CertType::Lsc,
                 der: certificate.clone(),
-                key: Box::new(key.clone()),
+                key: key.clone().into(),
                 sha2,
             };
             installed(client.enrol(DEVICE, &proof).unwrap());
@@ -954,7 +954,7 @@ mod net {
         let proof = Proof::Certificate {
             cert_type: CertType::Mic,
             der: stranger.certificate().der().to_vec(),
-            key: Box::new(stranger.key().rsa().clone()),
+            key: stranger.key().rsa().clone().into(),
             sha2: false,
         };
         match client.enrol(DEVICE, &proof) {
@@ -967,7 +967,7 @@ mod net {
         let forged = Proof::Certificate {
             cert_type: CertType::Lsc,
             der: certificate.clone(),
-            key: Box::new(stranger.key().rsa().clone()),
+            key: stranger.key().rsa().clone().into(),
             sha2: true,
         };
         match client.enrol(DEVICE, &forged) {
@@ -985,7 +985,7 @@ mod net {
         let borrowed = Proof::Certificate {
             cert_type: CertType::Lsc,
             der: certificate.clone(),
-            key: Box::new(key.clone()),
+            key: key.clone().into(),
             sha2: true,
         };
         match client.enrol(b, &borrowed) {
@@ -1348,12 +1348,7 @@ mod net {
         server.store.schedule(&none).unwrap();
         let client = server.client();
         let (certificate, key) = installed(client.enrol(DEVICE, &Proof::None).unwrap());
-        let key = Box::new(
-            cisco_itl::key::SigningKey::from_der(&key)
-                .unwrap()
-                .rsa()
-                .clone(),
-        );
+        let key = cisco_itl::capf::net::ProofKey::from_der(&key).unwrap();
         let lsc = Device::install(DEVICE, AuthMode::Lsc, KeyRequest::Rsa(2048)).unwrap();
         server.store.schedule(&lsc).unwrap();
         let proof = Proof::Certificate {
@@ -1812,6 +1807,74 @@ mod net {
         );
         assert!(phone.lsc().is_none());
         assert_eq!(phone.certificate(), Some(mic().certificate()));
+        server.stop();
+    }
+
+    #[test]
+    fn an_ec_lsc_proves_the_device_on_every_curve_with_sha1_and_sha512() {
+        use cisco_itl::capf::net::ProofKey;
+        let server = default_start();
+        let client = server.client();
+        for curve in [Curve::P256, Curve::P384, Curve::P521] {
+            let none = Device::install(DEVICE, AuthMode::None, KeyRequest::Ec(curve)).unwrap();
+            server.store.schedule(&none).unwrap();
+            let (certificate, key) = installed(client.enrol(DEVICE, &Proof::None).unwrap());
+            let key = ProofKey::from_der(&key).unwrap();
+            let expected = match curve {
+                Curve::P256 => "ProofKey::P256(..)",
+                Curve::P384 => "ProofKey::P384(..)",
+                Curve::P521 => "ProofKey::P521(..)",
+            };
+            assert_eq!(format!("{key:?}"), expected);
+            for sha2 in [false, true] {
+                let lsc = Device::install(DEVICE, AuthMode::Lsc, KeyRequest::Ec(curve)).unwrap();
+                server.store.schedule(&lsc).unwrap();
+                let proof = Proof::Certificate {
+                    cert_type: CertType::Lsc,
+                    der: certificate.clone(),
+                    key: key.clone(),
+                    sha2,
+                };
+                let (renewed, _) = installed(
+                    client
+                        .enrol(DEVICE, &proof)
+                        .unwrap_or_else(|e| panic!("{curve} sha2={sha2}: {e}")),
+                );
+                assert_ne!(renewed, certificate);
+            }
+            // Another EC key's signature over the same LSC: refused.
+            let lsc = Device::install(DEVICE, AuthMode::Lsc, KeyRequest::Ec(curve)).unwrap();
+            server.store.schedule(&lsc).unwrap();
+            let other = ProofKey::from_der(
+                &installed({
+                    server.store.schedule(&none).unwrap();
+                    client.enrol(DEVICE, &Proof::None).unwrap()
+                })
+                .1,
+            )
+            .unwrap();
+            server.store.schedule(&lsc).unwrap();
+            let forged = Proof::Certificate {
+                cert_type: CertType::Lsc,
+                der: certificate.clone(),
+                key: other,
+                sha2: true,
+            };
+            assert!(matches!(
+                client.enrol(DEVICE, &forged),
+                Err(CapfNetError::Refused {
+                    reason: Reason::Invalid
+                })
+            ));
+        }
+        // PEM and SEC1 keys read as well; text that is no key does not.
+        let pem = std::fs::read("tests/data/phone-SEP001122334455-mic.pem").unwrap();
+        assert!(matches!(ProofKey::from_pem(&pem), Some(ProofKey::Rsa(_))));
+        assert!(ProofKey::from_der(b"not a key").is_none());
+        assert!(
+            ProofKey::from_pem(b"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+                .is_none()
+        );
         server.stop();
     }
 }

@@ -11,7 +11,8 @@ use aws_lc_rs::encoding::AsDer;
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use zeroize::Zeroizing;
 
-use super::{CapfNetError, MAX_MESSAGE_PAYLOAD, proof};
+use super::proof::ProofKey;
+use super::{CapfNetError, MAX_MESSAGE_PAYLOAD};
 use crate::capf::codec::{
     CertType, Command, Curve, ElementTag, Frame, HEADER_LEN, KeyRequest, Reason, VERSION,
     announced_len, signed_message,
@@ -55,14 +56,15 @@ pub enum Proof {
     None,
     /// The PIN the administrator gave the device.
     Password(String),
-    /// A signature with an existing certificate's RSA key.
+    /// A signature with an existing certificate's key (RSA, or ECDSA for
+    /// an EC key).
     Certificate {
         /// LSC or MIC.
         cert_type: CertType,
         /// The certificate, DER.
         der: Vec<u8>,
         /// Its private key.
-        key: alloc::boxed::Box<rsa::PrivateKey>,
+        key: ProofKey,
         /// Sign with SHA-512 (SHA2 SIGNED DATA) rather than SHA-1.
         sha2: bool,
     },
@@ -311,13 +313,12 @@ impl CapfClient {
             } => {
                 let message = signed_message(device, der);
                 answer = answer.with_certificate(*cert_type, der)?;
+                let signature = key
+                    .sign(&message, *sha2)
+                    .ok_or_else(|| CapfNetError::Key("the proof could not be signed".into()))?;
                 answer = if *sha2 {
-                    let signature = proof::sign_sha512(key, &message)
-                        .ok_or_else(|| CapfNetError::Key("the proof could not be signed".into()))?;
                     answer.with_sha2_signature(&signature)?
                 } else {
-                    let signature = proof::sign_sha1_raw(key, &message)
-                        .ok_or_else(|| CapfNetError::Key("the proof could not be signed".into()))?;
                     answer.with_element(ElementTag::SignedData, &signature)?
                 };
             }

@@ -69,7 +69,7 @@ fn certificate_proof(cert_type: CertType, signer: &Signer, version: u8) -> Proof
     Proof::Certificate {
         cert_type,
         der: signer.certificate().der().to_vec(),
-        key: alloc::boxed::Box::new(signer.key().rsa().clone()),
+        key: signer.key().rsa().clone().into(),
         sha2: version >= VERSION,
     }
 }

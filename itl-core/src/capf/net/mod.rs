@@ -28,6 +28,7 @@ pub mod server;
 
 pub use client::{CapfClient, CapfTrust, ClientOptions, Enrolment, Proof};
 pub use enrol::CapfAuthMode;
+pub use proof::ProofKey;
 #[cfg(feature = "legacy-tls")]
 pub use server::LEGACY_TLS_WARNING;
 pub use server::{CapfLog, CapfServer, ServeStats, ServerOptions, ShutdownHandle};

@@ -3,8 +3,9 @@
 //! certificate's key. SIGNED DATA (tag 6) is SHA-1 with PKCS#1 type-1
 //! padding and no DigestInfo; SHA2 SIGNED DATA (tag 20) is PKCS#1 v1.5
 //! with SHA-512; with an EC certificate both are ECDSA (ASN.1 DER
-//! signatures), with SHA-1 or SHA-512, checked on AWS-LC (P-256 and
-//! P-521 for SHA-1, P-256, P-384 and P-521 for SHA-512).
+//! signatures), with SHA-1 or SHA-512 on P-256, P-384 or P-521, checked
+//! on AWS-LC (P-384 with SHA-1, which AWS-LC lacks, on RustCrypto) and
+//! made on RustCrypto ([`ProofKey`]).
 
 use alloc::vec::Vec;
 
@@ -50,6 +51,19 @@ fn verify_ecdsa(
         (Some("1.3.132.0.34"), ProofDigest::Sha512) => &sig::ECDSA_P384_SHA512_ASN1,
         (Some("1.3.132.0.35"), ProofDigest::Sha1) => &sig::ECDSA_P521_SHA1_ASN1,
         (Some("1.3.132.0.35"), ProofDigest::Sha512) => &sig::ECDSA_P521_SHA512_ASN1,
+        (Some("1.3.132.0.34"), ProofDigest::Sha1) => {
+            // AWS-LC has no P-384 with SHA-1: the same check on RustCrypto.
+            use p384::ecdsa::signature::hazmat::PrehashVerifier;
+            let point = spki.subject_public_key.as_bytes()?;
+            let verdict = p384::ecdsa::VerifyingKey::from_sec1_bytes(point)
+                .ok()
+                .zip(p384::ecdsa::Signature::from_der(signature).ok())
+                .is_some_and(|(key, signature)| {
+                    key.verify_prehash(&Sha1::digest(message), &signature)
+                        .is_ok()
+                });
+            return Some(verdict);
+        }
         _ => return Some(false),
     };
     let point = spki.subject_public_key.as_bytes()?;
@@ -218,14 +232,113 @@ pub(crate) fn signed_by(certificate: &[u8], issuer: &[u8]) -> bool {
     key.verify(scheme, &digest, signature).is_ok()
 }
 
-/// Signs `message` as SIGNED DATA: SHA-1, PKCS#1 type 1, no DigestInfo.
-pub(crate) fn sign_sha1_raw(key: &RsaPrivateKey, message: &[u8]) -> Option<Vec<u8>> {
-    key.sign(Pkcs1v15Sign::new_unprefixed(), &Sha1::digest(message))
-        .ok()
+/// The private key of a phone's certificate, with which it proves itself
+/// to CAPF: RSA, or EC on P-256, P-384 or P-521.
+#[derive(Clone)]
+pub enum ProofKey {
+    /// An RSA key.
+    Rsa(alloc::boxed::Box<RsaPrivateKey>),
+    /// A P-256 key.
+    P256(alloc::boxed::Box<p256::ecdsa::SigningKey>),
+    /// A P-384 key.
+    P384(alloc::boxed::Box<p384::ecdsa::SigningKey>),
+    /// A P-521 key.
+    P521(alloc::boxed::Box<p521::ecdsa::SigningKey>),
 }
 
-/// Signs `message` as SHA2 SIGNED DATA: PKCS#1 v1.5 with SHA-512.
-pub(crate) fn sign_sha512(key: &RsaPrivateKey, message: &[u8]) -> Option<Vec<u8>> {
-    key.sign(Pkcs1v15Sign::new::<Sha512>(), &Sha512::digest(message))
-        .ok()
+impl core::fmt::Debug for ProofKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            ProofKey::Rsa(_) => "ProofKey::Rsa(..)",
+            ProofKey::P256(_) => "ProofKey::P256(..)",
+            ProofKey::P384(_) => "ProofKey::P384(..)",
+            ProofKey::P521(_) => "ProofKey::P521(..)",
+        })
+    }
+}
+
+impl From<RsaPrivateKey> for ProofKey {
+    fn from(key: RsaPrivateKey) -> Self {
+        ProofKey::Rsa(alloc::boxed::Box::new(key))
+    }
+}
+
+impl ProofKey {
+    /// Reads a private key in DER: PKCS#8 (RSA or EC), PKCS#1
+    /// `RSAPrivateKey`, or SEC1 `ECPrivateKey`. `None` for anything else.
+    pub fn from_der(der: &[u8]) -> Option<Self> {
+        use pkcs8::DecodePrivateKey;
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        if let Ok(key) = RsaPrivateKey::from_pkcs8_der(der) {
+            return Some(key.into());
+        }
+        if let Ok(key) = RsaPrivateKey::from_pkcs1_der(der) {
+            return Some(key.into());
+        }
+        if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_der(der) {
+            return Some(ProofKey::P256(alloc::boxed::Box::new(key)));
+        }
+        if let Ok(key) = p384::ecdsa::SigningKey::from_pkcs8_der(der) {
+            return Some(ProofKey::P384(alloc::boxed::Box::new(key)));
+        }
+        if let Ok(key) = p521::ecdsa::SigningKey::from_pkcs8_der(der) {
+            return Some(ProofKey::P521(alloc::boxed::Box::new(key)));
+        }
+        Self::from_sec1_der(der)
+    }
+
+    /// Reads the first private key block of PEM text (`PRIVATE KEY`,
+    /// `RSA PRIVATE KEY` or `EC PRIVATE KEY`).
+    pub fn from_pem(text: &[u8]) -> Option<Self> {
+        let blocks = crate::pem::blocks(text).ok()?;
+        let block = blocks.iter().find(|b| {
+            matches!(
+                b.label.as_str(),
+                "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
+            )
+        })?;
+        Self::from_der(&block.der)
+    }
+
+    fn from_sec1_der(der: &[u8]) -> Option<Self> {
+        if let Ok(key) = p256::SecretKey::from_sec1_der(der) {
+            return Some(ProofKey::P256(alloc::boxed::Box::new(key.into())));
+        }
+        if let Ok(key) = p384::SecretKey::from_sec1_der(der) {
+            return Some(ProofKey::P384(alloc::boxed::Box::new(key.into())));
+        }
+        p521::SecretKey::from_sec1_der(der)
+            .ok()
+            .and_then(|key| p521::ecdsa::SigningKey::from_slice(&key.to_bytes()).ok())
+            .map(|k| ProofKey::P521(alloc::boxed::Box::new(k)))
+    }
+
+    /// Signs `message` as SIGNED DATA (`sha2` false: SHA-1; RSA with
+    /// PKCS#1 type-1 padding and no DigestInfo) or SHA2 SIGNED DATA
+    /// (`sha2` true: SHA-512; RSA PKCS#1 v1.5): ECDSA (ASN.1 DER) over the
+    /// same digest for an EC key.
+    pub(crate) fn sign(&self, message: &[u8], sha2: bool) -> Option<Vec<u8>> {
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        let digest = if sha2 {
+            Sha512::digest(message).to_vec()
+        } else {
+            Sha1::digest(message).to_vec()
+        };
+        match self {
+            ProofKey::Rsa(key) if sha2 => key.sign(Pkcs1v15Sign::new::<Sha512>(), &digest).ok(),
+            ProofKey::Rsa(key) => key.sign(Pkcs1v15Sign::new_unprefixed(), &digest).ok(),
+            ProofKey::P256(key) => {
+                let signature: p256::ecdsa::Signature = key.sign_prehash(&digest).ok()?;
+                Some(signature.to_der().as_bytes().to_vec())
+            }
+            ProofKey::P384(key) => {
+                let signature: p384::ecdsa::Signature = key.sign_prehash(&digest).ok()?;
+                Some(signature.to_der().as_bytes().to_vec())
+            }
+            ProofKey::P521(key) => {
+                let signature: p521::ecdsa::Signature = key.sign_prehash(&digest).ok()?;
+                Some(signature.to_der().as_bytes().to_vec())
+            }
+        }
+    }
 }
