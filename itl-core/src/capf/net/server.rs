@@ -15,11 +15,11 @@
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::panic::AssertUnwindSafe;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::time::Duration;
 
+use subtle::ConstantTimeEq;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 
@@ -29,9 +29,8 @@ use crate::capf::codec::{
 };
 use crate::capf::issue::{Issuer, check_key};
 use crate::capf::store::{AuthMode, CapfStore, Device, Issued, Operation};
-use crate::tvs::net::server::{
-    Limits, Slot, accept_loop, listen, runtime, server_config, stderr_lines, write_escaped,
-};
+use crate::tvs::net::server::{stderr_lines, write_escaped};
+use crate::tvs::net::service::{self, Acceptor, Counters, Service, Settings, listen};
 use crate::tvs::net::{NetError, Stage};
 
 /// A log sink: called once per connection with what happened.
@@ -167,15 +166,6 @@ impl ShutdownHandle {
     }
 }
 
-/// How a server runs its TLS handshakes.
-enum Acceptor {
-    /// rustls: TLS 1.2 and 1.3, forward secrecy only.
-    Rustls(tokio_rustls::TlsAcceptor),
-    /// OpenSSL at security level 0: TLS 1.0 to 1.3, RSA key exchange too.
-    #[cfg(feature = "legacy-tls")]
-    Legacy(openssl::ssl::SslContext),
-}
-
 /// What the server writes on standard error when it starts with legacy
 /// TLS on.
 #[cfg(feature = "legacy-tls")]
@@ -200,33 +190,72 @@ impl core::fmt::Debug for CapfServer {
     }
 }
 
-struct Shared {
-    acceptor: Acceptor,
+/// The CAPF service: the flows of one session.
+struct Capf {
     store: Arc<CapfStore>,
     issuer: Arc<Issuer>,
     options: ServerOptions,
-    limits: Arc<Limits>,
-    served: AtomicUsize,
-    turned_away: AtomicUsize,
-    deadline_passed: AtomicUsize,
-    panics: AtomicUsize,
     issued: AtomicUsize,
 }
 
-impl Shared {
-    fn log(&self, line: &CapfLog) {
-        let sink = &self.options.log;
-        if std::panic::catch_unwind(AssertUnwindSafe(|| sink(line))).is_err() {
-            self.panics.fetch_add(1, Ordering::Relaxed);
+impl Service for Capf {
+    type Log = CapfLog;
+    type Error = CapfNetError;
+    const FAILED: &'static str = "failed";
+
+    fn new_log(&self, peer: SocketAddr) -> CapfLog {
+        CapfLog {
+            peer: Some(peer),
+            device: None,
+            operation: None,
+            status: String::new(),
         }
     }
 
+    fn set_status(log: &mut CapfLog, status: String) {
+        log.status = status;
+    }
+
+    /// A device name means the phone had answered.
+    fn stage(log: &CapfLog) -> Stage {
+        if log.device.is_some() {
+            Stage::Sending
+        } else {
+            Stage::Reading
+        }
+    }
+
+    fn write_log(&self, log: &CapfLog) {
+        (self.options.log)(log);
+    }
+
+    async fn session<'a, S>(
+        &'a self,
+        tls: &'a mut S,
+        log: &'a mut CapfLog,
+        counters: &'a Counters,
+    ) -> Result<String, CapfNetError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'a,
+    {
+        let shared = Shared {
+            capf: self,
+            counters,
+        };
+        run_session(&shared, tls, log).await
+    }
+}
+
+/// What a session works with: the service and the server's counters.
+struct Shared<'a> {
+    capf: &'a Capf,
+    counters: &'a Counters,
+}
+
+impl Shared<'_> {
     /// Runs the store or the issuer: a panic costs the session only.
     fn guarded<R>(&self, f: impl FnOnce() -> Result<R, CapfNetError>) -> Result<R, CapfNetError> {
-        std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
-            self.panics.fetch_add(1, Ordering::Relaxed);
-            Err(CapfNetError::Panicked)
-        })
+        self.counters.guarded(CapfNetError::Panicked, f)
     }
 }
 
@@ -241,10 +270,13 @@ impl CapfServer {
         issuer: Arc<Issuer>,
         options: ServerOptions,
     ) -> Result<Self, CapfNetError> {
-        let acceptor = Acceptor::Rustls(tokio_rustls::TlsAcceptor::from(server_config(
-            identity_pem,
-        )?));
-        Self::bind_with(address, acceptor, store, issuer, options)
+        Self::bind_with(
+            address,
+            Acceptor::rustls(identity_pem)?,
+            store,
+            issuer,
+            options,
+        )
     }
 
     /// Binds like [`bind`](Self::bind), but speaking **legacy TLS** as
@@ -260,7 +292,7 @@ impl CapfServer {
         issuer: Arc<Issuer>,
         options: ServerOptions,
     ) -> Result<Self, CapfNetError> {
-        let acceptor = Acceptor::Legacy(crate::tvs::net::legacy::server_context(identity_pem)?);
+        let acceptor = Acceptor::legacy(identity_pem)?;
         Self::bind_with(address, acceptor, store, issuer, options)
     }
 
@@ -299,19 +331,6 @@ impl CapfServer {
 
     /// Serves until [`ShutdownHandle::shutdown`], then returns what it did.
     pub fn serve(self) -> Result<ServeStats, CapfNetError> {
-        #[cfg(feature = "legacy-tls")]
-        if matches!(self.acceptor, Acceptor::Legacy(_)) {
-            use std::io::Write;
-            // A closed standard error loses the line, nothing else.
-            let _ = writeln!(std::io::stderr().lock(), "{LEGACY_TLS_WARNING}");
-        }
-        let runtime = runtime(self.options.workers, "capf-server")?;
-        let stats = runtime.block_on(self.run());
-        runtime.shutdown_timeout(Duration::ZERO);
-        stats
-    }
-
-    async fn run(self) -> Result<ServeStats, CapfNetError> {
         let CapfServer {
             listener,
             acceptor,
@@ -320,97 +339,36 @@ impl CapfServer {
             options,
             shutdown,
         } = self;
-        let grace = options.shutdown_grace.min(options.deadline);
-        let limits = Limits::new(options.max_connections, options.max_per_address);
-        let shared = Arc::new(Shared {
-            acceptor,
+        let settings = Settings {
+            max_connections: options.max_connections,
+            max_per_address: options.max_per_address,
+            deadline: options.deadline,
+            shutdown_grace: options.shutdown_grace,
+            workers: options.workers,
+            thread_name: "capf-server",
+            legacy_warning: LEGACY_WARNING,
+        };
+        let capf = Arc::new(Capf {
             store,
             issuer,
             options,
-            limits: Arc::clone(&limits),
-            served: AtomicUsize::new(0),
-            turned_away: AtomicUsize::new(0),
-            deadline_passed: AtomicUsize::new(0),
-            panics: AtomicUsize::new(0),
             issued: AtomicUsize::new(0),
         });
-        accept_loop(listener, &shutdown, &limits, grace, |tcp, peer| {
-            admit(&shared, tcp, peer);
-        })
-        .await?;
+        let served = service::serve(listener, acceptor, &shutdown, settings, Arc::clone(&capf))?;
         Ok(ServeStats {
-            served: shared.served.load(Ordering::SeqCst),
-            turned_away: shared.turned_away.load(Ordering::SeqCst),
-            deadline_passed: shared.deadline_passed.load(Ordering::SeqCst),
-            panics: shared.panics.load(Ordering::SeqCst),
-            issued: shared.issued.load(Ordering::SeqCst),
+            served: served.served,
+            turned_away: served.turned_away,
+            deadline_passed: served.deadline_passed,
+            panics: served.panics,
+            issued: capf.issued.load(Ordering::SeqCst),
         })
     }
 }
 
-/// Gives a new connection its task, or closes it when a limit is reached.
-fn admit(shared: &Arc<Shared>, tcp: tokio::net::TcpStream, peer: SocketAddr) {
-    let Some(slot) = Slot::take(&shared.limits, peer.ip()) else {
-        shared.turned_away.fetch_add(1, Ordering::SeqCst);
-        return;
-    };
-    shared.served.fetch_add(1, Ordering::SeqCst);
-    let shared = Arc::clone(shared);
-    tokio::spawn(async move {
-        let _slot = slot;
-        let mut log = CapfLog {
-            peer: Some(peer),
-            device: None,
-            operation: None,
-            status: String::new(),
-        };
-        let deadline = shared.options.deadline;
-        let outcome = tokio::time::timeout(deadline, session(&shared, tcp, &mut log)).await;
-        log.status = match outcome {
-            Ok(Ok(status)) => status,
-            Ok(Err(e)) => alloc::format!("failed: {e}"),
-            Err(_) => {
-                shared.deadline_passed.fetch_add(1, Ordering::Relaxed);
-                let stage = if log.device.is_some() {
-                    Stage::Sending
-                } else {
-                    Stage::Reading
-                };
-                alloc::format!("failed: {}", NetError::Deadline { deadline, stage })
-            }
-        };
-        shared.log(&log);
-    });
-}
-
-/// One session: handshake, authentication, the scheduled operation.
-async fn session(
-    shared: &Shared,
-    tcp: tokio::net::TcpStream,
-    log: &mut CapfLog,
-) -> Result<String, CapfNetError> {
-    let deadline = shared.options.deadline;
-    tcp.set_nodelay(true)
-        .map_err(|e| NetError::from_io(e, deadline, Stage::Handshake))?;
-    match &shared.acceptor {
-        Acceptor::Rustls(acceptor) => {
-            let mut tls = acceptor
-                .accept(tcp)
-                .await
-                .map_err(|e| NetError::from_io(e, deadline, Stage::Handshake))?;
-            let outcome = run_session(shared, &mut tls, log).await;
-            let _ = tls.shutdown().await;
-            outcome
-        }
-        #[cfg(feature = "legacy-tls")]
-        Acceptor::Legacy(context) => {
-            let mut tls = crate::tvs::net::legacy::accept(context, tcp, deadline).await?;
-            let outcome = run_session(shared, &mut tls, log).await;
-            let _ = tls.shutdown().await;
-            outcome
-        }
-    }
-}
+#[cfg(feature = "legacy-tls")]
+const LEGACY_WARNING: &str = LEGACY_TLS_WARNING;
+#[cfg(not(feature = "legacy-tls"))]
+const LEGACY_WARNING: &str = "";
 
 /// Reads one whole message (header, then the payload it announces, at
 /// most [`MAX_MESSAGE_PAYLOAD`]) and checks its framing and session.
@@ -494,16 +452,16 @@ async fn expect<S: AsyncRead + Unpin>(
 
 /// The flows after the handshake.
 async fn run_session<S: AsyncRead + AsyncWrite + Unpin>(
-    shared: &Shared,
+    shared: &Shared<'_>,
     io: &mut S,
     log: &mut CapfLog,
 ) -> Result<String, CapfNetError> {
-    let deadline = shared.options.deadline;
+    let deadline = shared.capf.options.deadline;
     let session_id = random_session_id();
     let end = |reason| Frame::with_reason(Command::EndSession, session_id, reason);
     send(
         io,
-        &Frame::auth_request(session_id, shared.options.auth_request)?,
+        &Frame::auth_request(session_id, shared.capf.options.auth_request)?,
         deadline,
     )
     .await?;
@@ -511,7 +469,7 @@ async fn run_session<S: AsyncRead + AsyncWrite + Unpin>(
     let answer = Frame::decode(&bytes)?;
     let name = answer.device_name()?.to_string();
     log.device = Some(name.clone());
-    let store = &shared.store;
+    let store = &shared.capf.store;
     let device = shared.guarded(|| Ok(store.device(&name)?))?;
     let Some(device) = device else {
         send(io, &end(Reason::UnknownDevice)?, deadline).await?;
@@ -554,12 +512,12 @@ async fn run_session<S: AsyncRead + AsyncWrite + Unpin>(
 
 /// The installation: key generation, issuance, hand-over, record.
 async fn install<S: AsyncRead + AsyncWrite + Unpin>(
-    shared: &Shared,
+    shared: &Shared<'_>,
     io: &mut S,
     session_id: u32,
     device: &Device,
 ) -> Result<String, CapfNetError> {
-    let deadline = shared.options.deadline;
+    let deadline = shared.capf.options.deadline;
     send(
         io,
         &Frame::key_gen_request(session_id, device.key)?,
@@ -570,8 +528,8 @@ async fn install<S: AsyncRead + AsyncWrite + Unpin>(
     let answer = Frame::decode(&bytes)?;
     let spki = answer.public_key()?;
     check_key(spki, device.key)?;
-    let now = (shared.options.clock)();
-    let issuer = &shared.issuer;
+    let now = (shared.capf.options.clock)();
+    let issuer = &shared.capf.issuer;
     let cert = shared.guarded(|| Ok(issuer.issue(&device.name, spki, now)?))?;
     let request = Frame::certificate_request(Command::StoreCertRequest, session_id, &cert.der)?;
     send(io, &request, deadline).await?;
@@ -582,9 +540,9 @@ async fn install<S: AsyncRead + AsyncWrite + Unpin>(
         der: cert.der,
         not_after: cert.not_after,
     };
-    let store = &shared.store;
+    let store = &shared.capf.store;
     shared.guarded(|| Ok(store.complete(&device.name, Operation::Install, Some(&issued))?))?;
-    shared.issued.fetch_add(1, Ordering::Relaxed);
+    shared.capf.issued.fetch_add(1, Ordering::Relaxed);
     send(
         io,
         &Frame::with_reason(Command::EndSession, session_id, Reason::Ok)?,
@@ -604,12 +562,16 @@ fn random_session_id() -> u32 {
 }
 
 /// Checks the phone's proof against the device's [`AuthMode`].
-fn check_proof(shared: &Shared, device: &Device, answer: &Frame<'_>) -> Result<(), &'static str> {
+fn check_proof(
+    shared: &Shared<'_>,
+    device: &Device,
+    answer: &Frame<'_>,
+) -> Result<(), &'static str> {
     match &device.auth {
         AuthMode::None => Ok(()),
         AuthMode::Password(expected) => {
             let given = answer.password().map_err(|_| "no password was given")?;
-            if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+            if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
                 Ok(())
             } else {
                 Err("the password is wrong")
@@ -622,7 +584,7 @@ fn check_proof(shared: &Shared, device: &Device, answer: &Frame<'_>) -> Result<(
             if !super::proof::names_device(carried.der, &device.name) {
                 return Err("the certificate is another device's");
             }
-            if !super::proof::valid_at(carried.der, (shared.options.clock)()) {
+            if !super::proof::valid_at(carried.der, (shared.capf.options.clock)()) {
                 return Err("the certificate is not valid now");
             }
             let message = signed_message(&device.name, carried.der);
@@ -637,7 +599,7 @@ fn check_proof(shared: &Shared, device: &Device, answer: &Frame<'_>) -> Result<(
                 return Err("the signature does not verify with the certificate's key");
             }
             let trusted =
-                shared.options.trusted.iter().any(|ca| {
+                shared.capf.options.trusted.iter().any(|ca| {
                     ca.as_slice() == carried.der || super::proof::signed_by(carried.der, ca)
                 });
             if trusted {
@@ -647,9 +609,4 @@ fn check_proof(shared: &Shared, device: &Device, answer: &Frame<'_>) -> Result<(
             }
         }
     }
-}
-
-/// Compares without stopping at the first difference.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -50,6 +50,7 @@ pub mod client;
 #[cfg(feature = "legacy-tls")]
 pub(crate) mod legacy;
 pub mod server;
+pub(crate) mod service;
 
 #[cfg(feature = "legacy-tls")]
 pub use legacy::{LEGACY_TLS_WARNING, MIN_LEGACY_KEY_BITS};
