@@ -30,8 +30,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 
 pub use super::codec::KeyRequest;
 use super::codec::{Curve, valid_device_name};
-use crate::tvs::store::sqlite::{Found, arm, db, fail, harden, inspect_marked};
-use crate::tvs::store::{Refusal, StoreError};
+use crate::tvs::store::StoreError;
+use crate::tvs::store::sqlite::{Found, Schema, arm, db, fail, harden, inspect_marked, settle};
 
 /// The mark of a CAPF store (`PRAGMA application_id`): `CAPF` in ASCII.
 pub const APPLICATION_ID: u32 = u32::from_be_bytes(*b"CAPF");
@@ -218,82 +218,15 @@ pub struct CapfStore {
 /// The default bounded wait of a call.
 const WAIT: Duration = Duration::from_millis(2000);
 
-fn sqlites_own(kind: &str, name: &str) -> bool {
-    match kind {
-        "index" => name.starts_with("sqlite_autoindex_capf_"),
-        "table" => name.starts_with("sqlite_stat"),
-        _ => false,
-    }
-}
-
-/// Checks or makes the schema in one transaction (see the TVS store).
-fn settle(connection: &mut Connection, fresh: bool, start: Instant) -> Result<(), StoreError> {
-    let failed = |e| fail(e, start);
-    let tx = connection
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(failed)?;
-    let application: i64 = tx
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(failed)?;
-    let version: i64 = tx
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(failed)?;
-    let objects = {
-        let mut statement = tx
-            .prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY type, name")
-            .map_err(failed)?;
-        let rows = statement
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                ))
-            })
-            .map_err(failed)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(failed)?
-    };
-    // `application_id` is a signed 32-bit integer in SQLite.
-    match (application as u32, version) {
-        (0, 0) if fresh && objects.is_empty() => {
-            tx.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID};
-                 PRAGMA user_version = {SCHEMA_VERSION};
-                 {CREATE_DEVICES};
-                 {CREATE_CERTIFICATES};"
-            ))
-            .map_err(failed)?;
-            tx.commit().map_err(failed)
-        }
-        (APPLICATION_ID, version) => {
-            let version =
-                u32::try_from(version).map_err(|_| StoreError::Refused(Refusal::UnknownSchema))?;
-            if version > SCHEMA_VERSION {
-                return Err(StoreError::Refused(Refusal::NewerSchema(version)));
-            }
-            let (mut devices, mut certificates, mut others) = (false, false, Vec::new());
-            for (kind, name, sql) in objects {
-                match (kind.as_str(), name.as_str()) {
-                    ("table", "capf_devices") => devices = sql.as_deref() == Some(CREATE_DEVICES),
-                    ("table", "capf_certificates") => {
-                        certificates = sql.as_deref() == Some(CREATE_CERTIFICATES);
-                    }
-                    _ if sqlites_own(&kind, &name) => {}
-                    _ => others.push(format!("{kind} {name}")),
-                }
-            }
-            if !others.is_empty() {
-                return Err(StoreError::Refused(Refusal::OtherObjects(others)));
-            }
-            if !(devices && certificates) || version < SCHEMA_VERSION {
-                return Err(StoreError::Refused(Refusal::UnknownSchema));
-            }
-            tx.commit().map_err(failed)
-        }
-        (0, _) => Err(StoreError::Refused(Refusal::Unmarked)),
-        (other, _) => Err(StoreError::Refused(Refusal::OtherApplication(other))),
-    }
-}
+/// The CAPF store's schema.
+const SCHEMA: Schema = Schema {
+    application_id: APPLICATION_ID,
+    version: SCHEMA_VERSION,
+    tables: &[
+        ("capf_devices", CREATE_DEVICES),
+        ("capf_certificates", CREATE_CERTIFICATES),
+    ],
+};
 
 /// A device row, checked.
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Device, String>> {
@@ -349,7 +282,7 @@ impl CapfStore {
         .map_err(db)?;
         harden(&connection)?;
         arm(&connection, start + WAIT)?;
-        settle(&mut connection, fresh, start)?;
+        settle(&mut connection, fresh, start, &SCHEMA)?;
         let mode: String = connection
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| fail(e, start))?;
@@ -372,7 +305,7 @@ impl CapfStore {
     pub fn in_memory() -> Result<Self, CapfStoreError> {
         let mut connection = Connection::open_in_memory().map_err(db)?;
         harden(&connection)?;
-        settle(&mut connection, true, Instant::now())?;
+        settle(&mut connection, true, Instant::now(), &SCHEMA)?;
         Ok(CapfStore {
             connection: Mutex::new(connection),
             wait: WAIT,

@@ -639,10 +639,34 @@ pub(crate) mod sqlite {
         Ok(())
     }
 
+    /// What a store file must hold: its mark, its version and its tables
+    /// (name and the text SQLite keeps of each).
+    pub(crate) struct Schema {
+        /// `PRAGMA application_id`.
+        pub(crate) application_id: u32,
+        /// `PRAGMA user_version`.
+        pub(crate) version: u32,
+        /// Each table's name and `CREATE TABLE` statement.
+        pub(crate) tables: &'static [(&'static str, &'static str)],
+    }
+
+    /// The TVS store's schema.
+    const SCHEMA: Schema = Schema {
+        application_id: APPLICATION_ID,
+        version: SCHEMA_VERSION,
+        tables: &[("tvs_certificates", CREATE_TABLE)],
+    };
+
     /// Checks the database in one transaction and, when it is empty and
-    /// `fresh`, makes it a store (mark, version, table) in the same one.
-    /// A refusal rolls back: nothing was written.
-    fn settle(connection: &mut Connection, fresh: bool, start: Instant) -> Result<(), StoreError> {
+    /// `fresh`, makes it a store of `schema` (mark, version, tables) in the
+    /// same one. A refusal rolls back: nothing was written. Shared by the
+    /// TVS and CAPF stores.
+    pub(crate) fn settle(
+        connection: &mut Connection,
+        fresh: bool,
+        start: Instant,
+        schema: &Schema,
+    ) -> Result<(), StoreError> {
         let failed = |e| fail(e, start);
         let behaviour = if fresh {
             TransactionBehavior::Immediate
@@ -676,36 +700,45 @@ pub(crate) mod sqlite {
         // `application_id` is a signed 32-bit integer in SQLite.
         match (application as u32, version) {
             (0, 0) if fresh && objects.is_empty() => {
-                tx.execute_batch(&format!(
-                    "PRAGMA application_id = {APPLICATION_ID};
-                     PRAGMA user_version = {SCHEMA_VERSION};
-                     {CREATE_TABLE};"
-                ))
-                .map_err(failed)?;
+                let mut batch = format!(
+                    "PRAGMA application_id = {};\nPRAGMA user_version = {};\n",
+                    schema.application_id, schema.version
+                );
+                for (_, create) in schema.tables {
+                    batch.push_str(create);
+                    batch.push_str(";\n");
+                }
+                tx.execute_batch(&batch).map_err(failed)?;
                 tx.commit().map_err(failed)
             }
-            (APPLICATION_ID, version) => {
+            (application, version) if application == schema.application_id => {
                 let version = u32::try_from(version)
                     .map_err(|_| StoreError::Refused(Refusal::UnknownSchema))?;
-                if version > SCHEMA_VERSION {
+                if version > schema.version {
                     return Err(StoreError::Refused(Refusal::NewerSchema(version)));
                 }
-                if version < SCHEMA_VERSION {
+                if version < schema.version {
                     return Err(StoreError::Refused(Refusal::UnknownSchema));
                 }
-                let mut table = false;
+                let mut found = 0;
                 let mut others = Vec::new();
                 for (kind, name, sql) in objects {
-                    if kind == "table" && name == "tvs_certificates" {
-                        table = sql.as_deref() == Some(CREATE_TABLE);
-                    } else if !sqlites_own(&kind, &name) {
-                        others.push(format!("{kind} {name}"));
+                    let table = schema.tables.iter().find(|(t, _)| *t == name);
+                    match table {
+                        Some((_, create)) if kind == "table" => {
+                            if sql.as_deref() != Some(*create) {
+                                return Err(StoreError::Refused(Refusal::UnknownSchema));
+                            }
+                            found += 1;
+                        }
+                        _ if sqlites_own(&kind, &name, schema) => {}
+                        _ => others.push(format!("{kind} {name}")),
                     }
                 }
                 if !others.is_empty() {
                     return Err(StoreError::Refused(Refusal::OtherObjects(others)));
                 }
-                if !table {
+                if found != schema.tables.len() {
                     return Err(StoreError::Refused(Refusal::UnknownSchema));
                 }
                 tx.commit().map_err(failed)
@@ -716,12 +749,16 @@ pub(crate) mod sqlite {
     }
 
     /// Whether a schema object is one SQLite makes itself: the automatic
-    /// index of the table's key and the statistics tables. A name is not
+    /// index of a table's key and the statistics tables. A name is not
     /// enough (SQLite does not stop a file from naming a trigger
     /// `sqlite_…`): a trigger or a view is never SQLite's own.
-    fn sqlites_own(kind: &str, name: &str) -> bool {
+    fn sqlites_own(kind: &str, name: &str, schema: &Schema) -> bool {
         match kind {
-            "index" => name.starts_with("sqlite_autoindex_tvs_certificates_"),
+            "index" => schema.tables.iter().any(|(table, _)| {
+                name.strip_prefix("sqlite_autoindex_")
+                    .and_then(|rest| rest.strip_prefix(table))
+                    .is_some_and(|rest| rest.starts_with('_'))
+            }),
             "table" => name.starts_with("sqlite_stat"),
             _ => false,
         }
@@ -757,7 +794,7 @@ pub(crate) mod sqlite {
             .map_err(db)?;
             harden(&writer)?;
             arm(&writer, deadline)?;
-            settle(&mut writer, fresh, start)?;
+            settle(&mut writer, fresh, start, &SCHEMA)?;
             let mode: String = writer
                 .query_row("PRAGMA journal_mode", [], |r| r.get(0))
                 .map_err(|e| fail(e, start))?;
@@ -800,7 +837,7 @@ pub(crate) mod sqlite {
         pub fn in_memory() -> Result<Self, StoreError> {
             let mut connection = Connection::open_in_memory().map_err(db)?;
             harden(&connection)?;
-            settle(&mut connection, true, Instant::now())?;
+            settle(&mut connection, true, Instant::now(), &SCHEMA)?;
             Ok(SqliteStore {
                 readers: None,
                 writer: Pool::new(alloc::vec![connection]),
