@@ -524,7 +524,7 @@ impl PyEnrolment {
 
 /// Asks a CAPF server (``"host:port"``) for an LSC the way a phone does,
 /// over TLS. The server must be the CAPF of the trust lists ``lists``
-/// (ITL or CTL bytes: a CAPF record names its certificate, as a phone
+/// (ITL or CTL bytes, or ``TrustList`` objects: a CAPF record names its certificate, as a phone
 /// checks) or exactly the pinned ``capf_cert`` (PEM or DER, the cluster's
 /// ``CAPF.pem``); one of the two is required. Each session ends within
 /// ``deadline`` seconds (key generation included), its connection within
@@ -553,7 +553,14 @@ impl PyCapfClient {
             (None, Some(lists)) => CapfTrust::Lists(
                 lists
                     .iter()
-                    .map(|l| bytes_arg(l, "a trust list").map(|b| b.to_vec()))
+                    .map(|l| {
+                        if l.is_instance_of::<crate::list::PyTrustList>() {
+                            bytes_arg(&l.call_method0("to_bytes")?, "a trust list")
+                        } else {
+                            bytes_arg(l, "a trust list")
+                        }
+                        .map(|b| b.to_vec())
+                    })
                     .collect::<PyResult<_>>()?,
             ),
             _ => {

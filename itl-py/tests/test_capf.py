@@ -277,6 +277,10 @@ def test_trust_through_the_capf_record_of_an_itl(store: cisco_itl.CapfStore, ser
     itl = cisco_itl.TrustListBuilder().add(pub, "SAST").add(pub, "TFTP").add(IDENTITY, "CAPF").sign(pub)
     named = cisco_itl.CapfClient(server.address, lists=[itl], deadline=20.0)
     assert named.enrol(DEVICE).kind == "installed"
+    # A parsed TrustList goes as well as its bytes.
+    store.schedule(DEVICE)
+    parsed = cisco_itl.CapfClient(server.address, lists=[cisco_itl.TrustList.from_bytes(itl)], deadline=20.0)
+    assert parsed.enrol(DEVICE).kind == "installed"
 
     # The cluster's ITL names another CAPF; a TVS record is not a CAPF one.
     store.schedule(DEVICE)
@@ -287,7 +291,7 @@ def test_trust_through_the_capf_record_of_an_itl(store: cisco_itl.CapfStore, ser
         cisco_itl.CapfClient(server.address, lists=[tvs_only]).enrol(DEVICE)
     device = store.device(DEVICE)
     assert device is not None and device.operation == "install"
-    assert len(store.certificates(DEVICE)) == 1
+    assert len(store.certificates(DEVICE)) == 2
 
 
 def test_a_closed_port_is_a_connection_error(store: cisco_itl.CapfStore) -> None:
@@ -455,6 +459,18 @@ def test_a_missing_db_is_not_created_by_list_or_remove(tmp_path: Path) -> None:
 
 def test_completion_offers_the_capf_options() -> None:
     script = itl("completion", "bash").stdout
-    line = next(x for x in script.splitlines() if x.strip().startswith("capf)"))
+    line = next(x for x in script.splitlines() if x.strip().startswith("capf) opts="))
     for option in ("--db", "--operation", "--auth", "--password", "--key-size", "--curve", "--json"):
         assert option in line
+
+
+def test_bash_completes_the_capf_actions() -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash")
+    script = itl("completion", "bash").stdout
+    probe = script + 'COMP_WORDS=(itl capf ""); COMP_CWORD=2; _itl; echo "${COMPREPLY[@]}"\n'
+    probe += 'COMP_WORDS=(itl capf re); COMP_CWORD=2; _itl; echo "${COMPREPLY[@]}"\n'
+    probe += 'COMP_WORDS=(itl capf schedule --cu); COMP_CWORD=3; _itl; echo "${COMPREPLY[@]}"\n'
+    r = subprocess.run([bash, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert r.stdout.splitlines() == ["schedule list remove", "remove", "--curve"]

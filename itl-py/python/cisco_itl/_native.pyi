@@ -1010,7 +1010,7 @@ class CapfClient:
         server: str,
         *,
         capf_cert: Optional[BytesLike] = None,
-        lists: Optional[Sequence[BytesLike]] = None,
+        lists: Optional[Sequence[Union[TrustList, BytesLike]]] = None,
         deadline: float = 60.0,
         connect_timeout: float = 3.0,
         version: int = 3,

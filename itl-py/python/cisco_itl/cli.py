@@ -868,6 +868,21 @@ def completion_script(shell: str, parser: Optional[argparse.ArgumentParser] = No
     parser = parser or build_parser()
     commands = _commands(parser)
     if shell == "bash":
+        # A command with actions of its own (itl capf schedule|list|remove):
+        # its actions as the second word.
+        nested = [(name, [n for n, _, _ in _commands(sub)]) for name, _, sub in commands if _commands(sub)]
+        actions = (
+            "  if [ \"$COMP_CWORD\" -eq 2 ]; then\n"
+            "    case ${COMP_WORDS[1]} in\n"
+            + "".join(
+                f"      {name}) COMPREPLY=($(compgen -W \"{' '.join(words)}\" -- \"$cur\")); return ;;\n"
+                for name, words in nested
+            )
+            + "    esac\n"
+            "  fi\n"
+            if nested
+            else ""
+        )
         cases = "".join(
             f"    {name}) opts=\"{' '.join(o for strings, _, _ in _options(sub) for o in strings)}\" ;;\n"
             for name, _, sub in commands
@@ -880,6 +895,7 @@ def completion_script(shell: str, parser: Optional[argparse.ArgumentParser] = No
             f"    COMPREPLY=($(compgen -W \"{' '.join(n for n, _, _ in commands)} --help --version\" -- \"$cur\"))\n"
             "    return\n"
             "  fi\n"
+            f"{actions}"
             "  case ${COMP_WORDS[1]} in\n"
             f"{cases}"
             "    *) opts=\"\" ;;\n"
