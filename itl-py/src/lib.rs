@@ -11,6 +11,7 @@ mod args;
 mod audit;
 mod batch;
 mod builder;
+mod capf;
 mod cluster;
 mod diff;
 mod encrypted;
@@ -70,5 +71,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<encrypted::PyEncryptedFile>()?;
     m.add_class::<encrypted::PyCompanion>()?;
     m.add_function(wrap_pyfunction!(encrypted::encrypt_config, m)?)?;
+    m.add_class::<capf::PyCapfStore>()?;
+    m.add_class::<capf::PyCapfDevice>()?;
+    m.add_class::<capf::PyCapfCertificate>()?;
+    m.add_class::<capf::PyCapfClient>()?;
+    m.add_class::<capf::PyEnrolment>()?;
+    m.add_class::<capf::PyCapfServer>()?;
     Ok(())
 }

@@ -17,20 +17,37 @@ strips and resets files, audits a fleet (:mod:`cisco_itl.audit`), and
 answers "will this lock my phones?" on a simulated cluster (``Cluster``,
 ``itl whatif``, ``itl plan``), and encrypts and decrypts phone
 configurations (``EncryptedFile``, ``encrypt_config``, ``itl encrypt``,
-``itl decrypt``).
+``itl decrypt``), and schedules, asks for and serves phones' LSCs over
+CAPF (``CapfStore``, ``CapfClient``, ``CapfServer``, ``itl capf``).
 """
 
 from __future__ import annotations
 
-from .errors import ClusterError, CredentialError, DecryptError, Error, ParseError, PolicyError, VerificationError
+from .errors import (
+    CapfRefused,
+    ClusterError,
+    CredentialError,
+    DecryptError,
+    Error,
+    ParseError,
+    PolicyError,
+    ServerNotTrusted,
+    VerificationError,
+)
 from ._native import (
     FUNCTIONS,
     TRUST_LIST_UPDATE_FAILED,
     BootStep,
+    CapfCertificate,
+    CapfClient,
+    CapfDevice,
+    CapfServer,
+    CapfStore,
     Cluster,
     Companion,
     Decision,
     EncryptedFile,
+    Enrolment,
     Header,
     Phone,
     Plan,
@@ -61,6 +78,12 @@ __all__ = [
     "FUNCTIONS",
     "TRUST_LIST_UPDATE_FAILED",
     "BootStep",
+    "CapfCertificate",
+    "CapfClient",
+    "CapfDevice",
+    "CapfRefused",
+    "CapfServer",
+    "CapfStore",
     "Cluster",
     "ClusterError",
     "Companion",
@@ -68,6 +91,7 @@ __all__ = [
     "Decision",
     "DecryptError",
     "EncryptedFile",
+    "Enrolment",
     "Error",
     "Header",
     "ParseError",
@@ -76,6 +100,7 @@ __all__ = [
     "PolicyError",
     "Record",
     "Shown",
+    "ServerNotTrusted",
     "SignedFile",
     "TrustList",
     "TrustListBuilder",

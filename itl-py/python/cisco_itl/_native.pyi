@@ -907,3 +907,160 @@ class Companion:
         tftp_certificate: Optional[BytesLike] = None,
     ) -> bytes:
         """Builds and signs <device>.cnf.xml.sgn."""
+
+CapfOperation: TypeAlias = Literal["install", "fetch", "delete", "none"]
+"""A CAPF device's pending operation."""
+
+CapfAuth: TypeAlias = Literal["password", "none", "lsc", "mic"]
+"""How a CAPF device proves who it is."""
+
+class CapfDevice:
+    """A device of the CAPF store and the operation scheduled for it."""
+
+    @property
+    def name(self) -> str:
+        """Its name (SEP<MAC>)."""
+    @property
+    def operation(self) -> CapfOperation:
+        """The pending operation ("none": done, or nothing asked)."""
+    @property
+    def auth(self) -> CapfAuth:
+        """How it must prove who it is."""
+    @property
+    def password(self) -> Optional[str]:
+        """The password of password authentication, else None."""
+    @property
+    def key(self) -> str:
+        """The key it must generate: "rsa-2048", "P-256", "P-384", "P-521"."""
+    @property
+    def key_bits(self) -> Optional[int]:
+        """The RSA key size, None for an EC key."""
+    @property
+    def curve(self) -> Optional[Literal["P-256", "P-384", "P-521"]]:
+        """The curve of an EC key, None for RSA."""
+
+class CapfCertificate:
+    """A certificate the CAPF server issued and recorded."""
+
+    @property
+    def device(self) -> str:
+        """The device it was issued to."""
+    @property
+    def serial(self) -> bytes:
+        """Its serial number, big-endian bytes."""
+    @property
+    def serial_hex(self) -> str:
+        """Its serial number, lower-case hex."""
+    @property
+    def der(self) -> bytes:
+        """The certificate, DER."""
+    @property
+    def not_after(self) -> int:
+        """The end of its validity, seconds since 1970."""
+
+class CapfStore:
+    """The CAPF device store (an SQLite file that is the store's alone)."""
+
+    def __init__(self, path: StrPath) -> None: ...
+    @staticmethod
+    def in_memory() -> "CapfStore":
+        """A store in memory."""
+    @property
+    def path(self) -> Optional[str]:
+        """The file, None in memory."""
+    def schedule(
+        self,
+        device: str,
+        operation: CapfOperation = "install",
+        *,
+        auth: Optional[CapfAuth] = None,
+        password: Optional[str] = None,
+        key: Union[str, int, None] = None,
+    ) -> CapfDevice:
+        """Schedules an operation for a device; ValueError for a bad name, key or password."""
+    def remove(self, device: str) -> bool:
+        """Removes a device and its certificates; whether it was there."""
+    def device(self, name: str) -> Optional[CapfDevice]:
+        """The device called name, None when absent."""
+    def list(self) -> List[CapfDevice]:
+        """Every device, by name."""
+    def certificates(self, device: str) -> List[CapfCertificate]:
+        """The certificates issued to device, oldest first."""
+
+class Enrolment:
+    """What a CAPF session ended with."""
+
+    @property
+    def kind(self) -> Literal["installed", "fetched", "deleted", "nothing"]:
+        """What the session did."""
+    @property
+    def certificate(self) -> Optional[bytes]:
+        """The LSC (DER) of an installation or fetch."""
+    @property
+    def key(self) -> Optional[bytes]:
+        """The private key of an installation, PKCS#8 DER."""
+    def pem(self) -> str:
+        """The certificate (then the key) as PEM; ValueError without a certificate."""
+
+class CapfClient:
+    """Asks a CAPF server for an LSC the way a phone does, over TLS."""
+
+    def __init__(
+        self,
+        server: str,
+        *,
+        capf_cert: Optional[BytesLike] = None,
+        lists: Optional[Sequence[Union[TrustList, BytesLike]]] = None,
+        deadline: float = 60.0,
+        connect_timeout: float = 3.0,
+        version: int = 3,
+    ) -> None: ...
+    @property
+    def server(self) -> str:
+        """The server asked."""
+    def enrol(
+        self,
+        device: str,
+        *,
+        password: Optional[str] = None,
+        certificate: Optional[BytesLike] = None,
+        key: Optional[BytesLike] = None,
+        mic: bool = False,
+        sha2: bool = False,
+    ) -> Enrolment:
+        """Runs one session for device; CapfRefused, ServerNotTrusted, TimeoutError, ConnectionError."""
+
+class CapfServer:
+    """A CAPF server over TLS, for tests and scripts."""
+
+    def __init__(
+        self,
+        identity: BytesLike,
+        store: Union[CapfStore, StrPath],
+        *,
+        issuer: Optional[BytesLike] = None,
+        days: int = 365,
+        address: str = "127.0.0.1:0",
+        auth: CapfAuth = "password",
+        trusted: Optional[Sequence[BytesLike]] = None,
+        deadline: float = 30.0,
+        workers: int = 2,
+    ) -> None: ...
+    @property
+    def address(self) -> str:
+        """The address it listens on, "host:port"."""
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+    @property
+    def log(self) -> list[str]:
+        """One line per session so far."""
+    @property
+    def serving(self) -> bool:
+        """Whether it is serving."""
+    def serve_in_background(self) -> None:
+        """Starts serving on a thread of its own."""
+    def shutdown(self) -> Dict[str, int]:
+        """Stops it; what it did (served, turned_away, deadline_passed, panics, issued)."""
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *args: object) -> bool: ...

@@ -1,7 +1,8 @@
 """The ``itl`` command: show, verify, build, sign, strip, reset and audit
 Cisco trust lists and signed files; encrypt and decrypt phone
 configurations (``encrypt``, ``decrypt``); simulate a cluster (``whatif``)
-and plan a safe order of operations (``plan``).
+and plan a safe order of operations (``plan``); administer the CAPF device
+store (``capf schedule|list|remove``).
 
 Exit status: 0 when everything asked for succeeded (shown files verified,
 verified files verified), 1 when a file was read but not verified (or a
@@ -848,12 +849,17 @@ def _commands(parser: argparse.ArgumentParser) -> List[Tuple[str, str, argparse.
 
 
 def _options(parser: argparse.ArgumentParser) -> List[Tuple[List[str], str, bool]]:
-    """Each option: its strings, help, and whether it takes a value."""
-    return [
+    """Each option: its strings, help, and whether it takes a value; with
+    those of its own subcommands (``itl capf schedule``…), once each."""
+    out = [
         (list(a.option_strings), (a.help or "").replace("%%", "%"), a.nargs != 0)
         for a in parser._actions
         if a.option_strings and a.help != argparse.SUPPRESS
     ]
+    for _, _, sub in _commands(parser):
+        seen = {o for strings, _, _ in out for o in strings}
+        out += [option for option in _options(sub) if not set(option[0]) & seen]
+    return out
 
 
 def completion_script(shell: str, parser: Optional[argparse.ArgumentParser] = None) -> str:
@@ -862,6 +868,21 @@ def completion_script(shell: str, parser: Optional[argparse.ArgumentParser] = No
     parser = parser or build_parser()
     commands = _commands(parser)
     if shell == "bash":
+        # A command with actions of its own (itl capf schedule|list|remove):
+        # its actions as the second word.
+        nested = [(name, [n for n, _, _ in _commands(sub)]) for name, _, sub in commands if _commands(sub)]
+        actions = (
+            "  if [ \"$COMP_CWORD\" -eq 2 ]; then\n"
+            "    case ${COMP_WORDS[1]} in\n"
+            + "".join(
+                f"      {name}) COMPREPLY=($(compgen -W \"{' '.join(words)}\" -- \"$cur\")); return ;;\n"
+                for name, words in nested
+            )
+            + "    esac\n"
+            "  fi\n"
+            if nested
+            else ""
+        )
         cases = "".join(
             f"    {name}) opts=\"{' '.join(o for strings, _, _ in _options(sub) for o in strings)}\" ;;\n"
             for name, _, sub in commands
@@ -874,6 +895,7 @@ def completion_script(shell: str, parser: Optional[argparse.ArgumentParser] = No
             f"    COMPREPLY=($(compgen -W \"{' '.join(n for n, _, _ in commands)} --help --version\" -- \"$cur\"))\n"
             "    return\n"
             "  fi\n"
+            f"{actions}"
             "  case ${COMP_WORDS[1]} in\n"
             f"{cases}"
             "    *) opts=\"\" ;;\n"
@@ -955,6 +977,13 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from . import collect
 
     return collect.run(args)
+
+
+def cmd_capf(args: argparse.Namespace) -> int:
+    """``itl capf schedule|list|remove --db FILE``: the CAPF device store."""
+    from . import capf
+
+    return capf.run(args)
 
 
 def _cluster(args: argparse.Namespace) -> Optional[_native.Cluster]:
@@ -1301,6 +1330,18 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--json", action="store_true", help='the differences as JSON: {"schema": 1, ...} (default: text)')
     df.set_defaults(func=cmd_diff)
 
+    cp = sub.add_parser(
+        "capf",
+        help="the CAPF device store: schedule, list and remove the phones that get an LSC",
+        description="Administers the store the CAPF server reads: what each phone gets at its next CAPF session "
+        "(install, fetch, delete), how it proves who it is, the key it generates, and the certificates issued.",
+        epilog="Exit status: 0 done, 1 the device to remove is not in the store, 2 a bad argument or store file.",
+    )
+    from .capf import add_arguments as capf_arguments
+
+    capf_arguments(cp)
+    cp.set_defaults(func=cmd_capf)
+
     c = sub.add_parser(
         "completion",
         help="print the shell completion script (bash, zsh, fish)",
@@ -1434,7 +1475,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _subject(args: argparse.Namespace) -> str:
     """The file a command is about, for an error's message."""
-    for name in ("phones", "file", "cluster"):
+    for name in ("phones", "file", "cluster", "db"):
         value = getattr(args, name, None)
         if isinstance(value, str):
             return value

@@ -12,10 +12,20 @@ core's message and, where the core names one, the byte offset at fault::
     │                       phone refusing a file or a TVS server…)
     ├── ClusterError        a cluster description, operation or goal the
     │                       what-if simulator cannot take (also a ValueError)
-    └── DecryptError        an encrypted configuration (.enc.sgn) whose
-                            signature was accepted but that was not
-                            decrypted: another phone's file, a wrong key,
-                            bad padding, a digest mismatch
+    ├── DecryptError        an encrypted configuration (.enc.sgn) whose
+    │                       signature was accepted but that was not
+    │                       decrypted: another phone's file, a wrong key,
+    │                       bad padding, a digest mismatch
+    ├── CapfRefused         a CAPF server ended the session without what
+    │                       was asked: a wrong password or proof, an
+    │                       unknown device (``reason`` says which)
+    └── ServerNotTrusted    a CAPF server that is not the CAPF the trust
+                            lists (or the pinned certificate) name; also
+                            a VerificationError
+
+CAPF network failures are the usual ``TimeoutError`` and ``ConnectionError``
+(``OSError`` subclasses); a CAPF store given a bad device name, key size or
+password raises ``ValueError``.
 
 Files that cannot be read raise the usual ``OSError`` subclasses.
 
@@ -29,7 +39,17 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Tuple
 
-__all__ = ["Error", "ParseError", "VerificationError", "CredentialError", "PolicyError", "ClusterError", "DecryptError"]
+__all__ = [
+    "Error",
+    "ParseError",
+    "VerificationError",
+    "CredentialError",
+    "PolicyError",
+    "ClusterError",
+    "DecryptError",
+    "CapfRefused",
+    "ServerNotTrusted",
+]
 
 
 class Error(Exception):
@@ -45,7 +65,7 @@ class Error(Exception):
         super().__init__(message)
         self.offset = offset
 
-    def __reduce__(self) -> Tuple[Callable[..., "Error"], Tuple[type, str, Optional[int]]]:
+    def __reduce__(self) -> Tuple[Callable[..., "Error"], Tuple[object, ...]]:
         return (_rebuild, (type(self), str(self), self.offset))
 
     def __repr__(self) -> str:
@@ -98,3 +118,33 @@ class DecryptError(Error):
     A refused signature is a ``VerificationError`` (or ``PolicyError``), and
     the file is not decrypted at all; a malformed file is a ``ParseError``.
     """
+
+
+class CapfRefused(Error):
+    """A CAPF server ended the session without doing what was asked: no
+    certificate was issued and nothing was recorded. ``reason`` is the
+    server's reason: ``"invalid"`` (a wrong password or proof of identity)
+    or ``"unknown device"`` (the store has no such device)."""
+
+    reason: Optional[str]
+
+    def __init__(self, message: str, *, offset: Optional[int] = None, reason: Optional[str] = None) -> None:
+        super().__init__(message, offset=offset)
+        self.reason = reason
+
+    def __reduce__(self) -> Tuple[Callable[..., "Error"], Tuple[object, ...]]:
+        return (_rebuild_refused, (type(self), str(self), self.offset, self.reason))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r}, reason={self.reason!r})"
+
+
+def _rebuild_refused(cls: type, message: str, offset: Optional[int], reason: Optional[str]) -> Error:
+    error: Error = cls(message, offset=offset, reason=reason)
+    return error
+
+
+class ServerNotTrusted(VerificationError):
+    """The server is not the CAPF the trust lists name (no CAPF record of
+    the lists carries its certificate's hash) or not the pinned
+    certificate: the client said nothing to it."""
