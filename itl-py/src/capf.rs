@@ -16,10 +16,10 @@ use cisco_itl::capf::issue::{DAYS, Issuer};
 use cisco_itl::capf::net::client::enrolment_pem;
 use cisco_itl::capf::net::{
     CapfClient, CapfLog, CapfNetError, CapfServer, CapfTrust, ClientOptions, Enrolment, Proof,
-    ServeStats, ServerOptions, ShutdownHandle,
+    ProofKey, ServeStats, ServerOptions, ShutdownHandle,
 };
 use cisco_itl::capf::store::{AuthMode, CapfStore, CapfStoreError, Device, Issued, Operation};
-use cisco_itl::key::{Signer, SigningKey};
+use cisco_itl::key::Signer;
 use cisco_itl::tvs::net::NetError;
 use pyo3::exceptions::{
     PyConnectionError, PyOSError, PyRuntimeError, PyTimeoutError, PyTypeError, PyValueError,
@@ -41,7 +41,7 @@ mod py {
 // ------------------------------------------------------------ arguments
 
 /// A number of seconds, positive and finite.
-fn seconds(value: f64, what: &str) -> PyResult<Duration> {
+pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
     Duration::try_from_secs_f64(value)
         .ok()
         .filter(|d| !d.is_zero())
@@ -168,7 +168,7 @@ fn store_error(e: CapfStoreError) -> PyErr {
 /// ``TimeoutError``, ``ConnectionError`` (refused, TLS, protocol), an
 /// ``OSError`` of the socket, ``CredentialError`` for a key.
 #[allow(unreachable_patterns)]
-fn client_error(py: Python<'_>, server: &str, e: CapfNetError) -> PyErr {
+pub(crate) fn client_error(py: Python<'_>, server: &str, e: CapfNetError) -> PyErr {
     let message = format!("{server}: {e}");
     match e {
         CapfNetError::Refused { reason } => {
@@ -181,12 +181,15 @@ fn client_error(py: Python<'_>, server: &str, e: CapfNetError) -> PyErr {
                 Err(err) => err,
             }
         }
-        CapfNetError::ServerNotTrusted => py::ServerNotTrusted::new_err(message),
+        CapfNetError::ServerNotTrusted | CapfNetError::NoTrustList => {
+            py::ServerNotTrusted::new_err(message)
+        }
         CapfNetError::Net(NetError::Deadline { .. }) => PyTimeoutError::new_err(message),
         CapfNetError::Net(NetError::Io(io)) => PyErr::from(std::io::Error::new(io.kind(), message)),
-        CapfNetError::Net(NetError::Identity(_)) | CapfNetError::Key(_) => {
-            ItlError::new(Kind::Credential, message).into()
-        }
+        CapfNetError::Net(NetError::Identity(_))
+        | CapfNetError::Key(_)
+        | CapfNetError::NoCertificate
+        | CapfNetError::LscUnusable(_) => ItlError::new(Kind::Credential, message).into(),
         CapfNetError::Store(_) | CapfNetError::Issue(_) | CapfNetError::Panicked => {
             ItlError::new(Kind::Base, message).into()
         }
@@ -472,6 +475,24 @@ pub(crate) struct PyEnrolment {
     key: Option<zeroize::Zeroizing<Vec<u8>>>,
 }
 
+impl From<Enrolment> for PyEnrolment {
+    fn from(outcome: Enrolment) -> Self {
+        let (kind, certificate, key) = match outcome {
+            Enrolment::Installed { certificate, key } => {
+                ("installed", Some(certificate), Some(key))
+            }
+            Enrolment::Fetched { certificate } => ("fetched", Some(certificate), None),
+            Enrolment::Deleted => ("deleted", None, None),
+            _ => ("nothing", None, None),
+        };
+        PyEnrolment {
+            kind,
+            certificate,
+            key,
+        }
+    }
+}
+
 #[pymethods]
 impl PyEnrolment {
     /// ``"installed"``, ``"fetched"``, ``"deleted"`` or ``"nothing"``.
@@ -595,7 +616,8 @@ impl PyCapfClient {
     }
 
     /// Runs one session for ``device`` (``SEP<MAC>``), proving who it is
-    /// with ``password``, or with ``certificate`` and its RSA ``key`` (an
+    /// with ``password``, or with ``certificate`` and its ``key`` (RSA, or EC
+    /// on P-256, P-384 or P-521, PEM or DER; an
     /// LSC, or with ``mic=True`` a MIC; ``sha2=True`` signs with SHA-512
     /// rather than SHA-1), or not at all. Returns the ``Enrolment``.
     ///
@@ -623,12 +645,19 @@ impl PyCapfClient {
             (None, None, None) => Proof::None,
             (None, Some(cert), Some(key)) => {
                 let der = der_arg(&bytes_arg(cert, "certificate")?)?;
-                let key = SigningKey::from_pem_or_der(&bytes_arg(key, "key")?)
-                    .map_err(|e| ItlError::from(cisco_itl::Error::from(e)))?;
+                let bytes = bytes_arg(key, "key")?;
+                let key = ProofKey::from_pem(&bytes)
+                    .or_else(|| ProofKey::from_der(&bytes))
+                    .ok_or_else(|| {
+                        ItlError::new(
+                            Kind::Credential,
+                            "the key is not an RSA or EC (P-256, P-384, P-521) private key in PEM or DER",
+                        )
+                    })?;
                 Proof::Certificate {
                     cert_type: if mic { CertType::Mic } else { CertType::Lsc },
                     der,
-                    key: Box::new(key.rsa().clone()),
+                    key,
                     sha2,
                 }
             }
@@ -645,29 +674,9 @@ impl PyCapfClient {
         };
         let client = &self.client;
         let outcome = py.detach(|| client.enrol(device, &proof));
-        match outcome {
-            Ok(Enrolment::Installed { certificate, key }) => Ok(PyEnrolment {
-                kind: "installed",
-                certificate: Some(certificate),
-                key: Some(key),
-            }),
-            Ok(Enrolment::Fetched { certificate }) => Ok(PyEnrolment {
-                kind: "fetched",
-                certificate: Some(certificate),
-                key: None,
-            }),
-            Ok(Enrolment::Deleted) => Ok(PyEnrolment {
-                kind: "deleted",
-                certificate: None,
-                key: None,
-            }),
-            Ok(_) => Ok(PyEnrolment {
-                kind: "nothing",
-                certificate: None,
-                key: None,
-            }),
-            Err(e) => Err(client_error(py, &self.server, e)),
-        }
+        outcome
+            .map(PyEnrolment::from)
+            .map_err(|e| client_error(py, &self.server, e))
     }
 
     fn __repr__(&self) -> String {

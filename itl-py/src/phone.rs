@@ -462,11 +462,95 @@ impl PyPhone {
         Ok(())
     }
 
-    /// The certificate of the phone's key (DER), ``None`` when it holds no
-    /// key.
+    /// Gives the phone its manufacturer's certificate (MIC) and key, with
+    /// which it decrypts until it holds an LSC and proves itself to CAPF
+    /// (``enrol``); same arguments as ``set_key``.
+    #[pyo3(signature = (key, certificate = None))]
+    fn set_mic(
+        &mut self,
+        key: Option<&Bound<'_, PyAny>>,
+        certificate: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        self.inner.set_mic(phone_key(key, certificate)?);
+        Ok(())
+    }
+
+    /// The certificate the phone decrypts with (DER): its LSC, else its
+    /// MIC; ``None`` when it holds neither.
     #[getter]
     fn certificate<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
         self.inner.certificate().map(|c| py_bytes(py, c.der()))
+    }
+
+    /// The phone's LSC (DER), ``None`` when it holds none.
+    #[getter]
+    fn lsc<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.inner
+            .lsc()
+            .map(|s| py_bytes(py, s.certificate().der()))
+    }
+
+    /// The phone's MIC (DER), ``None`` when it holds none.
+    #[getter]
+    fn mic<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.inner
+            .mic()
+            .map(|s| py_bytes(py, s.certificate().der()))
+    }
+
+    /// Asks the CAPF server ``server`` (``"host:port"``) for the phone's
+    /// LSC as a phone does (``docs/CAPF.md``): the server is trusted only
+    /// through a CAPF record of the phone's installed ITL or CTL; the phone
+    /// proves itself by ``mode`` (its ``capfAuthMode``: ``"password"`` with
+    /// ``password=``, ``"none"``, ``"lsc-then-mic"``, ``"mic"``) and keeps
+    /// what it is given (an installed LSC, a renewed certificate; a
+    /// deletion drops its LSC). Returns the ``Enrolment``.
+    ///
+    /// Raises ``ServerNotTrusted`` (also when the phone has no list
+    /// installed), ``CapfRefused``, ``TimeoutError``, ``ConnectionError``,
+    /// ``CredentialError`` when the mode needs a certificate the phone does
+    /// not hold or the LSC is one it cannot keep (nothing changes then),
+    /// ``ValueError`` for an unknown mode.
+    #[pyo3(signature = (server, *, mode = "password", password = None, deadline = 60.0))]
+    fn enrol(
+        &mut self,
+        py: Python<'_>,
+        server: &str,
+        mode: &str,
+        password: Option<String>,
+        deadline: f64,
+    ) -> PyResult<crate::capf::PyEnrolment> {
+        use cisco_itl::capf::net::{CapfAuthMode, ClientOptions};
+        let mode = match (mode, password) {
+            ("password", Some(pin)) => CapfAuthMode::Password(pin),
+            ("password", None) => {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "mode \"password\" needs password=",
+                ));
+            }
+            (_, Some(_)) => {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "password= goes with mode \"password\" only",
+                ));
+            }
+            ("none", None) => CapfAuthMode::NoPassword,
+            ("lsc-then-mic", None) => CapfAuthMode::LscThenMic,
+            ("mic", None) => CapfAuthMode::Mic,
+            (other, None) => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "unknown mode {other:?}: \"password\", \"none\", \"lsc-then-mic\" or \"mic\""
+                )));
+            }
+        };
+        let deadline = crate::capf::seconds(deadline, "deadline")?;
+        let options = ClientOptions {
+            deadline,
+            ..ClientOptions::default()
+        };
+        let inner = &mut self.inner;
+        py.detach(|| inner.enrol(server, &mode, options))
+            .map(crate::capf::PyEnrolment::from)
+            .map_err(|e| crate::capf::client_error(py, server, e))
     }
 
     /// Decides on an encrypted configuration fetched as ``name``

@@ -474,3 +474,70 @@ def test_bash_completes_the_capf_actions() -> None:
     probe += 'COMP_WORDS=(itl capf schedule --cu); COMP_CWORD=3; _itl; echo "${COMPREPLY[@]}"\n'
     r = subprocess.run([bash, "-c", probe], capture_output=True, text=True, timeout=60)
     assert r.stdout.splitlines() == ["schedule list remove", "remove", "--curve"]
+
+
+# ---------------------------------------------------------------- a phone
+
+MIC = (Path(__file__).resolve().parents[2] / "itl-core" / "tests" / "data" / "phone-SEP001122334455-mic.pem").read_bytes()
+CONFIG = DEVICE + ".cnf.xml.enc.sgn"
+XML = b"<device><fullConfig>true</fullConfig></device>"
+
+
+def pem_block(pem: bytes, label: str) -> bytes:
+    start = pem.index(b"-----BEGIN " + label.encode())
+    end_marker = b"-----END " + label.encode() + b"-----"
+    return pem[start : pem.index(end_marker) + len(end_marker)] + b"\n"
+
+
+def test_a_phone_enrols_and_boots_on_a_configuration_encrypted_for_its_lsc(store: cisco_itl.CapfStore) -> None:
+    mic_cert = pem_block(MIC, "CERTIFICATE")
+    pub = key("callmanager-pub.pem")
+    itl = cisco_itl.TrustListBuilder().add(pub, "SAST").add(pub, "TFTP").add(IDENTITY, "CAPF").sign(pub)
+    with cisco_itl.CapfServer(IDENTITY, store, issuer=ISSUER, trusted=[mic_cert], deadline=20.0) as server:
+        phone = cisco_itl.Phone(DEVICE)
+        phone.set_mic(MIC)
+        assert phone.mic == cisco_itl.certificate_der(mic_cert)
+        assert phone.lsc is None and phone.certificate == phone.mic
+        # No list installed: the phone asks nobody.
+        with pytest.raises(cisco_itl.ServerNotTrusted):
+            phone.enrol(server.address, password="4321", deadline=20.0)
+        assert phone.offer_trust_list("ITLFile.tlv", itl).rule == "first-use"
+
+        store.schedule(DEVICE, auth="password", password="4321")
+        with pytest.raises(cisco_itl.CapfRefused):
+            phone.enrol(server.address, password="1111", deadline=20.0)
+        assert phone.lsc is None
+        for_mic = cisco_itl.encrypt_config(DEVICE, XML, mic_cert, pub)
+        assert phone.offer_encrypted_config(CONFIG, for_mic)[1] == XML
+
+        enrolment = phone.enrol(server.address, password="4321", deadline=20.0)
+        assert enrolment.kind == "installed"
+        assert phone.lsc == enrolment.certificate and phone.certificate == phone.lsc
+        assert [c.der for c in store.certificates(DEVICE)] == [enrolment.certificate]
+        assert enrolment.certificate is not None
+        for_lsc = cisco_itl.encrypt_config(DEVICE, XML, enrolment.certificate, pub)
+        steps = phone.boot({"ITLFile.tlv": itl, CONFIG: for_lsc}, encrypted_config=True)
+        decision = steps[-1].decision
+        assert decision is not None and decision.accepted and decision.rule == "itl-tftp"
+        assert phone.offer_encrypted_config(CONFIG, for_lsc)[1] == XML
+        # With an LSC the phone decrypts with it, not with its MIC.
+        refused, plain = phone.offer_encrypted_config(CONFIG, for_mic)
+        assert plain is None and refused.rule == "decrypt"
+
+        # Re-keying proved by the LSC, then deletion proved by the MIC.
+        store.schedule(DEVICE, auth="lsc")
+        assert phone.enrol(server.address, mode="lsc-then-mic", deadline=20.0).kind == "installed"
+        assert phone.lsc not in (None, enrolment.certificate)
+        store.schedule(DEVICE, operation="delete", auth="mic")
+        assert phone.enrol(server.address, mode="mic", deadline=20.0).kind == "deleted"
+        assert phone.lsc is None and phone.certificate == phone.mic
+        assert phone.offer_encrypted_config(CONFIG, for_mic)[1] == XML
+
+    bare = cisco_itl.Phone(DEVICE)
+    bare.offer_trust_list("ITLFile.tlv", itl)
+    with pytest.raises(cisco_itl.CredentialError):
+        bare.enrol("127.0.0.1:9", mode="mic")
+    with pytest.raises(ValueError):
+        bare.enrol("127.0.0.1:9", mode="pin")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        bare.enrol("127.0.0.1:9", mode="none", password="1")

@@ -629,9 +629,26 @@ class Phone:
     def set_key(self, key: Optional[BytesLike], certificate: Optional[BytesLike] = None) -> None:
         """Gives the phone its own key (LSC or MIC; a PEM with its certificate, or
         ``certificate``); ``None`` takes it away."""
+    def set_mic(self, key: Optional[BytesLike], certificate: Optional[BytesLike] = None) -> None:
+        """Gives the phone its manufacturer's certificate (MIC) and key."""
     @property
     def certificate(self) -> Optional[bytes]:
-        """The certificate of the phone's key (DER); None without a key."""
+        """The certificate the phone decrypts with (DER): its LSC, else its MIC."""
+    @property
+    def lsc(self) -> Optional[bytes]:
+        """The phone's LSC (DER); None when it holds none."""
+    @property
+    def mic(self) -> Optional[bytes]:
+        """The phone's MIC (DER); None when it holds none."""
+    def enrol(
+        self,
+        server: str,
+        *,
+        mode: Literal["password", "none", "lsc-then-mic", "mic"] = "password",
+        password: Optional[str] = None,
+        deadline: float = 60.0,
+    ) -> Enrolment:
+        """Asks CAPF for the phone's LSC as a phone does and keeps what it is given."""
     def offer_encrypted_config(self, name: str, data: BytesLike) -> Tuple[Decision, Optional[bytes]]:
         """Decides on an encrypted configuration fetched as ``name``: the signature
         first, then decryption with the phone's key. The decision and the
