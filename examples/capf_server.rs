@@ -3,18 +3,23 @@
 //!
 //! ```text
 //! cargo run --features capf-net --example capf_server -- --port P \
-//!     --identity CAPF.pem [--issuer CA.pem] --db FILE [--days N] \
-//!     [--install SEP<MAC> [--password PIN] [--key-size BITS | --curve P-256] ...] \
-//!     [--legacy-tls]
+//!     --identity CAPF.pem [--issuer CA.pem] --db FILE [--days N] [--deadline SECONDS] \
+//!     [--install SEP<MAC> [--password PIN | --lsc | --mic] [--key-size BITS | --curve P-256] ...] \
+//!     [--trust CERT.pem ...] [--legacy-tls]
 //! ```
 //!
 //! `--identity` is the TLS identity (key and certificate PEM; at least
 //! 2048 bits, AWS-LC signs with nothing smaller); LSCs are signed by
 //! `--issuer` when given, by the identity otherwise, for `--days` days
-//! (365 by default, 1 to 3560). Each `--install` schedules an
+//! (365 by default, 1 to 3560). `--deadline` bounds each connection (30
+//! seconds by default; the phone generates its key within it). Each
+//! `--install` schedules an
 //! installation for a device, authenticated by the `--password` that
-//! follows it (none without), for an RSA key of `--key-size` bits (2048
-//! by default) or an EC key on `--curve` (P-256, P-384, P-521). Prints
+//! follows it, or by a signature with its LSC (`--lsc`) or MIC (`--mic`)
+//! (none without), for an RSA key of `--key-size` bits (2048
+//! by default) or an EC key on `--curve` (P-256, P-384, P-521). An LSC or
+//! MIC proves the device when it is a `--trust` certificate or is signed
+//! by one (the issuer's own certificate is always trusted). Prints
 //! `serving on ADDRESS` on standard error, then one line per session.
 //! `--legacy-tls` (built with `--features legacy-tls`) also speaks TLS 1.0
 //! to 1.2 with RSA key exchange and 1024-bit identities, as 7900-series
@@ -29,6 +34,7 @@ use cisco_itl::capf::codec::{Curve, KeyRequest};
 use cisco_itl::capf::issue::{DEFAULT_DAYS, Issuer};
 use cisco_itl::capf::net::{CapfServer, ServerOptions};
 use cisco_itl::capf::store::{AuthMode, CapfStore, Device};
+use cisco_itl::cert::CertInfo;
 use cisco_itl::key::Signer;
 
 type Bind = Result<CapfServer, String>;
@@ -62,6 +68,8 @@ fn run() -> Result<(), String> {
     let (mut identity, mut issuer, mut db) = (None, None, None);
     let mut days = DEFAULT_DAYS;
     let mut devices: Vec<Device> = Vec::new();
+    let mut trusted: Vec<String> = Vec::new();
+    let mut deadline = None;
     let mut legacy = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -84,12 +92,32 @@ fn run() -> Result<(), String> {
                     .parse()
                     .map_err(|_| format!("--days {v}: not a number of days"))?;
             }
+            "--deadline" => {
+                let v = value()?;
+                let seconds: u64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s| (1..=3600).contains(s))
+                    .ok_or_else(|| format!("--deadline {v}: not 1 to 3600 seconds"))?;
+                deadline = Some(std::time::Duration::from_secs(seconds));
+            }
             "--install" => {
                 let name = value()?;
                 let device = Device::install(&name, AuthMode::None, KeyRequest::Rsa(2048))
                     .map_err(|e| format!("--install {name}: {e}"))?;
                 devices.push(device);
             }
+            "--lsc" | "--mic" => {
+                let device = devices
+                    .last_mut()
+                    .ok_or_else(|| format!("{arg} must follow an --install"))?;
+                device.auth = if arg == "--lsc" {
+                    AuthMode::Lsc
+                } else {
+                    AuthMode::Mic
+                };
+            }
+            "--trust" => trusted.push(value()?),
             "--password" | "--key-size" | "--curve" => {
                 let v = value()?;
                 let device = devices
@@ -140,7 +168,14 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", device.name))?;
     }
     let (store, issuer) = (Arc::new(store), Arc::new(issuer));
-    let options = ServerOptions::default();
+    let mut options = ServerOptions::default();
+    if let Some(deadline) = deadline {
+        options.deadline = deadline;
+    }
+    for path in &trusted {
+        let cert = CertInfo::from_pem_or_der(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
+        options.trusted.push(cert.der().to_vec());
+    }
     let address = ("0.0.0.0", port);
     let server = if legacy {
         bind_legacy(address, &identity_pem, store, issuer, options)?

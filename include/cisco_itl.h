@@ -5,7 +5,8 @@
  * encrypted configurations (.enc.sgn), `show itl`, building and signing,
  * the phone's trust decisions and boot, batch verification, the TVS wire
  * codec, the networked TVS client (in a library built with the cargo
- * feature `tvs-net`; define CISCO_ITL_TVS_NET to declare it) and the ITL
+ * feature `tvs-net`; define CISCO_ITL_TVS_NET to declare it), the CAPF
+ * client (cargo feature `capf`; define CISCO_ITL_CAPF) and the ITL
  * recovery reset. docs/C.md tells how to link and use it.
  *
  * Conventions, the same for every function:
@@ -35,9 +36,10 @@
  *    wrappers that abort.
  *  - Threads. Lists, signed files, headers, records and signers are
  *    immutable and may be used by any number of threads at once, as may
- *    verifiers and boot reports. Phones, builders and TVS clients lock
- *    themselves: each call is applied whole. Error messages are per
- *    thread. Do not free a handle while another thread uses it.
+ *    verifiers, boot reports and CAPF enrolments. Phones, builders, TVS
+ *    clients and CAPF clients lock themselves: each call is applied
+ *    whole. Error messages are per thread. Do not free a handle while
+ *    another thread uses it.
  *  - Indexes are 0-based (a C index); texts for people count from 1 like
  *    `show itl`.
  *
@@ -71,6 +73,10 @@
  *    itl_tvs_response_encode/decode.
  *  - TVS client (CISCO_ITL_TVS_NET): itl_tvs_client_new_pinned,
  *    _new_trusting_lists, _verify, _tvs (for the phone), _free.
+ *  - CAPF client (CISCO_ITL_CAPF): itl_capf_client_new_pinned,
+ *    _new_trusting_lists, _enrol (proof: itl_capf_proof), _free; what a
+ *    session ended with: itl_capf_enrolment_kind, _certificate, _key,
+ *    _pem, _free (which wipes the key).
  *  - Results and memory: itl_last_error_message, itl_result_name,
  *    itl_string_free, itl_bytes_free, itl_thread_cleanup, itl_version;
  *    codes: itl_function_name, itl_digest_name, itl_list_kind_from_filename.
@@ -106,6 +112,121 @@
  * Boot step outcome: a trust list (CTL or ITL), accepted or refused.
  */
 #define ITL_BOOT_TRUST_LIST 1
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * `itl_capf_proof.cert_type`: a locally significant certificate (the
+ * CAPF code, 1).
+ */
+#define ITL_CAPF_CERT_LSC 1
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * `itl_capf_proof.cert_type`: the manufacturer-installed certificate (the
+ * CAPF code, 2).
+ */
+#define ITL_CAPF_CERT_MIC 2
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * `itl_capf_enrolment_kind`: the server asked the device to delete its
+ * LSC.
+ */
+#define ITL_CAPF_DELETED 2
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * `itl_capf_enrolment_kind`: the server handed over the certificate it
+ * holds for the device (no key).
+ */
+#define ITL_CAPF_FETCHED 1
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * `itl_capf_enrolment_kind`: a certificate was issued for a key pair
+ * generated here; the enrolment holds both.
+ */
+#define ITL_CAPF_INSTALLED 0
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * `itl_capf_enrolment_kind`: nothing was scheduled for the device.
+ */
+#define ITL_CAPF_NOTHING_TO_DO 3
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * No CAPF reason: the session did not end with one (the call failed
+ * before the server ended it).
+ */
+#define ITL_CAPF_NO_REASON 4294967295
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * CAPF's TCP port, 3804 (what a port of 0 means).
+ */
+#define ITL_CAPF_PORT 3804
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * `itl_capf_proof.kind`: a signature with the device's existing
+ * certificate (LSC or MIC) and its key (RSA, or EC on P-256, P-384 or
+ * P-521: ECDSA).
+ */
+#define ITL_CAPF_PROOF_CERTIFICATE 2
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * `itl_capf_proof.kind`: no proof (the device's authentication mode is
+ * "none").
+ */
+#define ITL_CAPF_PROOF_NONE 0
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * `itl_capf_proof.kind`: the PIN the administrator gave the device.
+ */
+#define ITL_CAPF_PROOF_PASSWORD 1
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * A CAPF reason: refused, a wrong password or proof (7).
+ */
+#define ITL_CAPF_REASON_INVALID 7
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * A CAPF reason: nothing to do (0). A session that fetched a
+ * certificate, or had nothing to do, ends with it.
+ */
+#define ITL_CAPF_REASON_NOTHING_TO_DO 0
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * A CAPF reason: done (1). An installation or a deletion ends with it.
+ */
+#define ITL_CAPF_REASON_OK 1
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * A CAPF reason: the server does not know the device (9).
+ */
+#define ITL_CAPF_REASON_UNKNOWN_DEVICE 9
+#endif
 
 /**
  * Digest code 1: SHA-1 (what CUCM signs with).
@@ -389,6 +510,19 @@ enum itl_result
    * or the plaintext's digest is not the header's. Nothing was written.
    */
   ITL_ERR_DECRYPT = 17,
+  /**
+   * The CAPF server refused the device (CAPF client, `CISCO_ITL_CAPF`):
+   * a wrong password or proof, an unknown device. The reason it gave is
+   * in the message and in `itl_capf_client_enrol`'s `reason`; nothing
+   * was issued.
+   */
+  ITL_ERR_CAPF_REFUSED = 18,
+  /**
+   * The server is not the one the client trusts (CAPF client,
+   * `CISCO_ITL_CAPF`): its certificate is not the pinned one, or no CAPF
+   * record of the trust lists names it. Nothing was sent to it.
+   */
+  ITL_ERR_SERVER_NOT_TRUSTED = 19,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -410,6 +544,24 @@ typedef struct itl_boot_report itl_boot_report;
  * times.
  */
 typedef struct itl_builder itl_builder;
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * A CAPF client for one server: its address, how it authenticates it,
+ * and its deadline. It locks itself: calls on one client run one at a
+ * time.
+ */
+typedef struct itl_capf_client itl_capf_client;
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * What a CAPF session ended with: its kind, and the certificate and
+ * private key when it has them. Immutable; the key is wiped from memory
+ * when the enrolment is freed.
+ */
+typedef struct itl_capf_enrolment itl_capf_enrolment;
+#endif
 
 /**
  * A parsed encrypted configuration: a copy of its bytes and its header.
@@ -503,6 +655,54 @@ typedef struct {
    */
   const char *reason;
 } itl_boot_step;
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * How the device proves who it is, for `itl_capf_client_enrol`. Read
+ * during the call only.
+ */
+typedef struct {
+  /**
+   * `ITL_CAPF_PROOF_NONE`, `ITL_CAPF_PROOF_PASSWORD` or
+   * `ITL_CAPF_PROOF_CERTIFICATE`.
+   */
+  uint32_t kind;
+  /**
+   * The PIN, NUL-terminated (`ITL_CAPF_PROOF_PASSWORD`; otherwise
+   * ignored, may be NULL).
+   */
+  const char *password;
+  /**
+   * `ITL_CAPF_CERT_LSC` or `ITL_CAPF_CERT_MIC`
+   * (`ITL_CAPF_PROOF_CERTIFICATE`; otherwise ignored).
+   */
+  uint32_t cert_type;
+  /**
+   * The device's certificate, PEM or DER, and its length
+   * (`ITL_CAPF_PROOF_CERTIFICATE`; otherwise ignored, may be NULL).
+   */
+  const uint8_t *certificate;
+  /**
+   * The length of `certificate`.
+   */
+  size_t certificate_len;
+  /**
+   * Its private key: RSA (PKCS#8 or PKCS#1) or EC (PKCS#8 or SEC1),
+   * PEM or DER
+   * (`ITL_CAPF_PROOF_CERTIFICATE`; otherwise ignored, may be NULL).
+   */
+  const uint8_t *key;
+  /**
+   * The length of `key`.
+   */
+  size_t key_len;
+  /**
+   * Sign with SHA-512 (SHA2 SIGNED DATA, as current phones do) rather
+   * than SHA-1 (`ITL_CAPF_PROOF_CERTIFICATE`; otherwise ignored).
+   */
+  bool sha2;
+} itl_capf_proof;
+#endif
 
 /**
  * What a signature must meet beyond being correct. Passed by value.
@@ -861,6 +1061,201 @@ itl_result itl_builder_sign(const itl_builder *builder,
  * Threads: any thread may free a buffer made on another.
  */
 void itl_bytes_free(uint8_t *data);
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * Runs one CAPF session for a device, as the phone does: connects (TLS),
+ * authenticates the server by the client's trust before sending a byte,
+ * proves the device's identity, generates the key pair the server asks
+ * for and takes the certificate it issues.
+ *
+ * `device_name`: the device, `SEP<MAC>`, NUL-terminated.
+ * `proof`: how the device proves who it is, read during the call; NULL is
+ * `ITL_CAPF_PROOF_NONE`.
+ * `reason`: receives the CAPF reason the server ended the session with
+ * (`ITL_CAPF_REASON_*`, or another code a server sent), or
+ * `ITL_CAPF_NO_REASON` when it did not end it; or NULL.
+ * `out`: receives the enrolment (`itl_capf_enrolment_kind` tells
+ * installed, fetched, deleted or nothing to do), or NULL on failure; free
+ * it with `itl_capf_enrolment_free`.
+ * Returns `ITL_OK`; `ITL_ERR_CAPF_REFUSED` when the server refused the
+ * device (a wrong password or proof: `ITL_CAPF_REASON_INVALID`; an
+ * unknown device: `ITL_CAPF_REASON_UNKNOWN_DEVICE`), with no enrolment;
+ * `ITL_ERR_SERVER_NOT_TRUSTED` when the server's certificate is not the
+ * one the client trusts (nothing was sent); `ITL_ERR_NETWORK` (no
+ * connection, TLS failed, the deadline passed, the server broke the
+ * protocol); `ITL_ERR_BAD_KEY_OR_CERTIFICATE` (the proof's certificate or
+ * key is unusable: not X.509, not an RSA or EC private key);
+ * `ITL_ERR_INVALID_ARGUMENT`
+ * (a device name or password the protocol cannot carry, an unknown
+ * proof kind or certificate type).
+ * Threads: the client is locked for the whole session.
+ *
+ * Ownership: `client` is borrowed; `device_name` and `proof` (and what
+ * it points to) are read during the call only; the caller owns `*out`
+ * (free with `itl_capf_enrolment_free`).
+ */
+itl_result itl_capf_client_enrol(const itl_capf_client *client,
+                                 const char *device_name,
+                                 const itl_capf_proof *proof,
+                                 uint32_t *reason,
+                                 itl_capf_enrolment **out);
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * Frees a client.
+ *
+ * Ownership: takes back `client`. NULL is a no-op; anything that is not
+ * a live client is left alone and reported in `itl_last_error_message()`.
+ */
+void itl_capf_client_free(itl_capf_client *client);
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * A CAPF client that accepts the server only when it presents exactly
+ * this certificate (the cluster's `CAPF.pem`, pinned). Nothing is
+ * connected until the client is used.
+ *
+ * `host`: the server's host name or IP address (an IPv6 address without
+ * brackets is fine), NUL-terminated UTF-8, copied; resolved when the
+ * client connects. `port`: its TCP port; 0 means `ITL_CAPF_PORT` (3804).
+ * `certificate`, `certificate_len`: the CAPF certificate, PEM or DER (a
+ * PEM with a key too is fine: its first CERTIFICATE block is used).
+ * `connect_timeout_ms`: how long to wait for the TCP connection (0: 3
+ * seconds), within the deadline. `deadline_ms`: the whole of one
+ * session, connection, TLS handshake, key generation and hand-over (0:
+ * 60 seconds); a server that trickles its bytes cannot stretch it.
+ * `out`: receives the new client, or NULL on failure; free it with
+ * `itl_capf_client_free`.
+ * Returns `ITL_OK`, `ITL_ERR_INVALID_ARGUMENT` (an empty host) or
+ * `ITL_ERR_BAD_KEY_OR_CERTIFICATE`.
+ * Threads: a client may be shared; it locks itself, so calls on one
+ * client run one at a time, each for as long as its session (bounded by
+ * the deadline).
+ *
+ * Ownership: `host` and `certificate` are read during the call only; the
+ * caller owns `*out` (free with `itl_capf_client_free`).
+ */
+itl_result itl_capf_client_new_pinned(const char *host,
+                                      uint16_t port,
+                                      const uint8_t *certificate,
+                                      size_t certificate_len,
+                                      uint32_t connect_timeout_ms,
+                                      uint32_t deadline_ms,
+                                      itl_capf_client **out);
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * A CAPF client that accepts the server the way a phone does: a CAPF
+ * record of one of these trust lists (the installed ITL and CTL) names
+ * its certificate, and its SHA-1 is the record's CERTHASH. Nothing is
+ * connected until the client is used.
+ *
+ * `lists`, `list_count`: at least one trust list; the client keeps a copy
+ * of their bytes.
+ * `host`, `port`, `connect_timeout_ms`, `deadline_ms`, `out`: as for
+ * `itl_capf_client_new_pinned`.
+ * Returns `ITL_OK`, `ITL_ERR_INVALID_ARGUMENT` (no list, an empty host)
+ * or `ITL_ERR_BAD_HANDLE`.
+ * Threads: as for `itl_capf_client_new_pinned`.
+ *
+ * Ownership: `host` and the `lists` array are read during the call only,
+ * the lists borrowed for it (the caller may free them afterwards); the
+ * caller owns `*out` (free with `itl_capf_client_free`).
+ */
+itl_result itl_capf_client_new_trusting_lists(const char *host,
+                                              uint16_t port,
+                                              const itl_trust_list *const *lists,
+                                              size_t list_count,
+                                              uint32_t connect_timeout_ms,
+                                              uint32_t deadline_ms,
+                                              itl_capf_client **out);
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * The certificate the server issued or handed over (the LSC), DER.
+ *
+ * `data`, `len`: receive a pointer owned by the enrolment (valid until it
+ * is freed; do not free) and the length; NULL and 0 on failure.
+ * Returns `ITL_OK`, or `ITL_ERR_NOT_FOUND` for a deletion or nothing to
+ * do.
+ *
+ * Ownership: `enrolment` is borrowed for the call; `*data` points into it.
+ */
+itl_result itl_capf_enrolment_certificate(const itl_capf_enrolment *enrolment,
+                                          const uint8_t **data,
+                                          size_t *len);
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * Frees an enrolment, wiping its private key from memory first.
+ *
+ * Ownership: takes back `enrolment`; the views its functions gave
+ * (certificate, key) end with it. NULL is a no-op; anything that is not a
+ * live enrolment is left alone and reported in
+ * `itl_last_error_message()`.
+ */
+void itl_capf_enrolment_free(itl_capf_enrolment *enrolment);
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * The private key generated for the certificate, PKCS#8 DER (RSA or EC,
+ * as the server asked).
+ *
+ * `data`, `len`: receive a pointer owned by the enrolment (valid until it
+ * is freed, which wipes it; do not free) and the length; NULL and 0 on
+ * failure.
+ * Returns `ITL_OK`, or `ITL_ERR_NOT_FOUND` unless the enrolment is
+ * `ITL_CAPF_INSTALLED`.
+ *
+ * Ownership: `enrolment` is borrowed for the call; `*data` points into it.
+ */
+itl_result itl_capf_enrolment_key(const itl_capf_enrolment *enrolment,
+                                  const uint8_t **data,
+                                  size_t *len);
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * What the session ended with.
+ *
+ * `kind`: receives `ITL_CAPF_INSTALLED`, `ITL_CAPF_FETCHED`,
+ * `ITL_CAPF_DELETED` or `ITL_CAPF_NOTHING_TO_DO`.
+ *
+ * Ownership: `enrolment` is borrowed for the call.
+ */
+itl_result itl_capf_enrolment_kind(const itl_capf_enrolment *enrolment, uint32_t *kind);
+#endif
+
+#if defined(CISCO_ITL_CAPF)
+/**
+ * The certificate and its private key as PEM text (`CERTIFICATE` then
+ * `PRIVATE KEY`, LF line ends), what a phone's LSC file holds; a fetched
+ * certificate alone.
+ *
+ * `buf`, `capacity`: the caller's buffer for the NUL-terminated text;
+ * NULL with a capacity of 0 asks for the size.
+ * `len`: receives the size the text needs, its NUL included (also when
+ * the buffer is too small).
+ * Returns `ITL_OK`, `ITL_ERR_BUFFER_TOO_SMALL` (nothing written but
+ * `*len`), or `ITL_ERR_NOT_FOUND` for a deletion or nothing to do.
+ * The text holds the private key: wipe the buffer when done with it. The
+ * library's own copy is wiped before the call returns.
+ *
+ * Ownership: `enrolment` is borrowed for the call; the text is copied
+ * into the caller's buffer.
+ */
+itl_result itl_capf_enrolment_pem(const itl_capf_enrolment *enrolment,
+                                  char *buf,
+                                  size_t capacity,
+                                  size_t *len);
+#endif
 
 /**
  * The name of a digest code: `"sha1"`, `"sha256"`, `"sha512"`, or

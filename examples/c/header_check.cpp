@@ -1,7 +1,8 @@
 // The header from C++11: it compiles warning-free with extern "C" linkage,
 // links, and the types behave as the C ones do. Built with
 // -DCISCO_ITL_TVS_NET against the networked library, it also checks the
-// TVS client's declarations.
+// TVS client's declarations; with -DCISCO_ITL_CAPF against the `capf`
+// build, the CAPF client's too.
 #include <cstdio>
 #include <cstring>
 
@@ -52,6 +53,26 @@ int main() {
     itl_tvs_client_free(client);
     std::printf("with the networked TVS client (%s is code %u)\n",
                 itl_result_name(ITL_ERR_NETWORK), static_cast<unsigned>(ITL_ERR_NETWORK));
+#endif
+#if defined(CISCO_ITL_CAPF)
+    itl_capf_client *capf = nullptr;
+    rc = itl_capf_client_new_pinned("127.0.0.1", ITL_CAPF_PORT, empty, 1, 0, 0, &capf);
+    if (rc != ITL_ERR_BAD_KEY_OR_CERTIFICATE || capf != nullptr) {
+        return 1;
+    }
+    itl_capf_proof proof = {ITL_CAPF_PROOF_PASSWORD, "1234", ITL_CAPF_CERT_LSC, nullptr, 0,
+                            nullptr, 0, true};
+    itl_capf_enrolment *enrolment = nullptr;
+    uint32_t reason = 0;
+    if (itl_capf_client_enrol(capf, "SEP001122334455", &proof, &reason, &enrolment) !=
+            ITL_ERR_NULL_ARGUMENT ||
+        enrolment != nullptr || reason != ITL_CAPF_NO_REASON) {
+        return 1;
+    }
+    itl_capf_enrolment_free(enrolment);
+    itl_capf_client_free(capf);
+    std::printf("with the CAPF client (%s is code %u)\n", itl_result_name(ITL_ERR_CAPF_REFUSED),
+                static_cast<unsigned>(ITL_ERR_CAPF_REFUSED));
 #endif
     itl_policy strict = itl_policy_strict();
     std::printf("cisco_itl %s from C++ (strict policy: %u bits)\n", itl_version(),

@@ -49,11 +49,13 @@ static void results_and_messages(void) {
     CHECK(strcmp(itl_result_name(ITL_ERR_PANIC), "ITL_ERR_PANIC") == 0);
     /* Codes are only ever added at the end. */
     CHECK(ITL_ERR_PANIC == 14 && ITL_ERR_NETWORK == 15 && ITL_ERR_BUSY == 16 &&
-          ITL_ERR_DECRYPT == 17);
+          ITL_ERR_DECRYPT == 17 && ITL_ERR_CAPF_REFUSED == 18 && ITL_ERR_SERVER_NOT_TRUSTED == 19);
     CHECK(strcmp(itl_result_name(ITL_ERR_NETWORK), "ITL_ERR_NETWORK") == 0);
     CHECK(strcmp(itl_result_name(ITL_ERR_BUSY), "ITL_ERR_BUSY") == 0);
     CHECK(strcmp(itl_result_name(ITL_ERR_DECRYPT), "ITL_ERR_DECRYPT") == 0);
-    CHECK(strcmp(itl_result_name(18), "ITL_UNKNOWN_RESULT") == 0);
+    CHECK(strcmp(itl_result_name(ITL_ERR_CAPF_REFUSED), "ITL_ERR_CAPF_REFUSED") == 0);
+    CHECK(strcmp(itl_result_name(ITL_ERR_SERVER_NOT_TRUSTED), "ITL_ERR_SERVER_NOT_TRUSTED") == 0);
+    CHECK(strcmp(itl_result_name(20), "ITL_UNKNOWN_RESULT") == 0);
     CHECK(strcmp(itl_result_name(12345), "ITL_UNKNOWN_RESULT") == 0);
     CHECK(strcmp(itl_function_name(ITL_FUNCTION_CCM_TFTP), "CCM+TFTP") == 0);
     CHECK(strcmp(itl_function_name(999), "UNKNOWN") == 0);

@@ -73,6 +73,15 @@ pub enum itl_result {
     /// wrapped key made for another), the header's padding does not hold,
     /// or the plaintext's digest is not the header's. Nothing was written.
     ITL_ERR_DECRYPT = 17,
+    /// The CAPF server refused the device (CAPF client, `CISCO_ITL_CAPF`):
+    /// a wrong password or proof, an unknown device. The reason it gave is
+    /// in the message and in `itl_capf_client_enrol`'s `reason`; nothing
+    /// was issued.
+    ITL_ERR_CAPF_REFUSED = 18,
+    /// The server is not the one the client trusts (CAPF client,
+    /// `CISCO_ITL_CAPF`): its certificate is not the pinned one, or no CAPF
+    /// record of the trust lists names it. Nothing was sent to it.
+    ITL_ERR_SERVER_NOT_TRUSTED = 19,
 }
 
 use itl_result::*;
@@ -99,11 +108,13 @@ impl itl_result {
             ITL_ERR_NETWORK => c"ITL_ERR_NETWORK",
             ITL_ERR_BUSY => c"ITL_ERR_BUSY",
             ITL_ERR_DECRYPT => c"ITL_ERR_DECRYPT",
+            ITL_ERR_CAPF_REFUSED => c"ITL_ERR_CAPF_REFUSED",
+            ITL_ERR_SERVER_NOT_TRUSTED => c"ITL_ERR_SERVER_NOT_TRUSTED",
         }
     }
 
     /// Every code, in order.
-    pub(crate) const ALL: [itl_result; 18] = [
+    pub(crate) const ALL: [itl_result; 20] = [
         ITL_OK,
         ITL_ERR_NULL_ARGUMENT,
         ITL_ERR_INVALID_ARGUMENT,
@@ -122,6 +133,8 @@ impl itl_result {
         ITL_ERR_NETWORK,
         ITL_ERR_BUSY,
         ITL_ERR_DECRYPT,
+        ITL_ERR_CAPF_REFUSED,
+        ITL_ERR_SERVER_NOT_TRUSTED,
     ];
 }
 

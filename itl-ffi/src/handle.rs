@@ -54,6 +54,12 @@ pub(crate) mod tags {
     /// `itl_tvs_client`.
     #[cfg(feature = "tvs-net")]
     pub(crate) const TVS_CLIENT: Tag = Tag(0x4954_4c5f_5456_5343);
+    /// `itl_capf_client`.
+    #[cfg(feature = "capf")]
+    pub(crate) const CAPF_CLIENT: Tag = Tag(0x4954_4c5f_4341_5043);
+    /// `itl_capf_enrolment`.
+    #[cfg(feature = "capf")]
+    pub(crate) const CAPF_ENROLMENT: Tag = Tag(0x4954_4c5f_4341_5045);
 }
 
 /// An object C holds a pointer to.
@@ -99,6 +105,12 @@ pub(crate) enum Owned {
     /// `itl_tvs_client`.
     #[cfg(feature = "tvs-net")]
     TvsClient(Arc<crate::tvs_net::itl_tvs_client>),
+    /// `itl_capf_client`.
+    #[cfg(feature = "capf")]
+    CapfClient(Arc<crate::capf::itl_capf_client>),
+    /// `itl_capf_enrolment`.
+    #[cfg(feature = "capf")]
+    CapfEnrolment(Arc<crate::capf::itl_capf_enrolment>),
 }
 
 impl Owned {
@@ -114,6 +126,10 @@ impl Owned {
             Owned::EncryptedFile(_) => "itl_encrypted_file",
             #[cfg(feature = "tvs-net")]
             Owned::TvsClient(_) => "itl_tvs_client",
+            #[cfg(feature = "capf")]
+            Owned::CapfClient(_) => "itl_capf_client",
+            #[cfg(feature = "capf")]
+            Owned::CapfEnrolment(_) => "itl_capf_enrolment",
         }
     }
 }

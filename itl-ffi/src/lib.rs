@@ -5,7 +5,8 @@
 //! and CTL `.tlv` files), signed `.sgn` files, encrypted configurations
 //! (`.enc.sgn`), `show itl`, building and signing, the phone's trust
 //! decisions and boot, batch verification, the TVS wire codec, the
-//! networked TVS client (feature `tvs-net`) and the ITL recovery reset, for
+//! networked TVS client (feature `tvs-net`), the CAPF client (feature
+//! `capf`) and the ITL recovery reset, for
 //! C and C++ programs. `docs/C.md` tells how to link it and use it.
 //!
 //! ## Conventions (the same on every entry point)
@@ -46,6 +47,8 @@ compile_error!(
 
 // In this order in the header.
 pub mod build;
+#[cfg(feature = "capf")]
+pub mod capf;
 pub mod encrypted;
 pub mod error;
 mod handle;
