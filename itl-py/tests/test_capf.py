@@ -436,6 +436,45 @@ def test_itl_capf_schedule_refuses_bad_input_in_one_line(tmp_path: Path, args: l
     assert (r.returncode, r.stdout, r.stderr) == (2, "", f"itl capf: {message}\n")
 
 
+def test_itl_capf_schedule_reads_the_pin_from_a_file_or_standard_input(tmp_path: Path) -> None:
+    db = str(tmp_path / "capf.db")
+    pin = tmp_path / "pin.txt"
+    pin.write_text("2468\nsecond line ignored\n")
+    r = itl("capf", "schedule", "--db", db, DEVICE, "--password-file", str(pin))
+    assert (r.returncode, r.stderr) == (0, "")
+    device = cisco_itl.CapfStore(db).device(DEVICE)
+    assert device is not None and (device.auth, device.password) == ("password", "2468")
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    r = subprocess.run(
+        [sys.executable, "-m", "cisco_itl", "capf", "schedule", "--db", db, DEVICE, "--password-file", "-"],
+        input="1357\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert (r.returncode, r.stderr) == (0, "")
+    device = cisco_itl.CapfStore(db).device(DEVICE)
+    assert device is not None and device.password == "1357"
+    # Never printed, in text or JSON.
+    assert "1357" not in r.stdout
+    # A missing file, a file too large, both options, an empty PIN: one line, exit 2.
+    r = itl("capf", "schedule", "--db", db, DEVICE, "--password-file", str(tmp_path / "none"))
+    assert (r.returncode, r.stdout) == (2, "") and r.stderr.startswith("itl capf: ") and "No such file" in r.stderr
+    big = tmp_path / "big"
+    big.write_bytes(b"1" * 5000)
+    r = itl("capf", "schedule", "--db", db, DEVICE, "--password-file", str(big))
+    assert (r.returncode, r.stderr) == (2, f"itl capf: {big}: more than 4096 bytes, not a PIN file\n")
+    r = itl("capf", "schedule", "--db", db, DEVICE, "--password", "1", "--password-file", str(pin))
+    assert r.returncode == 2 and "not allowed with argument" in r.stderr
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    r = itl("capf", "schedule", "--db", db, DEVICE, "--password-file", str(empty))
+    assert (r.returncode, r.stderr) == (2, "itl capf: the password is empty or holds a NUL byte\n")
+    device = cisco_itl.CapfStore(db).device(DEVICE)
+    assert device is not None and device.password == "1357"
+
+
 @pytest.mark.parametrize("command", [["list"], ["remove", DEVICE], ["schedule", DEVICE]])
 def test_a_corrupt_or_foreign_db_is_one_line_and_exit_2(tmp_path: Path, command: list[str]) -> None:
     junk = tmp_path / "junk.db"

@@ -1,7 +1,8 @@
 """``itl capf``: the CAPF device store, for administrators.
 
 ``itl capf schedule --db FILE SEP<MAC> [--operation install|fetch|delete|none]
-[--auth password|none|lsc|mic] [--password PIN] [--key-size BITS | --curve
+[--auth password|none|lsc|mic] [--password PIN | --password-file FILE]
+[--key-size BITS | --curve
 P-256|P-384|P-521]`` schedules what a phone gets at its next CAPF session;
 ``itl capf list --db FILE`` lists the devices with their pending operation
 and the certificates issued to them; ``itl capf remove --db FILE SEP<MAC>``
@@ -129,7 +130,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=["password", "none", "lsc", "mic"],
         help="how the phone proves who it is (default: password with --password, else none)",
     )
-    s.add_argument("--password", metavar="PIN", help="the password (PIN) of password authentication")
+    pin = s.add_mutually_exclusive_group()
+    pin.add_argument(
+        "--password",
+        metavar="PIN",
+        help="the password (PIN) of password authentication (other users can see it in the process list: "
+        "prefer --password-file)",
+    )
+    pin.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="read the PIN from the first line of FILE ('-': standard input)",
+    )
     key = s.add_mutually_exclusive_group()
     key.add_argument("--key-size", type=int, metavar="BITS", help="an RSA key of BITS bits, 1024 to 4096 (default 2048)")
     key.add_argument("--curve", choices=["P-256", "P-384", "P-521"], help="an EC key on this curve")
@@ -192,9 +204,35 @@ def run(args: argparse.Namespace) -> int:
         return FAILED
 
 
+#: The longest PIN file read.
+MAX_PIN_FILE = 4096
+
+
+def _pin_file(path: str) -> str:
+    """The first line of ``path`` (``-``: standard input), at most
+    ``MAX_PIN_FILE`` bytes; ``ValueError`` saying why it cannot be read."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_PIN_FILE + 1)
+        else:
+            with open(path, "rb") as f:
+                data = f.read(MAX_PIN_FILE + 1)
+    except OSError as e:
+        raise ValueError(f"{path}: {e.strerror or e}") from None
+    if len(data) > MAX_PIN_FILE:
+        raise ValueError(f"{path}: more than {MAX_PIN_FILE} bytes, not a PIN file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: the PIN is not UTF-8 text") from None
+    lines = text.splitlines()
+    return lines[0] if lines else ""
+
+
 def _schedule(store: _native.CapfStore, args: argparse.Namespace) -> int:
     key: Union[str, int] = args.curve if args.curve is not None else (args.key_size if args.key_size is not None else 2048)
-    device = store.schedule(args.device, args.operation, auth=args.auth, password=args.password, key=key)
+    password = _pin_file(args.password_file) if args.password_file is not None else args.password
+    device = store.schedule(args.device, args.operation, auth=args.auth, password=password, key=key)
     if args.json:
         doc = {"schema": 1, "db": args.db, "device": _device_json(device, store.certificates(device.name))}
         print(json.dumps(doc, indent=2))
