@@ -22,8 +22,9 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, guard, itl_result};
 use crate::handle::{self, Tag, tags};
-use crate::ptr::{Out, OutArray, array_in, bytes_in, str_in, value_in};
+use crate::ptr::{Out, OutArray, bytes_in, str_in, value_in};
 use crate::trust_list::itl_trust_list;
+use crate::tvs_net::{list_bytes, pinned};
 
 /// CAPF's TCP port, 3804 (what a port of 0 means).
 pub const ITL_CAPF_PORT: u16 = 3804;
@@ -244,9 +245,10 @@ pub extern "C" fn itl_capf_client_new_pinned(
             host,
             port,
             || {
-                let der = bytes_in(certificate, certificate_len, "certificate")?;
-                let cert = CertInfo::from_pem_or_der(der)?;
-                Ok(CapfTrust::Certificate(cert.der().to_vec()))
+                Ok(CapfTrust::Certificate(pinned(
+                    certificate,
+                    certificate_len,
+                )?))
             },
             connect_timeout_ms,
             deadline_ms,
@@ -285,17 +287,7 @@ pub extern "C" fn itl_capf_client_new_trusting_lists(
         new_client(
             host,
             port,
-            || {
-                if list_count == 0 {
-                    return Err(Error::invalid("at least one trust list is needed"));
-                }
-                let bytes = array_in(lists, list_count, "lists")?
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| Ok(handle::get(*l, &format!("lists[{i}]"))?.bytes().to_vec()))
-                    .collect::<Result<Vec<_>, Error>>()?;
-                Ok(CapfTrust::Lists(bytes))
-            },
+            || Ok(CapfTrust::Lists(list_bytes(lists, list_count)?)),
             connect_timeout_ms,
             deadline_ms,
             out,

@@ -120,6 +120,29 @@ fn new_client(
     Ok(())
 }
 
+/// The DER of a pinned certificate given as PEM or DER (the TVS and CAPF
+/// clients' `*_new_pinned`).
+pub(crate) fn pinned(certificate: *const u8, len: usize) -> Result<Vec<u8>, Error> {
+    let bytes = bytes_in(certificate, len, "certificate")?;
+    Ok(CertInfo::from_pem_or_der(bytes)?.der().to_vec())
+}
+
+/// The bytes of at least one trust list handle (the TVS and CAPF clients'
+/// `*_new_trusting_lists`).
+pub(crate) fn list_bytes(
+    lists: *const *const itl_trust_list,
+    count: usize,
+) -> Result<Vec<Vec<u8>>, Error> {
+    if count == 0 {
+        return Err(Error::invalid("at least one trust list is needed"));
+    }
+    array_in(lists, count, "lists")?
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Ok(handle::get(*l, &format!("lists[{i}]"))?.bytes().to_vec()))
+        .collect()
+}
+
 /// A TVS client that accepts a server only when it presents exactly this
 /// certificate (the cluster's `TVS.pem`, pinned). Nothing is connected
 /// until the client is used.
@@ -162,9 +185,10 @@ pub extern "C" fn itl_tvs_client_new_pinned(
             servers,
             server_count,
             || {
-                let der = bytes_in(certificate, certificate_len, "certificate")?;
-                let cert = CertInfo::from_pem_or_der(der)?;
-                Ok(ServerTrust::Certificate(cert.der().to_vec()))
+                Ok(ServerTrust::Certificate(pinned(
+                    certificate,
+                    certificate_len,
+                )?))
             },
             connect_timeout_ms,
             deadline_ms,
@@ -204,17 +228,7 @@ pub extern "C" fn itl_tvs_client_new_trusting_lists(
         new_client(
             servers,
             server_count,
-            || {
-                if list_count == 0 {
-                    return Err(Error::invalid("at least one trust list is needed"));
-                }
-                let bytes = array_in(lists, list_count, "lists")?
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| Ok(handle::get(*l, &format!("lists[{i}]"))?.bytes().to_vec()))
-                    .collect::<Result<Vec<_>, Error>>()?;
-                Ok(ServerTrust::Lists(bytes))
-            },
+            || Ok(ServerTrust::Lists(list_bytes(lists, list_count)?)),
             connect_timeout_ms,
             deadline_ms,
             out,
