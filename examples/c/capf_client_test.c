@@ -22,8 +22,8 @@
  *     server, as a phone does: an EC LSC without authentication
  *     (OUTDIR/ec.pem);
  *   - a device proving itself with its MIC (SHA-512 signature): a key of
- *     another certificate is refused, so is an EC key (its ECDSA signature
- *     is not the MIC's), bytes that are no key are unusable, the MIC's own
+ *     another certificate is refused, a certificate or bytes given as the
+ *     key are unusable (nothing sent), the MIC's own
  *     key installs (OUTDIR/mic.pem);
  *   - a server that refuses connections: ITL_ERR_NETWORK;
  *   - misuse: NULLs, empty hosts, bad certificates and keys, unknown
@@ -283,7 +283,7 @@ static void trusting_lists(uint16_t port, const struct file *capf) {
 static void mic_proof(uint16_t port, const struct file *capf) {
     struct file mic = load("../phone-SEP001122334455-mic.pem");
     struct file other_key = load("../rsa4096-pkcs1.pem");
-    struct file ec_key = load("../ec-p256-app-server.pem");
+    struct file ec_cert = load("../ec-p256-app-server.pem");
     itl_capf_client *client = NULL;
     itl_capf_enrolment *e = NULL;
     itl_capf_proof proof;
@@ -306,15 +306,16 @@ static void mic_proof(uint16_t port, const struct file *capf) {
     EXPECT(itl_capf_client_enrol(client, MIC_DEVICE, &proof, &reason, &e), ITL_ERR_CAPF_REFUSED);
     printf("   another key: %s\n", itl_last_error_message());
     CHECK(e == NULL && reason == ITL_CAPF_REASON_INVALID);
-    /* An EC key (the EC LSC's): it signs (ECDSA), but not for the MIC's
-       RSA key, and the server refuses. */
-    proof.key = ec_key.data;
-    proof.key_len = ec_key.len;
+    /* An EC certificate where the key should be: no private key,
+       unusable, nothing sent. */
+    proof.key = ec_cert.data;
+    proof.key_len = ec_cert.len;
     reason = 0;
-    EXPECT(itl_capf_client_enrol(client, MIC_DEVICE, &proof, &reason, &e), ITL_ERR_CAPF_REFUSED);
-    printf("   an EC key: %s\n", itl_last_error_message());
-    CHECK(e == NULL && reason == ITL_CAPF_REASON_INVALID);
-    /* Bytes that are no private key: unusable, nothing sent. */
+    EXPECT(itl_capf_client_enrol(client, MIC_DEVICE, &proof, &reason, &e),
+           ITL_ERR_BAD_KEY_OR_CERTIFICATE);
+    printf("   a certificate as the key: %s\n", itl_last_error_message());
+    CHECK(e == NULL && reason == ITL_CAPF_NO_REASON);
+    /* Bytes that are no private key at all: the same. */
     proof.key = (const uint8_t *)"not a key";
     proof.key_len = 9;
     reason = 0;
@@ -331,7 +332,7 @@ static void mic_proof(uint16_t port, const struct file *capf) {
     itl_capf_client_free(client);
     free(mic.data);
     free(other_key.data);
-    free(ec_key.data);
+    free(ec_cert.data);
 }
 
 static void refused_connection(const struct file *capf) {
