@@ -697,10 +697,11 @@ typedef struct {
    */
   size_t key_len;
   /**
-   * Sign with SHA-512 (SHA2 SIGNED DATA, as current phones do) rather
-   * than SHA-1 (`ITL_CAPF_PROOF_CERTIFICATE`; otherwise ignored).
+   * Non-zero: sign with SHA-512 (SHA2 SIGNED DATA, as current phones
+   * do); zero: SHA-1 (`ITL_CAPF_PROOF_CERTIFICATE`; otherwise ignored).
+   * A byte rather than a `bool`, so that any value C writes is valid.
    */
-  bool sha2;
+  uint8_t sha2;
 } itl_capf_proof;
 #endif
 

@@ -1278,10 +1278,42 @@ mod net {
 
     #[test]
     fn a_certificate_for_another_key_is_refused_by_the_client() {
+        use cisco_itl::capf::codec::{Command as Cmd, Frame, Reason};
+        let key_gen = || Frame::key_gen_request(9, KeyRequest::Rsa(2048)).unwrap();
+        let other = cert(IDENTITY).der().to_vec();
+        let store = || Frame::certificate_request(Cmd::StoreCertRequest, 9, &other).unwrap();
+        let fetch = || Frame::certificate_request(Cmd::FetchCertRequest, 9, &other).unwrap();
+        let end = || Frame::with_reason(Cmd::EndSession, 9, Reason::Ok).unwrap();
+        // Asks for a key, then stores some other certificate.
+        match hostile_capf(vec![key_gen(), store()]) {
+            Err(CapfNetError::NotOurKey) => {}
+            other => panic!("{other:?}"),
+        }
+        // Asks for a key, then hands some certificate over as fetched and
+        // ends as if installed: no installation of a pair that does not match.
+        match hostile_capf(vec![key_gen(), fetch(), end()]) {
+            Err(CapfNetError::NotOurKey) => {}
+            other => panic!("{other:?}"),
+        }
+        // Asks for a second key (which would pair a stored certificate
+        // with another key).
+        match hostile_capf(vec![key_gen(), key_gen()]) {
+            Err(CapfNetError::OutOfOrder {
+                found: Cmd::KeyGenRequest,
+                ..
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A hostile CAPF on loopback: the authentication request, then each
+    /// frame of `script`, reading the phone's answer to each request; what
+    /// our client ends with.
+    fn hostile_capf(
+        script: Vec<cisco_itl::capf::codec::Frame<'static>>,
+    ) -> Result<Enrolment, CapfNetError> {
         use cisco_itl::capf::codec::{AuthType, Command as Cmd, Frame};
         use std::io::{Read, Write};
-        // A hostile CAPF: asks for a key, then hands over some other
-        // certificate.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         let config =
@@ -1293,40 +1325,30 @@ mod net {
             let mut tls = rustls::StreamOwned::new(conn, tcp);
             let read_frame = |tls: &mut rustls::StreamOwned<_, _>| {
                 let mut header = [0u8; 8];
-                tls.read_exact(&mut header).unwrap();
+                tls.read_exact(&mut header).ok()?;
                 let mut payload =
                     vec![0u8; usize::from(u16::from_be_bytes([header[6], header[7]]))];
-                tls.read_exact(&mut payload).unwrap();
-                header[1]
+                tls.read_exact(&mut payload).ok()?;
+                Some(header[1])
             };
-            tls.write_all(
-                &Frame::auth_request(9, AuthType::None)
-                    .unwrap()
-                    .encode()
-                    .unwrap(),
-            )
-            .unwrap();
-            assert_eq!(read_frame(&mut tls), 2);
-            tls.write_all(
-                &Frame::key_gen_request(9, KeyRequest::Rsa(2048))
-                    .unwrap()
-                    .encode()
-                    .unwrap(),
-            )
-            .unwrap();
-            assert_eq!(read_frame(&mut tls), 4);
-            let other = cert(IDENTITY).der().to_vec();
-            let store = Frame::certificate_request(Cmd::StoreCertRequest, 9, &other).unwrap();
-            tls.write_all(&store.encode().unwrap()).unwrap();
-            tls.flush().unwrap();
+            let auth = Frame::auth_request(9, AuthType::None).unwrap();
+            tls.write_all(&auth.encode().unwrap()).unwrap();
+            assert_eq!(read_frame(&mut tls), Some(2));
+            for frame in script {
+                if tls.write_all(&frame.encode().unwrap()).is_err() {
+                    return;
+                }
+                let _ = tls.flush();
+                if frame.command != Cmd::EndSession && read_frame(&mut tls).is_none() {
+                    return;
+                }
+            }
         });
         let client =
             CapfClient::new(&addr, CapfTrust::Certificate(cert(IDENTITY).der().to_vec())).unwrap();
-        match client.enrol(DEVICE, &Proof::None) {
-            Err(CapfNetError::NotOurKey) => {}
-            other => panic!("{other:?}"),
-        }
+        let outcome = client.enrol(DEVICE, &Proof::None);
         hostile.join().unwrap();
+        outcome
     }
 
     #[test]
@@ -1876,5 +1898,47 @@ mod net {
                 .is_none()
         );
         server.stop();
+    }
+
+    #[test]
+    fn an_lsc_proves_only_the_device_it_names_exactly() {
+        use cisco_itl::capf::net::ProofKey;
+        let server = default_start();
+        let client = server.client();
+        // Device CP-BOT1 gets an LSC (CN=CP-BOT1).
+        let none = Device::install("CP-BOT1", AuthMode::None, KeyRequest::Rsa(2048)).unwrap();
+        server.store.schedule(&none).unwrap();
+        let (certificate, key) = installed(client.enrol("CP-BOT1", &Proof::None).unwrap());
+        let key = ProofKey::from_der(&key).unwrap();
+        // It proves CP-BOT1 again, but not BOT1, whether sent as an LSC or
+        // as a MIC (the model-prefixed MIC form is for SEP names only).
+        for (device, cert_type, proven) in [
+            ("CP-BOT1", CertType::Lsc, true),
+            ("BOT1", CertType::Lsc, false),
+            ("BOT1", CertType::Mic, false),
+        ] {
+            let lsc = Device::install(device, AuthMode::Lsc, KeyRequest::Rsa(2048)).unwrap();
+            server.store.schedule(&lsc).unwrap();
+            let proof = Proof::Certificate {
+                cert_type,
+                der: certificate.clone(),
+                key: key.clone(),
+                sha2: true,
+            };
+            match client.enrol(device, &proof) {
+                Ok(Enrolment::Installed { .. }) if proven => {}
+                Err(CapfNetError::Refused {
+                    reason: Reason::Invalid,
+                }) if !proven => {}
+                other => panic!("{device} {cert_type:?}: {other:?}"),
+            }
+        }
+        assert!(server.store.certificates("BOT1").unwrap().is_empty());
+        let (_, logs) = server.stop();
+        assert!(
+            logs.iter()
+                .any(|l| l.status == "refused: the certificate is another device's"),
+            "{logs:?}"
+        );
     }
 }

@@ -709,6 +709,45 @@ mod sqlite {
             refused_untouched(&dir, &hidden),
             Refusal::OtherObjects(vec!["trigger sqlite_persist".into()])
         );
+        // An index and a table hidden under the names of SQLite's own
+        // automatic index and statistics table, with SQL of their own.
+        for (name, object, listed) in [
+            (
+                "index.sqlite",
+                "('index', 'sqlite_autoindex_tvs_certificates_9', 'tvs_certificates', 0,
+                  'CREATE UNIQUE INDEX sqlite_autoindex_tvs_certificates_9 ON tvs_certificates(ttl)')",
+                "index sqlite_autoindex_tvs_certificates_9",
+            ),
+            (
+                "stat.sqlite",
+                "('table', 'sqlite_stat1', 'sqlite_stat1', 0,
+                  'CREATE TABLE sqlite_stat1(tbl,idx,stat,extra)')",
+                "table sqlite_stat1",
+            ),
+        ] {
+            let path = dir.path(name);
+            make_store(&path);
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .execute_batch(&format!(
+                    "PRAGMA writable_schema = ON;
+                     INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES {object};
+                     PRAGMA writable_schema = OFF;"
+                ))
+                .unwrap();
+            assert_eq!(
+                refused_untouched(&dir, &path),
+                Refusal::OtherObjects(vec![listed.into()])
+            );
+        }
+        // ANALYZE's own statistics table is SQLite's: the store opens.
+        let analyzed = dir.path("analyzed.sqlite");
+        make_store(&analyzed);
+        rusqlite::Connection::open(&analyzed)
+            .unwrap()
+            .execute_batch("ANALYZE")
+            .unwrap();
+        assert!(SqliteStore::open(&analyzed).is_ok());
         // A store of a newer schema.
         let newer = dir.path("newer.sqlite");
         make_store(&newer);

@@ -96,9 +96,10 @@ pub struct itl_capf_proof {
     pub key: *const u8,
     /// The length of `key`.
     pub key_len: usize,
-    /// Sign with SHA-512 (SHA2 SIGNED DATA, as current phones do) rather
-    /// than SHA-1 (`ITL_CAPF_PROOF_CERTIFICATE`; otherwise ignored).
-    pub sha2: bool,
+    /// Non-zero: sign with SHA-512 (SHA2 SIGNED DATA, as current phones
+    /// do); zero: SHA-1 (`ITL_CAPF_PROOF_CERTIFICATE`; otherwise ignored).
+    /// A byte rather than a `bool`, so that any value C writes is valid.
+    pub sha2: u8,
 }
 
 /// A CAPF client for one server: its address, how it authenticates it,
@@ -343,7 +344,7 @@ fn proof_of(proof: *const itl_capf_proof) -> Result<Proof, Error> {
                 cert_type,
                 der: cert.der().to_vec(),
                 key,
-                sha2: p.sha2,
+                sha2: p.sha2 != 0,
             })
         }
         other => Err(Error::invalid(format!(

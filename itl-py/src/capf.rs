@@ -40,6 +40,23 @@ mod py {
 
 // ------------------------------------------------------------ arguments
 
+/// Refuses, before any connection, a device name or password the protocol
+/// cannot carry (`ValueError`), as the C binding does.
+pub(crate) fn check_sendable(device: &str, password: Option<&str>) -> PyResult<()> {
+    use cisco_itl::capf::codec::{ElementTag, Frame, VERSION};
+    let frame = Frame::auth_response(0, VERSION, device)
+        .map_err(|e| PyValueError::new_err(format!("device name {device:?}: {e}")))?;
+    if let Some(pin) = password {
+        frame.with_text(ElementTag::Password, pin).map_err(|_| {
+            PyValueError::new_err("the password is empty, too long or holds a NUL byte")
+        })?;
+    }
+    Ok(())
+}
+
+/// The most log lines a `CapfServer` keeps (the latest).
+const MAX_LOG_LINES: usize = 10_000;
+
 /// A number of seconds, positive and finite.
 pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
     Duration::try_from_secs_f64(value)
@@ -672,6 +689,11 @@ impl PyCapfClient {
                 ));
             }
         };
+        let pin = match &proof {
+            Proof::Password(pin) => Some(pin.as_str()),
+            _ => None,
+        };
+        check_sendable(device, pin)?;
         let client = &self.client;
         let outcome = py.detach(|| client.enrol(device, &proof));
         outcome
@@ -799,9 +821,13 @@ impl PyCapfServer {
             auth_request: auth_type_arg(auth)?,
             trusted,
             log: Arc::new(move |line: &CapfLog| {
-                sink.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(line.to_string());
+                let mut lines = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                // The latest lines only: a client that keeps reconnecting
+                // does not grow a long-running script's memory.
+                if lines.len() >= MAX_LOG_LINES {
+                    lines.drain(..MAX_LOG_LINES / 2);
+                }
+                lines.push(line.to_string());
             }),
             ..ServerOptions::default()
         };
@@ -837,7 +863,8 @@ impl PyCapfServer {
     }
 
     /// One line per session so far (``"capf: ADDRESS device NAME
-    /// operation OP: what happened"``).
+    /// operation OP: what happened"``), the latest 5,000 to 10,000 once
+    /// there have been more than 10,000.
     #[getter]
     fn log(&self) -> Vec<String> {
         self.log

@@ -542,6 +542,11 @@ impl PyPhone {
                 )));
             }
         };
+        let pin = match &mode {
+            CapfAuthMode::Password(pin) => Some(pin.as_str()),
+            _ => None,
+        };
+        crate::capf::check_sendable(self.inner.device_name(), pin)?;
         let deadline = crate::capf::seconds(deadline, "deadline")?;
         let options = ClientOptions {
             deadline,

@@ -303,6 +303,21 @@ def test_a_closed_port_is_a_connection_error(store: cisco_itl.CapfStore) -> None
         cisco_itl.CapfClient(address, capf_cert=IDENTITY, deadline=5.0).enrol(DEVICE)
 
 
+def test_what_the_protocol_cannot_carry_is_refused_before_connecting(server: cisco_itl.CapfServer) -> None:
+    c = client(server)
+    with pytest.raises(ValueError, match="password is empty"):
+        c.enrol(DEVICE, password="")
+    with pytest.raises(ValueError, match="password is empty"):
+        c.enrol(DEVICE, password="12\x0034")
+    with pytest.raises(ValueError, match="device name"):
+        c.enrol("bad name!")
+    phone = cisco_itl.Phone(DEVICE)
+    with pytest.raises(ValueError, match="password is empty"):
+        phone.enrol(server.address, password="")
+    # Nothing reached the server.
+    assert server.log == []
+
+
 def test_client_and_server_arguments() -> None:
     with pytest.raises(TypeError, match="give capf_cert="):
         cisco_itl.CapfClient("127.0.0.1:3804")

@@ -36,7 +36,7 @@ use crate::tvs::store::sqlite::{Found, Schema, arm, db, fail, harden, inspect_ma
 /// The mark of a CAPF store (`PRAGMA application_id`): `CAPF` in ASCII.
 pub const APPLICATION_ID: u32 = u32::from_be_bytes(*b"CAPF");
 /// The version of the store's schema (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// The smallest and largest RSA key a device may be asked for, in bits.
 pub const RSA_BITS: core::ops::RangeInclusive<u16> = 1024..=4096;
 
@@ -53,7 +53,8 @@ const CREATE_CERTIFICATES: &str = "CREATE TABLE capf_certificates (
     serial BLOB PRIMARY KEY NOT NULL,
     device TEXT NOT NULL,
     der BLOB NOT NULL,
-    not_after INTEGER NOT NULL
+    not_after INTEGER NOT NULL,
+    issued INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID";
 
 /// Why the CAPF store refused or failed.
@@ -427,7 +428,7 @@ impl CapfStore {
         let connection = self.lock();
         arm(&connection, start + self.wait)?;
         let mut statement = connection
-            .prepare("SELECT serial, device, der, not_after FROM capf_certificates WHERE device = ?1 ORDER BY not_after, serial")
+            .prepare("SELECT serial, device, der, not_after FROM capf_certificates WHERE device = ?1 ORDER BY issued")
             .map_err(db)?;
         let rows = statement
             .query_map([name], |r| {
@@ -467,7 +468,10 @@ impl CapfStore {
             if let Some(cert) = issued {
                 let not_after = i64::try_from(cert.not_after).unwrap_or(i64::MAX);
                 tx.execute(
-                    "INSERT INTO capf_certificates VALUES (?1, ?2, ?3, ?4)",
+                    // `issued` orders a device's certificates as they were
+                    // issued (two may share a second, hence `not_after`).
+                    "INSERT INTO capf_certificates VALUES (?1, ?2, ?3, ?4,
+                     (SELECT coalesce(max(issued), 0) + 1 FROM capf_certificates))",
                     params![cert.serial, cert.device, cert.der, not_after],
                 )
                 .map_err(db)?;

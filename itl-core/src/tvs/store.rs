@@ -720,25 +720,31 @@ pub(crate) mod sqlite {
                 if version < schema.version {
                     return Err(StoreError::Refused(Refusal::UnknownSchema));
                 }
-                let mut found = 0;
+                let mut found = alloc::vec![false; schema.tables.len()];
                 let mut others = Vec::new();
                 for (kind, name, sql) in objects {
-                    let table = schema.tables.iter().find(|(t, _)| *t == name);
+                    let table = schema
+                        .tables
+                        .iter()
+                        .enumerate()
+                        .find(|(_, (t, _))| *t == name);
                     match table {
-                        Some((_, create)) if kind == "table" => {
+                        Some((i, (_, create))) if kind == "table" => {
                             if sql.as_deref() != Some(*create) {
                                 return Err(StoreError::Refused(Refusal::UnknownSchema));
                             }
-                            found += 1;
+                            if let Some(seen) = found.get_mut(i) {
+                                *seen = true;
+                            }
                         }
-                        _ if sqlites_own(&kind, &name, schema) => {}
+                        _ if sqlites_own(&kind, &name, sql.as_deref(), schema) => {}
                         _ => others.push(format!("{kind} {name}")),
                     }
                 }
                 if !others.is_empty() {
                     return Err(StoreError::Refused(Refusal::OtherObjects(others)));
                 }
-                if found != schema.tables.len() {
+                if !found.iter().all(|seen| *seen) {
                     return Err(StoreError::Refused(Refusal::UnknownSchema));
                 }
                 tx.commit().map_err(failed)
@@ -749,17 +755,26 @@ pub(crate) mod sqlite {
     }
 
     /// Whether a schema object is one SQLite makes itself: the automatic
-    /// index of a table's key and the statistics tables. A name is not
-    /// enough (SQLite does not stop a file from naming a trigger
-    /// `sqlite_…`): a trigger or a view is never SQLite's own.
-    fn sqlites_own(kind: &str, name: &str, schema: &Schema) -> bool {
-        match kind {
-            "index" => schema.tables.iter().any(|(table, _)| {
+    /// index of a table's key (which has no SQL text) and the statistics
+    /// tables `ANALYZE` makes (with exactly their SQL). A name is not
+    /// enough (SQLite does not stop a file from naming an index, a
+    /// trigger or a table `sqlite_…`): a trigger or a view is never
+    /// SQLite's own.
+    fn sqlites_own(kind: &str, name: &str, sql: Option<&str>, schema: &Schema) -> bool {
+        match (kind, sql) {
+            ("index", None) => schema.tables.iter().any(|(table, _)| {
                 name.strip_prefix("sqlite_autoindex_")
                     .and_then(|rest| rest.strip_prefix(table))
                     .is_some_and(|rest| rest.starts_with('_'))
             }),
-            "table" => name.starts_with("sqlite_stat"),
+            ("table", Some(sql)) => matches!(
+                (name, sql),
+                ("sqlite_stat1", "CREATE TABLE sqlite_stat1(tbl,idx,stat)")
+                    | (
+                        "sqlite_stat4",
+                        "CREATE TABLE sqlite_stat4(tbl,idx,neq,nlt,ndlt,sample)"
+                    )
+            ),
             _ => false,
         }
     }

@@ -1071,7 +1071,7 @@ class CapfServer:
         """The port it listens on."""
     @property
     def log(self) -> list[str]:
-        """One line per session so far."""
+        """One line per session so far (the latest ones past 10,000)."""
     @property
     def serving(self) -> bool:
         """Whether it is serving."""

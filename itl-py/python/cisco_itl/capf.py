@@ -225,8 +225,9 @@ def _pin_file(path: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{path}: the PIN is not UTF-8 text") from None
-    lines = text.splitlines()
-    return lines[0] if lines else ""
+    # The first line, ended by LF or CRLF only (splitlines would also cut a
+    # PIN at a form feed or a Unicode line separator).
+    return text.split("\n", 1)[0].removesuffix("\r")
 
 
 def _schedule(store: _native.CapfStore, args: argparse.Namespace) -> int:

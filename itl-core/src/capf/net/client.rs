@@ -325,7 +325,9 @@ impl CapfClient {
         }
         send(stream, &answer, deadline)?;
         let mut key: Option<KeyPair> = None;
-        let mut certificate: Option<Vec<u8>> = None;
+        // The certificate handed over, and whether it was stored (checked
+        // to be for the key generated here) rather than fetched.
+        let mut certificate: Option<(Vec<u8>, bool)> = None;
         let mut deleted = false;
         for _ in 0..8 {
             let bytes = read_message(stream, deadline)?;
@@ -338,6 +340,15 @@ impl CapfClient {
             }
             match frame.command {
                 Command::KeyGenRequest => {
+                    // One key per session, asked for before any
+                    // certificate: a second would pair a stored
+                    // certificate with another key.
+                    if key.is_some() || certificate.is_some() {
+                        return Err(CapfNetError::OutOfOrder {
+                            expected: Command::EndSession,
+                            found: Command::KeyGenRequest,
+                        });
+                    }
                     let pair = generate(frame.key_request()?)?;
                     send(
                         stream,
@@ -360,7 +371,8 @@ impl CapfClient {
                     {
                         return Err(CapfNetError::NotOurKey);
                     }
-                    certificate = Some(carried.der.to_vec());
+                    let stored = frame.command == Command::StoreCertRequest && key.is_some();
+                    certificate = Some((carried.der.to_vec(), stored));
                     send(
                         stream,
                         &Frame::with_reason(reply, session_id, Reason::Ok)?,
@@ -378,12 +390,17 @@ impl CapfClient {
                 Command::EndSession => {
                     let reason = frame.reason()?;
                     return match (reason, certificate, key) {
-                        (Reason::Ok, Some(certificate), Some(pair)) => Ok(Enrolment::Installed {
-                            certificate,
-                            key: pair.pkcs8,
-                        }),
+                        // Only a stored certificate, checked against the
+                        // key generated here, is an installation.
+                        (Reason::Ok, Some((certificate, true)), Some(pair)) => {
+                            Ok(Enrolment::Installed {
+                                certificate,
+                                key: pair.pkcs8,
+                            })
+                        }
+                        (Reason::Ok, Some((_, false)), Some(_)) => Err(CapfNetError::NotOurKey),
                         (Reason::Ok, None, None) if deleted => Ok(Enrolment::Deleted),
-                        (Reason::NothingToDo, Some(certificate), None) => {
+                        (Reason::NothingToDo, Some((certificate, _)), None) => {
                             Ok(Enrolment::Fetched { certificate })
                         }
                         (Reason::NothingToDo, None, None) => Ok(Enrolment::NothingToDo),

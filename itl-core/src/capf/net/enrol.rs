@@ -79,7 +79,7 @@ fn certificate_proof(cert_type: CertType, signer: &Signer, version: u8) -> Proof
 /// certificate's, a certificate for this device.
 fn keep(device: &str, certificate: &[u8], key: SigningKey) -> Result<Signer, CapfNetError> {
     let cert = CertInfo::from_der(certificate).map_err(|_| unusable("it does not parse"))?;
-    if certificate_device(&cert).as_deref() != Some(device) {
+    if !certificate_device(&cert).is_some_and(|named| named.eq_ignore_ascii_case(device)) {
         return Err(unusable("it does not name this device"));
     }
     Signer::new(key, cert).map_err(|_| unusable("it is not for the key the phone holds"))

@@ -124,10 +124,13 @@ pub(crate) fn verify_sha512(certificate: &[u8], message: &[u8], signature: &[u8]
 }
 
 /// Whether `certificate` belongs to `device`: a common name of its
-/// subject is the device name (an LSC: `SEP001122334455`) or ends with `-`
-/// and the device name (a MIC: `CP-8865-SEP001122334455`). Without it, a
-/// phone holding any trusted certificate could obtain another's LSC.
-pub(crate) fn names_device(certificate: &[u8], device: &str) -> bool {
+/// subject is the device name (an LSC: `SEP001122334455`), or, for a MIC
+/// (`mic`) of a `SEP` + 12 hex digits device, ends with `-` and the device
+/// name (`CP-8865-SEP001122334455`). Without it, a phone holding any
+/// trusted certificate could obtain another's LSC; without the MIC-only
+/// rule, the LSC of a device named `CP-X` would prove device `X`.
+pub(crate) fn names_device(certificate: &[u8], device: &str, mic: bool) -> bool {
+    let model_prefixed = mic && is_sep_name(device);
     let Some(cert) = parse(certificate) else {
         return false;
     };
@@ -147,10 +150,17 @@ pub(crate) fn names_device(certificate: &[u8], device: &str) -> bool {
         })
         .any(|cn| {
             cn == device
-                || cn
-                    .strip_suffix(device)
-                    .is_some_and(|head| head.ends_with('-'))
+                || (model_prefixed
+                    && cn
+                        .strip_suffix(device)
+                        .is_some_and(|head| head.ends_with('-')))
         })
+}
+
+/// Whether `name` is `SEP` and 12 hex digits, a phone's MAC name.
+fn is_sep_name(name: &str) -> bool {
+    name.strip_prefix("SEP")
+        .is_some_and(|mac| mac.len() == 12 && mac.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Whether `certificate` is valid at `now` (seconds since 1970).

@@ -25,7 +25,8 @@ use tokio::sync::watch;
 
 use super::{CapfNetError, MAX_MESSAGE_PAYLOAD};
 use crate::capf::codec::{
-    AuthType, Command, ElementTag, Frame, HEADER_LEN, Reason, announced_len, signed_message,
+    AuthType, CertType, Command, ElementTag, Frame, HEADER_LEN, Reason, announced_len,
+    signed_message,
 };
 use crate::capf::issue::{Issuer, check_key};
 use crate::capf::store::{AuthMode, CapfStore, Device, Issued, Operation};
@@ -581,7 +582,8 @@ fn check_proof(
             let carried = answer
                 .certificate()
                 .map_err(|_| "no certificate was given")?;
-            if !super::proof::names_device(carried.der, &device.name) {
+            let mic = carried.cert_type == CertType::Mic;
+            if !super::proof::names_device(carried.der, &device.name, mic) {
                 return Err("the certificate is another device's");
             }
             if !super::proof::valid_at(carried.der, (shared.capf.options.clock)()) {
