@@ -40,6 +40,12 @@ pub fn hex_string(v: &[u8], case: Case, sep: &str) -> alloc::string::String {
     s
 }
 
+/// `v` as lower-case hex with no separator, the most common form (JSON,
+/// ids, file hashes).
+pub fn lower(v: &[u8]) -> alloc::string::String {
+    hex_string(v, Case::Lower, "")
+}
+
 fn digits(out: &mut dyn Write, v: &[u8], case: Case) -> fmt::Result {
     match case {
         Case::Lower => write!(out, "{:x}", HexDisplay(v)),

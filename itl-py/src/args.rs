@@ -201,10 +201,8 @@ pub(crate) fn policy(strict: bool) -> Policy {
     }
 }
 
-/// Lowercase hex, two digits a byte: the core's formatter.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    cisco_itl::hex::hex_string(bytes, cisco_itl::hex::Case::Lower, "")
-}
+/// Hex as the bindings write it: lower case, no separator (the core's).
+pub(crate) use cisco_itl::hex::lower as hex;
 
 /// A certificate from PEM (the first CERTIFICATE block) or DER.
 pub(crate) fn certificate_arg(data: &[u8]) -> Result<CertInfo, ItlError> {

@@ -63,7 +63,7 @@ fn identity_of(servers: &Servers, der: &[u8]) -> String {
     let hash = crate::digest::sha1(der);
     alloc::format!(
         "a certificate no longer on the cluster (SHA-1 {})",
-        crate::hex::hex_string(hash.get(..6).unwrap_or(&[]), crate::hex::Case::Lower, "")
+        crate::hex::lower(hash.get(..6).unwrap_or(&[]))
     )
 }
 

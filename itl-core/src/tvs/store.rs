@@ -947,7 +947,7 @@ pub(crate) mod sqlite {
     /// A stored id as [`BadRow::id`] shows it.
     fn show_id(id: &Value) -> String {
         match id {
-            Value::Blob(b) => crate::hex::hex_string(b, crate::hex::Case::Lower, ""),
+            Value::Blob(b) => crate::hex::lower(b),
             other => format!("<{}>", kind(other)),
         }
     }
@@ -969,7 +969,7 @@ pub(crate) mod sqlite {
             row.map(|(der, roles, ttl)| {
                 check_row(Value::Blob(id.to_vec()), der, roles, ttl).map_err(|why| {
                     StoreError::Corrupt {
-                        id: crate::hex::hex_string(id, crate::hex::Case::Lower, ""),
+                        id: crate::hex::lower(id),
                         why,
                     }
                 })

@@ -249,25 +249,33 @@ async fn connection<T: Service>(
     tcp.set_nodelay(true).map_err(handshake)?;
     match &shared.acceptor {
         Acceptor::Rustls(acceptor) => {
-            let mut tls = acceptor.accept(tcp).await.map_err(handshake)?;
-            let outcome = shared
-                .service
-                .session(&mut tls, log, &shared.counters)
-                .await;
-            let _ = tls.shutdown().await;
-            outcome
+            let tls = acceptor.accept(tcp).await.map_err(handshake)?;
+            after_handshake(shared, tls, log).await
         }
         #[cfg(feature = "legacy-tls")]
         Acceptor::Legacy(context) => {
-            let mut tls = super::legacy::accept(context, tcp, deadline).await?;
-            let outcome = shared
-                .service
-                .session(&mut tls, log, &shared.counters)
-                .await;
-            let _ = tls.shutdown().await;
-            outcome
+            let tls = super::legacy::accept(context, tcp, deadline).await?;
+            after_handshake(shared, tls, log).await
         }
     }
+}
+
+/// The service's session over `tls`, whichever TLS it is, then
+/// close_notify.
+async fn after_handshake<T: Service, S>(
+    shared: &Shared<T>,
+    mut tls: S,
+    log: &mut T::Log,
+) -> Result<String, T::Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let outcome = shared
+        .service
+        .session(&mut tls, log, &shared.counters)
+        .await;
+    let _ = tls.shutdown().await;
+    outcome
 }
 
 /// The connection limits of a server: connections held in all and per
